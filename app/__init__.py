@@ -1,0 +1,1 @@
+"""ManualGrad: watch backpropagation happen by hand."""

@@ -1,0 +1,19 @@
+"""ManualGrad's engine: NumPy layers with an explicit forward and backward, no autograd, no web code."""
+from .activations import ACTIVATIONS, get_activation
+from .batches import Batches
+from .chain import chain_rule
+from .datasets import DATASETS, given_points, make_dataset
+from .dense import Dense
+from .gradcheck import gradient_check, numeric_weight_gradient, relative_error
+from .init import init_weights
+from .losses import LOSSES, get_loss
+from .network import Network, Phase, PhaseError
+from .optimizers import OPTIMIZERS, make_optimizer
+from .trainer import Trainer
+
+__all__ = [
+    "ACTIVATIONS", "DATASETS", "LOSSES", "OPTIMIZERS", "Batches", "Dense", "Network", "Phase",
+    "PhaseError", "Trainer", "chain_rule", "get_activation", "get_loss", "given_points",
+    "gradient_check", "init_weights", "make_dataset", "make_optimizer", "numeric_weight_gradient",
+    "relative_error",
+]

@@ -1,0 +1,101 @@
+"""Activation functions: each is a value and its derivative, f'(z) written from the cached output."""
+import numpy as np
+
+
+class Activation:
+    """f applied elementwise; `derivative` returns f'(z) given z and the cached a = f(z)."""
+
+    name = "activation"
+    elementwise = True
+
+    def forward(self, Z):
+        raise NotImplementedError
+
+    def derivative(self, Z, A):
+        raise NotImplementedError
+
+    def __repr__(self):
+        return self.name
+
+
+class Sigmoid(Activation):
+    name = "sigmoid"
+
+    def forward(self, Z):
+        # 1 / (1 + e^-z) written as exp(-log(1 + e^-z)): no overflow for |z| up to 1e4
+        return np.exp(-np.logaddexp(0.0, -Z))
+
+    def derivative(self, Z, A):
+        return A * (1.0 - A)  # sigmoid'(z) = a(1 - a)
+
+
+class Tanh(Activation):
+    name = "tanh"
+
+    def forward(self, Z):
+        return np.tanh(Z)
+
+    def derivative(self, Z, A):
+        return 1.0 - A * A  # tanh'(z) = 1 - a²
+
+
+class ReLU(Activation):
+    name = "relu"
+
+    def forward(self, Z):
+        return np.maximum(Z, 0.0)
+
+    def derivative(self, Z, A):
+        return (Z > 0).astype(Z.dtype)  # relu'(z) = 1 if z > 0 else 0 (0 at the kink)
+
+
+class LeakyReLU(Activation):
+    name = "leaky_relu"
+
+    def __init__(self, alpha=0.01):
+        self.alpha = float(alpha)
+
+    def forward(self, Z):
+        return np.where(Z > 0, Z, self.alpha * Z)
+
+    def derivative(self, Z, A):
+        return np.where(Z > 0, 1.0, self.alpha)  # 1 if z > 0 else alpha
+
+
+class Linear(Activation):
+    name = "linear"
+
+    def forward(self, Z):
+        return Z
+
+    def derivative(self, Z, A):
+        return np.ones_like(Z)
+
+
+class Softmax(Activation):
+    """Row-wise softmax; output layer only, its backward is fused with cross-entropy."""
+
+    name = "softmax"
+    elementwise = False
+
+    def forward(self, Z):
+        E = np.exp(Z - Z.max(axis=1, keepdims=True))  # shift by the row max: no overflow
+        return E / E.sum(axis=1, keepdims=True)
+
+    def derivative(self, Z, A):
+        raise TypeError("softmax has a Jacobian, not an elementwise derivative; "
+                        "its gradient is fused with cross_entropy: dL/dZ = (A - Y)/n")
+
+
+ACTIVATIONS = {cls.name: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Linear, Softmax)}
+
+
+def get_activation(name, **settings):
+    """The activation called `name` (sigmoid, tanh, relu, leaky_relu, linear, softmax)."""
+    if isinstance(name, Activation):
+        return name
+    try:
+        cls = ACTIVATIONS[name]
+    except KeyError:
+        raise ValueError(f"unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}") from None
+    return cls(**settings)

@@ -1,0 +1,130 @@
+"""Seeded toy datasets: 2-D classification, 3-class blobs, 1-D regression, and the one-neuron example.
+
+Each maker returns (X, Y) as float64 arrays, rows are samples; binary labels are a (n, 1)
+column of 0/1, the 3-class blobs are one-hot (n, 3).
+"""
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+def xor(n, noise, rng):
+    """Points in the square, class 1 where x₁·x₂ > 0 (the XOR of their signs)."""
+    X = rng.uniform(-1, 1, size=(n, 2))
+    X += np.sign(X) * 0.1                            # keep a margin around the axes
+    y = (X[:, 0] * X[:, 1] > 0).astype(float)
+    return X + rng.normal(0, noise, X.shape), y[:, None]
+
+
+def circles(n, noise, rng):
+    """An inner disc (class 1) inside a ring (class 0)."""
+    inner = np.arange(n) < n // 2
+    radius = np.where(inner, rng.uniform(0, 0.5, n), rng.uniform(0.7, 1.0, n))
+    angle = rng.uniform(0, 2 * np.pi, n)
+    X = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
+    return X + rng.normal(0, noise, X.shape), inner.astype(float)[:, None]
+
+
+def gaussians(n, noise, rng):
+    """Two round clusters, class 0 around (−0.5, −0.5) and class 1 around (0.5, 0.5)."""
+    y = (np.arange(n) >= n // 2).astype(float)
+    centres = np.where(y[:, None] == 1, 0.5, -0.5)
+    X = centres + rng.normal(0, 0.25 + noise, size=(n, 2))
+    return X, y[:, None]
+
+
+def spiral(n, noise, rng):
+    """Two interleaved spiral arms, one per class."""
+    y = (np.arange(n) >= n // 2).astype(float)
+    t = np.concatenate([np.linspace(0, 1, n // 2, endpoint=False),
+                        np.linspace(0, 1, n - n // 2, endpoint=False)])
+    angle = 1.75 * 2 * np.pi * t + np.pi * y
+    X = np.column_stack([t * np.cos(angle), t * np.sin(angle)])
+    return X + rng.normal(0, noise, X.shape), y[:, None]
+
+
+def moons(n, noise, rng):
+    """Two interleaved half circles (as in scikit-learn), scaled into the unit square."""
+    y = (np.arange(n) >= n // 2).astype(float)
+    angle = rng.uniform(0, np.pi, n)
+    X = np.where(y[:, None] == 0,
+                 np.column_stack([np.cos(angle), np.sin(angle)]),
+                 np.column_stack([1 - np.cos(angle), 0.5 - np.sin(angle)]))
+    X = (X - [0.5, 0.25]) * 0.8
+    return X + rng.normal(0, noise, X.shape), y[:, None]
+
+
+def blobs(n, noise, rng):
+    """Three clusters, one-hot labels (for softmax with cross-entropy)."""
+    labels = np.arange(n) % 3
+    angle = np.pi / 2 + labels * 2 * np.pi / 3
+    centres = 0.6 * np.column_stack([np.cos(angle), np.sin(angle)])
+    X = centres + rng.normal(0, 0.2 + noise, size=(n, 2))
+    return X, np.eye(3)[labels]
+
+
+def sine(n, noise, rng):
+    """y = sin(πx) on [−1, 1]."""
+    x = rng.uniform(-1, 1, n)
+    return x[:, None], (np.sin(np.pi * x) + rng.normal(0, noise, n))[:, None]
+
+
+def line(n, noise, rng):
+    """y = 0.5x + 0.2 on [−1, 1]."""
+    x = rng.uniform(-1, 1, n)
+    return x[:, None], (0.5 * x + 0.2 + rng.normal(0, noise, n))[:, None]
+
+
+def single(n, noise, rng):
+    """The classic one-neuron walk-through: one example, x = 0.5, y = 1."""
+    return np.array([[0.5]]), np.array([[1.0]])
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    make: Callable
+    inputs: int
+    outputs: int
+    task: str            # "binary", "multiclass" or "regression"
+    description: str
+
+
+DATASETS = {
+    "xor": DatasetInfo(xor, 2, 1, "binary", "XOR of the signs of x₁ and x₂"),
+    "circles": DatasetInfo(circles, 2, 1, "binary", "a disc inside a ring"),
+    "gaussians": DatasetInfo(gaussians, 2, 1, "binary", "two gaussian clusters"),
+    "spiral": DatasetInfo(spiral, 2, 1, "binary", "two interleaved spirals"),
+    "moons": DatasetInfo(moons, 2, 1, "binary", "two interleaved half moons"),
+    "blobs": DatasetInfo(blobs, 2, 3, "multiclass", "three clusters, three classes"),
+    "sine": DatasetInfo(sine, 1, 1, "regression", "y = sin(πx)"),
+    "line": DatasetInfo(line, 1, 1, "regression", "y = 0.5x + 0.2"),
+    "single": DatasetInfo(single, 1, 1, "regression", "one example: x = 0.5, y = 1"),
+}
+
+
+def make_dataset(name, n=200, noise=0.1, seed=0):
+    """(X, Y) of the dataset called `name`, drawn from a Generator seeded with `seed`."""
+    try:
+        info = DATASETS[name]
+    except KeyError:
+        raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(DATASETS)}") from None
+    if n < 1:
+        raise ValueError(f"a dataset needs at least one point, got n={n}")
+    if noise < 0:
+        raise ValueError(f"noise must be ≥ 0, got {noise}")
+    X, Y = info.make(int(n), float(noise), np.random.default_rng(seed))
+    return X.astype(np.float64), Y.astype(np.float64)
+
+
+def given_points(X, Y):
+    """Points supplied by the caller, checked: same number of rows, finite numbers."""
+    X = np.array(X, dtype=np.float64)
+    Y = np.array(Y, dtype=np.float64)
+    if X.ndim != 2 or Y.ndim != 2 or len(X) == 0:
+        raise ValueError("X and Y must be non-empty lists of rows")
+    if len(X) != len(Y):
+        raise ValueError(f"X has {len(X)} rows but Y has {len(Y)}")
+    if not (np.isfinite(X).all() and np.isfinite(Y).all()):
+        raise ValueError("X and Y must hold finite numbers only (no NaN or infinity)")
+    return X, Y

@@ -1,0 +1,44 @@
+"""The dense layer: Z = A_prev @ W + b, then A = f(Z), keeping every intermediate."""
+import numpy as np
+
+
+class Dense:
+    """One fully connected layer with W of shape (fan_in, fan_out) and its activation f."""
+
+    def __init__(self, W, b, activation):
+        self.W = np.asarray(W, dtype=np.float64)  # (fan_in, fan_out)
+        self.b = np.asarray(b, dtype=np.float64)  # (fan_out,)
+        self.activation = activation
+        self.clear()
+
+    @property
+    def fan_in(self):
+        return self.W.shape[0]
+
+    @property
+    def fan_out(self):
+        return self.W.shape[1]
+
+    def clear(self):
+        """Forget the values of the last forward and backward."""
+        self.A_prev = self.Z = self.A = None
+        self.clear_gradients()
+
+    def clear_gradients(self):
+        self.dA = self.dZ = self.dW = self.db = None
+
+    def forward(self, A_prev):
+        self.A_prev = A_prev                             # kept for backward
+        self.Z = A_prev @ self.W + self.b                # (n, fan_out)
+        self.A = self.activation.forward(self.Z)         # (n, fan_out)
+        return self.A
+
+    def backward(self, dA, dZ=None):
+        """From dL/dA (or a fused dL/dZ) to dW, db and dL/dA_prev."""
+        self.dA = dA
+        if dZ is None:
+            dZ = dA * self.activation.derivative(self.Z, self.A)  # dL/dz = dL/da · f'(z)
+        self.dZ = dZ
+        self.dW = self.A_prev.T @ dZ                     # (fan_in, fan_out): dL/dW = A_prevᵀ · dL/dZ
+        self.db = dZ.sum(axis=0)                         # (fan_out,): dL/db = Σ over samples
+        return dZ @ self.W.T                             # (n, fan_in): dL/dA_prev = dL/dZ · Wᵀ

@@ -1,0 +1,97 @@
+"""Losses, each a mean over the batch of n samples, with dL/dA and, where fused, dL/dZ."""
+import numpy as np
+
+TINY = np.finfo(np.float64).tiny
+
+
+class Loss:
+    name = "loss"
+    requires = None  # the output activation this loss must follow, if any
+    refuses = ()     # output activations that make no sense with it
+
+    def check_output(self, activation_name):
+        """Refuse an output activation this loss makes no sense with."""
+        if self.requires and activation_name != self.requires:
+            raise ValueError(f"loss {self.name} needs a {self.requires} output layer, "
+                             f"not {activation_name}")
+        if activation_name in self.refuses:
+            raise ValueError(f"loss {self.name} cannot follow a {activation_name} output; "
+                             f"use {'cross_entropy' if activation_name == 'softmax' else 'mse'}")
+
+    def value(self, Z, A, Y):
+        """The loss as a numpy scalar of the arrays' own precision."""
+        raise NotImplementedError
+
+    def grad_a(self, A, Y):
+        """dL/dA for every output unit and sample."""
+        raise NotImplementedError
+
+    def grad_z(self, Z, A, Y):
+        """dL/dZ when this loss is fused with its output activation, else None."""
+        return None
+
+    def __repr__(self):
+        return self.name
+
+
+class MSE(Loss):
+    """L = ½ Σ (a − y)² / n."""
+
+    name = "mse"
+    refuses = ("softmax",)
+
+    def value(self, Z, A, Y):
+        D = A - Y
+        return 0.5 * np.sum(D * D) / len(Y)
+
+    def grad_a(self, A, Y):
+        return (A - Y) / len(Y)  # dL/da = (a − y)/n
+
+
+class BCE(Loss):
+    """L = −Σ [y log a + (1 − y) log(1 − a)] / n, computed from the logits z so it stays finite."""
+
+    name = "bce"
+    requires = "sigmoid"
+
+    def value(self, Z, A, Y):
+        # −[y log σ(z) + (1 − y) log(1 − σ(z))] = softplus(z) − y z, finite for any z
+        return np.sum(np.logaddexp(0.0, Z) - Y * Z) / len(Y)
+
+    def grad_a(self, A, Y):
+        # dL/da = (a − y) / (a (1 − a) n); the floor keeps it finite when the sigmoid saturates
+        return (A - Y) / (np.maximum(A * (1.0 - A), TINY) * len(Y))
+
+    def grad_z(self, Z, A, Y):
+        return (A - Y) / len(Y)  # dL/dz = dL/da · a(1 − a) = (a − y)/n
+
+
+class CrossEntropy(Loss):
+    """L = −Σ y log softmax(z) / n, with the fused gradient (A − Y)/n."""
+
+    name = "cross_entropy"
+    requires = "softmax"
+
+    def value(self, Z, A, Y):
+        shifted = Z - Z.max(axis=1, keepdims=True)
+        log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        return -np.sum(Y * log_softmax) / len(Y)
+
+    def grad_a(self, A, Y):
+        return -Y / (np.maximum(A, TINY) * len(Y))  # dL/da = −y / (a n)
+
+    def grad_z(self, Z, A, Y):
+        return (A - Y) / len(Y)  # softmax Jacobian times dL/da collapses to (a − y)/n
+
+
+LOSSES = {cls.name: cls for cls in (MSE, BCE, CrossEntropy)}
+
+
+def get_loss(name):
+    """The loss called `name` (mse, bce, cross_entropy)."""
+    if isinstance(name, Loss):
+        return name
+    try:
+        return LOSSES[name]()
+    except KeyError:
+        raise ValueError(f"unknown loss {name!r}; choose one of {sorted(LOSSES)}") from None

@@ -1,0 +1,145 @@
+"""A stack of dense layers with a loss, knowing which phase of a training step it is in."""
+from enum import Enum
+
+import numpy as np
+
+from .activations import get_activation
+from .dense import Dense
+from .init import default_init, init_weights
+from .losses import get_loss
+
+
+class Phase(str, Enum):
+    FRESH = "fresh"          # nothing computed for the current parameters
+    FORWARD = "forward"      # Z, A and the loss are for the current parameters
+    BACKWARD = "backward"    # and so are dA, dZ, dW, db
+    UPDATED = "updated"      # an optimiser step changed the parameters since the last forward
+
+
+class PhaseError(RuntimeError):
+    """An operation asked for values that do not exist for the current parameters."""
+
+
+class Network:
+    """Dense layers of `sizes` (input first) with one activation per non-input layer."""
+
+    def __init__(self, sizes, activations, loss, params=None, init=None, seed=0, rng=None):
+        sizes = [int(s) for s in sizes]
+        if len(sizes) < 2:
+            raise ValueError("sizes needs an input size and at least one layer size")
+        if min(sizes) < 1:
+            raise ValueError(f"every layer needs at least one unit, got sizes {sizes}")
+        if len(activations) != len(sizes) - 1:
+            raise ValueError(f"need one activation per non-input layer: {len(sizes) - 1}, "
+                             f"got {len(activations)}")
+        acts = [get_activation(a) for a in activations]
+        if any(a.name == "softmax" for a in acts[:-1]):
+            raise ValueError("softmax is only allowed on the output layer")
+        self.loss = get_loss(loss)
+        self.loss.check_output(acts[-1].name)
+        if params is not None and len(params) != len(acts):
+            raise ValueError(f"params has {len(params)} layers, need {len(acts)}")
+        rng = rng if rng is not None else np.random.default_rng(seed)
+        self.layers = []
+        for k, act in enumerate(acts):
+            fan_in, fan_out = sizes[k], sizes[k + 1]
+            if params is not None:
+                W, b = check_params(params[k], k, fan_in, fan_out)
+            else:
+                W, b = init_weights(fan_in, fan_out, init or default_init(act.name), rng)
+            self.layers.append(Dense(W, b, act))
+        self.sizes = sizes
+        self.phase = Phase.FRESH
+        self.X = self.Y = self.dX = None
+        self.loss_value = None
+
+    # -- the three phases of a training step ------------------------------------------
+
+    def forward(self, X, Y):
+        """Run X through every layer, keep each Z and A, and return the loss against Y."""
+        A = self.X = X
+        self.Y = Y
+        for layer in self.layers:
+            layer.clear_gradients()
+            A = layer.forward(A)
+        out = self.layers[-1]
+        self.loss_value = float(self.loss.value(out.Z, A, Y))
+        self.dX = None
+        self.phase = Phase.FORWARD
+        return self.loss_value
+
+    def backward(self):
+        """Carry dL/dA back through every layer, keeping dA, dZ, dW, db and dL/dX."""
+        if self.phase not in (Phase.FORWARD, Phase.BACKWARD):
+            raise PhaseError("run forward first: there is no forward pass for the current "
+                             "parameters to take gradients of")
+        out = self.layers[-1]
+        dA = self.loss.grad_a(out.A, self.Y)
+        dZ = self.loss.grad_z(out.Z, out.A, self.Y)  # fused where the loss allows it
+        for layer in reversed(self.layers):
+            dA = layer.backward(dA, dZ)
+            dZ = None
+        self.dX = dA
+        self.phase = Phase.BACKWARD
+
+    def parameters_changed(self):
+        """Mark gradients stale after the parameters moved (an optimiser step)."""
+        for layer in self.layers:
+            layer.clear_gradients()
+        self.dX = None
+        self.phase = Phase.UPDATED
+
+    # -- reading the network ------------------------------------------------------------
+
+    def predict(self, X):
+        """The output for X with the current parameters, touching no cached value."""
+        A = X
+        for layer in self.layers:
+            A = layer.activation.forward(A @ layer.W + layer.b)
+        return A
+
+    def activations_for(self, X):
+        """Every layer's A for X (for pictures of each unit), touching no cached value."""
+        out, A = [], X
+        for layer in self.layers:
+            A = layer.activation.forward(A @ layer.W + layer.b)
+            out.append(A)
+        return out
+
+    def loss_at(self, X, Y):
+        """The loss for X, Y with the current parameters (a numpy scalar of their precision)."""
+        A = X
+        for layer in self.layers:
+            Z = A @ layer.W + layer.b
+            A = layer.activation.forward(Z)
+        return self.loss.value(Z, A, Y)
+
+    def get_params(self):
+        """Copies of every layer's W and b."""
+        return [(layer.W.copy(), layer.b.copy()) for layer in self.layers]
+
+    def set_params(self, params):
+        """Replace every W and b (shapes kept) and forget all computed values."""
+        for k, (layer, (W, b)) in enumerate(zip(self.layers, params)):
+            layer.W, layer.b = check_params((W, b), k, layer.fan_in, layer.fan_out)
+            layer.clear()
+        self.X = self.Y = self.dX = None
+        self.loss_value = None
+        self.phase = Phase.FRESH
+
+
+def check_params(entry, k, fan_in, fan_out):
+    """Explicit W and b for layer k as float arrays, with their shapes checked."""
+    if isinstance(entry, dict):
+        W, b = entry.get("W"), entry.get("b")
+    else:
+        W, b = entry
+    W = np.array(W, dtype=np.float64)
+    b = np.array(b, dtype=np.float64)
+    if W.shape != (fan_in, fan_out):
+        raise ValueError(f"params[{k}].W must have shape ({fan_in}, {fan_out}), got {W.shape}")
+    if b.shape != (fan_out,):
+        raise ValueError(f"params[{k}].b must have shape ({fan_out},), got {b.shape}")
+    if not (np.isfinite(W).all() and np.isfinite(b).all()):
+        raise ValueError(f"params[{k}] holds a NaN or infinite number")
+    return W, b

@@ -1,0 +1,102 @@
+"""Optimisers with their state in plain view; `step` applies one update to every W and b."""
+import numpy as np
+
+from .network import Phase, PhaseError
+
+
+class Optimizer:
+    """Base: `update` gives the change for one array without applying it, `step` applies all."""
+
+    name = "optimizer"
+
+    def __init__(self, lr):
+        self.lr = float(lr)
+        self.t = 0          # updates applied so far
+        self.state = {}     # (layer index, "W" | "b") -> this optimiser's arrays for that parameter
+
+    def settings(self):
+        return {"lr": self.lr}
+
+    def update(self, key, grad, t):
+        """(Δparam, new state for key) of update number t for one parameter array; changes nothing."""
+        raise NotImplementedError
+
+    def step(self, network):
+        """Apply one update to every W and b of `network` from its current gradients."""
+        if network.phase != Phase.BACKWARD:
+            raise PhaseError("run backward first: there are no gradients for the current "
+                             "parameters to step with")
+        self.t += 1
+        for k, layer in enumerate(network.layers):
+            for name, grad in (("W", layer.dW), ("b", layer.db)):
+                delta, self.state[(k, name)] = self.update((k, name), grad, self.t)
+                setattr(layer, name, getattr(layer, name) + delta)
+        network.parameters_changed()
+
+    def preview(self, key, grad):
+        """The change the next step will make to parameter `key` given its gradient."""
+        return self.update(key, grad, self.t + 1)[0]
+
+    def reset(self):
+        self.t = 0
+        self.state = {}
+
+
+class SGD(Optimizer):
+    """W ← W − lr · dW."""
+
+    name = "sgd"
+
+    def update(self, key, grad, t):
+        return -self.lr * grad, None
+
+
+class Momentum(Optimizer):
+    """v ← β v + dW;  W ← W − lr · v."""
+
+    name = "momentum"
+
+    def __init__(self, lr, beta=0.9):
+        super().__init__(lr)
+        self.beta = float(beta)
+
+    def settings(self):
+        return {"lr": self.lr, "beta": self.beta}
+
+    def update(self, key, grad, t):
+        v = self.state.get(key)
+        v = grad.copy() if v is None else self.beta * v + grad
+        return -self.lr * v, v
+
+
+class Adam(Optimizer):
+    """m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  W ← W − lr · m̂ / (√v̂ + ε), bias-corrected."""
+
+    name = "adam"
+
+    def __init__(self, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        super().__init__(lr)
+        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+
+    def settings(self):
+        return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+
+    def update(self, key, grad, t):
+        m, v = self.state.get(key) or (np.zeros_like(grad), np.zeros_like(grad))
+        m = self.beta1 * m + (1 - self.beta1) * grad
+        v = self.beta2 * v + (1 - self.beta2) * grad * grad
+        m_hat = m / (1 - self.beta1 ** t)
+        v_hat = v / (1 - self.beta2 ** t)
+        return -self.lr * m_hat / (np.sqrt(v_hat) + self.eps), (m, v)
+
+
+OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Adam)}
+
+
+def make_optimizer(name, lr, **settings):
+    """The optimiser called `name` (sgd, momentum, adam) with its settings."""
+    try:
+        cls = OPTIMIZERS[name]
+    except KeyError:
+        raise ValueError(f"unknown optimizer {name!r}; choose one of {sorted(OPTIMIZERS)}") from None
+    return cls(lr, **settings)

@@ -1,0 +1,88 @@
+"""A network with its optimiser, data and batches: the steps a learner takes, one at a time."""
+import math
+
+import numpy as np
+
+from .batches import Batches
+
+
+class Trainer:
+    """Forward, backward and step on successive batches, with the loss of every update kept."""
+
+    def __init__(self, network, optimizer, X, Y, batch_size=None, seed=0):
+        if X.shape[1] != network.sizes[0] or Y.shape[1] != network.sizes[-1]:
+            raise ValueError(f"the data has {X.shape[1]} inputs and {Y.shape[1]} outputs; the "
+                             f"network takes {network.sizes[0]} and gives {network.sizes[-1]}")
+        self.network, self.optimizer = network, optimizer
+        self.X, self.Y = X, Y
+        self.batches = Batches(len(X), batch_size, seed)
+        self.initial = network.get_params()
+        self.reset()
+
+    def reset(self):
+        """Back to the starting parameters, a fresh optimiser and the first batch."""
+        self.network.set_params(self.initial)
+        self.optimizer.reset()
+        self.batches.reset()
+        self.steps = 0           # updates applied so far
+        self.losses = []         # the loss of the forward before each update
+        self.batch = None        # row indices of the current batch
+
+    def forward(self):
+        """Forward on the next batch; returns its loss."""
+        self.batch = self.batches.next()
+        with np.errstate(all="ignore"):  # divergence shows as a non-finite loss, not warnings
+            return self.network.forward(self.X[self.batch], self.Y[self.batch])
+
+    def backward(self):
+        with np.errstate(all="ignore"):
+            self.network.backward()
+
+    def step(self):
+        with np.errstate(all="ignore"):
+            self.optimizer.step(self.network)
+        self.steps += 1
+        self.losses.append(self.network.loss_value)
+
+    def train(self, k):
+        """Up to k full iterations; stops early once the loss is no longer finite."""
+        losses = []
+        with np.errstate(all="ignore"):
+            for _ in range(k):
+                batch = self.batches.next()
+                loss = self.network.forward(self.X[batch], self.Y[batch])
+                self.network.backward()
+                self.optimizer.step(self.network)
+                self.batch = batch
+                self.steps += 1
+                self.losses.append(loss)
+                losses.append(loss)
+                if not math.isfinite(loss):
+                    break
+        return losses
+
+    @property
+    def diverged(self):
+        """True once the loss or any parameter is NaN or infinite."""
+        loss = self.network.loss_value
+        if loss is not None and not math.isfinite(loss):
+            return True
+        return not all(np.isfinite(layer.W).all() and np.isfinite(layer.b).all()
+                       for layer in self.network.layers)
+
+    def row_of(self, sample):
+        """The row of dataset sample `sample` in the current batch, or None if it is not in it."""
+        if self.batch is None or self.network.layers[0].Z is None:
+            return None
+        rows = np.flatnonzero(self.batch == sample)
+        return int(rows[0]) if len(rows) else None
+
+    def accuracy(self):
+        """Share of the whole dataset classified right (None for regression)."""
+        with np.errstate(all="ignore"):
+            A = self.network.predict(self.X)
+        if self.network.loss.name == "cross_entropy":
+            return float(np.mean(A.argmax(axis=1) == self.Y.argmax(axis=1)))
+        if self.network.loss.name == "bce":
+            return float(np.mean((A > 0.5) == (self.Y > 0.5)))
+        return None

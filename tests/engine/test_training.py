@@ -1,0 +1,52 @@
+"""The engine learns the classic toy problems to the accuracy a learner would expect."""
+import pytest
+
+from app.engine import Network, Trainer, make_dataset, make_optimizer
+
+
+def train(dataset, sizes, activations, loss, steps, lr=0.05, optimizer="adam", n=200,
+          noise=0.05, seed=0, batch_size=None):
+    X, Y = make_dataset(dataset, n=n, noise=noise, seed=seed)
+    net = Network(sizes, activations, loss, seed=seed)
+    trainer = Trainer(net, make_optimizer(optimizer, lr), X, Y, batch_size=batch_size, seed=seed)
+    losses = trainer.train(steps)
+    return trainer, losses
+
+
+def test_xor_reaches_full_accuracy():
+    trainer, losses = train("xor", [2, 4, 1], ["tanh", "sigmoid"], "bce", 1500, noise=0.0)
+    assert trainer.accuracy() == 1.0
+    assert losses[-1] < losses[0] / 10
+
+
+def test_xor_with_plain_sgd():
+    trainer, _ = train("xor", [2, 4, 1], ["tanh", "sigmoid"], "bce", 3000, lr=0.5,
+                       optimizer="sgd", noise=0.0)
+    assert trainer.accuracy() == 1.0
+
+
+def test_circles():
+    trainer, _ = train("circles", [2, 8, 1], ["tanh", "sigmoid"], "bce", 500)
+    assert trainer.accuracy() >= 0.95
+
+
+def test_spiral_with_a_larger_net():
+    trainer, _ = train("spiral", [2, 16, 16, 1], ["tanh", "tanh", "sigmoid"], "bce", 3000, lr=0.02)
+    assert trainer.accuracy() >= 0.90
+
+
+def test_three_class_blobs_with_softmax():
+    trainer, _ = train("blobs", [2, 8, 3], ["tanh", "softmax"], "cross_entropy", 300)
+    assert trainer.accuracy() >= 0.95
+
+
+def test_moons_with_relu_and_momentum_minibatches():
+    trainer, _ = train("moons", [2, 16, 1], ["relu", "sigmoid"], "bce", 1500, lr=0.1,
+                       optimizer="momentum", batch_size=32)
+    assert trainer.accuracy() >= 0.95
+
+
+def test_sine_regression():
+    trainer, losses = train("sine", [1, 16, 1], ["tanh", "linear"], "mse", 2000, lr=0.02)
+    assert trainer.accuracy() is None
+    assert losses[-1] < 0.01
