@@ -1,9 +1,27 @@
 """A network with its optimiser, data and batches: the steps a learner takes, one at a time."""
 import math
+import time
 
 import numpy as np
 
 from .batches import Batches
+
+
+class LossHistory:
+    """(step, loss) pairs, bounded: when full, every second pair is dropped (the curve keeps its shape)."""
+
+    def __init__(self, cap=4096):
+        self.cap = cap
+        self.steps, self.losses = [], []
+
+    def append(self, step, loss):
+        self.steps.append(step)
+        self.losses.append(loss)
+        if len(self.steps) > self.cap:
+            self.steps, self.losses = self.steps[::2], self.losses[::2]
+
+    def __len__(self):
+        return len(self.steps)
 
 
 class Trainer:
@@ -25,7 +43,7 @@ class Trainer:
         self.optimizer.reset()
         self.batches.reset()
         self.steps = 0           # updates applied so far
-        self.losses = []         # the loss of the forward before each update
+        self.history = LossHistory()  # the loss of the forward before each update
         self.batch = None        # row indices of the current batch
 
     def forward(self):
@@ -42,20 +60,23 @@ class Trainer:
         with np.errstate(all="ignore"):
             self.optimizer.step(self.network)
         self.steps += 1
-        self.losses.append(self.network.loss_value)
+        self.history.append(self.steps, self.network.loss_value)
 
-    def train(self, k):
-        """Up to k full iterations; stops early once the loss is no longer finite."""
+    def train(self, k, deadline=None):
+        """Up to k full iterations; stops early once the loss is no longer finite, or when
+        time.monotonic() passes `deadline`. Returns the loss of each iteration run."""
         losses = []
         with np.errstate(all="ignore"):
             for _ in range(k):
+                if deadline is not None and time.monotonic() > deadline:
+                    break
                 batch = self.batches.next()
                 loss = self.network.forward(self.X[batch], self.Y[batch])
                 self.network.backward()
                 self.optimizer.step(self.network)
                 self.batch = batch
                 self.steps += 1
-                self.losses.append(loss)
+                self.history.append(self.steps, loss)
                 losses.append(loss)
                 if not math.isfinite(loss):
                     break

@@ -40,5 +40,16 @@ def test_reset_replays_the_same_run():
     trainer = Trainer(net, make_optimizer("momentum", 0.1), X, Y, batch_size=8, seed=5)
     first = trainer.train(30)
     trainer.reset()
-    assert trainer.steps == 0 and trainer.losses == []
+    assert trainer.steps == 0 and len(trainer.history) == 0
     assert trainer.train(30) == first
+
+
+def test_loss_history_stays_bounded_and_keeps_its_ends():
+    from app.engine.trainer import LossHistory
+    history = LossHistory(cap=100)
+    for step in range(1, 1001):
+        history.append(step, 1.0 / step)
+    assert len(history) <= 100
+    assert history.steps[0] == 1
+    assert history.steps == sorted(history.steps)
+    assert all(loss == 1.0 / step for step, loss in zip(history.steps, history.losses))

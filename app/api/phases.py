@@ -1,0 +1,49 @@
+"""The phases of a training step, one request each, and training many steps at once."""
+import math
+import time
+
+from fastapi import APIRouter, Request
+
+from ..schemas import TrainRequest
+from .deps import SampleQuery, SessionDep
+from .sessions import state_response
+
+router = APIRouter(prefix="/api/sessions/{session_id}", tags=["phases"])
+
+
+@router.post("/forward")
+def run_forward(session: SessionDep, sample: SampleQuery = 0):
+    """Forward pass on the next batch: every layer's Z and A, and the loss."""
+    session.trainer.forward()
+    return state_response(session, sample)
+
+
+@router.post("/backward")
+def run_backward(session: SessionDep, sample: SampleQuery = 0):
+    """Backward pass: dA, dZ, dW, db of every layer (409 before a forward)."""
+    session.trainer.backward()
+    return state_response(session, sample)
+
+
+@router.post("/step")
+def run_step(session: SessionDep, sample: SampleQuery = 0):
+    """One optimiser update of every W and b (409 without gradients for the current parameters)."""
+    session.trainer.step()
+    return state_response(session, sample)
+
+
+@router.post("/train")
+def run_train(session: SessionDep, body: TrainRequest, request: Request, sample: SampleQuery = 0):
+    """`steps` full iterations (forward, backward, step on successive batches), with each loss.
+
+    Stops early if the loss stops being finite, or after the server's time limit per request;
+    `steps_run` and `stopped` say so."""
+    limit = request.app.state.settings.train_seconds
+    losses = session.trainer.train(body.steps, deadline=time.monotonic() + limit)
+    stopped = None
+    if session.trainer.diverged:
+        stopped = "diverged"
+    elif len(losses) < body.steps:
+        stopped = f"time limit of {limit:g} s per request"
+    return state_response(session, sample, losses=[l if math.isfinite(l) else None for l in losses],
+                          steps_run=len(losses), stopped=stopped)

@@ -1,0 +1,19 @@
+"""`manualgrad`: serve the app with uvicorn."""
+import argparse
+
+import uvicorn
+
+from .settings import Settings
+
+
+def main(argv=None):
+    settings = Settings()
+    parser = argparse.ArgumentParser(prog="manualgrad", description="Serve ManualGrad.")
+    parser.add_argument("--host", default=settings.host, help=f"address to bind (default {settings.host})")
+    parser.add_argument("--port", type=int, default=settings.port, help=f"port (default {settings.port})")
+    args = parser.parse_args(argv)
+    uvicorn.run("app.main:app", host=args.host, port=args.port, log_level=settings.log_level.lower())
+
+
+if __name__ == "__main__":
+    main()

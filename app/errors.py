@@ -1,0 +1,55 @@
+"""Every error a client can cause becomes a 4xx JSON body naming the field; nothing leaks a trace."""
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from .engine import PhaseError
+from .sessions import ConfigError
+from .store import SessionNotFound
+
+log = logging.getLogger("manualgrad")
+
+
+def field_name(loc):
+    """("body", "layers", 1) -> "layers[1]"; query and path parameters by their name."""
+    parts = [p for p in loc if p not in ("body", "query", "path", "named", "points")]
+    name = ""
+    for p in parts:
+        name += f"[{p}]" if isinstance(p, int) else (f".{p}" if name else str(p))
+    return name or "body"
+
+
+def validation_error(fields):
+    """422 with one entry per field at fault: where it is and what its limit is."""
+    return JSONResponse(status_code=422, content={
+        "detail": [{"loc": list(loc), "field": field_name(loc), "msg": msg, "type": kind}
+                   for loc, msg, kind in fields]})
+
+
+def install_error_handlers(app: FastAPI):
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        # the offending input is left out: it may be NaN (not JSON) or megabytes long
+        return validation_error([(e["loc"], e["msg"], e["type"]) for e in exc.errors()])
+
+    @app.exception_handler(ConfigError)
+    async def invalid_config(request: Request, exc: ConfigError):
+        loc = ("body", *exc.field.split("."))
+        return validation_error([(loc, str(exc), "value_error")])
+
+    @app.exception_handler(PhaseError)
+    async def wrong_phase(request: Request, exc: PhaseError):
+        return JSONResponse(status_code=409, content={"detail": str(exc)})
+
+    @app.exception_handler(SessionNotFound)
+    async def unknown_session(request: Request, exc: SessionNotFound):
+        return JSONResponse(status_code=404, content={
+            "detail": "no such session: it was deleted, or expired after being idle, or was "
+                      "replaced by newer sessions; create a new one"})
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(status_code=500, content={"detail": "internal error"})

@@ -1,0 +1,35 @@
+"""The FastAPI application: routes, middleware, error handlers, the page and its static files."""
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from .api import health, inspect, pages, phases, sessions
+from .errors import install_error_handlers
+from .middleware import BodyLimit, SecurityHeaders
+from .settings import Settings
+from .store import SessionStore
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    logging.getLogger("manualgrad").setLevel(settings.log_level.upper())
+    app = FastAPI(title="ManualGrad", version="0.1.0",
+                  description="Per-session NumPy networks with every intermediate value, over HTTP.")
+    app.state.settings = settings
+    app.state.store = SessionStore(settings.max_sessions, settings.idle_seconds)
+    app.state.templates = Jinja2Templates(directory=ROOT / "templates")
+    for module in (sessions, phases, inspect, health, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,96 @@
+"""Request bodies, with every bound in the types so that it shows in /docs."""
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+
+from .limits import (MAX_DENSE_LAYERS, MAX_LR, MAX_NOISE, MAX_POINTS, MAX_SEED,
+                     MAX_TRAIN_STEPS, MAX_UNITS)
+
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+Units = Annotated[int, Field(ge=1, le=MAX_UNITS)]
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
+ActivationName = Literal["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"]
+LossName = Literal["mse", "bce", "cross_entropy"]
+DatasetName = Literal["xor", "circles", "gaussians", "spiral", "moons", "blobs", "sine", "line", "single"]
+Row = Annotated[list[FiniteFloat], Field(min_length=1, max_length=MAX_UNITS)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OptimizerConfig(Strict):
+    """The optimiser and its settings (beta for momentum; beta1, beta2, eps for adam)."""
+
+    name: Literal["sgd", "momentum", "adam"] = "sgd"
+    lr: float = Field(0.3, gt=0, le=MAX_LR, allow_inf_nan=False, description="learning rate")
+    beta: float = Field(0.9, ge=0, lt=1, description="momentum only")
+    beta1: float = Field(0.9, ge=0, lt=1, description="adam only")
+    beta2: float = Field(0.999, ge=0, lt=1, description="adam only")
+    eps: float = Field(1e-8, gt=0, le=1, description="adam only")
+
+    def settings(self):
+        """The settings this optimiser takes, besides lr."""
+        return {"sgd": {}, "momentum": {"beta": self.beta},
+                "adam": {"beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}}[self.name]
+
+
+class NamedDataset(Strict):
+    """One of the built-in datasets, drawn with its own seed."""
+
+    name: DatasetName = "xor"
+    n: int = Field(200, ge=1, le=MAX_POINTS, description="number of points (single has one)")
+    noise: float = Field(0.1, ge=0, le=MAX_NOISE)
+    seed: Seed = 0
+
+
+class PointsDataset(Strict):
+    """Points supplied by the client: X rows are inputs, Y rows targets."""
+
+    X: list[Row] = Field(min_length=1, max_length=MAX_POINTS)
+    Y: list[Row] = Field(min_length=1, max_length=MAX_POINTS)
+
+
+def dataset_kind(value):
+    """"points" when X or Y are given, else "named": so errors speak of the form that was meant."""
+    if isinstance(value, dict):
+        return "points" if "X" in value or "Y" in value else "named"
+    return "points" if isinstance(value, PointsDataset) else "named"
+
+
+DatasetSpec = Annotated[
+    Annotated[NamedDataset, Tag("named")] | Annotated[PointsDataset, Tag("points")],
+    Discriminator(dataset_kind),
+    Field(description='{"name", "n", "noise", "seed"} for a built-in dataset, or {"X", "Y"} for your own points'),
+]
+
+
+class LayerParams(Strict):
+    """Explicit starting weights of one dense layer: W is fan_in rows of fan_out numbers."""
+
+    W: list[Row] = Field(min_length=1, max_length=MAX_UNITS)
+    b: Row
+
+
+class SessionConfig(Strict):
+    """A network, its data and its optimiser. Every field has a default: `{}` gives xor, 2-4-1,
+    tanh/sigmoid, bce, plain SGD."""
+
+    layers: list[Units] | None = Field(
+        None, min_length=2, max_length=MAX_DENSE_LAYERS + 1,
+        description="layer sizes, input first, e.g. [2, 4, 1]; default: the dataset's inputs, 4, its outputs")
+    activations: list[ActivationName] | None = Field(
+        None, min_length=1, max_length=MAX_DENSE_LAYERS,
+        description="one per non-input layer; default tanh for hidden layers and the loss's output activation")
+    loss: LossName | None = Field(None, description="default: bce for 2 classes, cross_entropy for 3, mse for regression")
+    optimizer: OptimizerConfig = OptimizerConfig()
+    batch_size: int | None = Field(None, ge=1, le=MAX_POINTS, description="null: the full batch")
+    seed: Seed = Field(0, description="seeds the initial weights and the minibatch order")
+    init: Literal["xavier", "he"] | None = Field(None, description="default: he for relu, xavier otherwise")
+    leaky_relu_alpha: float = Field(0.01, ge=0, le=1)
+    dataset: DatasetSpec = NamedDataset()
+    params: list[LayerParams] | None = Field(None, min_length=1, max_length=MAX_DENSE_LAYERS)
+
+
+class TrainRequest(Strict):
+    steps: int = Field(1, ge=1, le=MAX_TRAIN_STEPS, description="full iterations: forward, backward, step")

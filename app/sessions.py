@@ -1,0 +1,94 @@
+"""A learner's session: a Trainer built from a SessionConfig, plus what the store needs to know."""
+import threading
+import time
+
+import numpy as np
+
+from .engine import DATASETS, Network, Trainer, given_points, make_dataset, make_optimizer
+from .engine.activations import get_activation
+from .schemas import NamedDataset, SessionConfig
+
+OUTPUT_ACTIVATION = {"bce": "sigmoid", "cross_entropy": "softmax", "mse": "linear"}
+DEFAULT_LOSS = {"binary": "bce", "multiclass": "cross_entropy", "regression": "mse"}
+
+
+class ConfigError(ValueError):
+    """A configuration that passes the schema but not the engine; names the field at fault."""
+
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
+
+
+class Session:
+    """One learner's network, its data and optimiser; requests on it take `lock` in turn."""
+
+    def __init__(self, id, trainer, config):
+        self.id = id
+        self.trainer = trainer
+        self.config = config            # the normalised configuration, as JSON
+        self.lock = threading.Lock()
+        self.closed = False             # set when deleted or evicted; in-flight requests then 404
+        self.last_used = time.monotonic()
+
+
+def load_dataset(spec):
+    """(X, Y, task) for a named dataset or points given by the client."""
+    if isinstance(spec, NamedDataset):
+        X, Y = make_dataset(spec.name, n=spec.n, noise=spec.noise, seed=spec.seed)
+        return X, Y, DATASETS[spec.name].task
+    try:
+        X, Y = given_points(spec.X, spec.Y)
+    except ValueError as e:   # ragged rows or a row count mismatch
+        raise ConfigError("dataset", str(e)) from None
+    if Y.shape[1] > 1:
+        task = "multiclass"
+    elif np.isin(Y, (0.0, 1.0)).all():
+        task = "binary"
+    else:
+        task = "regression"
+    return X, Y, task
+
+
+def check_targets(loss, Y):
+    """Targets a loss can take: bce wants y in [0, 1], cross_entropy rows that sum to 1."""
+    if loss == "bce" and not ((Y >= 0) & (Y <= 1)).all():
+        raise ConfigError("dataset.Y", "bce needs every target between 0 and 1")
+    if loss == "cross_entropy" and not ((Y >= 0).all() and np.allclose(Y.sum(axis=1), 1)):
+        raise ConfigError("dataset.Y", "cross_entropy needs each target row to be non-negative "
+                                       "and sum to 1 (one-hot for a class)")
+
+
+def build_trainer(config: SessionConfig):
+    """A Trainer for `config`, and the configuration with every default filled in."""
+    X, Y, task = load_dataset(config.dataset)
+    loss = config.loss or DEFAULT_LOSS[task]
+    layers = config.layers or [X.shape[1], 4, Y.shape[1]]
+    if config.activations is not None:
+        activations = list(config.activations)
+    else:
+        activations = ["tanh"] * (len(layers) - 2) + [OUTPUT_ACTIVATION[loss]]
+    if len(activations) != len(layers) - 1:
+        raise ConfigError("activations", f"need one activation per non-input layer: "
+                                         f"{len(layers) - 1}, got {len(activations)}")
+    if layers[0] != X.shape[1]:
+        raise ConfigError("layers", f"layers[0] must be {X.shape[1]}, the number of inputs of the data")
+    if layers[-1] != Y.shape[1]:
+        raise ConfigError("layers", f"the last layer must have {Y.shape[1]} units, "
+                                    f"the number of targets of the data")
+    check_targets(loss, Y)
+    acts = [get_activation(a, alpha=config.leaky_relu_alpha) if a == "leaky_relu" else a
+            for a in activations]
+    params = [(p.W, p.b) for p in config.params] if config.params is not None else None
+    try:
+        net = Network(layers, acts, loss, params=params, init=config.init, seed=config.seed)
+    except ValueError as e:
+        field = "params" if "params" in str(e) else "activations" if "activation" in str(e) or "softmax" in str(e) else "loss"
+        raise ConfigError(field, str(e)) from None
+    optimizer = make_optimizer(config.optimizer.name, config.optimizer.lr, **config.optimizer.settings())
+    trainer = Trainer(net, optimizer, X, Y, batch_size=config.batch_size, seed=config.seed)
+    normalised = config.model_dump(exclude={"params"})
+    normalised.update(layers=layers, activations=activations, loss=loss, task=task)
+    if not isinstance(config.dataset, NamedDataset):
+        normalised["dataset"] = {"points": len(X)}
+    return trainer, normalised

@@ -1,0 +1,16 @@
+"""Operator settings, read from MANUALGRAD_* environment variables."""
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting has a default; set MANUALGRAD_<NAME> to change it."""
+
+    model_config = SettingsConfigDict(env_prefix="MANUALGRAD_")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "info"
+    max_sessions: int = 1000          # the least recently used session is evicted past this
+    idle_seconds: float = 3600.0      # sessions idle longer than this are dropped
+    train_seconds: float = 10.0       # a train request stops after this long, with the steps run so far
+    max_body_bytes: int = 2 * 1024 * 1024

@@ -1,0 +1,151 @@
+"""The session as JSON: the one contract between server and page. Non-finite numbers become null."""
+import math
+
+import numpy as np
+
+
+class Numbers:
+    """Turns arrays and floats into JSON values, remembering whether any was NaN or infinite."""
+
+    def __init__(self):
+        self.nonfinite = False
+
+    def array(self, arr, decimals=None):
+        if arr is None:
+            return None
+        if decimals is not None:
+            arr = np.round(arr, decimals)
+        if np.isfinite(arr).all():
+            return arr.tolist()
+        self.nonfinite = True
+        return np.where(np.isfinite(arr), arr, None).tolist()
+
+    def number(self, x):
+        if x is None:
+            return None
+        if math.isfinite(x):
+            return float(x)
+        self.nonfinite = True
+        return None
+
+
+def session_state(session, sample=0):
+    """id, step, phase, loss, layers (W, b, activation, dW, db) and the selected sample's vectors."""
+    trainer = session.trainer
+    net = trainer.network
+    num = Numbers()
+    layers = [{
+        "W": num.array(layer.W),
+        "b": num.array(layer.b),
+        "activation": layer.activation.name,
+        "dW": num.array(layer.dW),
+        "db": num.array(layer.db),
+    } for layer in net.layers]
+    state = {
+        "id": session.id,
+        "step": trainer.steps,
+        "phase": net.phase.value,
+        "loss": num.number(net.loss_value),
+        "layers": layers,
+        "sample": sample_state(trainer, sample, num),
+        "optimizer": optimizer_state(trainer.optimizer, num),
+        "batch_size": len(trainer.batch) if trainer.batch is not None else None,
+        "points": len(trainer.X),
+        "accuracy": num.number(trainer.accuracy()),
+        "config": session.config,
+    }
+    state["diverged"] = trainer.diverged or num.nonfinite
+    return state
+
+
+def sample_state(trainer, index, num):
+    """Input, target and each layer's z, a, dz, da for dataset sample `index` (null where the
+    value does not exist yet, or the sample is not in the current minibatch)."""
+    row = trainer.row_of(index)
+    net = trainer.network
+
+    def pick(arr):
+        return None if arr is None or row is None else num.array(arr[row])
+
+    return {
+        "index": index,
+        "in_batch": row is not None,
+        "input": num.array(trainer.X[index]),
+        "target": num.array(trainer.Y[index]),
+        "dx": pick(net.dX),
+        "layers": [{"z": pick(layer.Z), "a": pick(layer.A), "dz": pick(layer.dZ), "da": pick(layer.dA)}
+                   for layer in net.layers],
+    }
+
+
+def optimizer_state(optimizer, num):
+    """Name, settings, updates applied, and its per-parameter arrays (velocity, or m and v)."""
+    arrays = {}
+    for (k, name), value in sorted(optimizer.state.items()):
+        if value is None:
+            continue
+        if isinstance(value, tuple):  # adam keeps (m, v)
+            arrays[f"{k}.{name}"] = {"m": num.array(value[0]), "v": num.array(value[1])}
+        else:
+            arrays[f"{k}.{name}"] = {"velocity": num.array(value)}
+    return {"name": optimizer.name, **optimizer.settings(), "t": optimizer.t, "state": arrays}
+
+
+def batch_page(trainer, offset, limit):
+    """Per-sample Z, A, dZ, dA of every layer for rows offset … offset+limit of the current batch."""
+    num = Numbers()
+    net = trainer.network
+    size = len(trainer.batch) if trainer.batch is not None else 0
+    rows = slice(offset, min(offset + limit, size))
+
+    def part(arr):
+        return None if arr is None else num.array(arr[rows])
+
+    return {
+        "offset": offset,
+        "total": size,
+        "indices": trainer.batch[rows].tolist() if trainer.batch is not None else [],
+        "layers": [{"Z": part(layer.Z), "A": part(layer.A), "dZ": part(layer.dZ), "dA": part(layer.dA)}
+                   for layer in net.layers],
+        "diverged": num.nonfinite,
+    }
+
+
+def data_bounds(X):
+    """Per input dimension, a padded [low, high] around the data."""
+    low, high = X.min(axis=0), X.max(axis=0)
+    pad = np.maximum((high - low) * 0.1, 0.2)
+    return np.column_stack([low - pad, high + pad])
+
+
+def predictions(trainer, resolution, unit_resolution, units):
+    """The network's output over a grid of the input plane (2-D) or a line (1-D), and optionally
+    every unit's own activation over a coarser grid."""
+    net = trainer.network
+    inputs = net.sizes[0]
+    if inputs not in (1, 2):
+        return {"kind": "none", "inputs": inputs}
+    bounds = data_bounds(trainer.X)
+    num = Numbers()
+
+    def points(res):
+        axes = [np.linspace(lo, hi, res) for lo, hi in bounds]
+        if inputs == 1:
+            return axes[0][:, None]
+        gx, gy = np.meshgrid(axes[0], axes[1])       # row r holds y = axes[1][r]
+        return np.column_stack([gx.ravel(), gy.ravel()])
+
+    with np.errstate(all="ignore"):
+        out = net.predict(points(resolution))
+        result = {
+            "kind": "line" if inputs == 1 else "grid",
+            "bounds": bounds.tolist(),
+            "resolution": resolution,
+            "outputs": num.array(out.T, decimals=5),     # one list per output unit
+        }
+        if units:
+            per_layer = net.activations_for(points(unit_resolution))
+            result["unit_resolution"] = unit_resolution
+            result["units"] = [num.array(A.T, decimals=3) for A in per_layer]
+    result["diverged"] = num.nonfinite
+    return result
