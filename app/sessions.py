@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 
-from .engine import DATASETS, Network, Trainer, given_points, make_dataset, make_optimizer
+from .engine import DATASETS, Network, Trainer, get_loss, given_points, make_dataset, make_optimizer
 from .engine.activations import get_activation
 from .schemas import NamedDataset, SessionConfig
 
@@ -80,11 +80,16 @@ def build_trainer(config: SessionConfig):
     acts = [get_activation(a, alpha=config.leaky_relu_alpha) if a == "leaky_relu" else a
             for a in activations]
     params = [(p.W, p.b) for p in config.params] if config.params is not None else None
+    if "softmax" in activations[:-1]:
+        raise ConfigError("activations", "softmax is only allowed on the output layer")
     try:
+        get_loss(loss).check_output(activations[-1])
+    except ValueError as e:
+        raise ConfigError("loss", str(e)) from None
+    try:   # what is left to refuse is the explicit params
         net = Network(layers, acts, loss, params=params, init=config.init, seed=config.seed)
     except ValueError as e:
-        field = "params" if "params" in str(e) else "activations" if "activation" in str(e) or "softmax" in str(e) else "loss"
-        raise ConfigError(field, str(e)) from None
+        raise ConfigError("params", str(e)) from None
     optimizer = make_optimizer(config.optimizer.name, config.optimizer.lr, **config.optimizer.settings())
     trainer = Trainer(net, optimizer, X, Y, batch_size=config.batch_size, seed=config.seed)
     normalised = config.model_dump(exclude={"params"})

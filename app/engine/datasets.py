@@ -119,8 +119,7 @@ def make_dataset(name, n=200, noise=0.1, seed=0):
 
 def given_points(X, Y):
     """Points supplied by the caller, checked: same number of rows, finite numbers."""
-    X = np.array(X, dtype=np.float64)
-    Y = np.array(Y, dtype=np.float64)
+    X, Y = as_matrix(X, "X"), as_matrix(Y, "Y")
     if X.ndim != 2 or Y.ndim != 2 or len(X) == 0:
         raise ValueError("X and Y must be non-empty lists of rows")
     if len(X) != len(Y):
@@ -128,3 +127,10 @@ def given_points(X, Y):
     if not (np.isfinite(X).all() and np.isfinite(Y).all()):
         raise ValueError("X and Y must hold finite numbers only (no NaN or infinity)")
     return X, Y
+
+
+def as_matrix(rows, name):
+    """Rows of numbers as a float array; ragged rows are refused by name."""
+    if len({len(row) for row in rows}) > 1:
+        raise ValueError(f"every row of {name} must have the same length")
+    return np.array(rows, dtype=np.float64)

@@ -134,6 +134,8 @@ def check_params(entry, k, fan_in, fan_out):
         W, b = entry.get("W"), entry.get("b")
     else:
         W, b = entry
+    if not isinstance(W, np.ndarray) and len({len(row) for row in W}) > 1:
+        raise ValueError(f"params[{k}].W has rows of different lengths")
     W = np.array(W, dtype=np.float64)
     b = np.array(b, dtype=np.float64)
     if W.shape != (fan_in, fan_out):

@@ -1,0 +1,38 @@
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+
+
+@pytest.fixture
+def make_client():
+    """A TestClient on a fresh app with the settings given."""
+    clients = []
+
+    def make(**settings):
+        client = TestClient(create_app(Settings(**settings)))
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def client(make_client):
+    return make_client()
+
+
+@pytest.fixture
+def session(client):
+    """A starter session (xor, 2-4-1, tanh/sigmoid, bce)."""
+    response = client.post("/api/sessions", json={})
+    assert response.status_code == 201
+    return response.json()
+
+
+def fields(response):
+    """The field names of a 422 response."""
+    return [entry["field"] for entry in response.json()["detail"]]
