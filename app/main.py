@@ -6,9 +6,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from .api import health, inspect, pages, phases, sessions
+from .api import health, inspect, pages, phases, scenarios, sessions
 from .errors import install_error_handlers
 from .middleware import BodyLimit, SecurityHeaders
+from .scenarios import load_presets
 from .settings import Settings
 from .store import SessionStore
 
@@ -23,7 +24,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = SessionStore(settings.max_sessions, settings.idle_seconds)
     app.state.templates = Jinja2Templates(directory=ROOT / "templates")
-    for module in (sessions, phases, inspect, health, pages):
+    app.state.presets = load_presets(settings.scenarios_dir)
+    for module in (scenarios, sessions, phases, inspect, health, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     install_error_handlers(app)

@@ -1,0 +1,78 @@
+"""Scenarios (links and presets) and session files (export, import)."""
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import Field, ValidationError
+
+from ..scenarios import MAX_CODE_CHARS, Scenario, ScenarioError, check_file, decode, encode, export_session, restore
+from ..schemas import Strict
+from ..sessions import ConfigError, Session, build_trainer
+from .deps import SessionDep, StoreDep
+from .sessions import state_response
+
+router = APIRouter(tags=["scenarios"])
+
+
+class ScenarioCode(Strict):
+    code: str = Field(min_length=1, max_length=MAX_CODE_CHARS, description='what follows "#s=" in a scenario link')
+
+
+def invalid(field, error: ValidationError):
+    """A 422 for a pydantic error inside a code or file, its fields under `field`."""
+    return RequestValidationError([{**e, "loc": ("body", field, *e["loc"])} for e in error.errors()])
+
+
+@router.get("/api/scenarios")
+def list_presets(request: Request):
+    """The named presets this server ships (and the teacher's own), each with its link code."""
+    presets = request.app.state.presets
+    return JSONResponse({"presets": [
+        {"name": p.name, "title": p.title, "description": p.description,
+         "code": encode(Scenario(**p.model_dump(exclude={"name"})))} for p in presets.values()]})
+
+
+@router.post("/api/scenarios/encode")
+def encode_scenario(scenario: Scenario):
+    """The compact, versioned code of a scenario, for a link like /#s=CODE."""
+    build_trainer(scenario.config)      # refuse a configuration no session could be built from
+    return JSONResponse({"code": encode(scenario)})
+
+
+@router.post("/api/scenarios/decode")
+def decode_scenario(body: ScenarioCode):
+    """The scenario in a link's code (422 naming `code` if it is damaged or unknown)."""
+    try:
+        scenario = decode(body.code)
+    except ScenarioError as e:
+        raise ConfigError("code", str(e)) from None
+    except ValidationError as e:
+        raise invalid("code", e) from None
+    return JSONResponse(scenario.model_dump(mode="json"))
+
+
+@router.get("/api/sessions/{session_id}/export")
+def export_file(session: SessionDep):
+    """The session as a JSON file: configuration, starting and current weights, optimiser state,
+    loss history, and a sha256 of the content so that a changed file is noticed on import."""
+    body = export_session(session)
+    name = f"manualgrad-step{session.trainer.steps}.json"
+    return JSONResponse(body, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.post("/api/sessions/import", status_code=201)
+def import_file(store: StoreDep, body: Annotated[dict, Body(description="an exported session file")]):
+    """A new session from an exported file, where the exported one left off."""
+    try:
+        file = check_file(body)
+        trainer, normalised = build_trainer(file.config)
+        restore(trainer, file)
+    except ScenarioError as e:
+        raise ConfigError("file", str(e)) from None
+    except ConfigError as e:     # the file's configuration, refused as a new session's would be
+        raise ConfigError(f"file.config.{e.field}", str(e)) from None
+    except ValidationError as e:
+        raise invalid("file", e) from None
+    session = store.add(Session(store.new_id(), trainer, normalised))
+    return state_response(session, 0, status_code=201)

@@ -1,0 +1,214 @@
+"""Scenarios: a whole configuration, optional starting weights and a teacher's mode, shared as a
+link (`/#s=1.…`, versioned and compressed) or shipped as named presets; and session files."""
+import base64
+import hashlib
+import json
+import logging
+import zlib
+from pathlib import Path
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import BaseModel, Field, ValidationError
+
+from .engine.trainer import LossHistory
+from .limits import MAX_DENSE_LAYERS, MAX_UNITS
+from .schemas import SessionConfig, Strict
+
+log = logging.getLogger("manualgrad")
+
+CODE_VERSION = "1"
+MAX_CODE_CHARS = 200_000          # a link's scenario code (a 64-unit net with weights fits)
+MAX_DECODED_BYTES = 2 * 1024 * 1024
+FILE_FORMAT = "manualgrad-session"
+FILE_VERSION = 1
+BUILTIN_PRESETS = Path(__file__).parent / "presets"
+
+Control = Literal["presets", "dataset", "points", "layers", "activations", "loss", "optimizer",
+                  "batch_size", "seed", "forward", "backward", "step", "play", "train", "reset",
+                  "share", "export", "import", "gradcheck"]
+
+
+class WeightRef(Strict):
+    """One weight: layers[layer].W[i][j] in the state (edge data-edge "layer+1-i-j")."""
+
+    layer: int = Field(ge=0, lt=MAX_DENSE_LAYERS)
+    i: int = Field(ge=0, lt=MAX_UNITS)
+    j: int = Field(ge=0, lt=MAX_UNITS)
+
+
+class TeacherMode(Strict):
+    """Controls hidden or locked for a lesson on one idea, and a predict-the-gradient exercise."""
+
+    hide: list[Control] = Field([], max_length=32)
+    lock: list[Control] = Field([], max_length=32)
+    predict: WeightRef | None = Field(None, description="hide this weight's dW until the learner guesses it")
+
+
+class Scenario(Strict):
+    """What a link or a preset opens."""
+
+    title: str | None = Field(None, max_length=120)
+    description: str | None = Field(None, max_length=2000)
+    config: SessionConfig = SessionConfig()
+    teacher: TeacherMode = TeacherMode()
+
+
+class ScenarioError(ValueError):
+    """A scenario code or file that cannot be read; the message says why."""
+
+
+def encode(scenario: Scenario) -> str:
+    """"1." + base64url(deflate(compact JSON)), leaving out every default."""
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    raw = json.dumps(data, separators=(",", ":")).encode()
+    packed = base64.urlsafe_b64encode(zlib.compress(raw, 9)).rstrip(b"=").decode()
+    return f"{CODE_VERSION}.{packed}"
+
+
+def decode(code: str) -> Scenario:
+    """The scenario in a link's code; ScenarioError naming what is wrong with it."""
+    version, dot, packed = code.strip().partition(".")
+    if not dot:
+        raise ScenarioError("a scenario code starts with its version, like 1.…")
+    if version != CODE_VERSION:
+        raise ScenarioError(f"scenario version {version!r} is not known here (this server reads "
+                            f"version {CODE_VERSION})")
+    try:
+        compressed = base64.urlsafe_b64decode(packed + "=" * (-len(packed) % 4))
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(compressed, MAX_DECODED_BYTES)
+        if inflater.unconsumed_tail:
+            raise ScenarioError(f"the scenario unpacks to more than {MAX_DECODED_BYTES} bytes")
+        data = json.loads(raw)
+    except ScenarioError:
+        raise
+    except (ValueError, zlib.error):
+        raise ScenarioError("the scenario code is damaged: it does not unpack (was the link cut short?)") from None
+    return Scenario.model_validate(data)
+
+
+# -- presets --------------------------------------------------------------------------------
+
+class Preset(Scenario):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$")
+
+
+def load_presets(extra_dir=None):
+    """The built-in presets and those in `extra_dir` (a teacher's own, same name replaces)."""
+    presets = {}
+    for folder in (BUILTIN_PRESETS, Path(extra_dir) if extra_dir else None):
+        if folder is None:
+            continue
+        if not folder.is_dir():
+            log.warning("scenario folder %s does not exist", folder)
+            continue
+        for path in sorted(folder.glob("*.json")):
+            try:
+                preset = Preset.model_validate_json(path.read_text())
+            except (OSError, ValidationError) as e:
+                log.error("skipping scenario %s: %s", path, e)
+                continue
+            presets[preset.name] = preset
+    return presets
+
+
+# -- session files --------------------------------------------------------------------------
+
+class ParamsEntry(BaseModel):
+    W: list[list[float]]
+    b: list[float]
+
+
+class SessionFile(Strict):
+    """An exported session: configuration, weights (starting and current), optimiser state and
+    loss history, with a digest of its content."""
+
+    format: Literal["manualgrad-session"]
+    version: Annotated[int, Field(ge=1)]
+    config: SessionConfig
+    step: int = Field(ge=0)
+    current_params: list[ParamsEntry] = Field(min_length=1, max_length=MAX_DENSE_LAYERS)
+    optimizer_t: int = Field(0, ge=0)
+    optimizer_state: dict[str, dict[str, list]] = {}
+    history: dict[str, list] = {"steps": [], "losses": []}
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+def digest(body: dict) -> str:
+    """sha256 of the canonical JSON of everything but the digest itself."""
+    content = {key: value for key, value in body.items() if key != "sha256"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def params_json(params):
+    return [{"W": W.tolist(), "b": b.tolist()} for W, b in params]
+
+
+def export_session(session):
+    """The session as a file body (plain JSON types)."""
+    trainer = session.trainer
+    config = {key: value for key, value in session.config.items() if key != "task"}
+    if "points" in config["dataset"]:    # the client's own points travel with the file
+        config["dataset"] = {"X": trainer.X.tolist(), "Y": trainer.Y.tolist()}
+    config["params"] = params_json(trainer.initial)
+    optimizer_state = {}
+    for (k, name), value in trainer.optimizer.state.items():
+        if isinstance(value, tuple):
+            optimizer_state[f"{k}.{name}"] = {"m": value[0].tolist(), "v": value[1].tolist()}
+        elif value is not None:
+            optimizer_state[f"{k}.{name}"] = {"velocity": value.tolist()}
+    body = {
+        "format": FILE_FORMAT,
+        "version": FILE_VERSION,
+        "config": config,
+        "step": trainer.steps,
+        "current_params": params_json(trainer.network.get_params()),
+        "optimizer_t": trainer.optimizer.t,
+        "optimizer_state": optimizer_state,
+        "history": {"steps": list(trainer.history.steps),
+                    "losses": [l if np.isfinite(l) else None for l in trainer.history.losses]},
+    }
+    body["sha256"] = digest(body)
+    return body
+
+
+def check_file(body: dict) -> SessionFile:
+    """The parsed file, or ScenarioError if it is not a ManualGrad session file or was changed."""
+    if not isinstance(body, dict) or body.get("format") != FILE_FORMAT:
+        raise ScenarioError("this is not a ManualGrad session file (its format field is missing or wrong)")
+    if body.get("version") != FILE_VERSION:
+        raise ScenarioError(f"session file version {body.get('version')!r} is not known here "
+                            f"(this server reads version {FILE_VERSION})")
+    if not isinstance(body.get("sha256"), str) or digest(body) != body["sha256"]:
+        raise ScenarioError("the session file was changed after it was exported (its sha256 does "
+                            "not match its content); export it again")
+    return SessionFile.model_validate(body)
+
+
+def restore(trainer, file: SessionFile):
+    """Put the exported weights, optimiser state and history back into a freshly built trainer."""
+    net = trainer.network
+    try:
+        net.set_params([(p.W, p.b) for p in file.current_params])
+        state = {}
+        for key, arrays in file.optimizer_state.items():
+            k, _, name = key.partition(".")
+            shape = getattr(net.layers[int(k)], name).shape
+            if "velocity" in arrays:
+                state[(int(k), name)] = np.array(arrays["velocity"], dtype=float).reshape(shape)
+            else:
+                state[(int(k), name)] = (np.array(arrays["m"], dtype=float).reshape(shape),
+                                         np.array(arrays["v"], dtype=float).reshape(shape))
+    except (ValueError, IndexError, KeyError, AttributeError, TypeError) as e:
+        raise ScenarioError(f"the session file's weights or optimiser state do not fit its network: {e}") from None
+    if len(file.current_params) != len(net.layers):
+        raise ScenarioError(f"the session file has weights for {len(file.current_params)} layers, "
+                            f"its network has {len(net.layers)}")
+    trainer.steps = file.step
+    trainer.optimizer.t = file.optimizer_t
+    trainer.optimizer.state = state
+    history = LossHistory()
+    for step, loss in zip(file.history.get("steps", []), file.history.get("losses", [])):
+        history.append(int(step), float("nan") if loss is None else float(loss))
+    trainer.history = history

@@ -1,0 +1,177 @@
+"""Scenario links, presets, and session files: round trips, and bad input refused clearly."""
+import base64
+import json
+import zlib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.scenarios import Scenario, TeacherMode, WeightRef, decode, digest, encode
+from app.schemas import NamedDataset, OptimizerConfig, SessionConfig
+
+from .conftest import fields
+
+configs = st.builds(
+    SessionConfig,
+    layers=st.just([2, 3, 1]),
+    activations=st.sampled_from([["tanh", "sigmoid"], ["relu", "sigmoid"], ["leaky_relu", "sigmoid"]]),
+    loss=st.just("bce"),
+    optimizer=st.builds(OptimizerConfig, name=st.sampled_from(["sgd", "momentum", "adam"]),
+                        lr=st.floats(1e-6, 10, allow_nan=False)),
+    batch_size=st.none() | st.integers(1, 5000),
+    seed=st.integers(0, 2**32 - 1),
+    dataset=st.builds(NamedDataset, name=st.sampled_from(["xor", "circles", "moons", "spiral"]),
+                      n=st.integers(1, 5000), noise=st.floats(0, 2), seed=st.integers(0, 100)),
+)
+teachers = st.builds(TeacherMode, hide=st.lists(st.sampled_from(["layers", "loss", "play"]), max_size=3),
+                     lock=st.lists(st.sampled_from(["dataset", "optimizer"]), max_size=2),
+                     predict=st.none() | st.builds(WeightRef, layer=st.integers(0, 1), i=st.integers(0, 2),
+                                                   j=st.integers(0, 0)))
+
+
+@given(config=configs, teacher=teachers, title=st.none() | st.text(max_size=120))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_encode_decode_round_trip(config, teacher, title):
+    scenario = Scenario(title=title, config=config, teacher=teacher)
+    code = encode(scenario)
+    assert code.startswith("1.")
+    assert all(c.isalnum() or c in "-_." for c in code)          # safe in a URL fragment
+    assert decode(code) == scenario
+
+
+def test_codes_are_compact():
+    scenario = Scenario(config=SessionConfig(layers=[2, 8, 8, 1], activations=["tanh", "tanh", "sigmoid"]))
+    assert len(encode(scenario)) < 120
+    assert len(encode(Scenario())) < 20
+
+
+def test_scenario_with_weights_round_trips_over_http(client):
+    params = [{"W": [[0.25, -0.5], [1.0, 0.125]], "b": [0.1, -0.1]}, {"W": [[2.0], [-3.0]], "b": [0.5]}]
+    scenario = {"title": "two units", "config": {"layers": [2, 2, 1], "params": params},
+                "teacher": {"hide": ["layers"], "lock": ["dataset"], "predict": {"layer": 1, "i": 0, "j": 0}}}
+    code = client.post("/api/scenarios/encode", json=scenario).json()["code"]
+    back = client.post("/api/scenarios/decode", json={"code": code}).json()
+    assert back["config"]["params"] == params and back["teacher"]["predict"] == {"layer": 1, "i": 0, "j": 0}
+    state = client.post("/api/sessions", json=back["config"]).json()
+    assert [{"W": layer["W"], "b": layer["b"]} for layer in state["layers"]] == params
+
+
+def test_encode_refuses_a_config_no_session_could_have(client):
+    response = client.post("/api/scenarios/encode", json={"config": {"layers": [3, 4, 1]}})
+    assert response.status_code == 422 and fields(response) == ["layers"]
+
+
+@pytest.mark.parametrize("code,words", [
+    ("abc", "starts with its version"),
+    ("7.eJw", "version '7' is not known"),
+    ("1.!!!not-base64", "damaged"),
+    ("1." + base64.urlsafe_b64encode(b"plain text").decode(), "damaged"),
+    ("1." + base64.urlsafe_b64encode(zlib.compress(b"[1, 2")).decode(), "damaged"),
+    ("1." + base64.urlsafe_b64encode(zlib.compress(b"\0" * (3 * 1024 * 1024))).decode(), "more than"),
+])
+def test_damaged_codes_are_422(client, code, words):
+    response = client.post("/api/scenarios/decode", json={"code": code})
+    assert response.status_code == 422
+    assert fields(response) == ["code"] and words in response.json()["detail"][0]["msg"]
+
+
+def test_a_code_with_an_invalid_config_names_the_field(client):
+    raw = json.dumps({"config": {"layers": [2, 99, 1]}}).encode()
+    code = "1." + base64.urlsafe_b64encode(zlib.compress(raw)).decode().rstrip("=")
+    response = client.post("/api/scenarios/decode", json={"code": code})
+    assert response.status_code == 422 and fields(response) == ["code.config.layers[1]"]
+
+
+def test_presets_are_listed_and_each_one_trains(client):
+    presets = client.get("/api/scenarios").json()["presets"]
+    names = [p["name"] for p in presets]
+    assert names == ["single-neuron", "xor", "circles", "spiral", "softmax-3-class", "regression-sine"]
+    for preset in presets:
+        assert preset["title"] and preset["description"]
+        scenario = client.post("/api/scenarios/decode", json={"code": preset["code"]}).json()
+        sid = client.post("/api/sessions", json=scenario["config"]).json()["id"]
+        state = client.post(f"/api/sessions/{sid}/train", json={"steps": 30}).json()
+        assert state["losses"][-1] < state["losses"][0], preset["name"]
+
+
+def test_single_neuron_preset_has_the_classic_numbers(client):
+    preset = next(p for p in client.get("/api/scenarios").json()["presets"] if p["name"] == "single-neuron")
+    config = client.post("/api/scenarios/decode", json={"code": preset["code"]}).json()["config"]
+    state = client.post("/api/sessions", json=config).json()
+    assert state["layers"][0]["W"] == [[0.2]] and state["layers"][0]["b"] == [0.1]
+    assert state["sample"]["input"] == [0.5] and state["sample"]["target"] == [1.0]
+    assert state["optimizer"]["lr"] == 0.01 and state["config"]["loss"] == "mse"
+
+
+def test_teacher_presets_folder(make_client, tmp_path):
+    (tmp_path / "lesson.json").write_text(json.dumps({
+        "name": "lesson-1", "title": "Lesson 1", "config": {"layers": [2, 2, 1]},
+        "teacher": {"hide": ["layers"], "predict": {"layer": 0, "i": 0, "j": 1}}}))
+    (tmp_path / "broken.json").write_text('{"name": "broken", "config": {"layers": [2, 999, 1]}}')
+    client = make_client(scenarios_dir=str(tmp_path))
+    names = [p["name"] for p in client.get("/api/scenarios").json()["presets"]]
+    assert "lesson-1" in names and "broken" not in names and "xor" in names
+
+
+def trained_session(client, steps=7, **config):
+    sid = client.post("/api/sessions", json={"optimizer": {"name": "adam", "lr": 0.05}, **config}).json()["id"]
+    client.post(f"/api/sessions/{sid}/train", json={"steps": steps})
+    return sid
+
+
+def test_export_import_continues_exactly_where_it_left_off(client):
+    sid = trained_session(client)
+    exported = client.get(f"/api/sessions/{sid}/export")
+    assert exported.headers["content-disposition"] == 'attachment; filename="manualgrad-step7.json"'
+    imported = client.post("/api/sessions/import", json=exported.json())
+    assert imported.status_code == 201
+    copy = imported.json()
+    original = client.get(f"/api/sessions/{sid}").json()
+    assert copy["id"] != sid and copy["step"] == 7 and copy["layers"] == original["layers"]
+    assert client.get(f"/api/sessions/{copy['id']}/history").json() == client.get(f"/api/sessions/{sid}/history").json()
+    # adam's moments came along: the next steps are the same numbers
+    a = client.post(f"/api/sessions/{sid}/train", json={"steps": 5}).json()
+    b = client.post(f"/api/sessions/{copy['id']}/train", json={"steps": 5}).json()
+    assert a["losses"] == b["losses"] and a["layers"] == b["layers"]
+    # and reset goes back to the original starting weights
+    first = client.post(f"/api/sessions/{sid}/reset").json()
+    again = client.post(f"/api/sessions/{copy['id']}/reset").json()
+    assert first["layers"] == again["layers"]
+
+
+def test_export_of_custom_points_carries_them(client):
+    X, Y = [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]], [[1.0], [0.0], [1.0]]
+    sid = trained_session(client, steps=2, dataset={"X": X, "Y": Y})
+    body = client.get(f"/api/sessions/{sid}/export").json()
+    copy = client.post("/api/sessions/import", json=body).json()
+    assert client.get(f"/api/sessions/{copy['id']}/data").json()["X"] == X
+
+
+def resign(body):
+    body["sha256"] = digest(body)
+    return body
+
+
+@pytest.mark.parametrize("change,field,words", [
+    (lambda b: b.update(step=99), "file", "changed after it was exported"),
+    (lambda b: b.pop("sha256"), "file", "changed after it was exported"),
+    (lambda b: b.update(format="something-else"), "file", "not a ManualGrad session file"),
+    (lambda b: resign(b) if b.update(version=9) is None else None, "file", "version 9"),
+    (lambda b: resign(b) if b["current_params"][0]["W"].pop() else None, "file", "do not fit"),
+    (lambda b: resign(b) if b["config"].update(layers=[2, 70, 1]) is None else None, "file.config.layers[1]", "64"),
+    (lambda b: resign(b) if b["config"]["params"][0]["W"][0].append(1.0) is None else None, "file.config.params", "rows of different lengths"),
+])
+def test_bad_or_tampered_files_are_refused(client, change, field, words):
+    body = client.get(f"/api/sessions/{trained_session(client)}/export").json()
+    change(body)
+    response = client.post("/api/sessions/import", json=body)
+    assert response.status_code == 422, response.text
+    assert field in fields(response)
+    assert any(words in entry["msg"] for entry in response.json()["detail"])
+
+
+@pytest.mark.parametrize("body", [[1, 2, 3], "text", {"format": "manualgrad-session"}])
+def test_not_a_file_at_all(client, body):
+    response = client.post("/api/sessions/import", json=body)
+    assert response.status_code == 422
