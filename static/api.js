@@ -1,0 +1,108 @@
+// talking to the server: every non-2xx answer becomes an ApiError with a sentence a learner can read
+
+/** An HTTP failure, with a readable message and the status (0 when the server could not be reached). */
+export class ApiError extends Error {
+  constructor(status, message, fields = []) {
+    super(message);
+    this.status = status;
+    this.fields = fields;        // names of the request fields at fault, from a 422
+  }
+  get expired() { return this.status === 404; }
+}
+
+const FIELD_NAMES = {
+  "body": "the request",
+  "layers": "layer sizes",
+  "activations": "activations",
+  "loss": "loss",
+  "optimizer.lr": "learning rate",
+  "optimizer.name": "optimiser",
+  "batch_size": "batch size",
+  "seed": "seed",
+  "steps": "steps to train",
+  "dataset": "points",
+  "dataset.n": "number of points",
+  "dataset.noise": "noise",
+  "dataset.X": "points",
+  "dataset.Y": "point labels",
+  "sample": "selected sample",
+  "params": "starting weights",
+};
+
+/** "layers[2]" -> "units of layer 2", "optimizer.lr" -> "learning rate". */
+export function fieldName(field) {
+  const layer = /^layers\[(\d+)\]$/.exec(field);
+  if (layer) return layer[1] === "0" ? "number of inputs" : `units of layer ${layer[1]}`;
+  const act = /^activations\[(\d+)\]$/.exec(field);
+  if (act) return `activation of layer ${Number(act[1]) + 1}`;
+  return FIELD_NAMES[field] ?? FIELD_NAMES[field.replace(/\[\d+\].*$/, "")] ?? field;
+}
+
+function readable(status, body) {
+  const detail = body && body.detail;
+  if (status === 422 && Array.isArray(detail)) {
+    const parts = detail.map((d) => `${fieldName(d.field ?? "body")}: ${d.msg}`);
+    return [`The server refused this: ${parts.join("; ")}.`, detail.map((d) => d.field ?? "body")];
+  }
+  if (status === 404) {
+    return ["This session no longer exists on the server (it was idle too long, or the server " +
+            "restarted). Start a new session to carry on.", []];
+  }
+  if (status === 413) return [`Too much data for one request: ${detail}.`, ["body"]];
+  if (status === 409) return [`Not yet: ${detail}.`, []];
+  if (typeof detail === "string" && status < 500) return [detail, []];
+  return [`The server failed (HTTP ${status}${typeof detail === "string" ? `: ${detail}` : ""}). ` +
+          "Try again, or reload the page.", []];
+}
+
+/** fetch + JSON, throwing ApiError for network failures and non-2xx answers. */
+export async function request(method, path, body) {
+  const init = { method, headers: { Accept: "application/json" } };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (err) {
+    throw new ApiError(0, "Cannot reach the server: is it still running? Check the connection and try again.");
+  }
+  if (response.status === 204) return null;
+  let data = null;
+  try {
+    data = await response.json();
+  } catch (err) {
+    data = null;
+  }
+  if (!response.ok) {
+    const [message, fields] = readable(response.status, data);
+    throw new ApiError(response.status, message, fields);
+  }
+  return data;
+}
+
+function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null) q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
+const base = (id) => `/api/sessions/${encodeURIComponent(id)}`;
+
+/** One function per endpoint the page uses. */
+export const api = {
+  create: (config, sample = 0) => request("POST", `/api/sessions${query({ sample })}`, config),
+  get: (id, sample = 0) => request("GET", `${base(id)}${query({ sample })}`),
+  remove: (id) => request("DELETE", base(id)),
+  // forward, backward, step, reset
+  act: (id, action, sample = 0) => request("POST", `${base(id)}/${action}${query({ sample })}`),
+  train: (id, steps, sample = 0) => request("POST", `${base(id)}/train${query({ sample })}`, { steps }),
+  chain: (id, layer, i, j, sample = 0) => request("GET", `${base(id)}/chain${query({ layer, i, j, sample })}`),
+  gradcheck: (id, layer, i, j) => request("GET", `${base(id)}/gradcheck${query({ layer, i, j })}`),
+  predictions: (id, resolution = 50, unitResolution = 16) =>
+    request("GET", `${base(id)}/predictions${query({ resolution, units: true, unit_resolution: unitResolution })}`),
+  data: (id) => request("GET", `${base(id)}/data`),
+  batch: (id, offset = 0, limit = 500) => request("GET", `${base(id)}/batch${query({ offset, limit })}`),
+};

@@ -1,0 +1,313 @@
+// the Build panel: dataset, layers, activations, loss, optimiser; every change becomes a new
+// session config plus a sentence saying what changed
+
+export const HIDDEN_ACTIVATIONS = ["tanh", "sigmoid", "relu", "leaky_relu", "linear"];
+export const OUTPUT_ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"];
+const OUTPUT_FOR_LOSS = { bce: "sigmoid", cross_entropy: "softmax" };
+const DEFAULT_LOSS = { binary: "bce", multiclass: "cross_entropy", regression: "mse" };
+const DEFAULT_OUTPUT = { bce: "sigmoid", cross_entropy: "softmax", mse: "linear" };
+
+// a small XOR to start "your own points" from; clicks add more
+const STARTER = {
+  X: [[-0.7, -0.6], [0.6, 0.7], [-0.6, 0.7], [0.7, -0.6]],
+  Y: [[0], [0], [1], [1]],
+};
+
+export const SINGLE_NEURON = {
+  dataset: { name: "single" },
+  layers: [1, 1],
+  activations: ["sigmoid"],
+  loss: "mse",
+  optimizer: { name: "sgd", lr: 0.01 },
+  params: [{ W: [[0.2]], b: [0.1] }],
+};
+
+const clone = (x) => JSON.parse(JSON.stringify(x));
+
+/** The Build controls; `onChange(spec, what)` fires for every edit the learner makes. */
+export class Builder {
+  constructor(doc, { onChange, maxUnits, maxHidden }) {
+    this.doc = doc;
+    this.onChange = onChange;
+    this.maxUnits = maxUnits;
+    this.maxHidden = maxHidden;
+    const $ = (id) => doc.getElementById(id);
+    this.el = {
+      dataset: $("dataset"), points: $("points"), noise: $("noise"), hidden: $("hidden-layers"),
+      addLayer: $("add-layer"), inputRow: $("input-row"), outputLabel: $("output-label"),
+      output: $("output-activation"), loss: $("loss"), optimizer: $("optimizer"), lr: $("lr"),
+      batch: $("batch-size"), seed: $("seed"), preset: $("preset-single"), hint: $("dataset-hint"),
+    };
+    this.datasets = {};
+    for (const opt of this.el.dataset.options) {
+      this.datasets[opt.value] = { inputs: Number(opt.dataset.inputs), outputs: Number(opt.dataset.outputs),
+                                   task: opt.dataset.task, description: opt.dataset.description };
+    }
+    this.spec = {
+      dataset: "xor", n: 200, noise: 0.1, points: null,
+      hidden: [{ units: 4, activation: "tanh" }], output: "sigmoid", loss: "bce",
+      optimizer: "sgd", lr: 0.3, batch: null, seed: 0, params: null,
+    };
+    this.wire();
+    this.render();
+  }
+
+  wire() {
+    const e = this.el;
+    e.dataset.addEventListener("change", () => this.edit((s) => this.chooseDataset(s, e.dataset.value)));
+    e.points.addEventListener("change", () => this.edit((s) => {
+      s.n = Math.round(Number(e.points.value));
+      return `points: ${this.spec.n} → ${s.n}`;
+    }));
+    e.noise.addEventListener("change", () => this.edit((s) => {
+      s.noise = Number(e.noise.value);
+      return `noise: ${this.spec.noise} → ${s.noise}`;
+    }));
+    e.addLayer.addEventListener("click", () => this.edit((s) => {
+      const units = s.hidden.length ? s.hidden[s.hidden.length - 1].units : 4;
+      s.hidden.push({ units, activation: s.hidden.length ? s.hidden[s.hidden.length - 1].activation : "tanh" });
+      return `added hidden layer ${s.hidden.length} (${units} units)`;
+    }));
+    e.output.addEventListener("change", () => this.edit((s) => {
+      s.output = e.output.value;
+      return `output activation: ${this.spec.output} → ${s.output}`;
+    }));
+    e.loss.addEventListener("change", () => this.edit((s) => {
+      s.loss = e.loss.value;
+      let what = `loss: ${this.spec.loss} → ${s.loss}`;
+      const needed = OUTPUT_FOR_LOSS[s.loss];
+      if (needed && s.output !== needed) {
+        s.output = needed;
+        what += ` (which needs a ${needed} output, so the output activation changed too)`;
+      } else if (!needed && s.output === "softmax") {
+        s.output = DEFAULT_OUTPUT[s.loss];
+        what += ` (softmax goes with cross_entropy only, so the output became ${s.output})`;
+      }
+      return what;
+    }));
+    e.optimizer.addEventListener("change", () => this.edit((s) => {
+      s.optimizer = e.optimizer.value;
+      return `optimiser: ${this.spec.optimizer} → ${s.optimizer}`;
+    }));
+    e.lr.addEventListener("change", () => this.edit((s) => {
+      s.lr = e.lr.value === "" ? NaN : Number(e.lr.value);
+      return `learning rate: ${this.spec.lr} → ${e.lr.value}`;
+    }));
+    e.batch.addEventListener("change", () => this.edit((s) => {
+      s.batch = e.batch.value === "" ? null : Math.round(Number(e.batch.value));
+      return `batch size: ${this.spec.batch ?? "all points"} → ${s.batch ?? "all points"}`;
+    }));
+    e.seed.addEventListener("change", () => this.edit((s) => {
+      s.seed = Math.round(Number(e.seed.value));
+      return `seed: ${this.spec.seed} → ${s.seed} (new starting weights)`;
+    }));
+    e.hidden.addEventListener("click", (ev) => {
+      const button = ev.target.closest("button[data-op]");
+      if (!button) return;
+      const k = Number(button.dataset.layer);
+      const op = button.dataset.op;
+      this.edit((s) => {
+        if (op === "remove") {
+          s.hidden.splice(k, 1);
+          return `removed hidden layer ${k + 1}`;
+        }
+        const before = s.hidden[k].units;
+        s.hidden[k].units = Math.max(1, Math.min(this.maxUnits, before + (op === "more" ? 1 : -1)));
+        return `hidden layer ${k + 1}: ${before} → ${s.hidden[k].units} units`;
+      });
+    });
+    e.hidden.addEventListener("change", (ev) => {
+      const select = ev.target.closest("select[data-layer]");
+      if (!select) return;
+      const k = Number(select.dataset.layer);
+      this.edit((s) => {
+        s.hidden[k].activation = select.value;
+        return `hidden layer ${k + 1} activation: ${this.spec.hidden[k].activation} → ${select.value}`;
+      });
+    });
+  }
+
+  /** apply `change` to a copy of the spec; it returns the sentence saying what it did */
+  edit(change) {
+    const next = clone(this.spec);
+    next.params = null;             // explicit weights belong to the preset only
+    const what = change(next);
+    this.onChange(next, what);
+  }
+
+  info(spec = this.spec) {
+    if (spec.dataset !== "custom") return this.datasets[spec.dataset];
+    const { X, Y } = spec.points;
+    const binary = Y.every((y) => y.length === 1 && (y[0] === 0 || y[0] === 1));
+    const task = Y[0].length > 1 ? "multiclass" : binary ? "binary" : "regression";
+    return { inputs: X[0].length, outputs: Y[0].length, task, description: `your own ${X.length} points` };
+  }
+
+  task(spec = this.spec) { return this.info(spec).task; }
+
+  chooseDataset(s, name, points = null) {
+    const before = this.info(s);
+    s.dataset = name;
+    if (name === "custom") s.points = clone(points ?? STARTER);
+    else s.points = null;
+    const after = this.info(s);
+    let what = name === "custom" ? `data: your own points (${s.points.X.length} to start; click the plot to add more)`
+                                 : `data: ${name} (${after.description})`;
+    if (before.task !== after.task || !this.lossFits(s.loss, after.task)) {
+      s.loss = DEFAULT_LOSS[after.task];
+      s.output = DEFAULT_OUTPUT[s.loss];
+      what += `; loss ${s.loss} with a ${s.output} output, as suits ${after.task === "regression" ? "a regression" : after.task === "multiclass" ? "three classes" : "two classes"}`;
+    }
+    return what;
+  }
+
+  lossFits(loss, task) {
+    if (task === "regression") return loss === "mse";
+    if (task === "binary") return loss !== "cross_entropy";
+    return true;
+  }
+
+  /** a spec with the points of the plot and one point more or less (the data become "your own") */
+  withPoints(X, Y, what) {
+    const next = clone(this.spec);
+    next.params = null;
+    const wasNamed = next.dataset !== "custom";
+    next.dataset = "custom";
+    next.points = { X, Y };
+    const task = this.info(next).task;
+    if (!this.lossFits(next.loss, task)) {
+      next.loss = DEFAULT_LOSS[task];
+      next.output = DEFAULT_OUTPUT[next.loss];
+    }
+    return [next, wasNamed ? `${what}; the data are now your own ${X.length} points` : what];
+  }
+
+  /** the SessionConfig of a spec */
+  config(spec = this.spec) {
+    const info = this.info(spec);
+    const config = {
+      layers: [info.inputs, ...spec.hidden.map((h) => h.units), info.outputs],
+      activations: [...spec.hidden.map((h) => h.activation), spec.output],
+      loss: spec.loss,
+      optimizer: { name: spec.optimizer, lr: spec.lr },
+      batch_size: spec.batch,
+      seed: spec.seed,
+      dataset: spec.dataset === "custom" ? { X: spec.points.X, Y: spec.points.Y }
+                                         : { name: spec.dataset, n: spec.n, noise: spec.noise },
+    };
+    if (spec.params) config.params = spec.params;
+    return config;
+  }
+
+  /** the spec of the single-neuron preset */
+  singleNeuron() {
+    return {
+      dataset: "single", n: 1, noise: 0, points: null, hidden: [], output: "sigmoid", loss: "mse",
+      optimizer: "sgd", lr: 0.01, batch: null, seed: 0, params: clone(SINGLE_NEURON.params),
+    };
+  }
+
+  /** adopt a spec the server accepted, and show it */
+  accept(spec) {
+    this.spec = clone(spec);
+    this.render();
+  }
+
+  /** show the accepted spec again (after the server refused an edit) */
+  revert() { this.render(); }
+
+  render() {
+    const s = this.spec, e = this.el;
+    const info = this.info();
+    e.dataset.value = s.dataset;
+    e.hint.textContent = s.dataset === "custom"
+      ? `${info.description}: click the data plot to add or remove points.`
+      : `${info.description} (${info.task === "regression" ? "regression" : info.task === "multiclass" ? "3 classes" : "2 classes"}).`;
+    e.points.value = s.n;
+    e.noise.value = s.noise;
+    const named = s.dataset !== "custom" && s.dataset !== "single";
+    e.points.disabled = e.noise.disabled = !named;
+    e.points.title = e.noise.title = named ? "" : "fixed for this dataset";
+    e.inputRow.textContent = `Inputs: ${info.inputs} (set by the data)`;
+    e.outputLabel.textContent = `Output: ${info.outputs} unit${info.outputs > 1 ? "s" : ""}`;
+
+    const rows = s.hidden.map((h, k) => {
+      const li = this.doc.createElement("li");
+      li.className = "layer-row";
+      const name = this.doc.createElement("span");
+      name.className = "layer-name";
+      name.textContent = `Hidden ${k + 1}`;
+      const less = button(this.doc, "−", { op: "less", layer: k }, `fewer units in hidden layer ${k + 1}`);
+      less.disabled = h.units <= 1;
+      const units = this.doc.createElement("output");
+      units.className = "units";
+      units.textContent = `${h.units}`;
+      units.setAttribute("aria-label", `hidden layer ${k + 1} has ${h.units} units`);
+      const more = button(this.doc, "+", { op: "more", layer: k }, `more units in hidden layer ${k + 1}`);
+      more.disabled = h.units >= this.maxUnits;
+      if (more.disabled) more.title = `at most ${this.maxUnits} units per layer`;
+      const select = this.doc.createElement("select");
+      select.dataset.layer = String(k);
+      select.setAttribute("aria-label", `activation of hidden layer ${k + 1}`);
+      for (const a of HIDDEN_ACTIVATIONS) select.append(new Option(a, a, false, a === h.activation));
+      const remove = button(this.doc, "×", { op: "remove", layer: k }, `remove hidden layer ${k + 1}`);
+      remove.classList.add("remove");
+      li.append(name, less, units, more, select, remove);
+      return li;
+    });
+    e.hidden.replaceChildren(...rows);
+    e.addLayer.disabled = s.hidden.length >= this.maxHidden;
+    e.addLayer.title = e.addLayer.disabled ? `at most ${this.maxHidden} hidden layers` : "add a hidden layer before the output";
+
+    e.output.replaceChildren(...OUTPUT_ACTIVATIONS.map((a) => {
+      const opt = new Option(a, a, false, a === s.output);
+      const needed = OUTPUT_FOR_LOSS[s.loss];
+      opt.disabled = needed ? a !== needed : a === "softmax";
+      return opt;
+    }));
+    const forced = OUTPUT_FOR_LOSS[s.loss];
+    e.output.title = forced ? `${s.loss} needs a ${forced} output` : "softmax goes with cross_entropy only";
+    for (const opt of e.loss.options) {
+      opt.disabled = !this.lossFits(opt.value, info.task);
+    }
+    e.loss.value = s.loss;
+    e.loss.title = info.task === "regression" ? "regression targets are not probabilities: mse"
+      : info.task === "binary" ? "cross_entropy needs one-hot targets of several classes" : "";
+    e.optimizer.value = s.optimizer;
+    e.lr.value = Number.isNaN(s.lr) ? "" : s.lr;
+    e.batch.value = s.batch ?? "";
+    e.seed.value = s.seed;
+    for (const input of [e.lr, e.batch, e.seed, e.points, e.noise]) input.removeAttribute("aria-invalid");
+  }
+
+  /** mark the controls the server complained about */
+  markInvalid(fields) {
+    const map = { "optimizer.lr": this.el.lr, batch_size: this.el.batch, seed: this.el.seed,
+                  "dataset.n": this.el.points, "dataset.noise": this.el.noise };
+    for (const f of fields) if (map[f]) map[f].setAttribute("aria-invalid", "true");
+  }
+}
+
+function button(doc, text, data, label) {
+  const b = doc.createElement("button");
+  b.type = "button";
+  b.className = "small";
+  b.textContent = text;
+  b.setAttribute("aria-label", label);
+  b.title = label;
+  for (const [k, v] of Object.entries(data)) b.dataset[k] = String(v);
+  return b;
+}
+
+/** "what changed" between two specs, in words (for presets and reloads) */
+export function describeChange(before, after) {
+  if (!before) return "a network to start with";
+  const out = [];
+  if (before.dataset !== after.dataset) out.push(`data: ${after.dataset === "custom" ? "your own points" : after.dataset}`);
+  if (before.hidden.length !== after.hidden.length) out.push(`${after.hidden.length} hidden layer${after.hidden.length === 1 ? "" : "s"} (was ${before.hidden.length})`);
+  if (before.loss !== after.loss) out.push(`loss ${before.loss} → ${after.loss}`);
+  if (before.output !== after.output) out.push(`output ${before.output} → ${after.output}`);
+  if (before.optimizer !== after.optimizer) out.push(`optimiser ${before.optimizer} → ${after.optimizer}`);
+  if (before.lr !== after.lr) out.push(`learning rate ${before.lr} → ${after.lr}`);
+  return out.join("; ") || "the same settings";
+}

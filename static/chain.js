@@ -1,0 +1,198 @@
+// the panel for a clicked weight: dL/dw = a_prev · f'(z) · dL/da for the selected sample, the
+// batch sum that equals dW, the update Step will make, and a finite-difference check
+import { fmt, fmtSigned } from "./format.js";
+import * as M from "./mathml.js";
+import { unitName } from "./network.js";
+
+const d = (top, bottom) => M.partial(top, bottom);
+const under = (x, label, opts) => M.el("munder", {}, M.num(x, opts), M.el("mtext", { class: "under" }, label));
+
+function section(doc, title, ...children) {
+  const s = doc.createElement("section");
+  s.className = "quantity";
+  const h = doc.createElement("h3");
+  h.textContent = title;
+  s.append(h, ...children);
+  return s;
+}
+
+function para(doc, text, cls = "note") {
+  const p = doc.createElement("p");
+  p.className = cls;
+  p.textContent = text;
+  return p;
+}
+
+/** how many leading digits two numbers share, from their relative error */
+export function agreeingDigits(relativeError) {
+  if (relativeError === null) return 0;
+  if (relativeError === 0) return 16;
+  return Math.max(0, Math.min(16, Math.floor(-Math.log10(relativeError))));
+}
+
+/** The chain-rule panel; fetches through `fetchChain(L-1, i, j)` and `fetchCheck(L-1, i, j)`. */
+export class ChainPanel {
+  constructor(doc, { fetchChain, fetchCheck }) {
+    this.doc = doc;
+    this.fetchChain = fetchChain;
+    this.fetchCheck = fetchCheck;
+    this.token = 0;
+  }
+
+  /** the panel for weight (L, i, j) of `state`: drawn at once, filled when the chain arrives */
+  render(sel, state) {
+    const doc = this.doc;
+    const { L, i, j } = sel;
+    const token = ++this.token;
+    const sizes = state.config.layers, last = sizes.length - 1;
+    const from = unitName(L - 1, i, last, sizes[last]);
+    const to = unitName(L, j, last, sizes[last]);
+    const root = doc.createElement("div");
+    root.className = "panel chain-panel";
+    root.dataset.role = "chain";
+    root.dataset.edge = `${L}-${i}-${j}`;
+    const w = state.layers[L - 1].W[i][j];
+    const h = doc.createElement("h2");
+    h.textContent = `Weight from ${from} to ${to}: w = ${fmt(w, 6)}`;
+    const where = para(doc, `layers[${L - 1}].W[${i}][${j}] in the state. The chain rule below is for sample #${state.sample.index}.`, "context");
+    root.append(h, where);
+    const body = doc.createElement("div");
+    body.className = "chain-body";
+    root.append(body);
+
+    if (state.phase !== "backward") {
+      body.append(para(doc, state.phase === "updated"
+        ? "Step has just changed this weight, so its old gradient no longer applies. Run Forward, then Backward, to get the gradient for the new value."
+        : "This weight has no gradient yet: run Forward, then Backward."));
+      body.append(this.formula(null, from, to));
+      return root;
+    }
+    const dW = state.layers[L - 1].dW[i][j];
+    root.dataset.grad = String(dW);
+    body.append(para(doc, "Loading the chain rule…"));
+    this.fetchChain(L - 1, i, j).then((c) => {
+      if (token !== this.token) return;
+      root.dataset.grad = String(c.dW);
+      body.replaceChildren(...this.explain(c, state, from, to, L, i, j));
+    }).catch((err) => {
+      if (token !== this.token) return;
+      const text = err.status === 422 && state.sample && !state.sample.in_batch
+        ? `Sample #${state.sample.index} is not in the current minibatch, so it adds nothing to this step’s dW. Pick one of the brighter points in the data plot to follow its share. For the whole batch: dW = ${fmt(dW, 6)}.`
+        : err.message;
+      body.replaceChildren(para(doc, text, "problem"), this.formula(null, from, to));
+    });
+    return root;
+  }
+
+  /** the symbolic chain rule, and under it the numbers of `c` when given */
+  formula(c, from, to) {
+    const wrap = this.doc.createElement("div");
+    wrap.className = "formula";
+    const fused = c && c.f_prime === null;
+    const top = fused
+      ? [d("L", "w"), M.eq(), M.sub(M.mi("a"), M.mtext("prev")), M.mo("·"), d("L", "z")]
+      : [d("L", "w"), M.eq(), M.sub(M.mi("a"), M.mtext("prev")), M.mo("·"), M.mi("f′"),
+         M.paren(M.mi("z")), M.mo("·"), d("L", "a")];
+    wrap.append(M.math(fused ? "dL/dw = a_prev · dL/dz" : "dL/dw = a_prev · f'(z) · dL/da", ...top));
+    if (!c) return wrap;
+    const nums = fused
+      ? [M.eq(), under(c.a_prev, `${from}’s a`), M.mo("·"), under(c.dL_dz, `∂L/∂z of ${to}`, { bracket: true })]
+      : [M.eq(), under(c.a_prev, `${from}’s a`), M.mo("·"), under(c.f_prime, `f′ at z = ${fmt(c.z, 3)}`),
+         M.mo("·"), under(c.dL_da, `∂L/∂a of ${to}`, { bracket: true })];
+    wrap.append(M.math(`= ${c.product}`, ...nums, M.eq(), M.num(c.product, { cls: "result" })));
+    return wrap;
+  }
+
+  explain(c, state, from, to, L, i, j) {
+    const doc = this.doc;
+    const out = [];
+    const fused = c.f_prime === null;
+    out.push(section(doc, `For sample #${c.sample}: three factors, one per link of the chain`,
+      this.formula(c, from, to),
+      para(doc, fused
+        ? `a_prev is what ${from} sent along this weight (∂z/∂w = a_prev). With softmax and cross-entropy together, ∂L/∂z = (a − y)/n directly.`
+        : `a_prev is what ${from} sent along this weight (∂z/∂w = a_prev); f′(z) is the slope of ${to}’s ${c.activation} at its z; ∂L/∂a says how the loss changes with ${to}’s output.`)));
+
+    const n = c.batch_size;
+    const sum = M.math(`dW = ${c.batch_sum}`, M.mi("dW"), M.eq(),
+      M.el("munder", {}, M.mo("∑"), M.row(M.mi("s"), M.mo("∈"), M.mtext("batch"))),
+      M.sub(M.mi("a"), M.mtext("prev")), M.mo("·"), d("L", "z"), M.eq(), M.num(c.batch_sum, { digits: 6, cls: "result" }));
+    const exact = doc.createElement("p");
+    exact.className = "exact";
+    const code = doc.createElement("code");
+    code.dataset.role = "dw";
+    code.textContent = String(c.dW);
+    exact.append("dW in the state, to full precision: ", code);
+    out.push(section(doc, `Over the batch (n = ${n})`, sum,
+      para(doc, n === 1 ? "The batch is this one sample, so dW is its product."
+        : `Every sample of the batch adds its own product; this one adds ${fmt(c.product, 4)}. The 1/n of the mean loss is already inside ∂L/∂z, so the sum is the average.`),
+      exact));
+
+    out.push(section(doc, "What Step will do to this weight", ...this.update(c)));
+
+    const check = doc.createElement("button");
+    check.type = "button";
+    check.className = "check";
+    check.textContent = "Check it with finite differences";
+    const result = doc.createElement("div");
+    result.className = "check-result";
+    result.setAttribute("aria-live", "polite");
+    check.addEventListener("click", () => {
+      check.disabled = true;
+      result.replaceChildren(para(doc, "Computing the loss with w nudged up and down…"));
+      this.fetchCheck(L - 1, i, j).then((g) => {
+        result.replaceChildren(...this.checkResult(g));
+      }).catch((err) => {
+        result.replaceChildren(para(doc, err.message, "problem"));
+      }).finally(() => { check.disabled = false; });
+    });
+    out.push(section(doc, "Is backward right?", para(doc,
+      "Nudge w by a tiny h both ways and measure the loss: the slope between the two is the gradient, found without any chain rule."),
+      check, result));
+    return out;
+  }
+
+  update(c) {
+    const doc = this.doc;
+    const opt = c.optimizer;
+    const eta = M.mi("η");
+    const rows = [];
+    if (opt.name === "sgd") {
+      rows.push(M.math(`delta w = -lr dW = ${c.update}`, M.mi("Δw"), M.eq(), M.mo("−"), eta, M.mo("·"), M.mi("dW"),
+        M.eq(), M.mo("−"), M.num(opt.lr), M.mo("·"), M.num(c.dW, { bracket: true }), M.eq(), M.num(c.update, { cls: "result" })));
+    } else if (opt.name === "momentum") {
+      rows.push(M.math("v = beta v + dW", M.mi("v"), M.mo("←"), M.mi("β"), M.mi("v"), M.mo("+"), M.mi("dW")));
+      rows.push(M.math(`delta w = -lr v = ${c.update}`, M.mi("Δw"), M.eq(), M.mo("−"), eta, M.mo("·"), M.mi("v"),
+        M.eq(), M.num(c.update, { cls: "result" })));
+      rows.push(para(doc, `Momentum (β = ${opt.beta}) keeps a running velocity v, so the change also carries the gradients of earlier steps; η = ${opt.lr}.`));
+    } else {
+      rows.push(M.math("m = b1 m + (1-b1) dW; v = b2 v + (1-b2) dW^2", M.mi("m"), M.mo("←"), M.sub("β", M.mn(1)), M.mi("m"), M.mo("+"),
+        M.paren(M.mn(1), M.mo("−"), M.sub("β", M.mn(1))), M.mi("dW"), M.mtext(", "), M.mi("v"), M.mo("←"),
+        M.sub("β", M.mn(2)), M.mi("v"), M.mo("+"), M.paren(M.mn(1), M.mo("−"), M.sub("β", M.mn(2))), M.sup(M.mi("dW"), M.mn(2))));
+      rows.push(M.math(`delta w = ${c.update}`, M.mi("Δw"), M.eq(), M.mo("−"), eta, M.mo("·"),
+        M.frac(M.el("mover", {}, M.mi("m"), M.mo("^")), M.row(M.el("msqrt", {}, M.el("mover", {}, M.mi("v"), M.mo("^"))), M.mo("+"), M.mi("ε"))),
+        M.eq(), M.num(c.update, { cls: "result" })));
+      rows.push(para(doc, `Adam (η = ${opt.lr}, β₁ = ${opt.beta1}, β₂ = ${opt.beta2}) divides by a running size of the gradient, so every weight moves by about η at first; m̂ and v̂ are m and v corrected for starting at zero.`));
+    }
+    rows.push(para(doc, `w: ${fmt(c.w, 6)} → ${fmt(c.w + c.update, 6)} (${fmtSigned(c.update, 4)})`, "outcome"));
+    return rows;
+  }
+
+  checkResult(g) {
+    const doc = this.doc;
+    const digits = agreeingDigits(g.relative_error);
+    const good = g.relative_error !== null && g.relative_error < 1e-5;
+    const m = M.math(`numeric ${g.numeric}, analytic ${g.analytic}`,
+      M.mtext("numeric "), M.frac(M.row(M.mi("L"), M.paren(M.mi("w"), M.mo("+"), M.mi("h")), M.mo("−"),
+                                           M.mi("L"), M.paren(M.mi("w"), M.mo("−"), M.mi("h"))),
+                                    M.row(M.mn(2), M.mi("h"))),
+      M.eq(), M.num(g.numeric, { digits: 10 }),
+      M.mtext("   backward: dW "), M.eq(), M.num(g.analytic, { digits: 10 }));
+    const verdict = para(doc, good
+      ? `They agree to about ${digits} significant digits (relative error ${fmt(g.relative_error, 2)}, over the ${g.samples} samples of the batch).`
+      : `They differ: relative error ${fmt(g.relative_error, 2)}. Near a kink of ReLU, or with a saturated unit, finite differences can be off.`, good ? "agree" : "problem");
+    verdict.dataset.role = "gradcheck";
+    verdict.dataset.relativeError = String(g.relative_error);
+    return [m, verdict];
+  }
+}

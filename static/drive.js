@@ -1,0 +1,135 @@
+// the Drive bar: which of Forward, Backward, Step may run next and why the others wait,
+// Play / Pause with its speed, Train N steps with progress, Reset
+
+// speed setting -> updates per request and pause between requests
+export const SPEEDS = [
+  null,
+  { steps: 1, pause: 600, label: "1 step every 0.6 s" },
+  { steps: 1, pause: 150, label: "about 5 steps a second" },
+  { steps: 5, pause: 60, label: "5 steps per tick" },
+  { steps: 20, pause: 30, label: "20 steps per tick" },
+  { steps: 100, pause: 0, label: "100 steps per tick" },
+  { steps: 500, pause: 0, label: "500 steps per tick" },
+];
+
+/** what each phase allows, why the rest waits, and the next thing to do */
+export function phaseRules(phase) {
+  const rules = {
+    fresh: {
+      next: "forward",
+      guidance: "Next: Forward. It pushes the batch through the network: every z, every a, and the loss.",
+      why: {
+        backward: "Backward waits for a Forward pass: there is no loss yet to take gradients of.",
+        step: "Step waits for gradients: run Forward, then Backward.",
+      },
+    },
+    forward: {
+      next: "backward",
+      guidance: "Next: Backward. Gradients are computed from this forward pass, from the loss back to the inputs.",
+      why: {
+        step: "Step waits for Backward: there are no gradients for these weights yet.",
+      },
+    },
+    backward: {
+      next: "step",
+      guidance: "Next: Step. The optimiser moves every weight against its gradient (w ← w − lr·dW). Click any weight to see its chain rule.",
+      why: {},
+    },
+    updated: {
+      next: "forward",
+      guidance: "Next: Forward. The weights just changed; the node values shown are from the forward pass before this step.",
+      why: {
+        backward: "Backward waits for a Forward pass with the new weights.",
+        step: "Step waits for new gradients: run Forward, then Backward.",
+      },
+    },
+  };
+  return rules[phase] ?? rules.fresh;
+}
+
+/** The buttons of the Drive bar; `onAction(name)` for clicks on the enabled ones. */
+export class DriveBar {
+  constructor(doc, { onAction }) {
+    this.doc = doc;
+    this.buttons = {};
+    for (const b of doc.querySelectorAll("[data-action]")) this.buttons[b.dataset.action] = b;
+    this.why = {
+      forward: doc.getElementById("why-forward"),
+      backward: doc.getElementById("why-backward"),
+      step: doc.getElementById("why-step"),
+    };
+    this.guidance = doc.getElementById("guidance");
+    this.speedInput = doc.getElementById("speed");
+    this.trainInput = doc.getElementById("train-steps");
+    this.progressBar = doc.getElementById("train-progress");
+    for (const [name, b] of Object.entries(this.buttons)) {
+      b.addEventListener("click", () => onAction(name));
+    }
+    this.speedInput.addEventListener("input", () => this.labelSpeed());
+    this.labelSpeed();
+    this.playing = false;
+    this.training = false;
+  }
+
+  labelSpeed() {
+    const s = this.speed();
+    this.speedInput.setAttribute("aria-valuetext", s.label);
+    this.speedInput.title = s.label;
+  }
+
+  speed() { return SPEEDS[Number(this.speedInput.value)] ?? SPEEDS[3]; }
+
+  trainSteps() { return Math.round(Number(this.trainInput.value)); }
+
+  /** whether `action` may run now, and if not why */
+  allowed(action, phase) {
+    if (this.playing && ["forward", "backward", "step", "train"].includes(action)) {
+      return [false, "Pause first: Play is running."];
+    }
+    if (this.training && action !== "train") return [false, "Wait: Train is running (click Stop to end it)."];
+    const why = phaseRules(phase).why[action];
+    return why ? [false, why] : [true, ""];
+  }
+
+  /** enable, explain and highlight after each state */
+  setPhase(phase) {
+    this.phase = phase;
+    const rules = phaseRules(phase);
+    for (const name of ["forward", "backward", "step", "train", "reset", "play"]) {
+      const b = this.buttons[name];
+      const [ok, why] = this.allowed(name, phase);
+      b.setAttribute("aria-disabled", ok ? "false" : "true");
+      b.classList.toggle("waiting", !ok);
+      b.classList.toggle("next", ok && name === rules.next && !this.playing && !this.training);
+      b.title = why || b.dataset.title || "";
+      if (this.why[name]) this.why[name].textContent = ok ? (name === rules.next ? "do this next" : "") : why;
+    }
+    this.guidance.textContent = this.playing ? "Playing: each tick runs Forward, Backward and Step on the next batch. Pause to look closer."
+      : this.training ? "Training: Forward, Backward and Step, again and again."
+      : rules.guidance;
+  }
+
+  setPlaying(on) {
+    this.playing = on;
+    const b = this.buttons.play;
+    b.setAttribute("aria-pressed", on ? "true" : "false");
+    b.firstChild.textContent = on ? "Pause " : "Play ";
+    this.setPhase(this.phase);
+  }
+
+  setTraining(on) {
+    this.training = on;
+    this.buttons.train.textContent = on ? "Stop" : "Train";
+    this.buttons.train.setAttribute("aria-label", on ? "Stop training" : "Train this many steps");
+    this.progressBar.hidden = !on;
+    if (on) this.progress(0, 1);
+    this.setPhase(this.phase);
+  }
+
+  progress(done, total) {
+    this.progressBar.max = total;
+    this.progressBar.value = done;
+    this.progressBar.setAttribute("aria-valuetext", `${done} of ${total} steps`);
+    this.progressBar.title = `${done} of ${total} steps`;
+  }
+}

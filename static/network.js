@@ -1,0 +1,421 @@
+// the network as SVG: built once per architecture, restyled after every request
+import { activationT, diverging, divergingBytes, INK } from "./colors.js";
+import { fmt, subscript } from "./format.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const R = 19;             // node radius
+const PIC = 40;           // side of a unit's picture
+const COL = 175;          // distance between layer columns
+const TOP = 58;           // room for the column titles
+const MAX_DRAWN_WEIGHTS = 3000;
+const STAGE_MS = 520;     // one stage of the backward movement
+
+function svgEl(tag, attrs = {}, parent) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (parent) parent.append(node);
+  return node;
+}
+
+/** "hidden layer 1", "output layer", "input" for node layer L of a net with `last` as output */
+export function layerName(L, last) {
+  if (L === 0) return "input";
+  if (L === last) return "output layer";
+  return `hidden layer ${L}`;
+}
+
+/** "x₁", "h₁₂" (layer 1, unit 2), "ŷ₁": one-based names learners can say aloud */
+export function unitName(L, i, last, outputs) {
+  if (L === 0) return `x${subscript(i + 1)}`;
+  if (L === last) return outputs > 1 ? `ŷ${subscript(i + 1)}` : "ŷ";
+  return `h${subscript(L)}${subscript(i + 1)}`;
+}
+
+const ACT_LABEL = { sigmoid: "sigmoid σ", tanh: "tanh", relu: "ReLU", leaky_relu: "leaky ReLU",
+                    linear: "linear", softmax: "softmax" };
+
+/** Draws nodes, weights and the loss; reports clicks through `onSelect`. */
+export class NetworkView {
+  constructor(svg, { caption, skipButton, onSelect }) {
+    this.svg = svg;
+    this.caption = caption;
+    this.skipButton = skipButton;
+    this.onSelect = onSelect;
+    this.key = null;
+    this.timer = null;
+    this.finish = null;
+    this.selected = null;
+    svg.addEventListener("click", (e) => this.pick(e.target));
+    svg.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" || e.key === " ") {
+        if (this.pick(e.target)) { e.preventDefault(); e.stopPropagation(); }
+      }
+    });
+    skipButton.addEventListener("click", () => this.skip());
+  }
+
+  pick(target) {
+    const hit = target.closest && target.closest("[data-node],[data-edge]");
+    if (!hit) return false;
+    if (hit.dataset.node) {
+      const [L, i] = hit.dataset.node.split("-").map(Number);
+      this.onSelect({ kind: "node", L, i });
+    } else {
+      const [L, i, j] = hit.dataset.edge.split("-").map(Number);
+      this.onSelect({ kind: "edge", L, i, j });
+    }
+    return true;
+  }
+
+  /** (Re)build the drawing when sizes, activations or loss changed; true if it did. */
+  build(sizes, activations, loss, pictures) {
+    const key = JSON.stringify([sizes, activations, loss, pictures]);
+    if (key === this.key) return false;
+    this.key = key;
+    this.stopAnimation();
+    this.sizes = sizes;
+    this.activations = activations;
+    this.loss = loss;
+    this.pictures = pictures;
+    this.last = sizes.length - 1;
+    this.svg.replaceChildren();
+
+    const maxUnits = Math.max(...sizes);
+    const rowH = pictures ? 68 : 58;
+    const height = TOP + maxUnits * rowH + 16;
+    const width = 60 + this.last * COL + (pictures ? PIC + 8 : 0) + 170;
+    this.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+    this.svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
+    const x = (L) => 60 + L * COL;
+    const y = (L, i) => TOP + ((maxUnits - sizes[L]) * rowH) / 2 + (i + 0.5) * rowH;
+    const out = (L) => x(L) + R + (pictures ? PIC + 8 : 0);   // where outgoing weights start
+    this.pos = { x, y };
+
+    const titles = svgEl("g", { class: "titles" }, this.svg);
+    for (let L = 0; L <= this.last; L++) {
+      const name = L === 0 ? "Inputs" : L === this.last ? "Output" : `Hidden ${L}`;
+      const t = svgEl("text", { x: x(L) + (pictures ? (PIC + 8) / 2 : 0), y: 22, class: "col-title" }, titles);
+      t.textContent = name;
+      const sub = svgEl("text", { x: x(L) + (pictures ? (PIC + 8) / 2 : 0), y: 42, class: "col-sub" }, titles);
+      sub.textContent = L === 0 ? `${sizes[0]} value${sizes[0] > 1 ? "s" : ""}` : ACT_LABEL[activations[L - 1]];
+    }
+    const lossX = x(this.last) + (pictures ? PIC + 8 : 0) + 105;
+    const lt = svgEl("text", { x: lossX, y: 22, class: "col-title" }, titles);
+    lt.textContent = "Loss";
+    const ls = svgEl("text", { x: lossX, y: 42, class: "col-sub" }, titles);
+    ls.textContent = loss;
+
+    // weights first, so that nodes are drawn over their ends
+    const weights = sizes.slice(1).reduce((sum, n, k) => sum + n * sizes[k], 0);
+    this.edgesDrawn = weights <= MAX_DRAWN_WEIGHTS;
+    const focusable = weights <= 80;
+    const edgeLayer = svgEl("g", { class: "edges" }, this.svg);
+    this.edges = [];   // edges[L][i][j] for L >= 1
+    for (let L = 1; L <= this.last && this.edgesDrawn; L++) {
+      this.edges[L] = [];
+      for (let i = 0; i < sizes[L - 1]; i++) {
+        this.edges[L][i] = [];
+        for (let j = 0; j < sizes[L]; j++) {
+          const x1 = out(L - 1), y1 = y(L - 1, i), x2 = x(L) - R, y2 = y(L, j);
+          const mid = (x1 + x2) / 2;
+          const d = `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`;
+          const g = svgEl("g", { class: "edge", "data-edge": `${L}-${i}-${j}` }, edgeLayer);
+          if (focusable) { g.setAttribute("tabindex", "0"); g.setAttribute("role", "button"); }
+          // a band around the curve takes the clicks (a flat line would have an empty bounding box)
+          const band = `M${x1},${y1 - 6} C${mid},${y1 - 6} ${mid},${y2 - 6} ${x2},${y2 - 6} ` +
+                       `L${x2},${y2 + 6} C${mid},${y2 + 6} ${mid},${y1 + 6} ${x1},${y1 + 6} Z`;
+          svgEl("path", { d: band, class: "hit" }, g);
+          const w = svgEl("path", { d, class: "w" }, g);
+          const grad = svgEl("path", { d, class: "g" }, g);
+          const title = svgEl("title", {}, g);
+          this.edges[L][i][j] = { g, w, grad, title };
+        }
+      }
+    }
+    if (!this.edgesDrawn) {
+      const note = svgEl("text", { x: width / 2, y: height - 4, class: "note" }, this.svg);
+      note.textContent = `${weights} weights are too many to draw one by one; click a node to see its numbers.`;
+    }
+
+    // links from the output units to the loss
+    const lossY = TOP + (maxUnits * rowH) / 2;
+    const links = svgEl("g", { class: "loss-links" }, this.svg);
+    for (let i = 0; i < sizes[this.last]; i++) {
+      svgEl("line", { x1: out(this.last), y1: y(this.last, i), x2: lossX - 56, y2: lossY }, links);
+    }
+    const lossG = svgEl("g", { class: "loss-node", "data-role": "loss-node" }, this.svg);
+    svgEl("rect", { x: lossX - 56, y: lossY - 26, width: 112, height: 52, rx: 10 }, lossG);
+    this.lossText = svgEl("text", { x: lossX, y: lossY + 6 }, lossG);
+    this.lossText.textContent = "L = —";
+    this.lossGroup = lossG;
+
+    const nodeLayer = svgEl("g", { class: "nodes" }, this.svg);
+    this.nodes = [];
+    for (let L = 0; L <= this.last; L++) {
+      this.nodes[L] = [];
+      for (let i = 0; i < sizes[L]; i++) {
+        const cx = x(L), cy = y(L, i);
+        const g = svgEl("g", { class: "node", "data-node": `${L}-${i}`, tabindex: "0", role: "button" }, nodeLayer);
+        const ring = svgEl("circle", { cx, cy, r: R + 4, class: "ring" }, g);
+        const body = svgEl("circle", { cx, cy, r: R, class: "body" }, g);
+        const value = svgEl("text", { x: cx, y: cy + 5, class: "value" }, g);
+        const name = svgEl("text", { x: cx - R - 5, y: cy - R + 4, class: "name" }, g);
+        name.textContent = unitName(L, i, this.last, sizes[this.last]);
+        const grad = svgEl("text", { x: cx, y: cy + R + 15, class: "gradtext" }, g);
+        let picture = null;
+        if (pictures) {
+          picture = svgEl("image", { x: cx + R + 6, y: cy - PIC / 2, width: PIC, height: PIC,
+                                     class: "picture", preserveAspectRatio: "none" }, g);
+          svgEl("rect", { x: cx + R + 6, y: cy - PIC / 2, width: PIC, height: PIC, class: "frame" }, g);
+        }
+        const title = svgEl("title", {}, g);
+        this.nodes[L][i] = { g, ring, body, value, grad, picture, title };
+      }
+    }
+    if (this.selected) this.setSelected(this.selected);
+    return true;
+  }
+
+  /** Restyle from a state: node colours and values, weight colours and widths, gradients. */
+  update(state) {
+    const sample = state.sample;
+    const layers = state.layers;
+    const name = (L, i) => unitName(L, i, this.last, this.sizes[this.last]);
+    // nodes: activation of the selected sample
+    for (let L = 0; L <= this.last; L++) {
+      const a = L === 0 ? sample.input : sample.layers[L - 1].a;
+      const act = L === 0 ? "linear" : layers[L - 1].activation;
+      for (let i = 0; i < this.sizes[L]; i++) {
+        const n = this.nodes[L][i];
+        const v = a ? a[i] : null;
+        n.body.setAttribute("fill", diverging(activationT(v, act)));
+        n.value.textContent = v === null ? "·" : fmt(v, 2);
+        const where = L === 0 ? "input" : layerName(L, this.last);
+        const label = `${name(L, i)}, ${where} unit ${i + 1}: ${v === null ? "no value yet" : `${L === 0 ? "x" : "a"} = ${fmt(v, 4)}`}`;
+        n.g.setAttribute("aria-label", label);
+        n.title.textContent = label;
+      }
+    }
+    // weights: colour is the sign, width the size
+    if (this.edgesDrawn) {
+      for (let L = 1; L <= this.last; L++) {
+        const W = layers[L - 1].W;
+        for (let i = 0; i < this.sizes[L - 1]; i++) {
+          for (let j = 0; j < this.sizes[L]; j++) {
+            const e = this.edges[L][i][j];
+            const w = W[i][j];
+            e.w.setAttribute("stroke", w === null ? "#999" : diverging(w < 0 ? -1 : 1));
+            e.w.setAttribute("stroke-width", (w === null ? 1 : Math.min(9, 0.8 + 3.2 * Math.abs(w))).toFixed(2));
+            const label = `weight from ${name(L - 1, i)} to ${name(L, j)}: w = ${fmt(w, 4)}`;
+            e.title.textContent = label;
+            e.g.setAttribute("aria-label", label);
+            e.g.dataset.w = String(w);
+          }
+        }
+      }
+    }
+    this.lossText.textContent = `L = ${state.loss === null ? "—" : fmt(state.loss, 4)}`;
+    this.setGradients(state);
+  }
+
+  /** Sizes of gradient rings and lines; whether they show is up to the lit classes. */
+  setGradients(state) {
+    const have = state.phase === "backward";
+    this.svg.classList.toggle("has-gradients", have);
+    if (!have) {
+      this.stopAnimation();
+      this.clearLit();
+    }
+    const sample = state.sample;
+    let maxDW = 0, maxDZ = 0;
+    for (let k = 0; have && k < state.layers.length; k++) {
+      for (const row of state.layers[k].dW) for (const g of row) maxDW = Math.max(maxDW, Math.abs(g ?? 0));
+      for (const g of sample.layers[k].dz ?? []) maxDZ = Math.max(maxDZ, Math.abs(g ?? 0));
+    }
+    for (let L = 0; L <= this.last; L++) {
+      const dz = L === 0 ? sample.dx : sample.layers[L - 1].dz;
+      const da = L === 0 ? sample.dx : sample.layers[L - 1].da;
+      for (let i = 0; i < this.sizes[L]; i++) {
+        const n = this.nodes[L][i];
+        const g = have && dz ? dz[i] : null;
+        const ga = have && da ? da[i] : null;
+        const width = g === null || maxDZ === 0 ? 0 : 1 + 6 * Math.abs(g) / maxDZ;
+        n.ring.setAttribute("stroke-width", width.toFixed(2));
+        n.ring.setAttribute("r", (R + 2 + width / 2).toFixed(2));
+        n.g.dataset.da = ga === null ? "" : `${L === 0 ? "∂L/∂x" : "∂L/∂a"} ${fmt(ga, 3)}`;
+        n.g.dataset.dz = g === null ? "" : `${L === 0 ? "∂L/∂x" : "∂L/∂z"} ${fmt(g, 3)}`;
+        this.showGradText(n);
+      }
+    }
+    if (!this.edgesDrawn) return;
+    for (let L = 1; L <= this.last; L++) {
+      const dW = have ? state.layers[L - 1].dW : null;
+      for (let i = 0; i < this.sizes[L - 1]; i++) {
+        for (let j = 0; j < this.sizes[L]; j++) {
+          const e = this.edges[L][i][j];
+          const g = dW ? dW[i][j] : null;
+          e.grad.setAttribute("stroke-width", g === null || maxDW === 0 ? "0" : (1 + 7 * Math.abs(g) / maxDW).toFixed(2));
+          if (g === null) delete e.g.dataset.grad;
+          else e.g.dataset.grad = String(g);
+        }
+      }
+    }
+  }
+
+  showGradText(n) {
+    const cls = n.g.classList;
+    n.grad.textContent = cls.contains("lit-dz") ? n.g.dataset.dz : cls.contains("lit-da") ? n.g.dataset.da : "";
+  }
+
+  /** Each unit's picture of its output over the input plane (2-D inputs only). */
+  setPictures(pred) {
+    if (!this.pictures || !pred || pred.kind !== "grid" || !pred.units) return;
+    const res = pred.unit_resolution;
+    const canvas = this.scratch ?? (this.scratch = document.createElement("canvas"));
+    canvas.width = canvas.height = res;
+    const ctx = canvas.getContext("2d");
+    const img = ctx.createImageData(res, res);
+    const paint = (valueAt, act) => {
+      for (let r = 0; r < res; r++) {
+        for (let c = 0; c < res; c++) {
+          // row r of the grid is y from low to high; canvas rows go top down
+          const [R_, G, B] = divergingBytes(activationT(valueAt(r, c), act));
+          const p = ((res - 1 - r) * res + c) * 4;
+          img.data[p] = R_; img.data[p + 1] = G; img.data[p + 2] = B; img.data[p + 3] = 255;
+        }
+      }
+      ctx.putImageData(img, 0, 0);
+      return canvas.toDataURL();
+    };
+    const [[x0, x1], [y0, y1]] = pred.bounds;
+    const span = (lo, hi, t) => lo + (hi - lo) * t;
+    const inputs = [
+      (r, c) => span(x0, x1, c / (res - 1)),
+      (r, c) => span(y0, y1, r / (res - 1)),
+    ];
+    for (let i = 0; i < this.sizes[0]; i++) {
+      this.nodes[0][i].picture.setAttribute("href", paint(inputs[i], "linear"));
+    }
+    for (let L = 1; L <= this.last; L++) {
+      const act = this.activations[L - 1];
+      for (let i = 0; i < this.sizes[L]; i++) {
+        const values = pred.units[L - 1][i];
+        this.nodes[L][i].picture.setAttribute("href", paint((r, c) => values[r * res + c], act));
+      }
+    }
+  }
+
+  /** Outline the clicked node or weight. */
+  setSelected(sel) {
+    this.selected = sel;
+    for (const old of this.svg.querySelectorAll(".selected")) old.classList.remove("selected");
+    if (!sel) return;
+    const q = sel.kind === "node" ? `[data-node="${sel.L}-${sel.i}"]` : `[data-edge="${sel.L}-${sel.i}-${sel.j}"]`;
+    const hit = this.svg.querySelector(q);
+    if (hit) hit.classList.add("selected");
+  }
+
+  clearLit() {
+    for (const cls of ["lit", "lit-da", "lit-dz", "current"]) {
+      for (const node of this.svg.querySelectorAll(`.${cls}`)) node.classList.remove(cls);
+    }
+    for (const row of this.nodes ?? []) for (const n of row) this.showGradText(n);
+    this.caption.textContent = "";
+  }
+
+  /** The stages of the backward movement: from the loss, layer by layer, back to the inputs. */
+  stages() {
+    const list = [{ caption: "The loss starts it: ∂L/∂L = 1, and the loss gives ∂L/∂a of each output.", apply: () => this.lossGroup.classList.add("lit") }];
+    for (let L = this.last; L >= 1; L--) {
+      const where = L === this.last ? "Output layer" : `Hidden layer ${L}`;
+      const nodes = this.nodes[L];
+      const edges = this.edgesDrawn ? this.edges[L].flat() : [];
+      const fused = this.activations[L - 1] === "softmax";
+      list.push({
+        caption: L === this.last
+          ? `${where}: ∂L/∂a, how the loss changes with each output.`
+          : `${where}: ∂L/∂a = Σ ∂L/∂z · w, gathered back along the weights of the layer after it.`,
+        apply: () => nodes.forEach((n) => { n.g.classList.add("lit-da", "current"); this.showGradText(n); }),
+      });
+      list.push({
+        caption: fused ? `${where}: ∂L/∂z = (a − y)/n (softmax and cross-entropy together).`
+                       : `${where}: ∂L/∂z = f′(z) · ∂L/∂a (dark rings: |∂L/∂z|).`,
+        apply: () => nodes.forEach((n) => { n.g.classList.add("lit-dz"); this.showGradText(n); }),
+      });
+      list.push({
+        caption: `Weights into the ${where.toLowerCase()}: dW = a_prevᵀ · ∂L/∂z, summed over the batch (dark lines: |dW|).`,
+        apply: () => {
+          nodes.forEach((n) => n.g.classList.remove("current"));
+          edges.forEach((e) => e.g.classList.add("lit"));
+        },
+      });
+    }
+    list.push({
+      caption: "Inputs: ∂L/∂x, the end of the chain. Every weight now has its gradient: Step will use them.",
+      apply: () => this.nodes[0].forEach((n) => { n.g.classList.add("lit-da", "lit-dz"); this.showGradText(n); }),
+    });
+    return list;
+  }
+
+  /** Light the gradients layer by layer; at once if `still`. Resolves when done or skipped. */
+  playBackward(still) {
+    this.stopAnimation();
+    this.clearLit();
+    const stages = this.stages();
+    if (still) {
+      stages.forEach((s) => s.apply());
+      this.caption.textContent = "Gradients computed for every layer, from the loss back to the inputs.";
+      return Promise.resolve();
+    }
+    this.svg.dataset.animating = "true";
+    this.svg.classList.add("animating");
+    this.skipButton.hidden = false;
+    return new Promise((resolve) => {
+      let k = 0;
+      const done = () => {
+        while (k < stages.length) stages[k++].apply();
+        for (const n of this.svg.querySelectorAll(".current")) n.classList.remove("current");
+        this.timer = null;
+        this.finish = null;
+        this.svg.dataset.animating = "false";
+        this.svg.classList.remove("animating");
+        this.skipButton.hidden = true;
+        resolve();
+      };
+      const next = () => {
+        if (k >= stages.length) return done();
+        this.caption.textContent = stages[k].caption;
+        stages[k++].apply();
+        this.timer = setTimeout(next, STAGE_MS);
+      };
+      this.finish = done;
+      next();
+    });
+  }
+
+  /** Jump to the end of the movement. */
+  skip() {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.finish) {
+      this.finish();
+      this.caption.textContent = "Gradients computed for every layer, from the loss back to the inputs.";
+    }
+  }
+
+  stopAnimation() {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.finish) {
+      const finish = this.finish;
+      this.finish = null;
+      finish();
+    }
+    this.svg.dataset.animating = "false";
+    this.svg.classList.remove("animating");
+    this.skipButton.hidden = true;
+  }
+
+  get animating() {
+    return this.timer !== null;
+  }
+}
