@@ -48,6 +48,7 @@ export class Builder {
       hidden: [{ units: 4, activation: "tanh" }], output: "sigmoid", loss: "bce",
       optimizer: "sgd", lr: 0.3, batch: null, seed: 0, params: null,
     };
+    this.wanted = this.spec;
     this.wire();
     this.render();
   }
@@ -57,11 +58,11 @@ export class Builder {
     e.dataset.addEventListener("change", () => this.edit((s) => this.chooseDataset(s, e.dataset.value)));
     e.points.addEventListener("change", () => this.edit((s) => {
       s.n = Math.round(Number(e.points.value));
-      return `points: ${this.spec.n} → ${s.n}`;
+      return `points: ${this.wanted.n} → ${s.n}`;
     }));
     e.noise.addEventListener("change", () => this.edit((s) => {
       s.noise = Number(e.noise.value);
-      return `noise: ${this.spec.noise} → ${s.noise}`;
+      return `noise: ${this.wanted.noise} → ${s.noise}`;
     }));
     e.addLayer.addEventListener("click", () => this.edit((s) => {
       const units = s.hidden.length ? s.hidden[s.hidden.length - 1].units : 4;
@@ -70,11 +71,11 @@ export class Builder {
     }));
     e.output.addEventListener("change", () => this.edit((s) => {
       s.output = e.output.value;
-      return `output activation: ${this.spec.output} → ${s.output}`;
+      return `output activation: ${this.wanted.output} → ${s.output}`;
     }));
     e.loss.addEventListener("change", () => this.edit((s) => {
       s.loss = e.loss.value;
-      let what = `loss: ${this.spec.loss} → ${s.loss}`;
+      let what = `loss: ${this.wanted.loss} → ${s.loss}`;
       const needed = OUTPUT_FOR_LOSS[s.loss];
       if (needed && s.output !== needed) {
         s.output = needed;
@@ -87,19 +88,19 @@ export class Builder {
     }));
     e.optimizer.addEventListener("change", () => this.edit((s) => {
       s.optimizer = e.optimizer.value;
-      return `optimiser: ${this.spec.optimizer} → ${s.optimizer}`;
+      return `optimiser: ${this.wanted.optimizer} → ${s.optimizer}`;
     }));
     e.lr.addEventListener("change", () => this.edit((s) => {
       s.lr = e.lr.value === "" ? NaN : Number(e.lr.value);
-      return `learning rate: ${this.spec.lr} → ${e.lr.value}`;
+      return `learning rate: ${this.wanted.lr} → ${e.lr.value}`;
     }));
     e.batch.addEventListener("change", () => this.edit((s) => {
       s.batch = e.batch.value === "" ? null : Math.round(Number(e.batch.value));
-      return `batch size: ${this.spec.batch ?? "all points"} → ${s.batch ?? "all points"}`;
+      return `batch size: ${this.wanted.batch ?? "all points"} → ${s.batch ?? "all points"}`;
     }));
     e.seed.addEventListener("change", () => this.edit((s) => {
       s.seed = Math.round(Number(e.seed.value));
-      return `seed: ${this.spec.seed} → ${s.seed} (new starting weights)`;
+      return `seed: ${this.wanted.seed} → ${s.seed} (new starting weights)`;
     }));
     e.hidden.addEventListener("click", (ev) => {
       const button = ev.target.closest("button[data-op]");
@@ -122,16 +123,18 @@ export class Builder {
       const k = Number(select.dataset.layer);
       this.edit((s) => {
         s.hidden[k].activation = select.value;
-        return `hidden layer ${k + 1} activation: ${this.spec.hidden[k].activation} → ${select.value}`;
+        return `hidden layer ${k + 1} activation: ${this.wanted.hidden[k].activation} → ${select.value}`;
       });
     });
   }
 
   /** apply `change` to a copy of the spec; it returns the sentence saying what it did */
   edit(change) {
-    const next = clone(this.spec);
+    // start from the latest edit, not the last accepted one: a quick second edit keeps the first
+    const next = clone(this.wanted);
     next.params = null;             // explicit weights belong to the preset only
     const what = change(next);
+    this.wanted = next;
     this.onChange(next, what);
   }
 
@@ -169,7 +172,7 @@ export class Builder {
 
   /** a spec with the points of the plot and one point more or less (the data become "your own") */
   withPoints(X, Y, what) {
-    const next = clone(this.spec);
+    const next = clone(this.wanted);
     next.params = null;
     const wasNamed = next.dataset !== "custom";
     next.dataset = "custom";
@@ -179,6 +182,7 @@ export class Builder {
       next.loss = DEFAULT_LOSS[task];
       next.output = DEFAULT_OUTPUT[next.loss];
     }
+    this.wanted = next;
     return [next, wasNamed ? `${what}; the data are now your own ${X.length} points` : what];
   }
 
@@ -201,20 +205,28 @@ export class Builder {
 
   /** the spec of the single-neuron preset */
   singleNeuron() {
-    return {
+    return this.want({
       dataset: "single", n: 1, noise: 0, points: null, hidden: [], output: "sigmoid", loss: "mse",
       optimizer: "sgd", lr: 0.01, batch: null, seed: 0, params: clone(SINGLE_NEURON.params),
-    };
+    });
+  }
+
+  want(spec) {
+    this.wanted = spec;
+    return spec;
   }
 
   /** adopt a spec the server accepted, and show it */
   accept(spec) {
     this.spec = clone(spec);
-    this.render();
+    if (spec === this.wanted) this.render();   // later edits are already on screen
   }
 
   /** show the accepted spec again (after the server refused an edit) */
-  revert() { this.render(); }
+  revert() {
+    this.wanted = clone(this.spec);
+    this.render();
+  }
 
   render() {
     const s = this.spec, e = this.el;

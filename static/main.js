@@ -206,7 +206,8 @@ class App {
     const id = this.state.id;
     this.training = true;
     this.drive.setTraining(true);
-    const chunk = Math.max(1, Math.min(1000, Math.ceil(total / 25)));
+    // about twenty requests, so the progress bar moves without costing much
+    const chunk = Math.max(Math.min(total, 20), Math.min(1000, Math.ceil(total / 20)));
     let done = 0;
     let stopped = null;
     const startStep = this.state.step;

@@ -1,0 +1,86 @@
+"""The app on a free local port, and pytest-playwright pointed at Debian's Chromium."""
+import os
+import re
+import socket
+import threading
+import time
+
+import pytest
+import uvicorn
+from playwright.sync_api import expect
+
+from app.main import create_app
+from app.settings import Settings
+
+CHROMIUM = "/usr/bin/chromium"
+# without the background-networking flags Chromium keeps trying to reach hosts this network refuses
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Launch /usr/bin/chromium; without it skip, or fail when CI=true."""
+    if not os.access(CHROMIUM, os.X_OK):
+        message = f"{CHROMIUM} is missing: apt-get install chromium"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """The app served by uvicorn from a daemon thread on a port the OS picked."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(Settings()), log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the app did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(5)
+    sock.close()
+
+
+@pytest.fixture(scope="session")
+def base_url(app_url):
+    """page.goto("/") goes to the app."""
+    return app_url
+
+
+@pytest.fixture
+def errors(page):
+    """Uncaught page errors and console errors, collected while the test runs."""
+    seen = []
+    page.on("pageerror", lambda e: seen.append(f"page error: {e}"))
+    page.on("console", lambda m: seen.append(f"console: {m.text}") if m.type == "error" else None)
+    return seen
+
+
+@pytest.fixture
+def app(page, errors):
+    """The page, loaded, with its first session created."""
+    page.set_default_timeout(8000)
+    page.goto("/")
+    expect(page.locator("body")).to_have_attribute("data-session", re.compile(".+"))
+    return page
+
+
+def wait_until(page, script, timeout=10.0):
+    """Poll `script` (evaluated in the page) until it is truthy; the page's CSP forbids
+    the eval that page.wait_for_function would need."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(script):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {script}")
+        time.sleep(0.05)
