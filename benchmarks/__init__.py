@@ -1,0 +1,1 @@
+"""Benchmarks of ManualGrad: run them all with `python -m benchmarks` (see run.py)."""

@@ -1,0 +1,77 @@
+"""Serve the app for a benchmark: uvicorn in its own process on a free port of 127.0.0.1.
+
+    with serve() as server:        # server.base e.g. "http://127.0.0.1:41873", server.pid
+        ...                        # real HTTP over loopback; the server stops on leaving
+
+The server runs as `manualgrad` runs it (uvicorn, one worker, the app's own settings), with the
+caller's environment: OPENBLAS_* and MANUALGRAD_* variables pass through unchanged. Its log goes
+to a temporary file, not a pipe, so that a full pipe can never stall it.
+"""
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"                    # loopback only, never another address
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(base, process, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+@contextlib.contextmanager
+def serve(log_level=None, extra_args=(), timeout=30.0):
+    """Start `uvicorn app.main:app` on a free loopback port; yield its base URL and pid; stop it."""
+    level = log_level or os.environ.get("MANUALGRAD_LOG_LEVEL", "info").lower()
+    with tempfile.TemporaryFile("w+") as log:
+        for _attempt in range(3):     # a port taken between probing and binding: try another
+            port = free_port()
+            cmd = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", HOST,
+                   "--port", str(port), "--log-level", level, *extra_args]
+            process = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL)
+            base = f"http://{HOST}:{port}"
+            if wait_ready(base, process, timeout):
+                break
+            stop(process)
+        else:
+            log.seek(0)
+            raise RuntimeError(f"uvicorn did not start:\n{log.read()[-2000:]}")
+        try:
+            yield SimpleNamespace(base=base, pid=process.pid)
+        finally:
+            stop(process)
+
+
+def stop(process):
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
