@@ -3,13 +3,15 @@
 One step = forward + backward + SGD update of a 2-8-8-1 tanh/tanh/sigmoid network with the
 bce loss on 500 xor points, full batch, float64. Three implementations of the same math:
 
-- engine:  `Trainer.train(1)` from app.engine, used as is;
+- engine:  app.engine used as is, driven by `Trainer.train(1)` once per step, and by one
+           `Trainer.train(k)` call for all k timed steps;
 - minimal: the same formulas written out by hand in NumPy (Z = A@W + b, tanh, sigmoid, the
            fused bce gradient dZ = (A − Y)/n, dW = A_prevᵀ dZ, db = Σ dZ, dA_prev = dZ Wᵀ,
            tanh' = 1 − a², W ← W − lr·dW), starting from the engine net's own parameters;
-- torch:   the same net with PyTorch autograd (float64, one thread), skipped if torch is missing.
+- torch:   the same net with PyTorch autograd (float64, one thread; the sigmoid inside
+           binary_cross_entropy_with_logits) and the same SGD; skipped if torch is missing.
 
-Before timing, all three run 10 steps from the same parameters and must give the same losses.
+Before timing, all of them run 10 steps from the same parameters and must give the same losses.
 Everything runs on one thread: the *_NUM_THREADS variables are set to 1 below, before numpy
 is imported, and torch.set_num_threads(1). Run it as
 
@@ -47,16 +49,22 @@ LR = 0.5
 CHECK_STEPS = 10
 
 
-# -- the three implementations; each `make_*` returns (reset, step), step() -> loss -----------
+# -- the implementations: (reset, run), run(k) does k steps and returns their losses ---------
 
 def make_engine(X, Y):
+    """Two ways to drive it: train(1) once per step, and train(k) for all k steps at once."""
     net = Network(SIZES, ACTIVATIONS, "bce", seed=0)
     trainer = Trainer(net, make_optimizer("sgd", LR), X, Y)
 
-    def step():
-        return trainer.train(1)[0]
+    def run_one_by_one(k):
+        return [trainer.train(1)[0] for _ in range(k)]
 
-    return trainer.reset, step, trainer.initial
+    return (trainer.reset, run_one_by_one), (trainer.reset, trainer.train), trainer.initial
+
+
+def steps_of(step):
+    """run(k) -> the k losses, from a function doing one step."""
+    return lambda k: [step() for _ in range(k)]
 
 
 def make_minimal(X, Y, initial):
@@ -75,7 +83,7 @@ def make_minimal(X, Y, initial):
         A2 = np.tanh(Z2)
         Z3 = A2 @ W3 + b3
         A3 = np.exp(-np.logaddexp(0.0, -Z3))                # sigmoid, as the engine writes it
-        loss = float(np.sum(np.logaddexp(0.0, Z3) - Y * Z3) / n)  # bce from the logits
+        loss = float((np.logaddexp(0.0, Z3) - Y * Z3).sum() / n)  # bce from the logits
         # backward
         dZ3 = (A3 - Y) / n                                  # dL/dz3, bce fused with the sigmoid
         dW3 = A2.T @ dZ3                                    # dL/dW3
@@ -96,7 +104,7 @@ def make_minimal(X, Y, initial):
         return loss
 
     reset()
-    return reset, step
+    return reset, steps_of(step)
 
 
 def make_torch(X, Y, initial):
@@ -121,102 +129,114 @@ def make_torch(X, Y, initial):
         return loss.item()
 
     reset()
-    return reset, step
+    return reset, steps_of(step)
 
 
 # -- measuring ----------------------------------------------------------------------------------
 
 def check_same_losses(impls):
-    """Every implementation gives the same losses for the first CHECK_STEPS steps."""
+    """Every implementation gives the engine's losses for the first CHECK_STEPS steps."""
     runs = {}
-    for name, (reset, step) in impls.items():
+    for name, (reset, run) in impls.items():
         reset()
-        runs[name] = [step() for _ in range(CHECK_STEPS)]
-    ref = runs["engine"]
+        runs[name] = run(CHECK_STEPS)
+    ref = np.array(runs["engine"])
     for name, losses in runs.items():
         np.testing.assert_allclose(losses, ref, rtol=1e-10, atol=0,
                                    err_msg=f"{name} and engine differ: not the same math")
-    return ref
+    return ref, {name: float(np.max(np.abs(np.array(losses) - ref) / ref))
+                 for name, losses in runs.items() if name != "engine"}
 
 
-def time_steps(reset, step, steps):
-    """Seconds per step over `steps` steps from the starting parameters."""
+def seconds_per_step(reset, run, steps):
+    """Wall time per step of `steps` steps from the starting parameters, and the CPU time."""
     reset()
-    t0 = time.perf_counter()
-    for _ in range(steps):
-        step()
-    return (time.perf_counter() - t0) / steps
+    wall, cpu = time.perf_counter(), time.process_time()
+    run(steps)
+    return (time.perf_counter() - wall) / steps, (time.process_time() - cpu) / steps
 
 
 def measure(impls, steps, repeats):
-    """Median and min seconds per step of each implementation; repeats taken in turn."""
-    for reset, step in impls.values():  # warm up caches, allocators and torch's dispatcher
-        time_steps(reset, step, max(steps // 10, 10))
+    """Median and min seconds per step of each implementation (their repeats taken in turn),
+    and the share of the wall time this process was on a CPU (below ~0.95: a busy machine)."""
+    for reset, run in impls.values():  # warm up caches, allocators and torch's dispatcher
+        seconds_per_step(reset, run, max(steps // 10, 10))
     times = {name: [] for name in impls}
+    wall = cpu = 0.0
     for _ in range(repeats):
-        for name, (reset, step) in impls.items():
-            times[name].append(time_steps(reset, step, steps))
-    return {name: (statistics.median(t), min(t)) for name, t in times.items()}
+        for name, (reset, run) in impls.items():
+            w, c = seconds_per_step(reset, run, steps)
+            times[name].append(w)
+            wall, cpu = wall + w, cpu + c
+    return {name: (statistics.median(t), min(t)) for name, t in times.items()}, cpu / wall
 
 
-def blas_note():
+def thread_note():
     try:
         from threadpoolctl import threadpool_info
     except ImportError:
-        return "threadpoolctl not installed: thread counts not verified"
-    pools = [f"{p['internal_api']} {p.get('version') or ''} {p.get('architecture') or ''}"
-             f" threads={p['num_threads']}".replace("  ", " ") for p in threadpool_info()]
-    return "; ".join(pools)
+        return "threadpoolctl not installed: the pools' thread counts are not verified"
+    return "; ".join(" ".join(str(p[key]) for key in ("internal_api", "version", "architecture")
+                              if p.get(key)) + f" threads={p['num_threads']}"
+                     for p in threadpool_info())
+
+
+LABELS = {"engine": "engine Trainer.train(1)", "engine_k": "engine Trainer.train(k)",
+          "minimal": "minimal NumPy loop", "torch": "PyTorch autograd"}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--steps", type=int, default=2000, help="steps per timed repeat")
-    parser.add_argument("--repeats", type=int, default=9, help="timed repeats (median taken)")
+    parser.add_argument("--steps", type=int, default=1000, help="steps per timed repeat (k)")
+    parser.add_argument("--repeats", type=int, default=15, help="timed repeats (median taken)")
     parser.add_argument("--n", type=int, default=500, help="points in the xor dataset")
     args = parser.parse_args()
 
     X, Y = make_dataset("xor", n=args.n, seed=0)
-    reset, step, initial = make_engine(X, Y)
-    impls = {"engine": (reset, step), "minimal": make_minimal(X, Y, initial)}
-    torch_note = "torch not installed: row skipped (pip install -e '.[bench]')"
+    one_by_one, all_at_once, initial = make_engine(X, Y)
+    impls = {"engine": one_by_one, "engine_k": all_at_once, "minimal": make_minimal(X, Y, initial)}
     if torch is not None:
         torch.set_num_threads(1)
         impls["torch"] = make_torch(X, Y, initial)
-        torch_note = f"torch {torch.__version__}, torch.set_num_threads(1)"
+        torch_note = f"torch {torch.__version__} with torch.set_num_threads(1)"
+    else:
+        torch_note = "torch not installed: its row is skipped (pip install -e '.[bench]')"
 
-    losses = check_same_losses(impls)
-    results = measure(impls, args.steps, args.repeats)
+    losses, differences = check_same_losses(impls)
+    results, cpu_share = measure(impls, args.steps, args.repeats)
 
-    print(f"One SGD step, {'-'.join(map(str, SIZES))} {'/'.join(ACTIVATIONS)} net, bce, "
-          f"{args.n} xor points, full batch, float64")
+    overrides = {v: os.environ[v] for v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if v in os.environ}
+    print(f"One training step (forward + backward + SGD) of a {'-'.join(map(str, SIZES))} "
+          f"{'/'.join(ACTIVATIONS)} net, bce, {args.n} xor points, full batch, float64")
     print(f"python {platform.python_version()}, numpy {np.__version__}; {torch_note}")
-    print(f"threads: {', '.join(v + '=1' for v in THREAD_VARS)} set before importing numpy; "
-          f"{blas_note()}")
-    coretype = {v: os.environ[v] for v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if v in os.environ}
-    print(f"OpenBLAS overrides: {coretype or 'none set'}")
-    print(f"same losses for {CHECK_STEPS} steps (rtol 1e-10): {losses[0]:.6f} -> {losses[-1]:.6f}")
-    print(f"timing: median (and min) of {args.repeats} repeats x {args.steps} steps, "
-          f"time.perf_counter\n")
+    print(f"threads: {', '.join(v + '=1' for v in THREAD_VARS)} set before numpy is imported; "
+          f"{thread_note()}")
+    print(f"OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE: {overrides or 'not set'}")
+    print(f"same math: the same losses for the first {CHECK_STEPS} steps ({losses[0]:.6f} -> "
+          f"{losses[-1]:.6f}), largest relative difference from the engine's: "
+          + ", ".join(f"{name} {diff:.1e}" for name, diff in differences.items()))
+    print(f"time per step: median (and min) of {args.repeats} repeats of k = {args.steps} steps "
+          f"from the same start, time.perf_counter; on a CPU {cpu_share:.0%} of that time\n")
 
-    print(f"{'implementation':<26}{'us/step':>10}{'min':>10}")
-    labels = {"engine": "engine Trainer.train(1)", "minimal": "minimal NumPy loop",
-              "torch": "PyTorch autograd"}
+    print(f"{'implementation':<26}{'us/step':>9}{'min':>9}")
     for name, (median, best) in results.items():
-        print(f"{labels[name]:<26}{median * 1e6:>10.1f}{best * 1e6:>10.1f}")
-    if "torch" not in results:
-        print(f"{'PyTorch autograd':<26}{'skipped':>10}  ({torch_note})")
+        print(f"{LABELS[name]:<26}{median * 1e6:>9.1f}{best * 1e6:>9.1f}")
+    if torch is None:
+        print(f"{LABELS['torch']:<26}{'skipped':>9}")
 
-    print()
-    engine, minimal = results["engine"][0], results["minimal"][0]
-    ratios = [("engine / minimal", engine / minimal, "<= 1.10")]
-    if "torch" in results:
-        ratios += [("engine / torch", engine / results["torch"][0], "<= 0.50"),
-                   ("minimal / torch", minimal / results["torch"][0], "")]
-    print(f"{'ratio (medians)':<26}{'value':>10}  target")
-    for label, value, target in ratios:
-        verdict = ("met" if value <= float(target[3:]) else "MISSED") if target else ""
-        print(f"{label:<26}{value:>10.2f}  {target} {verdict}".rstrip())
+    def ratio(a, b):
+        return results[a][0] / results[b][0], results[a][1] / results[b][1]
+
+    rows = [("engine train(1) / minimal", ratio("engine", "minimal"), 1.1),
+            ("engine train(k) / minimal", ratio("engine_k", "minimal"), 1.1)]
+    if torch is not None:
+        rows += [("engine train(1) / torch", ratio("engine", "torch"), 0.5),
+                 ("engine train(k) / torch", ratio("engine_k", "torch"), 0.5),
+                 ("minimal / torch", ratio("minimal", "torch"), None)]
+    print(f"\n{'ratio':<26}{'medians':>9}{'mins':>9}  target (on medians)")
+    for label, (of_medians, of_mins), target in rows:
+        verdict = "" if target is None else f"<= {target:.2f} {'met' if of_medians <= target else 'MISSED'}"
+        print(f"{label:<26}{of_medians:>9.2f}{of_mins:>9.2f}  {verdict}".rstrip())
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ class BCE(Loss):
 
     def value(self, Z, A, Y):
         # −[y log σ(z) + (1 − y) log(1 − σ(z))] = softplus(z) − y z, finite for any z
-        return np.sum(np.logaddexp(0.0, Z) - Y * Z) / len(Y)
+        return (np.logaddexp(0.0, Z) - Y * Z).sum() / len(Y)
 
     def grad_a(self, A, Y):
         # dL/da = (a − y) / (a (1 − a) n); the floor keeps it finite when the sigmoid saturates

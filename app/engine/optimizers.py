@@ -28,9 +28,10 @@ class Optimizer:
                              "parameters to step with")
         self.t += 1
         for k, layer in enumerate(network.layers):
-            for name, grad in (("W", layer.dW), ("b", layer.db)):
-                delta, self.state[(k, name)] = self.update((k, name), grad, self.t)
-                setattr(layer, name, getattr(layer, name) + delta)
+            delta_W, self.state[(k, "W")] = self.update((k, "W"), layer.dW, self.t)
+            delta_b, self.state[(k, "b")] = self.update((k, "b"), layer.db, self.t)
+            layer.W = layer.W + delta_W  # new arrays: copies of the old parameters stay as they were
+            layer.b = layer.b + delta_b
         network.parameters_changed()
 
     def preview(self, key, grad):

@@ -50,7 +50,13 @@ class Trainer:
         """Forward on the next batch; returns its loss."""
         self.batch = self.batches.next()
         with np.errstate(all="ignore"):  # divergence shows as a non-finite loss, not warnings
-            return self.network.forward(self.X[self.batch], self.Y[self.batch])
+            return self.network.forward(*self.rows(self.batch))
+
+    def rows(self, batch):
+        """X and Y of the batch's rows, as new arrays."""
+        if self.batches.size is None:  # the full batch, every row in order: a plain copy is
+            return self.X.copy(), self.Y.copy()  # the same array, without fancy indexing's cost
+        return self.X[batch], self.Y[batch]
 
     def backward(self):
         with np.errstate(all="ignore"):
@@ -71,7 +77,7 @@ class Trainer:
                 if deadline is not None and time.monotonic() > deadline:
                     break
                 batch = self.batches.next()
-                loss = self.network.forward(self.X[batch], self.Y[batch])
+                loss = self.network.forward(*self.rows(batch))
                 self.network.backward()
                 self.optimizer.step(self.network)
                 self.batch = batch
