@@ -2,10 +2,14 @@
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 
 from .engine import PhaseError
+from .middleware import BodyTooLarge
 from .sessions import ConfigError
 from .store import SessionNotFound
 
@@ -48,6 +52,23 @@ def install_error_handlers(app: FastAPI):
         return JSONResponse(status_code=404, content={
             "detail": "no such session: it was deleted, or expired after being idle, or was "
                       "replaced by newer sessions; create a new one"})
+
+    @app.exception_handler(BodyTooLarge)
+    async def body_too_large(request: Request, exc: BodyTooLarge):
+        # a streamed body passed the limit: the same answer as for a Content-Length over it
+        return JSONResponse(status_code=413, content=exc.body, headers=exc.headers)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        if exc.status_code == 400:   # FastAPI could not decode the body (bytes that are not UTF-8)
+            return validation_error([(("body",), "the body is not valid JSON: it must be UTF-8 text",
+                                      "json_invalid")])
+        if exc.status_code == 405:   # Starlette's Allow names one route's methods, not all the path's
+            allowed = [method.upper() for path, operations in request.app.openapi()["paths"].items()
+                       if compile_path(path)[0].fullmatch(request.url.path) for method in operations]
+            if allowed:
+                exc.headers = {**(exc.headers or {}), "Allow": ", ".join(sorted(allowed))}
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception):

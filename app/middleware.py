@@ -17,7 +17,9 @@ class BodyTooLarge(HTTPException):
     """Raised from receive() when a streamed body passes the limit; answered as 413."""
 
     def __init__(self, max_bytes):
-        super().__init__(413, f"request body is larger than the limit of {max_bytes} bytes")
+        super().__init__(413, f"request body is larger than the limit of {max_bytes} bytes",
+                         headers={"connection": "close"})   # the rest of the body is not read
+        self.body = {"detail": self.detail, "field": "body", "limit": max_bytes}
 
 
 async def send_json(send, status, body):
@@ -38,8 +40,7 @@ class BodyLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        too_large = {"detail": f"request body is larger than the limit of {self.max_bytes} bytes",
-                     "field": "body", "limit": self.max_bytes}
+        too_large = BodyTooLarge(self.max_bytes).body
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
                 return await send_json(send, 413, too_large)

@@ -7,11 +7,13 @@ from fastapi.responses import JSONResponse
 
 from ..engine import PhaseError, chain_rule, gradient_check, numeric_weight_gradient, relative_error
 from ..limits import MAX_BATCH_PAGE, MAX_DENSE_LAYERS, MAX_GRID, MAX_UNIT_GRID, MAX_UNITS
+from ..responses import (BatchPage, ChainRule, Data, History, NetworkCheck, NoPicture, Picture,
+                         WeightCheck, errors)
 from ..sessions import ConfigError
 from ..state import Numbers, batch_page, predictions
 from .deps import SampleQuery, SessionDep
 
-router = APIRouter(prefix="/api/sessions/{session_id}", tags=["inspect"])
+router = APIRouter(prefix="/api/sessions/{session_id}", tags=["inspect"], responses=errors(404, 413, 422))
 
 LayerQuery = Annotated[int, Query(ge=0, lt=MAX_DENSE_LAYERS, description="index into the state's `layers`")]
 UnitQuery = Annotated[int, Query(ge=0, lt=MAX_UNITS)]
@@ -38,7 +40,7 @@ def current_rows(trainer):
     return trainer.X[trainer.batch], trainer.Y[trainer.batch]
 
 
-@router.get("/chain")
+@router.get("/chain", response_model=ChainRule, responses=errors(409))
 def get_chain(session: SessionDep, layer: LayerQuery, i: UnitQuery, j: UnitQuery, sample: SampleQuery = 0):
     """dL/dW[i][j] of layers[layer] for one sample as a_prev · f'(z) · dL/da, the batch sum that
     equals dW, and the update the optimiser's next step will make to this weight."""
@@ -61,7 +63,7 @@ def get_chain(session: SessionDep, layer: LayerQuery, i: UnitQuery, j: UnitQuery
     return JSONResponse(body)
 
 
-@router.get("/gradcheck")
+@router.get("/gradcheck", response_model=WeightCheck | NetworkCheck, responses=errors(409))
 def get_gradcheck(session: SessionDep,
                   layer: Annotated[int | None, Query(ge=0, lt=MAX_DENSE_LAYERS)] = None,
                   i: Annotated[int | None, Query(ge=0, lt=MAX_UNITS)] = None,
@@ -96,7 +98,7 @@ def get_gradcheck(session: SessionDep,
                          "max_relative_error": num.number(worst), "diverged": num.nonfinite})
 
 
-@router.get("/batch")
+@router.get("/batch", response_model=BatchPage)
 def get_batch(session: SessionDep,
               offset: Annotated[int, Query(ge=0, lt=5000)] = 0,
               limit: Annotated[int, Query(ge=1, le=MAX_BATCH_PAGE)] = 100):
@@ -104,7 +106,7 @@ def get_batch(session: SessionDep,
     return JSONResponse(batch_page(session.trainer, offset, limit))
 
 
-@router.get("/predictions")
+@router.get("/predictions", response_model=Picture | NoPicture)
 def get_predictions(session: SessionDep,
                     resolution: Annotated[int, Query(ge=2, le=MAX_GRID)] = 50,
                     units: bool = True,
@@ -114,7 +116,7 @@ def get_predictions(session: SessionDep,
     return JSONResponse(predictions(session.trainer, resolution, unit_resolution, units))
 
 
-@router.get("/data")
+@router.get("/data", response_model=Data)
 def get_data(session: SessionDep):
     """The session's points: X (inputs) and Y (targets)."""
     trainer = session.trainer
@@ -122,7 +124,7 @@ def get_data(session: SessionDep):
                          "task": session.config["task"]})
 
 
-@router.get("/history")
+@router.get("/history", response_model=History)
 def get_history(session: SessionDep):
     """The loss before each update so far (thinned to at most 4096 points for long runs)."""
     history = session.trainer.history

@@ -4,35 +4,36 @@ import time
 
 from fastapi import APIRouter, Request
 
+from ..responses import SessionState, TrainState, errors
 from ..schemas import TrainRequest
 from .deps import SampleQuery, SessionDep
 from .sessions import state_response
 
-router = APIRouter(prefix="/api/sessions/{session_id}", tags=["phases"])
+router = APIRouter(prefix="/api/sessions/{session_id}", tags=["phases"], responses=errors(404, 413, 422))
 
 
-@router.post("/forward")
+@router.post("/forward", response_model=SessionState)
 def run_forward(session: SessionDep, sample: SampleQuery = 0):
     """Forward pass on the next batch: every layer's Z and A, and the loss."""
     session.trainer.forward()
     return state_response(session, sample)
 
 
-@router.post("/backward")
+@router.post("/backward", response_model=SessionState, responses=errors(409))
 def run_backward(session: SessionDep, sample: SampleQuery = 0):
     """Backward pass: dA, dZ, dW, db of every layer (409 before a forward)."""
     session.trainer.backward()
     return state_response(session, sample)
 
 
-@router.post("/step")
+@router.post("/step", response_model=SessionState, responses=errors(409))
 def run_step(session: SessionDep, sample: SampleQuery = 0):
     """One optimiser update of every W and b (409 without gradients for the current parameters)."""
     session.trainer.step()
     return state_response(session, sample)
 
 
-@router.post("/train")
+@router.post("/train", response_model=TrainState)
 def run_train(session: SessionDep, body: TrainRequest, request: Request, sample: SampleQuery = 0):
     """`steps` full iterations (forward, backward, step on successive batches), with each loss.
 

@@ -6,13 +6,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import Field, ValidationError
 
+from ..responses import Code, Presets, SessionState, errors
 from ..scenarios import MAX_CODE_CHARS, Scenario, ScenarioError, check_file, decode, encode, export_session, restore
 from ..schemas import Strict
 from ..sessions import ConfigError, Session, build_trainer
 from .deps import SessionDep, StoreDep
 from .sessions import state_response
 
-router = APIRouter(tags=["scenarios"])
+router = APIRouter(tags=["scenarios"], responses=errors(413, 422))
 
 
 class ScenarioCode(Strict):
@@ -24,7 +25,7 @@ def invalid(field, error: ValidationError):
     return RequestValidationError([{**e, "loc": ("body", field, *e["loc"])} for e in error.errors()])
 
 
-@router.get("/api/scenarios")
+@router.get("/api/scenarios", response_model=Presets)
 def list_presets(request: Request):
     """The named presets this server ships (and the teacher's own), each with its link code."""
     presets = request.app.state.presets
@@ -33,14 +34,14 @@ def list_presets(request: Request):
          "code": encode(Scenario(**p.model_dump(exclude={"name"})))} for p in presets.values()]})
 
 
-@router.post("/api/scenarios/encode")
+@router.post("/api/scenarios/encode", response_model=Code)
 def encode_scenario(scenario: Scenario):
     """The compact, versioned code of a scenario, for a link like /#s=CODE."""
     build_trainer(scenario.config)      # refuse a configuration no session could be built from
     return JSONResponse({"code": encode(scenario)})
 
 
-@router.post("/api/scenarios/decode")
+@router.post("/api/scenarios/decode", response_model=Scenario)
 def decode_scenario(body: ScenarioCode):
     """The scenario in a link's code (422 naming `code` if it is damaged or unknown)."""
     try:
@@ -52,7 +53,7 @@ def decode_scenario(body: ScenarioCode):
     return JSONResponse(scenario.model_dump(mode="json"))
 
 
-@router.get("/api/sessions/{session_id}/export")
+@router.get("/api/sessions/{session_id}/export", responses=errors(404))
 def export_file(session: SessionDep):
     """The session as a JSON file: configuration, starting and current weights, optimiser state,
     loss history, and a sha256 of the content so that a changed file is noticed on import."""
@@ -61,7 +62,7 @@ def export_file(session: SessionDep):
     return JSONResponse(body, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.post("/api/sessions/import", status_code=201)
+@router.post("/api/sessions/import", status_code=201, response_model=SessionState)
 def import_file(store: StoreDep, body: Annotated[dict, Body(description="an exported session file")]):
     """A new session from an exported file, where the exported one left off."""
     try:

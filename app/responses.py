@@ -1,0 +1,210 @@
+"""Response bodies, declared so that /docs (and the fuzz tests) know what every route answers.
+
+The routes build their JSON themselves (app/state.py); these models only describe it. A number
+that became NaN or infinite is sent as null, hence `Num`.
+"""
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Num = float | None
+Vector = list[Num]
+Matrix = list[list[Num]]
+
+
+class Detail(BaseModel):
+    detail: str
+
+
+class FieldError(BaseModel):
+    loc: list[str | int]
+    field: str
+    msg: str
+    type: str
+
+
+class ValidationProblem(BaseModel):
+    detail: list[FieldError]
+
+
+class TooLarge(BaseModel):
+    detail: str
+    field: Literal["body"]
+    limit: int
+
+
+ERRORS = {
+    404: {"model": Detail, "description": "No such session: deleted, expired or evicted"},
+    409: {"model": Detail, "description": "Wrong phase, e.g. backward before forward"},
+    413: {"model": TooLarge, "description": "Request body over the size limit"},
+    422: {"model": ValidationProblem, "description": "A value out of bounds, named in `field`"},
+}
+
+
+def errors(*codes):
+    """The `responses=` entries for these error status codes."""
+    return {code: ERRORS[code] for code in codes}
+
+
+class LayerState(BaseModel):
+    W: Matrix
+    b: Vector
+    activation: str
+    dW: Matrix | None
+    db: Vector | None
+
+
+class SampleLayer(BaseModel):
+    z: Vector | None
+    a: Vector | None
+    dz: Vector | None
+    da: Vector | None
+
+
+class SampleState(BaseModel):
+    index: int
+    in_batch: bool
+    input: Vector
+    target: Vector
+    dx: Vector | None
+    layers: list[SampleLayer]
+
+
+class OptimizerState(BaseModel):
+    model_config = ConfigDict(extra="allow")     # and its settings: beta, or beta1, beta2, eps
+
+    name: Literal["sgd", "momentum", "adam"]
+    t: int
+    state: dict[str, dict[str, Matrix | Vector]]
+
+
+class SessionState(BaseModel):
+    id: str
+    step: int
+    phase: Literal["fresh", "forward", "backward", "updated"]
+    loss: Num
+    layers: list[LayerState]
+    sample: SampleState
+    optimizer: OptimizerState
+    batch_size: int | None
+    points: int
+    accuracy: Num
+    config: dict[str, Any]
+    diverged: bool
+
+
+class TrainState(SessionState):
+    losses: list[Num]
+    steps_run: int
+    stopped: str | None
+
+
+class ChainRule(BaseModel):
+    layer: int
+    i: int
+    j: int
+    sample: int
+    a_prev: Num
+    z: Num
+    a: Num
+    dL_da: Num
+    f_prime: Num
+    dL_dz: Num
+    product: Num
+    batch_size: int
+    batch_sum: Num
+    dW: Num
+    w: Num
+    activation: str
+    update: Num
+    optimizer: dict[str, Any]
+    diverged: bool
+
+
+class WeightCheck(BaseModel):
+    layer: int
+    i: int
+    j: int
+    analytic: Num
+    numeric: Num
+    relative_error: Num
+    samples: int
+    diverged: bool
+
+
+class LayerCheck(BaseModel):
+    layer: int
+    W: Num
+    W_max_abs: Num
+    W_checked: int
+    b: Num
+    b_max_abs: Num
+    b_checked: int
+
+
+class NetworkCheck(BaseModel):
+    samples: int
+    layers: list[LayerCheck]
+    max_relative_error: Num
+    diverged: bool
+
+
+class BatchLayer(BaseModel):
+    Z: Matrix | None
+    A: Matrix | None
+    dZ: Matrix | None
+    dA: Matrix | None
+
+
+class BatchPage(BaseModel):
+    offset: int
+    total: int
+    indices: list[int]
+    layers: list[BatchLayer]
+    diverged: bool
+
+
+class Picture(BaseModel):
+    kind: Literal["grid", "line"]
+    bounds: list[list[float]]
+    resolution: int
+    outputs: Matrix
+    unit_resolution: int | None = None           # with units=true
+    units: list[Matrix] | None = None
+    diverged: bool
+
+
+class NoPicture(BaseModel):
+    kind: Literal["none"]                        # more than 2 inputs: nothing to draw
+    inputs: int
+
+
+class Data(BaseModel):
+    X: list[list[float]]
+    Y: list[list[float]]
+    task: Literal["binary", "multiclass", "regression"]
+
+
+class History(BaseModel):
+    steps: list[int]
+    losses: list[Num]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    sessions: int
+
+
+class Code(BaseModel):
+    code: str
+
+
+class Preset(BaseModel):
+    name: str
+    title: str | None
+    description: str | None
+    code: str
+
+
+class Presets(BaseModel):
+    presets: list[Preset]
