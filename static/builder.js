@@ -235,8 +235,8 @@ export class Builder {
     e.hint.textContent = s.dataset === "custom"
       ? `${info.description}: click the data plot to add or remove points.`
       : `${info.description} (${info.task === "regression" ? "regression" : info.task === "multiclass" ? "3 classes" : "2 classes"}).`;
-    e.points.value = s.n;
-    e.noise.value = s.noise;
+    if (this.doc.activeElement !== e.points) e.points.value = s.n;
+    if (this.doc.activeElement !== e.noise) e.noise.value = s.noise;
     const named = s.dataset !== "custom" && s.dataset !== "single";
     e.points.disabled = e.noise.disabled = !named;
     e.points.title = e.noise.title = named ? "" : "fixed for this dataset";
@@ -285,10 +285,12 @@ export class Builder {
     e.loss.value = s.loss;
     e.loss.title = info.task === "regression" ? "regression targets are not probabilities: mse"
       : info.task === "binary" ? "cross_entropy needs one-hot targets of several classes" : "";
-    e.optimizer.value = s.optimizer;
-    e.lr.value = Number.isNaN(s.lr) ? "" : s.lr;
-    e.batch.value = s.batch ?? "";
-    e.seed.value = s.seed;
+    // never overwrite what the learner is typing
+    const put = (input, value) => { if (this.doc.activeElement !== input) input.value = value; };
+    put(e.optimizer, s.optimizer);
+    put(e.lr, Number.isNaN(s.lr) ? "" : s.lr);
+    put(e.batch, s.batch ?? "");
+    put(e.seed, s.seed);
     for (const input of [e.lr, e.batch, e.seed, e.points, e.noise]) input.removeAttribute("aria-invalid");
   }
 

@@ -169,9 +169,9 @@ export class DataPlot {
     ctx.fillStyle = "#fafafa";
     ctx.fillRect(M.left, M.top, f.pw, f.ph);
     if (this.dims === 2) this.drawField(ctx, f);
-    else if (this.dims === 1) this.drawCurve(ctx, f);
     this.drawAxes(ctx, f);
     this.drawPoints(ctx, f);
+    if (this.dims === 1) this.drawCurve(ctx, f);     // the fit over the points it is fitting
   }
 
   drawField(ctx, f) {
@@ -285,7 +285,7 @@ export class DataPlot {
       const faded = this.batch && !this.batch.has(k);
       ctx.globalAlpha = faded ? 0.3 : 1;
       if (this.task === "regression") {
-        mark(ctx, "circle", x, y, size, INK);
+        mark(ctx, "circle", x, y, size - 1, "#5b5b60");
       } else {
         const c = classOf(this.Y[k]);
         mark(ctx, CLASS_SHAPES[c % 3], x, y, size, CLASS_COLORS[c % 3]);

@@ -33,6 +33,7 @@ class App {
     this.queue = Promise.resolve();
     this.playing = false;
     this.training = false;
+    this.errorCount = 0;
     this.maxPoints = Number(this.body.dataset.maxPoints);
     this.maxTrain = Number(this.body.dataset.maxTrain);
     const $ = (id) => doc.getElementById(id);
@@ -102,8 +103,7 @@ class App {
 
   /** a new session for `spec`; the old one is deleted once the new one exists */
   rebuild(spec, what) {
-    this.playing = false;
-    this.training = false;
+    this.stopRunning();
     return this.enqueue(async () => {
       const before = this.builder.spec;
       let state;
@@ -142,10 +142,7 @@ class App {
   action(name) {
     if (name === "play") return this.togglePlay();
     if (name === "train") return this.trainSteps();
-    if (name === "reset" && (this.playing || this.training)) {
-      this.playing = false;
-      this.training = false;
-    }
+    if (name === "reset") this.stopRunning();
     return this.enqueue(async () => {
       if (!this.state) return;
       const [ok, why] = this.drive.allowed(name, this.state.phase);
@@ -162,6 +159,18 @@ class App {
     });
   }
 
+  /** end Play and Train now; their loops notice after the request in flight */
+  stopRunning() {
+    if (this.playing) {
+      this.playing = false;
+      this.drive.setPlaying(false);
+    }
+    if (this.training) {
+      this.training = false;
+      this.drive.setTraining(false);
+    }
+  }
+
   async togglePlay() {
     if (this.playing) {
       this.playing = false;
@@ -173,6 +182,7 @@ class App {
     this.drive.setPlaying(true);
     this.network.stopAnimation();
     const id = this.state.id;
+    const errors = this.errorCount;
     while (this.playing && this.state && this.state.id === id) {
       const speed = this.drive.speed();
       let stopped = null;
@@ -182,7 +192,7 @@ class App {
         stopped = this.afterTrain(state);
       }).then(() => this.refreshPictures());
       if (stopped || !this.state || this.state.id !== id) break;
-      if (this.errorShown) break;
+      if (this.errorCount !== errors) break;
       await sleep(speed.pause);
     }
     this.playing = false;
@@ -192,6 +202,7 @@ class App {
   async trainSteps() {
     if (this.training) {
       this.training = false;   // the Stop button
+      this.stopAsked = true;
       return;
     }
     if (!this.state || this.playing) {
@@ -204,6 +215,8 @@ class App {
       return;
     }
     const id = this.state.id;
+    const errors = this.errorCount;
+    this.stopAsked = false;
     this.training = true;
     this.drive.setTraining(true);
     // about twenty requests, so the progress bar moves without costing much
@@ -228,8 +241,8 @@ class App {
     const cancelled = !this.training && done < total;
     this.training = false;
     this.drive.setTraining(false);
-    if (this.state && this.state.id === id) {
-      if (!stopped && !this.errorShown) {
+    if (this.state && this.state.id === id && (!cancelled || this.stopAsked)) {
+      if (!stopped && this.errorCount === errors) {
         this.say(`${cancelled ? "Stopped after" : "Trained"} ${done} steps (step ${startStep} → ${this.state.step}). The node values are from the last forward pass; run Forward to recompute them with the new weights.`);
       }
     }
@@ -331,9 +344,9 @@ class App {
     else if (how === "new" || how === "reset") this.network.clearLit();
     this.drive.setPhase(state.phase);
     this.el.loss.textContent = state.loss === null ? "loss: none yet (run Forward)"
-      : `loss ${fmt(state.loss, 5)} at step ${state.step}`;
+      : `loss ${fmt(state.loss, 5)}, step ${state.step}`;
     this.el.loss.dataset.value = state.loss === null ? "" : String(state.loss);
-    this.el.accuracy.textContent = state.accuracy === null ? "" : ` · ${Math.round(state.accuracy * 100)}% of all points classified right`;
+    this.el.accuracy.textContent = state.accuracy === null ? "" : `${Math.round(state.accuracy * 100)}% of all points classified right`;
     this.el.sampleInput.max = String(state.points - 1);
     this.el.sampleInput.value = String(this.sample);
     this.plot.setSelected(this.sample);
@@ -394,7 +407,7 @@ class App {
     const name = ds.name ? ds.name : "your own points";
     const parts = [`${name}: ${state.points} point${state.points === 1 ? "" : "s"}`];
     if (task === "regression") {
-      parts.push(state.config.layers[0] === 1 ? "dots: the data (x, y); orange line: the network’s output" : "");
+      parts.push(state.config.layers[0] === 1 ? "grey dots: the data (x, y); orange line: the network’s output" : "");
     } else {
       const classes = task === "multiclass" ? 3 : 2;
       const marks = Array.from({ length: classes }, (_, k) => `${CLASS_MARKS[k]} class ${k} (${CLASS_WORDS[k]})`).join(", ");
@@ -473,6 +486,7 @@ class App {
     this.el.error.hidden = false;
     this.el.error.dataset.status = err && err.status !== undefined ? String(err.status) : "";
     this.errorShown = true;
+    this.errorCount += 1;
     if (err && err.expired) {
       this.playing = false;
       this.training = false;

@@ -46,3 +46,18 @@ export function partial(top, bottom) {
 export function math(alttext, ...children) {
   return el("math", { display: "block", alttext }, row(...children));
 }
+
+/** like math(), but a long chain a = b = c = d breaks after its first equation:
+    "a = b" on one line and "= c = d" under it */
+export function mathLines(alttext, ...children) {
+  const items = children.flat().filter((c) => c !== null && c !== undefined && c !== false);
+  const eqs = items.map((c, k) => (c.localName === "mo" && c.textContent === "=" ? k : -1)).filter((k) => k >= 0);
+  const wrap = document.createElement("div");
+  wrap.className = "formula";
+  if (eqs.length < 3) {
+    wrap.append(math(alttext, ...items));
+    return wrap;
+  }
+  wrap.append(math(alttext, ...items.slice(0, eqs[1])), math("", ...items.slice(eqs[1])));
+  return wrap;
+}

@@ -81,12 +81,15 @@ export class NetworkView {
     this.svg.replaceChildren();
 
     const maxUnits = Math.max(...sizes);
-    const rowH = pictures ? 68 : 58;
+    const rowH = pictures ? 74 : 66;
+    const col = this.last <= 2 ? COL : this.last === 3 ? 150 : 128;   // deep nets sit closer
     const height = TOP + maxUnits * rowH + 16;
-    const width = 60 + this.last * COL + (pictures ? PIC + 8 : 0) + 170;
+    const width = 60 + this.last * col + (pictures ? PIC + 8 : 0) + 160;
     this.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
     this.svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
-    const x = (L) => 60 + L * COL;
+    // tall nets get room to stay readable: the column scrolls rather than shrinking the text
+    this.svg.style.minHeight = `${Math.round(Math.min(height * 0.52, 1400))}px`;
+    const x = (L) => 60 + L * col;
     const y = (L, i) => TOP + ((maxUnits - sizes[L]) * rowH) / 2 + (i + 0.5) * rowH;
     const out = (L) => x(L) + R + (pictures ? PIC + 8 : 0);   // where outgoing weights start
     this.pos = { x, y };
@@ -99,7 +102,7 @@ export class NetworkView {
       const sub = svgEl("text", { x: x(L) + (pictures ? (PIC + 8) / 2 : 0), y: 42, class: "col-sub" }, titles);
       sub.textContent = L === 0 ? `${sizes[0]} value${sizes[0] > 1 ? "s" : ""}` : ACT_LABEL[activations[L - 1]];
     }
-    const lossX = x(this.last) + (pictures ? PIC + 8 : 0) + 105;
+    const lossX = x(this.last) + (pictures ? PIC + 8 : 0) + 95;
     const lt = svgEl("text", { x: lossX, y: 22, class: "col-title" }, titles);
     lt.textContent = "Loss";
     const ls = svgEl("text", { x: lossX, y: 42, class: "col-sub" }, titles);

@@ -80,10 +80,10 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge }) {
     const x = sample.input[i];
     const dx = sample.dx ? sample.dx[i] : null;
     root.append(block(doc, "x", "the input value: the data, not computed.",
-      M.math(`x = ${x}`, M.mi("x"), M.eq(), M.num(x))));
+      M.mathLines(`x = ${x}`, M.mi("x"), M.eq(), M.num(x))));
     root.append(block(doc, "∂L/∂x", "how the loss would change if this input moved; the chain rule ends here.",
       dx === null ? p("Appears after Forward and Backward.")
-        : M.math(`dL/dx = ${dx}`, d("L", "x"), M.eq(), M.mo("∑"), M.sub("w", "j"), M.mo("·"),
+        : M.mathLines(`dL/dx = ${dx}`, d("L", "x"), M.eq(), M.mo("∑"), M.sub("w", "j"), M.mo("·"),
                  d("L", M.sub("z", "j")), M.eq(), M.num(dx))));
     root.append(outgoing(doc, state, L, i, onEdge, name));
     return root;
@@ -120,11 +120,11 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge }) {
   }
   if (z !== null) zMath.push(M.eq(), M.num(z));
   root.append(block(doc, "z", "the weighted sum of the inputs from the layer before, plus the bias.",
-    M.math(`z = ${z}`, ...zMath)));
+    M.mathLines(`z = ${z}`, ...zMath)));
 
   const aMath = [M.mi("a"), M.eq(), M.mi("f"), M.paren(M.mi("z")), M.eq(), ...fOfZ(act)];
   if (a !== null) aMath.push(M.eq(), M.num(a));
-  root.append(block(doc, "a", `the activation: what this unit passes on (${act}).`, M.math(`a = ${a}`, ...aMath)));
+  root.append(block(doc, "a", `the activation: what this unit passes on (${act}).`, M.mathLines(`a = ${a}`, ...aMath)));
 
   const fused = act === "softmax";
   const output = L === last;
@@ -155,29 +155,29 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge }) {
     root.append(block(doc, "∂L/∂a", output
       ? `how the loss changes with this output; it comes from the ${loss} loss${y ? ` (target y = ${fmt(y[i], 4)}, n = ${n} in the batch)` : ""}.`
       : "how the loss changes with this unit’s output: every path through the next layer adds its share.",
-      M.math(`dL/da = ${da}`, ...daMath)));
+      M.mathLines(`dL/da = ${da}`, ...daMath)));
 
     const fp = z === null ? null : fPrime(act, z, a, state.config.leaky_relu_alpha);
     const fpMath = [M.mi("f′"), M.paren(M.mi("z")), M.eq(), ...(a === null ? [] : fPrimeFormula(act, a))];
     if (fp !== null) fpMath.push(M.eq(), M.num(fp));
     root.append(block(doc, "f′(z)", "the slope of the activation at z: how much a moves when z moves.",
-      M.math(`f'(z) = ${fp}`, ...fpMath)));
+      M.mathLines(`f'(z) = ${fp}`, ...fpMath)));
 
     const dzMath = [d("L", "z"), M.eq(), M.mi("f′"), M.paren(M.mi("z")), M.mo("·"), d("L", "a")];
     if (dz !== null) dzMath.push(M.eq(), M.num(fp), M.mo("·"), M.num(da, { bracket: true }), M.eq(), M.num(dz));
     root.append(block(doc, "∂L/∂z", "the chain rule: the slope of f times what the loss wants from a.",
-      M.math(`dL/dz = ${dz}`, ...dzMath)));
+      M.mathLines(`dL/dz = ${dz}`, ...dzMath)));
   } else {
     const dzMath = [d("L", "z"), M.eq(), M.frac(M.row(M.mi("a"), M.mo("−"), M.mi("y")), M.mi("n"))];
     if (dz !== null) {
       dzMath.push(M.eq(), M.frac(M.row(M.num(a), M.mo("−"), M.num(y[i])), M.mn(n)), M.eq(), M.num(dz));
     }
     root.append(block(doc, "∂L/∂z", "softmax and cross-entropy together: the Jacobian of softmax and ∂L/∂a collapse into a − y (so ∂L/∂a and f′ are not shown apart).",
-      M.math(`dL/dz = ${dz}`, ...dzMath)));
+      M.mathLines(`dL/dz = ${dz}`, ...dzMath)));
   }
   const db = state.layers[k].db ? state.layers[k].db[i] : null;
   root.append(block(doc, "∂L/∂b", "the bias gradient: ∂L/∂z summed over the batch (∂z/∂b = 1).",
-    M.math(`dL/db = ${db}`, d("L", "b"), M.eq(), M.mo("∑"), d("L", "z"), M.eq(),
+    M.mathLines(`dL/db = ${db}`, d("L", "b"), M.eq(), M.mo("∑"), d("L", "z"), M.eq(),
            db === null ? M.mtext("after Backward") : M.num(db), M.mtext(`  b = ${fmt(b, 4)}`))));
   root.append(incoming(doc, state, L, i, onEdge, name));
   return root;
