@@ -269,12 +269,15 @@ export class DataPlot {
     ctx.textAlign = "right";
     ctx.textBaseline = "bottom";
     ctx.fillText(this.dims === 1 ? "x →" : "x₁ →", f.w - M.right, f.h - 1);
-    ctx.save();
-    ctx.translate(10, M.top + 2);
+    // the vertical axis's name sits inside the plot's top-left corner, on a white patch
+    const name = this.dims === 1 ? "y ↑" : "x₂ ↑";
     ctx.textAlign = "left";
     ctx.textBaseline = "top";
-    ctx.fillText(this.dims === 1 ? "y ↑" : "x₂ ↑", 0, 0);
-    ctx.restore();
+    const w = ctx.measureText(name).width;
+    ctx.fillStyle = "rgba(255,255,255,0.85)";
+    ctx.fillRect(M.left + 1, M.top + 1, w + 6, 16);
+    ctx.fillStyle = "#333";
+    ctx.fillText(name, M.left + 4, M.top + 3);
   }
 
   drawPoints(ctx, f) {

@@ -2,7 +2,7 @@
 import { INK } from "./colors.js";
 import { fmt } from "./format.js";
 
-const M = { left: 46, right: 10, top: 10, bottom: 22 };
+const M = { left: 58, right: 10, top: 10, bottom: 22 };
 const CAP = 4096;   // points kept; past this every second one goes (the server thins the same way)
 
 /** A line chart of (step, loss) pairs. */

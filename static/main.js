@@ -236,11 +236,13 @@ class App {
       });
       if (!ok) break;
       this.drive.progress(done, total);
+      if (done >= total || stopped) break;
       await this.refreshPictures();
     }
     const cancelled = !this.training && done < total;
     this.training = false;
     this.drive.setTraining(false);
+    this.refreshPictures();
     if (this.state && this.state.id === id && (!cancelled || this.stopAsked)) {
       if (!stopped && this.errorCount === errors) {
         this.say(`${cancelled ? "Stopped after" : "Trained"} ${done} steps (step ${startStep} → ${this.state.step}). The node values are from the last forward pass; run Forward to recompute them with the new weights.`);
@@ -343,7 +345,8 @@ class App {
     if (how === "backward") this.network.playBackward(reducedMotion.matches);
     else if (how === "new" || how === "reset") this.network.clearLit();
     this.drive.setPhase(state.phase);
-    this.el.loss.textContent = state.loss === null ? "loss: none yet (run Forward)"
+    this.el.loss.textContent = state.loss === null
+      ? (state.diverged ? "loss: not a finite number (diverged)" : "loss: none yet (run Forward)")
       : `loss ${fmt(state.loss, 5)}, step ${state.step}`;
     this.el.loss.dataset.value = state.loss === null ? "" : String(state.loss);
     this.el.accuracy.textContent = state.accuracy === null ? "" : `${Math.round(state.accuracy * 100)}% of all points classified right`;

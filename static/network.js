@@ -34,6 +34,12 @@ export function unitName(L, i, last, outputs) {
 const ACT_LABEL = { sigmoid: "sigmoid σ", tanh: "tanh", relu: "ReLU", leaky_relu: "leaky ReLU",
                     linear: "linear", softmax: "softmax" };
 
+/** a value short enough for the inside of a node: 0.35, −1, 1.3e5 */
+function short(v) {
+  if (Math.abs(v) < 1000) return fmt(v, 2);
+  return v.toExponential(0).replace("+", "").replace(/^-/, "−");
+}
+
 /** Draws nodes, weights and the loss; reports clicks through `onSelect`. */
 export class NetworkView {
   constructor(svg, { caption, skipButton, onSelect }) {
@@ -192,7 +198,7 @@ export class NetworkView {
         const n = this.nodes[L][i];
         const v = a ? a[i] : null;
         n.body.setAttribute("fill", diverging(activationT(v, act)));
-        n.value.textContent = v === null ? "·" : fmt(v, 2);
+        n.value.textContent = v === null ? "·" : short(v);
         const where = L === 0 ? "input" : layerName(L, this.last);
         const label = `${name(L, i)}, ${where} unit ${i + 1}: ${v === null ? "no value yet" : `${L === 0 ? "x" : "a"} = ${fmt(v, 4)}`}`;
         n.g.setAttribute("aria-label", label);
@@ -235,6 +241,7 @@ export class NetworkView {
       for (const row of state.layers[k].dW) for (const g of row) maxDW = Math.max(maxDW, Math.abs(g ?? 0));
       for (const g of sample.layers[k].dz ?? []) maxDZ = Math.max(maxDZ, Math.abs(g ?? 0));
     }
+    for (const g of (have && sample.dx) || []) maxDZ = Math.max(maxDZ, Math.abs(g ?? 0));
     for (let L = 0; L <= this.last; L++) {
       const dz = L === 0 ? sample.dx : sample.layers[L - 1].dz;
       const da = L === 0 ? sample.dx : sample.layers[L - 1].da;
@@ -242,7 +249,7 @@ export class NetworkView {
         const n = this.nodes[L][i];
         const g = have && dz ? dz[i] : null;
         const ga = have && da ? da[i] : null;
-        const width = g === null || maxDZ === 0 ? 0 : 1 + 6 * Math.abs(g) / maxDZ;
+        const width = g === null || maxDZ === 0 ? 0 : Math.min(7, 1 + 6 * Math.abs(g) / maxDZ);
         n.ring.setAttribute("stroke-width", width.toFixed(2));
         n.ring.setAttribute("r", (R + 2 + width / 2).toFixed(2));
         n.g.dataset.da = ga === null ? "" : `${L === 0 ? "∂L/∂x" : "∂L/∂a"} ${fmt(ga, 3)}`;
