@@ -1,0 +1,80 @@
+"""The page's finer points: names for screen readers, narrow windows, softmax, minibatches, reset."""
+import re
+
+from playwright.sync_api import expect
+
+from .test_page import api_state, click_edge, run, session_id
+
+NAMELESS = """() => {
+  const named = (el) => {
+    if (el.getAttribute("aria-label")) return true;
+    const by = el.getAttribute("aria-labelledby");
+    if (by && by.split(/\\s+/).some((id) => document.getElementById(id)?.textContent.trim())) return true;
+    if (el.labels && [...el.labels].some((l) => l.textContent.trim())) return true;
+    if (["BUTTON", "OPTION"].includes(el.tagName) && el.textContent.trim()) return true;
+    return false;
+  };
+  return [...document.querySelectorAll("button, input, select, textarea, [role=button], canvas")]
+    .filter((el) => !el.closest("[hidden]") && !named(el))
+    .map((el) => el.outerHTML.slice(0, 120));
+}"""
+
+
+def test_every_control_has_a_name_for_screen_readers(app):
+    run(app, "forward", "forward")
+    app.click('[data-node="1-1"]')
+    assert app.evaluate(NAMELESS) == []
+    expect(app.get_by_role("button", name=re.compile("Forward"))).to_have_count(1)
+    expect(app.get_by_role("spinbutton", name="Learning rate")).to_have_count(1)
+    expect(app.get_by_role("combobox", name="activation of hidden layer 1")).to_have_count(1)
+
+
+def test_a_narrow_window_stacks_the_page_without_sideways_scrolling(app):
+    app.set_viewport_size({"width": 420, "height": 900})
+    app.wait_for_timeout(100)
+    assert app.evaluate("document.documentElement.scrollWidth") <= 420
+    run(app, "forward", "forward")
+    expect(app.locator("[data-role=data-plot]")).to_be_visible()
+
+
+def test_softmax_with_cross_entropy_shows_the_fused_gradient(app):
+    app.select_option("#dataset", "blobs")
+    expect(app.locator("[data-node]")).to_have_count(2 + 4 + 3)
+    run(app, "forward", "forward")
+    run(app, "backward", "backward")
+    click_edge(app, "2-0-1")
+    chain = app.locator("[data-role=chain]")
+    expect(chain).to_contain_text("softmax and cross-entropy together")
+    assert float(chain.get_attribute("data-grad")) == api_state(app)["layers"][1]["dW"][0][1]
+    app.click('[data-node="2-1"]')
+    expect(app.locator("[data-role=node-panel]")).to_contain_text("collapse into a − y")
+
+
+def test_a_sample_outside_the_minibatch_is_explained(app):
+    app.fill("#batch-size", "10")
+    app.press("#batch-size", "Enter")
+    expect(app.locator("[data-role=status]")).to_contain_text("batch size: all points → 10")
+    run(app, "forward", "forward")
+    run(app, "backward", "backward")
+    expect(app.locator("#data-caption")).to_contain_text("faded points are not in the current minibatch")
+    batch = app.request.get(f"/api/sessions/{session_id(app)}/batch").json()["indices"]
+    assert len(batch) == 10
+    outside = next(n for n in range(200) if n not in batch)
+    app.fill("#sample-index", str(outside))
+    app.press("#sample-index", "Enter")
+    expect(app.locator("#data-caption")).to_contain_text(f"sample #{outside} (not in this minibatch)")
+    click_edge(app, "2-0-0")
+    chain = app.locator("[data-role=chain]")
+    expect(chain).to_contain_text("not in the current minibatch")
+    assert float(chain.get_attribute("data-grad")) == api_state(app)["layers"][1]["dW"][0][0]
+
+
+def test_reset_during_play_stops_and_goes_back_to_the_start(app):
+    app.click("[data-action=play]")
+    expect(app.locator("body")).not_to_have_attribute("data-step", "0")
+    app.keyboard.press("r")
+    expect(app.locator("[data-action=play]")).to_have_attribute("aria-pressed", "false")
+    expect(app.locator("body")).to_have_attribute("data-step", "0")
+    expect(app.locator("body")).to_have_attribute("data-phase", "fresh")
+    app.wait_for_timeout(400)
+    assert api_state(app)["step"] == 0
