@@ -108,7 +108,7 @@ class App {
       const before = this.builder.spec;
       let state;
       try {
-        state = await api.create(this.builder.config(spec), 0);
+        state = await api.create(this.builder.config(spec), this.sample);   // the server clamps it
       } catch (err) {
         this.builder.revert();
         this.builder.markInvalid(err.fields ?? []);
@@ -120,8 +120,7 @@ class App {
       this.builder.accept(spec);
       const data = await api.data(state.id);
       this.data = data;
-      this.sample = Math.min(this.sample, data.X.length - 1);
-      if (this.sample !== 0) state = await api.get(state.id, this.sample);
+      this.sample = state.sample.index;
       const sameShape = this.state && JSON.stringify(this.state.config.layers) === JSON.stringify(state.config.layers);
       if (!sameShape) this.selection = null;
       this.plot.setData(data.X, data.Y, data.task);
@@ -273,9 +272,15 @@ class App {
     });
   }
 
+  /** the points the next edit starts from: those of an edit still on its way, else the session's */
+  points() {
+    const wanted = this.builder.wanted;
+    return wanted.dataset === "custom" ? wanted.points : this.data;
+  }
+
   addPoint(point, mode) {
     if (!this.data) return;
-    const { X, Y } = this.data;
+    const { X, Y } = this.points();
     if (X.length >= this.maxPoints) {
       this.showProblem(`A dataset holds at most ${this.maxPoints} points.`);
       return;
@@ -296,7 +301,7 @@ class App {
 
   removePoint(n) {
     if (!this.data) return;
-    const { X, Y } = this.data;
+    const { X, Y } = this.points();
     if (X.length <= 1) {
       this.showProblem("The data need at least one point.");
       return;
