@@ -166,9 +166,10 @@ export class ChainPanel {
         M.eq(), M.num(c.update, { cls: "result" })));
       rows.push(para(doc, `Momentum (β = ${opt.beta}) keeps a running velocity v, so the change also carries the gradients of earlier steps; η = ${opt.lr}.`));
     } else {
-      rows.push(M.math("m = b1 m + (1-b1) dW; v = b2 v + (1-b2) dW^2", M.mi("m"), M.mo("←"), M.sub("β", M.mn(1)), M.mi("m"), M.mo("+"),
-        M.paren(M.mn(1), M.mo("−"), M.sub("β", M.mn(1))), M.mi("dW"), M.mtext(", "), M.mi("v"), M.mo("←"),
-        M.sub("β", M.mn(2)), M.mi("v"), M.mo("+"), M.paren(M.mn(1), M.mo("−"), M.sub("β", M.mn(2))), M.sup(M.mi("dW"), M.mn(2))));
+      rows.push(M.math("m = b1 m + (1-b1) dW", M.mi("m"), M.mo("←"), M.sub("β", M.mn(1)), M.mi("m"), M.mo("+"),
+        M.paren(M.mn(1), M.mo("−"), M.sub("β", M.mn(1))), M.mi("dW")));
+      rows.push(M.math("v = b2 v + (1-b2) dW^2", M.mi("v"), M.mo("←"), M.sub("β", M.mn(2)), M.mi("v"), M.mo("+"),
+        M.paren(M.mn(1), M.mo("−"), M.sub("β", M.mn(2))), M.sup(M.mi("dW"), M.mn(2))));
       rows.push(M.math(`delta w = ${c.update}`, M.mi("Δw"), M.eq(), M.mo("−"), eta, M.mo("·"),
         M.frac(M.el("mover", {}, M.mi("m"), M.mo("^")), M.row(M.el("msqrt", {}, M.el("mover", {}, M.mi("v"), M.mo("^"))), M.mo("+"), M.mi("ε"))),
         M.eq(), M.num(c.update, { cls: "result" })));
@@ -182,17 +183,18 @@ export class ChainPanel {
     const doc = this.doc;
     const digits = agreeingDigits(g.relative_error);
     const good = g.relative_error !== null && g.relative_error < 1e-5;
-    const m = M.math(`numeric ${g.numeric}, analytic ${g.analytic}`,
-      M.mtext("numeric "), M.frac(M.row(M.mi("L"), M.paren(M.mi("w"), M.mo("+"), M.mi("h")), M.mo("−"),
-                                           M.mi("L"), M.paren(M.mi("w"), M.mo("−"), M.mi("h"))),
-                                    M.row(M.mn(2), M.mi("h"))),
-      M.eq(), M.num(g.numeric, { digits: 10 }),
-      M.mtext("   backward: dW "), M.eq(), M.num(g.analytic, { digits: 10 }));
+    const numeric = M.math(`numeric ${g.numeric}`,
+      M.mtext("numeric: "), M.frac(M.row(M.mi("L"), M.paren(M.mi("w"), M.mo("+"), M.mi("h")), M.mo("−"),
+                                             M.mi("L"), M.paren(M.mi("w"), M.mo("−"), M.mi("h"))),
+                                      M.row(M.mn(2), M.mi("h"))),
+      M.eq(), M.num(g.numeric, { digits: 10 }));
+    const analytic = M.math(`analytic ${g.analytic}`, M.mtext("backward: "), M.mi("dW"), M.eq(),
+                            M.num(g.analytic, { digits: 10 }));
     const verdict = para(doc, good
       ? `They agree to about ${digits} significant digits (relative error ${fmt(g.relative_error, 2)}, over the ${g.samples} samples of the batch).`
       : `They differ: relative error ${fmt(g.relative_error, 2)}. Near a kink of ReLU, or with a saturated unit, finite differences can be off.`, good ? "agree" : "problem");
     verdict.dataset.role = "gradcheck";
     verdict.dataset.relativeError = String(g.relative_error);
-    return [m, verdict];
+    return [numeric, analytic, verdict];
   }
 }

@@ -78,3 +78,16 @@ def test_reset_during_play_stops_and_goes_back_to_the_start(app):
     expect(app.locator("body")).to_have_attribute("data-phase", "fresh")
     app.wait_for_timeout(400)
     assert api_state(app)["step"] == 0
+
+
+def test_nodes_and_weights_open_from_the_keyboard(app):
+    run(app, "forward", "forward")
+    app.focus('[data-node="1-2"]')
+    app.keyboard.press("Enter")
+    expect(app.locator("[data-role=node-panel]")).to_have_attribute("data-node", "1-2")
+    app.get_by_role("button", name=re.compile("^from x₁")).click()
+    expect(app.locator("[data-role=chain]")).to_have_attribute("data-edge", "1-0-2")
+    app.focus('[data-edge="2-3-0"]')
+    app.keyboard.press(" ")
+    expect(app.locator("[data-role=chain]")).to_have_attribute("data-edge", "2-3-0")
+    expect(app.locator("[data-action=play]")).to_have_attribute("aria-pressed", "false")
