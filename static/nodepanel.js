@@ -176,9 +176,9 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge }) {
       M.mathLines(`dL/dz = ${dz}`, ...dzMath)));
   }
   const db = state.layers[k].db ? state.layers[k].db[i] : null;
-  root.append(block(doc, "∂L/∂b", "the bias gradient: ∂L/∂z summed over the batch (∂z/∂b = 1).",
+  root.append(block(doc, "∂L/∂b", `the bias gradient: ∂L/∂z summed over the batch, as ∂z/∂b = 1 (the bias is b = ${fmt(b, 4)} now).`,
     M.mathLines(`dL/db = ${db}`, d("L", "b"), M.eq(), M.mo("∑"), d("L", "z"), M.eq(),
-           db === null ? M.mtext("after Backward") : M.num(db), M.mtext(`  b = ${fmt(b, 4)}`))));
+           db === null ? M.mtext("after Backward") : M.num(db))));
   root.append(incoming(doc, state, L, i, onEdge, name));
   return root;
 }
