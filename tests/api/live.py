@@ -1,0 +1,70 @@
+"""A real uvicorn server on a free loopback port, in a daemon thread, for tests that need sockets."""
+import contextlib
+import http.client
+import json
+import socket
+import threading
+import time
+
+import uvicorn
+
+from app.main import create_app
+from app.settings import Settings
+
+
+class Live:
+    def __init__(self, app, port):
+        self.app, self.port = app, port
+
+    def connection(self, timeout=30):
+        """An HTTP/1.1 keep-alive connection to the server."""
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
+    def socket(self, timeout=10):
+        return socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+
+    def call(self, method, path, body=None, timeout=30):
+        """(status, headers, parsed JSON or text) on a fresh connection."""
+        conn = self.connection(timeout)
+        try:
+            data = json.dumps(body).encode() if body is not None else None
+            conn.request(method, path, body=data, headers={"content-type": "application/json"})
+            return read(conn.getresponse())
+        finally:
+            conn.close()
+
+    def session(self, **config):
+        status, _, state = self.call("POST", "/api/sessions", config)
+        assert status == 201, state
+        return state["id"]
+
+
+def read(response):
+    """(status, headers, body) of a whole response: JSON parsed when it says it is JSON."""
+    body = response.read()
+    headers = {k.lower(): v for k, v in response.getheaders()}
+    assert len(body) == int(headers.get("content-length", len(body)))
+    if headers.get("content-type", "").startswith("application/json"):
+        body = json.loads(body)
+    return response.status, headers, body
+
+
+@contextlib.contextmanager
+def live_server(**settings):
+    """Serve a fresh app with these settings on 127.0.0.1 and a free port for the `with` block."""
+    app = create_app(Settings(**settings))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.01)
+    try:
+        yield Live(app, sock.getsockname()[1])
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

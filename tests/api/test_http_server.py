@@ -1,0 +1,146 @@
+"""Against a real uvicorn server over loopback: bodies where none is needed, headers and body in
+separate writes, concurrency. Every answer is a whole, valid HTTP response; no connection is reset."""
+import threading
+import time
+
+import pytest
+
+from .live import live_server, read
+
+# bodies a client might send to an endpoint that reads none
+STRAY_BODIES = [
+    (b"{}", "application/json"),
+    (b"{}", None),                                   # no content-type at all
+    (b"hello, not JSON", "text/plain"),
+    (b"\x00\xff\xfe binary", "application/octet-stream"),
+    (b'{"steps": 3}', "application/json"),
+]
+
+
+@pytest.fixture(scope="module")
+def server():
+    with live_server(train_seconds=2) as live:
+        yield live
+
+
+def send(conn, method, path, body=None, content_type="application/json", pause=0.0, split=False):
+    """One request on a keep-alive connection. `pause`: the body follows the headers that much
+    later, in its own write (and with `split`, in two halves with a pause between)."""
+    conn.putrequest(method, path)
+    if content_type:
+        conn.putheader("Content-Type", content_type)
+    if body is not None:
+        conn.putheader("Content-Length", str(len(body)))
+    conn.endheaders()
+    if body is not None:
+        if split:
+            conn.send(body[:len(body) // 2])
+            time.sleep(pause)
+            conn.send(body[len(body) // 2:])
+        else:
+            time.sleep(pause)
+            conn.send(body)
+    return read(conn.getresponse())
+
+
+def test_a_body_where_none_is_needed_is_ignored(server):
+    sid = server.session()
+    conn = server.connection()
+    try:
+        for body, content_type in STRAY_BODIES:
+            for method, path in [("POST", "/forward"), ("POST", "/backward"), ("POST", "/step"),
+                                 ("GET", ""), ("POST", "/reset"), ("GET", "/history")]:
+                status, headers, state = send(conn, method, f"/api/sessions/{sid}{path}", body, content_type)
+                assert status == 200, (path, body, state)
+                assert isinstance(state, dict)
+        status, _, health = send(conn, "GET", "/healthz", b"{}")      # the connection still works
+        assert status == 200 and health["status"] == "ok"
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_headers_and_body_in_separate_writes(server, split):
+    conn = server.connection()
+    try:
+        status, _, state = send(conn, "POST", "/api/sessions", b'{"layers": [2, 3, 1]}', pause=0.1, split=split)
+        assert status == 201 and state["config"]["layers"] == [2, 3, 1]
+        sid = state["id"]
+        status, _, state = send(conn, "POST", f"/api/sessions/{sid}/train", b'{"steps": 4}', pause=0.1, split=split)
+        assert status == 200 and state["steps_run"] == 4
+        status, _, state = send(conn, "POST", f"/api/sessions/{sid}/forward", b"{}", pause=0.1, split=split)
+        assert status == 200 and state["phase"] == "forward"
+        status, _, problem = send(conn, "POST", "/api/sessions", b'{"layers": [2, 0, 1]}', pause=0.1, split=split)
+        assert status == 422 and problem["detail"][0]["field"] == "layers[1]"
+        assert send(conn, "GET", "/healthz")[0] == 200
+    finally:
+        conn.close()
+
+
+def test_all_of_it_under_concurrent_load(server):
+    """20 clients at once, each on its own keep-alive connection, mixing stray bodies, split
+    writes, training and bad requests: each gets whole responses; none is reset."""
+    failures, statuses, lock = [], [], threading.Lock()
+
+    def client(k):
+        conn = server.connection()
+        try:
+            status, _, state = send(conn, "POST", "/api/sessions", b"{}", pause=0.02 * (k % 3))
+            seen = [status]
+            sid = state["id"]
+            for round in range(6):
+                body, content_type = STRAY_BODIES[(k + round) % len(STRAY_BODIES)]
+                seen.append(send(conn, "POST", f"/api/sessions/{sid}/forward", body, content_type)[0])
+                seen.append(send(conn, "POST", f"/api/sessions/{sid}/backward", body, content_type,
+                                 pause=0.03, split=bool(round % 2))[0])
+                seen.append(send(conn, "POST", f"/api/sessions/{sid}/step")[0])
+                seen.append(send(conn, "POST", f"/api/sessions/{sid}/train", b'{"steps": 5}',
+                                 pause=0.03, split=True)[0])
+                seen.append(send(conn, "POST", f"/api/sessions/{sid}/train", b'{"steps": 0}')[0])
+                seen.append(send(conn, "GET", f"/api/sessions/{sid}/predictions?resolution=20")[0])
+            with lock:
+                statuses.extend(seen)
+        except Exception as e:           # a reset or a malformed response: the test fails
+            with lock:
+                failures.append(f"client {k}: {e!r}")
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not failures, failures
+    assert len(statuses) == 20 * (1 + 6 * 6)
+    assert set(statuses) == {200, 201, 422}
+
+
+def test_many_requests_on_one_session_do_not_freeze_the_server(server):
+    """60 requests at once on one session, queued behind a long train, wait their turn without
+    holding worker threads: while they do, other learners are answered at once. (Waiting in
+    worker threads used to fill the pool, leaving the lock's holder no thread to finish on: the
+    whole server froze, for good.)"""
+    busy = server.session(layers=[2, 32, 1])
+    other = server.session()
+    results = []
+
+    def train(steps):
+        try:
+            results.append(server.call("POST", f"/api/sessions/{busy}/train", {"steps": steps}, timeout=30)[0])
+        except Exception as e:
+            results.append(repr(e))
+
+    long = threading.Thread(target=train, args=(10_000,))      # stopped by the 2 s time limit
+    long.start()
+    time.sleep(0.3)
+    threads = [threading.Thread(target=train, args=(10,)) for _ in range(60)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    assert server.call("POST", f"/api/sessions/{other}/forward", timeout=10)[0] == 200
+    assert time.monotonic() - started < 3
+    for thread in [long, *threads]:
+        thread.join(timeout=40)
+    assert results == [200] * 61

@@ -1,0 +1,120 @@
+"""Soak: sessions created and abandoned far past the cap, and requests racing deletes and evictions."""
+import gc
+import threading
+import time
+import tracemalloc
+import weakref
+from collections import Counter
+
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+
+# every way one session is used; a chain or gradcheck before backward is a 409
+ROUTES = [("get", ""), ("post", "/forward"), ("post", "/backward"), ("post", "/step"),
+          ("post", "/reset"), ("get", "/chain?layer=0&i=0&j=0"), ("get", "/gradcheck"),
+          ("get", "/predictions?resolution=10&unit_resolution=4"), ("get", "/batch?limit=5"),
+          ("get", "/data"), ("get", "/history"), ("post", "/train"), ("get", "/export")]
+
+
+def arrays_of(store, sid):
+    """Weak references to a session's data and weights, to see them freed once it is gone."""
+    trainer = store.get(sid).trainer
+    return [weakref.ref(a) for a in (trainer.X, trainer.Y, *(l.W for l in trainer.network.layers))]
+
+
+def test_sessions_far_past_the_cap_hold_memory_flat():
+    """2000 learners on a server that keeps 50: each is let in, the oldest make room, and what
+    they held is freed: only 50 sessions' arrays are alive at the end, and the memory in use
+    after 1500 and after 2000 sessions is the same."""
+    with TestClient(create_app(Settings(max_sessions=50))) as client:
+        store = client.app.state.store
+        data, in_use = [], {}
+        try:
+            for k in range(2000):
+                response = client.post("/api/sessions", json={})
+                assert response.status_code == 201, (k, response.text)
+                data.append(weakref.ref(store.get(response.json()["id"]).trainer.X))
+                if k == 1400:        # long past warm-up: trace allocations from here
+                    tracemalloc.start()
+                if k in (1500, 1999):
+                    gc.collect()
+                    in_use[k] = tracemalloc.get_traced_memory()[0]
+        finally:
+            tracemalloc.stop()
+        assert len(store) == 50 and store.evicted == 1950
+        assert client.get("/healthz").json()["sessions"] == 50
+        gc.collect()
+        alive = [k for k, ref in enumerate(data) if ref() is not None]
+        assert alive == list(range(1950, 2000)), "evicted sessions' arrays are still referenced"
+    # 500 leaked sessions would be several MB; flat is the noise of the allocator
+    growth = in_use[1999] - in_use[1500]
+    assert growth < 512 * 1024, f"memory grew by {growth / 1e6:.2f} MB over 500 sessions"
+
+
+def test_abandoned_sessions_expire_and_free_their_arrays(make_client):
+    client = make_client(idle_seconds=60)
+    store = client.app.state.store
+    now = [0.0]
+    store.clock = lambda: now[0]         # a clock the test moves, rather than sleeping
+    ids = [client.post("/api/sessions", json={}).json()["id"] for _ in range(20)]
+    refs = [ref for sid in ids for ref in arrays_of(store, sid)]
+    now[0] += 61
+    assert client.post("/api/sessions", json={}).status_code == 201
+    assert len(store) == 1
+    assert all(client.get(f"/api/sessions/{sid}").status_code == 404 for sid in ids)
+    gc.collect()
+    assert all(ref() is None for ref in refs)
+
+
+def hammer(client, sid, statuses, lock, stop):
+    """Threads using every route of one session until each sees it gone (404) or `stop`."""
+    def run(method, path):
+        while not stop.is_set():
+            if path == "/train":
+                response = client.post(f"/api/sessions/{sid}/train", json={"steps": 3})
+            else:
+                response = getattr(client, method)(f"/api/sessions/{sid}{path}")
+            with lock:
+                statuses[response.status_code] += 1
+            assert response.status_code in (200, 404, 409), (path, response.status_code, response.text)
+            if response.status_code == 404:
+                assert "no such session" in response.json()["detail"]
+                return
+    threads = [threading.Thread(target=run, args=route, daemon=True) for route in ROUTES]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def test_requests_racing_a_delete_get_a_clear_404(client):
+    statuses, lock, stop = Counter(), threading.Lock(), threading.Event()
+    for _ in range(5):
+        sid = client.post("/api/sessions", json={}).json()["id"]
+        threads = hammer(client, sid, statuses, lock, stop)
+        time.sleep(0.15)
+        assert client.delete(f"/api/sessions/{sid}").status_code == 204
+        for thread in threads:
+            thread.join(timeout=10)
+        assert not any(thread.is_alive() for thread in threads)
+    assert set(statuses) <= {200, 404, 409}, statuses
+    assert statuses[404] == 5 * len(ROUTES) and statuses[200] > 0
+
+
+def test_requests_racing_an_eviction_get_a_clear_404(make_client):
+    """A cap of 2 and a stream of new learners: the hammered session is evicted mid-use."""
+    client = make_client(max_sessions=2)
+    statuses, lock, stop = Counter(), threading.Lock(), threading.Event()
+    sid = client.post("/api/sessions", json={}).json()["id"]
+    threads = hammer(client, sid, statuses, lock, stop)
+    created = []
+    deadline = time.monotonic() + 20
+    while any(thread.is_alive() for thread in threads) and time.monotonic() < deadline:
+        created.append(client.post("/api/sessions", json={}).status_code)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert set(created) == {201}, "a new learner was refused"
+    assert set(statuses) <= {200, 404, 409}, statuses
+    assert statuses[404] == len(ROUTES)
