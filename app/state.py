@@ -118,7 +118,7 @@ def data_bounds(X):
     return np.column_stack([low - pad, high + pad])
 
 
-def predictions(trainer, resolution, unit_resolution, units):
+def predictions(trainer, resolution, unit_resolution, units, extent=None):
     """The network's output over a grid of the input plane (2-D) or a line (1-D), and optionally
     every unit's own activation over a coarser grid."""
     net = trainer.network
@@ -126,6 +126,8 @@ def predictions(trainer, resolution, unit_resolution, units):
     if inputs not in (1, 2):
         return {"kind": "none", "inputs": inputs}
     bounds = data_bounds(trainer.X)
+    if extent is not None:
+        bounds = np.column_stack([np.minimum(bounds[:, 0], -extent), np.maximum(bounds[:, 1], extent)])
     num = Numbers()
 
     def points(res):

@@ -110,10 +110,13 @@ def get_batch(session: SessionDep,
 def get_predictions(session: SessionDep,
                     resolution: Annotated[int, Query(ge=2, le=MAX_GRID)] = 50,
                     units: bool = True,
-                    unit_resolution: Annotated[int, Query(ge=2, le=MAX_UNIT_GRID)] = 16):
+                    unit_resolution: Annotated[int, Query(ge=2, le=MAX_UNIT_GRID)] = 16,
+                    extent: Annotated[float | None, Query(gt=0, le=100, description=(
+                        "the grid covers at least [-extent, extent] on every input, "
+                        "besides the padded box around the data"))] = None):
     """The output over a grid of the input plane (2-D inputs) or a line (1-D), for the decision
     boundary or fitted curve; with `units`, each unit's own activation on a coarser grid."""
-    return JSONResponse(predictions(session.trainer, resolution, unit_resolution, units))
+    return JSONResponse(predictions(session.trainer, resolution, unit_resolution, units, extent))
 
 
 @router.get("/data", response_model=Data)

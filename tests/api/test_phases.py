@@ -178,3 +178,11 @@ def test_divergence_is_flagged_not_invalid_json(client):
     assert state["diverged"] is True and state["stopped"] == "diverged"
     assert state["steps_run"] < 200 and state["losses"][-1] is None
     assert client.get(f"/api/sessions/{sid}/predictions").status_code == 200
+
+
+def test_predictions_cover_the_extent_asked_for(client, session):
+    plain = client.get(f"/api/sessions/{session['id']}/predictions").json()
+    assert all(-2 < low and high < 2 for low, high in plain["bounds"])
+    wide = client.get(f"/api/sessions/{session['id']}/predictions", params={"extent": 3}).json()
+    assert wide["bounds"] == [[-3.0, 3.0], [-3.0, 3.0]]
+    assert client.get(f"/api/sessions/{session['id']}/predictions", params={"extent": 0}).status_code == 422
