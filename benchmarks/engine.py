@@ -157,18 +157,21 @@ def seconds_per_step(reset, run, steps):
 
 
 def measure(impls, steps, repeats):
-    """Median and min seconds per step of each implementation (their repeats taken in turn),
-    and the share of the wall time this process was on a CPU (below ~0.95: a busy machine)."""
+    """Per implementation: the median and min wall time per step and the median CPU time per
+    step, over repeats taken in turn (in a rotating order); and the share of the wall time this
+    process was on a CPU (well below 100%: other work on the machine took the CPU away)."""
     for reset, run in impls.values():  # warm up caches, allocators and torch's dispatcher
         seconds_per_step(reset, run, max(steps // 10, 10))
-    times = {name: [] for name in impls}
-    wall = cpu = 0.0
-    for _ in range(repeats):
-        for name, (reset, run) in impls.items():
-            w, c = seconds_per_step(reset, run, steps)
-            times[name].append(w)
-            wall, cpu = wall + w, cpu + c
-    return {name: (statistics.median(t), min(t)) for name, t in times.items()}, cpu / wall
+    names = list(impls)
+    walls, cpus = {name: [] for name in names}, {name: [] for name in names}
+    for r in range(repeats):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            wall, cpu = seconds_per_step(*impls[name], steps)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+    results = {name: (statistics.median(walls[name]), min(walls[name]), statistics.median(cpus[name]))
+               for name in names}
+    return results, sum(map(sum, cpus.values())) / sum(map(sum, walls.values()))
 
 
 def thread_note():
@@ -215,29 +218,30 @@ def main():
     print(f"same math: the same losses for the first {CHECK_STEPS} steps ({losses[0]:.6f} -> "
           f"{losses[-1]:.6f}), largest relative difference from the engine's: "
           + ", ".join(f"{name} {diff:.1e}" for name, diff in differences.items()))
-    print(f"time per step: median (and min) of {args.repeats} repeats of k = {args.steps} steps "
-          f"from the same start, time.perf_counter; on a CPU {cpu_share:.0%} of that time\n")
+    print(f"time per step over {args.repeats} repeats of k = {args.steps} steps from the same start: "
+          f"median and min of the wall time (time.perf_counter), median of the CPU time "
+          f"(time.process_time); this process was on a CPU {cpu_share:.0%} of the wall time\n")
 
-    print(f"{'implementation':<26}{'us/step':>9}{'min':>9}")
-    for name, (median, best) in results.items():
-        print(f"{LABELS[name]:<26}{median * 1e6:>9.1f}{best * 1e6:>9.1f}")
+    print(f"{'us per step':<26}{'median':>9}{'min':>9}{'cpu':>9}")
+    for name, times in results.items():
+        print(f"{LABELS[name]:<26}" + "".join(f"{t * 1e6:>9.1f}" for t in times))
     if torch is None:
         print(f"{LABELS['torch']:<26}{'skipped':>9}")
 
     def ratio(a, b):
-        return results[a][0] / results[b][0], results[a][1] / results[b][1]
+        return [x / y for x, y in zip(results[a], results[b])]
 
-    rows = [("engine train(1) / minimal", ratio("engine", "minimal"), 1.1),
-            ("engine train(k) / minimal", ratio("engine_k", "minimal"), 1.1)]
+    rows = [("engine train(1) / minimal", "engine", "minimal", 1.1),
+            ("engine train(k) / minimal", "engine_k", "minimal", 1.1)]
     if torch is not None:
-        rows += [("engine train(1) / torch", ratio("engine", "torch"), 0.5),
-                 ("engine train(k) / torch", ratio("engine_k", "torch"), 0.5),
-                 ("minimal / torch", ratio("minimal", "torch"), None)]
-    print(f"\n{'ratio':<26}{'medians':>9}{'mins':>9}  target (on medians)")
-    for label, (of_medians, of_mins), target in rows:
-        verdict = "" if target is None else f"<= {target:.2f} {'met' if of_medians <= target else 'MISSED'}"
-        print(f"{label:<26}{of_medians:>9.2f}{of_mins:>9.2f}  {verdict}".rstrip())
-
+        rows += [("engine train(1) / torch", "engine", "torch", 0.5),
+                 ("engine train(k) / torch", "engine_k", "torch", 0.5),
+                 ("minimal / torch", "minimal", "torch", None)]
+    print(f"\n{'ratio':<26}{'median':>9}{'min':>9}{'cpu':>9}  target (on the medians)")
+    for label, a, b, target in rows:
+        values = ratio(a, b)
+        verdict = "" if target is None else f"<= {target:.2f} {'met' if values[0] <= target else 'MISSED'}"
+        print(f"{label:<26}" + "".join(f"{v:>9.2f}" for v in values) + f"  {verdict}".rstrip())
 
 if __name__ == "__main__":
     main()

@@ -33,12 +33,14 @@ class Dense:
         self.A = self.activation.forward(self.Z)         # (n, fan_out)
         return self.A
 
-    def backward(self, dA, dZ=None):
-        """From dL/dA (or a fused dL/dZ) to dW, db and dL/dA_prev."""
+    def backward(self, dA, dZ=None, to_input=True):
+        """From dL/dA (or a fused dL/dZ) to dW, db and dL/dA_prev (None if not to_input)."""
         self.dA = dA
         if dZ is None:
             dZ = dA * self.activation.derivative(self.Z, self.A)  # dL/dz = dL/da · f'(z)
         self.dZ = dZ
         self.dW = self.A_prev.T @ dZ                     # (fan_in, fan_out): dL/dW = A_prevᵀ · dL/dZ
         self.db = dZ.sum(axis=0)                         # (fan_out,): dL/db = Σ over samples
+        if not to_input:
+            return None
         return dZ @ self.W.T                             # (n, fan_in): dL/dA_prev = dL/dZ · Wᵀ

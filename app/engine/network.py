@@ -68,16 +68,21 @@ class Network:
         self.phase = Phase.FORWARD
         return self.loss_value
 
-    def backward(self):
-        """Carry dL/dA back through every layer, keeping dA, dZ, dW, db and dL/dX."""
+    def backward(self, for_step=False):
+        """Carry dL/dA back through every layer, keeping dA, dZ, dW, db and dL/dX.
+
+        for_step=True, for an optimiser step that follows at once and clears every gradient
+        unread (Trainer.train), skips what the step does not need: dL/dX, and the output
+        layer's dL/dA when the loss gives dL/dZ directly.
+        """
         if self.phase not in (Phase.FORWARD, Phase.BACKWARD):
             raise PhaseError("run forward first: there is no forward pass for the current "
                              "parameters to take gradients of")
         out = self.layers[-1]
-        dA = self.loss.grad_a(out.A, self.Y)
         dZ = self.loss.grad_z(out.Z, out.A, self.Y)  # fused where the loss allows it
+        dA = None if for_step and dZ is not None else self.loss.grad_a(out.A, self.Y)
         for layer in reversed(self.layers):
-            dA = layer.backward(dA, dZ)
+            dA = layer.backward(dA, dZ, to_input=not (for_step and layer is self.layers[0]))
             dZ = None
         self.dX = dA
         self.phase = Phase.BACKWARD

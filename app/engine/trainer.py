@@ -78,7 +78,7 @@ class Trainer:
                     break
                 batch = self.batches.next()
                 loss = self.network.forward(*self.rows(batch))
-                self.network.backward()
+                self.network.backward(for_step=True)  # the step clears the gradients unread
                 self.optimizer.step(self.network)
                 self.batch = batch
                 self.steps += 1

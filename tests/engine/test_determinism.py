@@ -53,3 +53,35 @@ def test_loss_history_stays_bounded_and_keeps_its_ends():
     assert history.steps[0] == 1
     assert history.steps == sorted(history.steps)
     assert all(loss == 1.0 / step for step, loss in zip(history.steps, history.losses))
+
+
+def test_train_matches_forward_backward_step_bit_for_bit():
+    """train() skips dL/dX and a fused output's dL/dA (the step clears them unread): same numbers."""
+    cases = [("xor", [2, 5, 1], ["tanh", "sigmoid"], "bce", None),
+             ("blobs", [2, 5, 3], ["relu", "softmax"], "cross_entropy", 16),
+             ("sine", [1, 5, 1], ["tanh", "linear"], "mse", 16)]
+    for dataset, sizes, activations, loss, batch_size in cases:
+        X, Y = make_dataset(dataset, n=64, seed=2)
+        trainers = [Trainer(Network(sizes, activations, loss, seed=2), make_optimizer("adam", 0.05),
+                            X, Y, batch_size=batch_size, seed=2) for _ in range(2)]
+        losses = trainers[0].train(20)
+        by_hand = []
+        for _ in range(20):
+            by_hand.append(trainers[1].forward())
+            trainers[1].backward()
+            trainers[1].step()
+        assert losses == by_hand
+        for a, b in zip(trainers[0].network.layers, trainers[1].network.layers):
+            assert a.W.tobytes() == b.W.tobytes() and a.b.tobytes() == b.b.tobytes()
+
+
+def test_backward_for_step_skips_only_what_the_step_does_not_read():
+    X, Y = make_dataset("xor", n=32, seed=0)
+    full, lean = (Network([2, 4, 1], ["tanh", "sigmoid"], "bce", seed=0) for _ in range(2))
+    for net, for_step in ((full, False), (lean, True)):
+        net.forward(X, Y)
+        net.backward(for_step=for_step)
+    assert lean.dX is None and lean.layers[-1].dA is None
+    assert full.dX is not None and full.layers[-1].dA is not None
+    for a, b in zip(full.layers, lean.layers):
+        assert np.array_equal(a.dW, b.dW) and np.array_equal(a.db, b.db) and np.array_equal(a.dZ, b.dZ)
