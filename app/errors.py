@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
 from .engine import PhaseError
-from .middleware import BodyTooLarge
+from .middleware import BodyTooLarge, security_headers
 from .sessions import ConfigError
 from .store import SessionNotFound
 
@@ -73,4 +73,6 @@ def install_error_handlers(app: FastAPI):
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse(status_code=500, content={"detail": "internal error"})
+        # Starlette answers a 500 outside every middleware: the security headers are added here
+        return JSONResponse(status_code=500, content={"detail": "internal error"},
+                            headers=security_headers(request.url.path))

@@ -11,6 +11,7 @@ DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.j
             "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
             "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 DOCS_PATHS = ("/docs", "/redoc")
+DRAIN_FACTOR = 4      # a refused body up to 4 times the limit is read and dropped (see drain)
 
 
 class BodyTooLarge(HTTPException):
@@ -18,7 +19,7 @@ class BodyTooLarge(HTTPException):
 
     def __init__(self, max_bytes):
         super().__init__(413, f"request body is larger than the limit of {max_bytes} bytes",
-                         headers={"connection": "close"})   # the rest of the body is not read
+                         headers={"connection": "close"})   # the body may not have been read to its end
         self.body = {"detail": self.detail, "field": "body", "limit": max_bytes}
 
 
@@ -29,6 +30,17 @@ async def send_json(send, status, body):
                             (b"content-length", str(len(payload)).encode()),
                             (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": payload})
+
+
+async def drain(receive, budget):
+    """Read and drop the rest of a refused body, up to `budget` bytes, before the 413. Closing the
+    connection on a client that is still sending makes its kernel reset it, and the 413 is lost
+    (Python's http.client saw a broken pipe instead of the message)."""
+    while budget > 0:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
+        budget -= len(message.get("body", b""))
 
 
 class BodyLimit:
@@ -43,6 +55,8 @@ class BodyLimit:
         too_large = BodyTooLarge(self.max_bytes).body
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                if int(value) <= DRAIN_FACTOR * self.max_bytes:   # a huge one is not read at all
+                    await drain(receive, int(value))
                 return await send_json(send, 413, too_large)
         received = 0
         started = False
@@ -53,6 +67,8 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    if message.get("more_body", False):
+                        await drain(receive, (DRAIN_FACTOR - 1) * self.max_bytes)
                     raise BodyTooLarge(self.max_bytes)
             return message
 
@@ -68,6 +84,12 @@ class BodyLimit:
                 await send_json(send, 413, too_large)
 
 
+def security_headers(path):
+    """The headers every response carries (the API docs pages get their own CSP)."""
+    return {"content-security-policy": DOCS_CSP if path in DOCS_PATHS else CSP,
+            "x-content-type-options": "nosniff", "referrer-policy": "no-referrer", "x-frame-options": "DENY"}
+
+
 class SecurityHeaders:
     """CSP, nosniff and a referrer policy on every response."""
 
@@ -77,16 +99,11 @@ class SecurityHeaders:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        csp = DOCS_CSP if scope["path"] in DOCS_PATHS else CSP
+        headers = [(k.encode(), v.encode()) for k, v in security_headers(scope["path"]).items()]
 
         async def with_headers(message):
             if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + [
-                    (b"content-security-policy", csp.encode()),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"),
-                    (b"x-frame-options", b"DENY"),
-                ]
+                message["headers"] = list(message.get("headers", [])) + headers
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -144,3 +144,26 @@ def test_many_requests_on_one_session_do_not_freeze_the_server(server):
     for thread in [long, *threads]:
         thread.join(timeout=40)
     assert results == [200] * 61
+
+
+def test_a_body_over_the_limit_sent_whole_gets_the_413_not_a_reset(server):
+    """A plain client sends its whole body before reading: the server reads and drops a refused
+    body (up to 4 times the limit) before answering, so the 413 arrives instead of a broken pipe."""
+    body = b'{"dataset": {"X": [' + b"[0.125, 0.25]," * 250_000 + b'[0,0]], "Y": [[0]]}}'   # 3.5 MB
+    for _ in range(8):
+        conn = server.connection()
+        try:
+            conn.request("POST", "/api/sessions", body=body, headers={"content-type": "application/json"})
+            status, headers, problem = read(conn.getresponse())
+        finally:
+            conn.close()
+        assert status == 413 and problem["field"] == "body" and headers["connection"] == "close"
+    for chunked in (True, False):           # and a streamed one
+        conn = server.connection()
+        try:
+            conn.request("POST", "/api/sessions", body=iter([body[i:i + 65536] for i in range(0, len(body), 65536)]),
+                         encode_chunked=chunked, headers={"content-type": "application/json",
+                                                          **({} if chunked else {"content-length": str(len(body))})})
+            assert read(conn.getresponse())[0] == 413
+        finally:
+            conn.close()
