@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from ..responses import SessionState, TrainState, errors
 from ..schemas import TrainRequest
 from .deps import SampleQuery, SessionDep
-from .sessions import state_response
+from .sessions import check_sample, state_response
 
 router = APIRouter(prefix="/api/sessions/{session_id}", tags=["phases"], responses=errors(404, 413, 422))
 
@@ -15,6 +15,7 @@ router = APIRouter(prefix="/api/sessions/{session_id}", tags=["phases"], respons
 @router.post("/forward", response_model=SessionState)
 def run_forward(session: SessionDep, sample: SampleQuery = 0):
     """Forward pass on the next batch: every layer's Z and A, and the loss."""
+    check_sample(session, sample)
     session.trainer.forward()
     return state_response(session, sample)
 
@@ -22,6 +23,7 @@ def run_forward(session: SessionDep, sample: SampleQuery = 0):
 @router.post("/backward", response_model=SessionState, responses=errors(409))
 def run_backward(session: SessionDep, sample: SampleQuery = 0):
     """Backward pass: dA, dZ, dW, db of every layer (409 before a forward)."""
+    check_sample(session, sample)
     session.trainer.backward()
     return state_response(session, sample)
 
@@ -29,6 +31,7 @@ def run_backward(session: SessionDep, sample: SampleQuery = 0):
 @router.post("/step", response_model=SessionState, responses=errors(409))
 def run_step(session: SessionDep, sample: SampleQuery = 0):
     """One optimiser update of every W and b (409 without gradients for the current parameters)."""
+    check_sample(session, sample)
     session.trainer.step()
     return state_response(session, sample)
 
@@ -39,6 +42,7 @@ def run_train(session: SessionDep, body: TrainRequest, request: Request, sample:
 
     Stops early if the loss stops being finite, or after the server's time limit per request;
     `steps_run` and `stopped` say so."""
+    check_sample(session, sample)
     limit = request.app.state.settings.train_seconds
     losses = session.trainer.train(body.steps, deadline=time.monotonic() + limit)
     stopped = None

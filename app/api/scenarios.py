@@ -1,11 +1,13 @@
 """Scenarios (links and presets) and session files (export, import)."""
 from typing import Annotated
 
+import numpy as np
 from fastapi import APIRouter, Body, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import Field, ValidationError
 
+from ..engine import PhaseError
 from ..responses import Code, Presets, SessionState, errors
 from ..scenarios import MAX_CODE_CHARS, Scenario, ScenarioError, check_file, decode, encode, export_session, restore
 from ..schemas import Strict
@@ -53,10 +55,21 @@ def decode_scenario(body: ScenarioCode):
     return JSONResponse(scenario.model_dump(mode="json"))
 
 
-@router.get("/api/sessions/{session_id}/export", responses=errors(404))
+def finite(trainer):
+    """Whether every weight and optimiser value is a finite number (JSON has no NaN or inf)."""
+    arrays = [a for W, b in trainer.network.get_params() for a in (W, b)]
+    for value in trainer.optimizer.state.values():
+        arrays += list(value) if isinstance(value, tuple) else [] if value is None else [value]
+    return all(np.isfinite(a).all() for a in arrays)
+
+
+@router.get("/api/sessions/{session_id}/export", responses=errors(404, 409))
 def export_file(session: SessionDep):
     """The session as a JSON file: configuration, starting and current weights, optimiser state,
     loss history, and a sha256 of the content so that a changed file is noticed on import."""
+    if not finite(session.trainer):     # was a 500: the JSON encoder refuses NaN
+        raise PhaseError("this session diverged: some weights or optimiser values are no longer "
+                         "finite numbers, so it cannot be saved; reset it, or lower the learning rate")
     body = export_session(session)
     name = f"manualgrad-step{session.trainer.steps}.json"
     return JSONResponse(body, headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -11,11 +11,17 @@ from .deps import SampleQuery, SessionDep, StoreDep
 router = APIRouter(prefix="/api/sessions", tags=["sessions"], responses=errors(413, 422))
 
 
-def state_response(session, sample, status_code=200, **extra):
-    """The session's state as JSON; a sample index past the data is a 422 naming `sample`."""
+def check_sample(session, sample):
+    """A sample index past the data is a 422 naming `sample`; routes that change the session
+    check it first, so that a refused request has changed nothing."""
     if sample >= len(session.trainer.X):
         raise ConfigError("sample", f"sample must be below {len(session.trainer.X)}, "
                                     f"the number of points, got {sample}")
+
+
+def state_response(session, sample, status_code=200, **extra):
+    """The session's state as JSON (422 for a sample index past the data)."""
+    check_sample(session, sample)
     state = session_state(session, sample)
     state.update(extra)
     return JSONResponse(state, status_code=status_code)
@@ -49,5 +55,6 @@ def delete_session(session_id: str, store: StoreDep):
 @router.post("/{session_id}/reset", response_model=SessionState, responses=errors(404))
 def reset_session(session: SessionDep, sample: SampleQuery = 0):
     """Back to the starting parameters, step 0, a fresh optimiser."""
+    check_sample(session, sample)
     session.trainer.reset()
     return state_response(session, sample)

@@ -4,14 +4,19 @@ import copy
 import numpy as np
 
 
+GRADIENT_FLOOR = 1e-8     # gradients smaller than this are zero as far as the check can tell
+
+
 def relative_error(analytic, numeric):
     """‖a − n‖ / (‖a‖ + ‖n‖) over a whole array (0 when both are 0).
 
     Taken over the array rather than entry by entry: an entry whose gradient is near zero
-    carries the finite difference's own rounding error as a large ratio.
+    carries the finite difference's own rounding error as a large ratio. For the same reason
+    the scale is at least GRADIENT_FLOOR: at an optimum, where the gradient is 0 or nearly,
+    the difference is rounding (~1e-13), not a wrong backward (it read as an error of 1).
     """
-    scale = np.linalg.norm(analytic) + np.linalg.norm(numeric)
-    return float(np.linalg.norm(analytic - numeric) / scale) if scale > 0 else 0.0
+    scale = max(np.linalg.norm(analytic) + np.linalg.norm(numeric), GRADIENT_FLOOR)
+    return float(np.linalg.norm(analytic - numeric) / scale)
 
 
 def central_difference(network, X, Y, param, idx, eps):

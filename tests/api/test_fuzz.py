@@ -35,7 +35,7 @@ POOL = [
     {"dataset": {"name": "blobs", "n": 60}, "optimizer": {"name": "adam", "lr": 0.01}},
     {"dataset": {"X": [[0, 1, 2], [1, 0, 1], [2, 2, 0]], "Y": [[0.5], [1.5], [-1]]},
      "layers": [3, 5, 5, 1], "activations": ["relu", "leaky_relu", "linear"]},
-    {"dataset": {"name": "line", "n": 30}, "optimizer": {"lr": 1e6}, "layers": [1, 8, 1]},
+    {"dataset": {"name": "sine", "n": 30}, "optimizer": {"lr": 1e6}, "layers": [1, 8, 1]},
 ]
 PHASES = [[], ["forward"], ["forward", "backward"], ["forward", "backward", "step"]]
 
