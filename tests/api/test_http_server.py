@@ -53,6 +53,8 @@ def test_a_body_where_none_is_needed_is_ignored(server):
                 status, headers, state = send(conn, method, f"/api/sessions/{sid}{path}", body, content_type)
                 assert status == 200, (path, body, state)
                 assert isinstance(state, dict)
+        conn.request("POST", f"/api/sessions/{sid}/forward", body=iter([b"{", b"}"]), encode_chunked=True)
+        assert read(conn.getresponse())[0] == 200                         # and a chunked one
         status, _, health = send(conn, "GET", "/healthz", b"{}")      # the connection still works
         assert status == 200 and health["status"] == "ok"
     finally:
