@@ -40,7 +40,7 @@ def install_error_handlers(app: FastAPI):
 
     @app.exception_handler(ConfigError)
     async def invalid_config(request: Request, exc: ConfigError):
-        loc = ("body", *exc.field.split("."))
+        loc = (exc.location, *exc.field.split("."))
         return validation_error([(loc, str(exc), "value_error")])
 
     @app.exception_handler(PhaseError)

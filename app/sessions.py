@@ -15,9 +15,10 @@ DEFAULT_LOSS = {"binary": "bce", "multiclass": "cross_entropy", "regression": "m
 class ConfigError(ValueError):
     """A configuration that passes the schema but not the engine; names the field at fault."""
 
-    def __init__(self, field, message):
+    def __init__(self, field, message, location="body"):
         super().__init__(message)
         self.field = field
+        self.location = location        # "query" for a query parameter such as `sample`
 
 
 class Session:

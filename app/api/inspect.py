@@ -24,12 +24,14 @@ GRADCHECK_BUDGET = 5e7           # multiply-adds a whole-network check may spend
 def check_weight(net, layer, i, j):
     """422 naming the index that does not fit the network."""
     if layer >= len(net.layers):
-        raise ConfigError("layer", f"layer must be below {len(net.layers)}, got {layer}")
+        raise ConfigError("layer", f"layer must be below {len(net.layers)}, got {layer}", location="query")
     W = net.layers[layer].W
     if i >= W.shape[0]:
-        raise ConfigError("i", f"i must be below {W.shape[0]} (fan_in of layer {layer}), got {i}")
+        raise ConfigError("i", f"i must be below {W.shape[0]} (fan_in of layer {layer}), got {i}",
+                          location="query")
     if j >= W.shape[1]:
-        raise ConfigError("j", f"j must be below {W.shape[1]} (fan_out of layer {layer}), got {j}")
+        raise ConfigError("j", f"j must be below {W.shape[1]} (fan_out of layer {layer}), got {j}",
+                          location="query")
 
 
 def current_rows(trainer):
@@ -50,7 +52,7 @@ def get_chain(session: SessionDep, layer: LayerQuery, i: UnitQuery, j: UnitQuery
     row = trainer.row_of(sample)
     if row is None:
         raise ConfigError("sample", f"sample {sample} is not in the current minibatch; pick one of "
-                                    f"its points, or use the full batch")
+                                    f"its points, or use the full batch", location="query")
     chain = chain_rule(trainer.network, layer, i, j, row)
     chain["sample"] = sample
     opt = trainer.optimizer
@@ -76,7 +78,8 @@ def get_gradcheck(session: SessionDep,
     net = trainer.network
     if (layer, i, j) != (None, None, None):
         if None in (layer, i, j):
-            raise ConfigError("layer", "give all of layer, i and j to check one weight, or none of them")
+            raise ConfigError("layer", "give all of layer, i and j to check one weight, or none of them",
+                              location="query")
         check_weight(net, layer, i, j)
         analytic = float(net.layers[layer].dW[i, j])
         numeric = numeric_weight_gradient(net, X, Y, layer, i, j)

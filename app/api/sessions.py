@@ -16,7 +16,7 @@ def check_sample(session, sample):
     check it first, so that a refused request has changed nothing."""
     if sample >= len(session.trainer.X):
         raise ConfigError("sample", f"sample must be below {len(session.trainer.X)}, "
-                                    f"the number of points, got {sample}")
+                                    f"the number of points, got {sample}", location="query")
 
 
 def state_response(session, sample, status_code=200, **extra):

@@ -209,6 +209,7 @@ def test_sample_index_at_the_end_of_the_data(client):
         response = client.get(f"/api/sessions/{sid}", params={"sample": sample})
         assert response.status_code == 422 and fields(response) == ["sample"]
         assert f"below 200, the number of points, got {sample}" in response.json()["detail"][0]["msg"]
+        assert response.json()["detail"][0]["loc"] == ["query", "sample"]     # was ["body", ...]
     response = client.get(f"/api/sessions/{sid}", params={"sample": 5000})     # past any dataset
     assert response.status_code == 422 and fields(response) == ["sample"]
     # a new session shows the last point for an index past its data, rather than refusing
