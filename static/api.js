@@ -2,10 +2,11 @@
 
 /** An HTTP failure, with a readable message and the status (0 when the server could not be reached). */
 export class ApiError extends Error {
-  constructor(status, message, fields = []) {
+  constructor(status, message, fields = [], detail = null) {
     super(message);
     this.status = status;
     this.fields = fields;        // names of the request fields at fault, from a 422
+    this.detail = detail;        // the server's own words: a string, or a 422's [{field, msg}]
   }
   get expired() { return this.status === 404; }
 }
@@ -27,10 +28,14 @@ const FIELD_NAMES = {
   "dataset.Y": "point labels",
   "sample": "selected sample",
   "params": "starting weights",
+  "code": "the link",
+  "file": "the file",
 };
 
 /** "layers[2]" -> "units of layer 2", "optimizer.lr" -> "learning rate". */
 export function fieldName(field) {
+  const inside = /^(code|file)\.(?:config\.)?(.+)$/.exec(field);    // a link's or a file's own config
+  if (inside) return `${fieldName(inside[2])} in ${FIELD_NAMES[inside[1]]}`;
   const layer = /^layers\[(\d+)\]$/.exec(field);
   if (layer) return layer[1] === "0" ? "number of inputs" : `units of layer ${layer[1]}`;
   const act = /^activations\[(\d+)\]$/.exec(field);
@@ -55,12 +60,24 @@ function readable(status, body) {
           "Try again, or reload the page.", []];
 }
 
-/** fetch + JSON, throwing ApiError for network failures and non-2xx answers. */
+/** an error's reasons in the server's words, without the frame around them (for sentences like
+ *  "This link does not open a network: …") */
+export function reasons(err) {
+  if (err && Array.isArray(err.detail)) {
+    return err.detail.map((d) => (["code", "file", undefined].includes(d.field) ? d.msg
+                                  : `${fieldName(d.field)}: ${d.msg}`)).join("; ");
+  }
+  if (err && typeof err.detail === "string" && err.status < 500) return err.detail;
+  return err && err.message ? err.message : String(err);
+}
+
+/** fetch + JSON, throwing ApiError for network failures and non-2xx answers; a string body is
+ *  sent as it is (JSON text already). */
 export async function request(method, path, body) {
   const init = { method, headers: { Accept: "application/json" } };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
+    init.body = typeof body === "string" ? body : JSON.stringify(body);
   }
   let response;
   try {
@@ -77,7 +94,7 @@ export async function request(method, path, body) {
   }
   if (!response.ok) {
     const [message, fields] = readable(response.status, data);
-    throw new ApiError(response.status, message, fields);
+    throw new ApiError(response.status, message, fields, data ? data.detail : null);
   }
   return data;
 }
@@ -101,8 +118,35 @@ export const api = {
   train: (id, steps, sample = 0) => request("POST", `${base(id)}/train${query({ sample })}`, { steps }),
   chain: (id, layer, i, j, sample = 0) => request("GET", `${base(id)}/chain${query({ layer, i, j, sample })}`),
   gradcheck: (id, layer, i, j) => request("GET", `${base(id)}/gradcheck${query({ layer, i, j })}`),
-  predictions: (id, resolution = 50, unitResolution = 16) =>
-    request("GET", `${base(id)}/predictions${query({ resolution, units: true, unit_resolution: unitResolution })}`),
+  predictions: (id, resolution = 50, unitResolution = 16, extent = null) =>
+    request("GET", `${base(id)}/predictions${query({ resolution, units: true, unit_resolution: unitResolution, extent })}`),
   data: (id) => request("GET", `${base(id)}/data`),
   batch: (id, offset = 0, limit = 500) => request("GET", `${base(id)}/batch${query({ offset, limit })}`),
+  history: (id) => request("GET", `${base(id)}/history`),
+  presets: () => request("GET", "/api/scenarios"),
+  encode: (scenario) => request("POST", "/api/scenarios/encode", scenario),
+  decode: (code) => request("POST", "/api/scenarios/decode", { code }),
+  exportFile: (id) => download(`${base(id)}/export`),
+  // the file's own text: parsing and re-serialising would write 1.0 as 1 and break its sha256
+  importFile: (text) => request("POST", "/api/sessions/import", text),
 };
+
+/** a file the server sends as an attachment: its text and the name it suggests */
+async function download(path) {
+  let response;
+  try {
+    response = await fetch(path, { headers: { Accept: "application/json" } });
+  } catch (err) {
+    throw new ApiError(0, "Cannot reach the server: is it still running? Check the connection and try again.");
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    let data = null;
+    try { data = JSON.parse(text); } catch (err) { data = null; }
+    const [message, fields] = readable(response.status, data);
+    throw new ApiError(response.status, message, fields, data ? data.detail : null);
+  }
+  const disposition = response.headers.get("Content-Disposition") ?? "";
+  const name = /filename="?([^";]+)"?/.exec(disposition);
+  return { text, filename: name ? name[1] : "manualgrad-session.json" };
+}

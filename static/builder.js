@@ -46,7 +46,7 @@ export class Builder {
     this.spec = {
       dataset: "xor", n: 200, noise: 0.1, points: null,
       hidden: [{ units: 4, activation: "tanh" }], output: "sigmoid", loss: "bce",
-      optimizer: "sgd", lr: 0.3, batch: null, seed: 0, params: null,
+      optimizer: "sgd", lr: 0.3, batch: null, seed: 0, params: null, extra: null,
     };
     this.wanted = this.spec;
     this.wire();
@@ -189,18 +189,50 @@ export class Builder {
   /** the SessionConfig of a spec */
   config(spec = this.spec) {
     const info = this.info(spec);
+    const extra = spec.extra ?? {};
     const config = {
       layers: [info.inputs, ...spec.hidden.map((h) => h.units), info.outputs],
       activations: [...spec.hidden.map((h) => h.activation), spec.output],
       loss: spec.loss,
-      optimizer: { name: spec.optimizer, lr: spec.lr },
+      optimizer: { name: spec.optimizer, lr: spec.lr, ...extra.optimizer },
       batch_size: spec.batch,
       seed: spec.seed,
       dataset: spec.dataset === "custom" ? { X: spec.points.X, Y: spec.points.Y }
-                                         : { name: spec.dataset, n: spec.n, noise: spec.noise },
+                                         : { name: spec.dataset, n: spec.n, noise: spec.noise, ...extra.dataset },
     };
+    if (extra.init) config.init = extra.init;
+    if (extra.leaky_relu_alpha !== undefined) config.leaky_relu_alpha = extra.leaky_relu_alpha;
     if (spec.params) config.params = spec.params;
     return config;
+  }
+
+  /** the spec of a session opened from a scenario or a file: `normal` is the state's config
+   *  (every default filled in), `given` the config it was made from (own points, weights) */
+  fromConfig(normal, given) {
+    const ds = given.dataset ?? {};
+    const own = Array.isArray(ds.X);
+    const opt = normal.optimizer;
+    return {
+      dataset: own ? "custom" : normal.dataset.name,
+      n: own ? this.spec.n : normal.dataset.n,
+      noise: own ? this.spec.noise : normal.dataset.noise,
+      points: own ? { X: clone(ds.X), Y: clone(ds.Y) } : null,
+      hidden: normal.layers.slice(1, -1).map((units, k) => ({ units, activation: normal.activations[k] })),
+      output: normal.activations[normal.activations.length - 1],
+      loss: normal.loss,
+      optimizer: opt.name,
+      lr: opt.lr,
+      batch: normal.batch_size,
+      seed: normal.seed,
+      params: given.params ? clone(given.params) : null,
+      // settings the panel has no control for, kept so that a shared link opens the same network
+      extra: {
+        optimizer: { beta: opt.beta, beta1: opt.beta1, beta2: opt.beta2, eps: opt.eps },
+        dataset: own ? {} : { seed: normal.dataset.seed },
+        init: normal.init,
+        leaky_relu_alpha: normal.leaky_relu_alpha,
+      },
+    };
   }
 
   /** the spec of the single-neuron preset */
@@ -264,7 +296,10 @@ export class Builder {
       for (const a of HIDDEN_ACTIVATIONS) select.append(new Option(a, a, false, a === h.activation));
       const remove = button(this.doc, "×", { op: "remove", layer: k }, `remove hidden layer ${k + 1}`);
       remove.classList.add("remove");
-      li.append(name, less, units, more, select, remove);
+      select.dataset.control = "activations";
+      select.dataset.note = "none";
+      li.append(name, control(this.doc, "layers", less), units, control(this.doc, "layers", more), select,
+                control(this.doc, "layers", remove));
       return li;
     });
     e.hidden.replaceChildren(...rows);
@@ -300,6 +335,16 @@ export class Builder {
                   "dataset.n": this.el.points, "dataset.noise": this.el.noise };
     for (const f of fields) if (map[f]) map[f].setAttribute("aria-invalid", "true");
   }
+}
+
+/** a bare fieldset around `child`, so a teacher's lock disables it whatever its own state */
+function control(doc, name, child) {
+  const box = doc.createElement("fieldset");
+  box.className = "control inline";
+  box.dataset.control = name;
+  box.dataset.note = "none";
+  box.append(child);
+  return box;
 }
 
 function button(doc, text, data, label) {

@@ -30,12 +30,14 @@ export function agreeingDigits(relativeError) {
   return Math.max(0, Math.min(16, Math.floor(-Math.log10(relativeError))));
 }
 
-/** The chain-rule panel; fetches through `fetchChain(L-1, i, j)` and `fetchCheck(L-1, i, j)`. */
+/** The chain-rule panel; fetches through `fetchChain(L-1, i, j)` and `fetchCheck(L-1, i, j)`;
+ *  `concealed(L, i, j)` is true while the learner is to predict that weight's dW. */
 export class ChainPanel {
-  constructor(doc, { fetchChain, fetchCheck }) {
+  constructor(doc, { fetchChain, fetchCheck, concealed = () => false }) {
     this.doc = doc;
     this.fetchChain = fetchChain;
     this.fetchCheck = fetchCheck;
+    this.concealed = concealed;
     this.token = 0;
   }
 
@@ -64,6 +66,12 @@ export class ChainPanel {
       body.append(para(doc, state.phase === "updated"
         ? "Step has just changed this weight, so its old gradient no longer applies. Run Forward, then Backward, to get the gradient for the new value."
         : "This weight has no gradient yet: run Forward, then Backward."));
+      body.append(this.formula(null, from, to));
+      return root;
+    }
+    if (this.concealed(L, i, j)) {
+      root.dataset.concealed = "true";
+      body.append(para(doc, "This weight’s dW stays hidden until you make your prediction in “Predict the gradient”. Its chain rule, with every number, opens here once you have checked it.", "problem"));
       body.append(this.formula(null, from, to));
       return root;
     }
@@ -146,9 +154,11 @@ export class ChainPanel {
         result.replaceChildren(para(doc, err.message, "problem"));
       }).finally(() => { check.disabled = false; });
     });
-    out.push(section(doc, "Is backward right?", para(doc,
+    const checking = section(doc, "Is backward right?", para(doc,
       "Nudge w by a tiny h both ways and measure the loss: the slope between the two is the gradient, found without any chain rule."),
-      check, result));
+      check, result);
+    checking.dataset.control = "gradcheck";      // a teacher may hide or lock it for a lesson
+    out.push(checking);
     return out;
   }
 

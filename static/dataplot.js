@@ -68,12 +68,14 @@ export class DataPlot {
     new ResizeObserver(() => this.draw()).observe(canvas);
   }
 
-  setData(X, Y, task) {
+  /** the points; with `extent` the plot covers at least [-extent, extent] (room to add points) */
+  setData(X, Y, task, extent = null) {
     this.X = X;
     this.Y = Y;
     this.task = task;
     this.pred = null;
     this.bounds = X.length ? dataBounds(X) : [[-1, 1], [-1, 1]];
+    if (extent) this.bounds = this.bounds.map(([lo, hi]) => [Math.min(lo, -extent), Math.max(hi, extent)]);
     this.yRange = null;
     this.draw();
   }

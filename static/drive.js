@@ -47,12 +47,14 @@ export function phaseRules(phase) {
   return rules[phase] ?? rules.fresh;
 }
 
-/** The buttons of the Drive bar; `onAction(name)` for clicks on the enabled ones. */
+/** The buttons of the Drive bar; `onAction(name)` for clicks on the enabled ones; `teacher.blocked(name)`
+ *  says why a button the teacher locked for the lesson waits. */
 export class DriveBar {
-  constructor(doc, { onAction }) {
+  constructor(doc, { onAction, teacher = null }) {
     this.doc = doc;
+    this.teacher = teacher;
     this.buttons = {};
-    for (const b of doc.querySelectorAll("[data-action]")) this.buttons[b.dataset.action] = b;
+    for (const b of doc.querySelector(".drive").querySelectorAll("[data-action]")) this.buttons[b.dataset.action] = b;
     this.why = {
       forward: doc.getElementById("why-forward"),
       backward: doc.getElementById("why-backward"),
@@ -83,6 +85,8 @@ export class DriveBar {
 
   /** whether `action` may run now, and if not why */
   allowed(action, phase) {
+    const blocked = this.teacher ? this.teacher.blocked(action) : "";
+    if (blocked) return [false, blocked];
     if (this.playing && ["forward", "backward", "step", "train"].includes(action)) {
       return [false, "Pause first: Play is running."];
     }

@@ -28,8 +28,12 @@ const HAND = [
   ["b ← b − lr · ∂L/∂b", "0.1 − 0.01 · (−0.111424)", "0.101114"],
 ];
 
-/** The guide's DOM; with `single` the hand calculation of the one-neuron preset. */
-export function renderGuide(doc, { single }) {
+// the rows that give away dL/dw while the learner is to predict it
+const GIVES_DW = new Set(["∂L/∂w = x · ∂L/∂z", "w ← w − lr · ∂L/∂w"]);
+
+/** The guide's DOM; with `single` the hand calculation of the one-neuron preset (without dL/dw
+ *  while it is `concealed` for the predict exercise). */
+export function renderGuide(doc, { single, concealed = false }) {
   const root = el(doc, "div", "", "panel guide");
   root.dataset.role = "guide";
   if (single) {
@@ -43,7 +47,8 @@ export function renderGuide(doc, { single }) {
     const tbody = el(doc, "tbody");
     for (const [what, how, value] of HAND) {
       const tr = el(doc, "tr");
-      tr.append(el(doc, "td", what), el(doc, "td", how), el(doc, "td", value, "num"));
+      const hide = concealed && GIVES_DW.has(what);
+      tr.append(el(doc, "td", what), el(doc, "td", hide ? "your prediction" : how), el(doc, "td", hide ? "?" : value, "num"));
       tbody.append(tr);
     }
     table.append(thead, tbody);

@@ -20,6 +20,13 @@ export class LossChart {
     this.draw();
   }
 
+  /** the whole curve at once: a session's history (its steps may be thinned) */
+  load(steps, losses) {
+    this.steps = [...steps];
+    this.losses = [...losses];
+    this.draw();
+  }
+
   /** add the losses of updates number first, first+1, … */
   add(first, losses) {
     losses.forEach((loss, k) => {

@@ -1,23 +1,30 @@
 // wires the pictures to the server: one session at a time, every request in turn
-import { api } from "./api.js";
+import { api, reasons } from "./api.js";
 import { Builder, describeChange } from "./builder.js";
 import { ChainPanel } from "./chain.js";
 import { CLASS_COLORS } from "./colors.js";
 import { DataPlot } from "./dataplot.js";
 import { DriveBar } from "./drive.js";
+import { SessionFiles } from "./files.js";
 import { fmt } from "./format.js";
 import { renderGuide } from "./guide.js";
 import { LossChart } from "./losschart.js";
 import { NetworkView } from "./network.js";
 import { renderNodePanel } from "./nodepanel.js";
+import { PredictExercise } from "./predict.js";
+import { LessonBox, PresetMenu, ShareLink, codeFromHash } from "./scenarios.js";
+import { TeacherControls } from "./teacher.js";
 
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const CLASS_MARKS = ["●", "■", "▲"];
 const CLASS_WORDS = ["blue", "orange", "green"];
+const OWN_POINTS_EXTENT = 1.5;     // own points: the plot covers at least ±1.5, room to click
 const ACTION_NEWS = {
   forward: (s) => `Forward: ${s.batch_size} point${s.batch_size === 1 ? "" : "s"} went through the network; loss ${fmt(s.loss, 5)}.`,
-  backward: () => "Backward: every weight has its gradient dW now. Click a weight to see its chain rule.",
+  backward: (s, hidden) => hidden
+    ? "Backward: every weight has its gradient dW now, but the highlighted weight’s stays hidden: predict it first."
+    : "Backward: every weight has its gradient dW now. Click a weight to see its chain rule.",
   step: (s) => `Step ${s.step}: every weight moved by −lr·dW (the loss ${fmt(s.loss, 5)} is from before this update).`,
   reset: () => "Reset: back to the starting weights, step 0, a fresh optimiser.",
 };
@@ -49,7 +56,8 @@ class App {
       maxUnits: Number(this.body.dataset.maxUnits),
       maxHidden: Number(this.body.dataset.maxHidden),
     });
-    this.drive = new DriveBar(doc, { onAction: (name) => this.action(name) });
+    this.teacher = new TeacherControls(doc);
+    this.drive = new DriveBar(doc, { onAction: (name) => this.action(name), teacher: this.teacher });
     this.network = new NetworkView($("network"), {
       caption: $("animation-caption"),
       skipButton: $("skip-animation"),
@@ -64,10 +72,33 @@ class App {
     this.chain = new ChainPanel(doc, {
       fetchChain: (layer, i, j) => api.chain(this.state.id, layer, i, j, this.sample),
       fetchCheck: (layer, i, j) => api.gradcheck(this.state.id, layer, i, j),
+      concealed: (L, i, j) => sameEdge(this.predict.concealed(), { L, i, j }),
+    });
+    this.predict = new PredictExercise(doc, { onReveal: (edge) => this.reveal(edge) });
+    this.lesson = new LessonBox(doc);
+    this.opened = null;         // the scenario last opened: {code, title, description, spec}
+    this.presets = new PresetMenu(doc, { onOpen: (preset) => this.openPreset(preset) });
+    this.share = new ShareLink(doc, {
+      scenario: (withWeights) => this.currentScenario(withWeights),
+      onShared: (code, link, copied) => this.shared(code, link, copied),
+      onError: (err) => this.showProblem(`No link was made: ${reasons(err)}`),
+    });
+    this.files = new SessionFiles(doc, {
+      exportFile: () => this.exportFile(),
+      onExported: (name) => this.say(`Exported: ${name} has this session’s configuration, weights and loss history. Import it to carry on from step ${this.state.step}.`),
+      onImport: (text, body, name) => this.importFile(text, body, name),
+      onProblem: (text) => this.showProblem(text),
     });
 
     $("preset-single").addEventListener("click", () => {
-      this.rebuild(this.builder.singleNeuron(), "the single-neuron example: x = 0.5, y = 1, w = 0.2, b = 0.1, sigmoid, mse, learning rate 0.01");
+      const preset = this.presets.find("single-neuron");
+      if (preset) this.openPreset(preset);
+      else this.rebuild(this.builder.singleNeuron(), "the single-neuron example: x = 0.5, y = 1, w = 0.2, b = 0.1, sigmoid, mse, learning rate 0.01");
+    });
+    window.addEventListener("hashchange", () => {
+      // a link pasted into this tab changes only the fragment
+      const code = codeFromHash(window.location.hash);
+      if (code && (!this.opened || code !== this.opened.code)) this.openLink(code);
     });
     this.el.errorClose.addEventListener("click", () => this.clearError());
     this.el.recover.addEventListener("click", () => {
@@ -89,7 +120,11 @@ class App {
   }
 
   start() {
-    this.rebuild(this.builder.spec, null);
+    const presets = this.presets.load().catch((err) => this.showProblem(`The presets menu could not be filled: ${reasons(err)}`));
+    const code = codeFromHash(window.location.hash);
+    if (code) this.openLink(code);
+    else this.rebuild(this.builder.spec, null);
+    return presets;
   }
 
   // -- requests, one at a time ------------------------------------------------------------
@@ -114,31 +149,178 @@ class App {
         this.builder.markInvalid(err.fields ?? []);
         throw err;
       }
-      const old = this.state ? this.state.id : null;
-      if (old && old !== state.id) api.remove(old).catch(() => {});
-      this.clearError();
-      this.builder.accept(spec);
-      const data = await api.data(state.id);
-      this.data = data;
-      this.sample = state.sample.index;
-      const sameShape = this.state && JSON.stringify(this.state.config.layers) === JSON.stringify(state.config.layers);
-      if (!sameShape) this.selection = null;
-      this.plot.setData(data.X, data.Y, data.task);
-      this.renderAddModes(data.task, data.X[0].length);
-      this.chart.clear();
-      this.show(state, "new");
+      await this.adopt(state, spec);
+      if (this.opened) this.lesson.setChanged(JSON.stringify(spec) !== this.opened.spec);
       const c = state.config;
-      const net = `a ${c.layers.join("–")} network (${c.activations.join(", ")}), ${c.loss} loss, ${c.optimizer.name} with learning rate ${c.optimizer.lr}`;
       if (what === null) {
-        this.say(`Ready: ${net}, on ${state.points} points. Press Forward (f) to begin.`);
+        this.say(`Ready: ${describeNet(state)}. Press Forward (f) to begin.`);
       } else {
-        this.say(`New network: ${what || describeChange(before, spec)}. It is ${net}, starting from fresh weights (seed ${c.seed}) at step 0.`);
+        this.say(`New network: ${what || describeChange(before, spec)}. It is ${describeNet(state, false)}, starting from fresh weights (seed ${c.seed}) at step 0.`);
       }
     });
   }
 
+  /** make `state` the page's session, shown with `spec` in the Build panel; the old one is deleted */
+  async adopt(state, spec, history = null) {
+    const old = this.state ? this.state.id : null;
+    if (old && old !== state.id) api.remove(old).catch(() => {});
+    this.clearError();
+    this.share.hide();
+    this.builder.accept(spec);
+    const data = await api.data(state.id);
+    this.data = data;
+    this.sample = state.sample.index;
+    const sameShape = this.state && JSON.stringify(this.state.config.layers) === JSON.stringify(state.config.layers);
+    if (!sameShape) this.selection = null;
+    this.plot.setData(data.X, data.Y, data.task, this.extent());
+    this.renderAddModes(data.task, data.X[0].length);
+    if (history) this.chart.load(history.steps, history.losses);
+    else this.chart.clear();
+    this.show(state, "new");
+  }
+
+  /** how far the plot and its pictures reach beyond the data: own points get room to click */
+  extent() {
+    return this.builder.spec.dataset === "custom" ? OWN_POINTS_EXTENT : null;
+  }
+
+  // -- scenarios: links, presets, files ------------------------------------------------------
+
+  /** open the scenario of a link's code; a damaged one falls back to the network on screen */
+  async openLink(code) {
+    let scenario;
+    try {
+      scenario = await api.decode(code);
+    } catch (err) {
+      return this.linkFailed(err);
+    }
+    return this.openScenario(scenario, code);
+  }
+
+  async linkFailed(err) {
+    const kept = this.state !== null;
+    if (!kept) await this.rebuild(this.builder.spec, null);
+    this.showProblem(`This link does not open a network: ${reasons(err)}. ${kept ? "The network on screen stays as it was." : "Here is the default network instead."}`);
+  }
+
+  openPreset(preset) {
+    return this.openLink(preset.code);
+  }
+
+  /** a scenario ({title, description, config, teacher}) as a new session, with its teacher's mode */
+  openScenario(scenario, code) {
+    this.stopRunning();
+    let failed = null;
+    const run = this.enqueue(async () => {
+      let state;
+      try {
+        state = await api.create(scenario.config, 0);
+      } catch (err) {
+        failed = err;
+        return;
+      }
+      const spec = this.builder.want(this.builder.fromConfig(state.config, scenario.config));
+      this.teacher.set(scenario.teacher);
+      if (this.teacher.how("points")) this.setClickMode("pick");
+      const problem = this.predict.set(scenario.teacher ? scenario.teacher.predict : null, state.config.layers);
+      this.lesson.show(scenario.title, scenario.description, this.teacherNote());
+      this.opened = { code, title: scenario.title, description: scenario.description, spec: JSON.stringify(spec) };
+      this.selection = null;
+      if (code) window.history.replaceState(null, "", `#s=${code}`);
+      await this.adopt(state, spec);
+      const name = scenario.title ? `“${scenario.title}”` : "the network of the link";
+      this.say(`Opened ${name}: ${describeNet(state)}. Press Forward (f) to begin.`);
+      if (problem) this.showProblem(problem);
+    });
+    return run.then(() => (failed ? this.linkFailed(failed) : undefined));
+  }
+
+  teacherNote() {
+    const parts = [this.teacher.summary()];
+    if (this.predict.edge) parts.push("Exercise: predict the highlighted weight’s gradient before the page shows it.");
+    return parts.filter(Boolean).join(" ");
+  }
+
+  /** what Copy link encodes: the configuration on screen, its title while it is unchanged, the teacher's mode */
+  currentScenario(withWeights) {
+    if (!this.state) return null;
+    const config = this.builder.config(this.builder.spec);
+    if (withWeights) {
+      if (this.state.layers.some((l) => [...l.W.flat(), ...l.b].some((v) => v === null))) {
+        this.showProblem("The current weights are not all finite numbers (the network diverged), so they cannot go into a link. Reset, or untick “with current weights”.");
+        return null;
+      }
+      config.params = this.state.layers.map((l) => ({ W: l.W, b: l.b }));
+    }
+    const scenario = { config };
+    if (this.opened && this.opened.spec === JSON.stringify(this.builder.spec)) {
+      if (this.opened.title) scenario.title = this.opened.title;
+      if (this.opened.description) scenario.description = this.opened.description;
+    }
+    if (this.teacher.active) scenario.teacher = this.teacher.mode();
+    return scenario;
+  }
+
+  shared(code, link, copied) {
+    this.opened = { ...(this.opened ?? {}), code, spec: JSON.stringify(this.builder.spec) };
+    const weights = this.share.el.weights.checked ? `, starting from the weights of step ${this.state.step}` : "";
+    this.say(copied
+      ? `Link copied (it is in the address bar too): it opens this network, fresh${weights}, for anyone who has it.`
+      : `Here is the link: it opens this network, fresh${weights}. It is in the address bar too.`);
+  }
+
+  exportFile() {
+    let file = null;
+    return this.enqueue(async () => {
+      if (!this.state) return;
+      try {
+        file = await api.exportFile(this.state.id);
+      } catch (err) {
+        if (err.expired) throw err;
+        throw { message: `Export failed: ${reasons(err)}` };
+      }
+    }).then(() => file);
+  }
+
+  importFile(text, body, name) {
+    this.stopRunning();
+    return this.enqueue(async () => {
+      let state;
+      try {
+        state = await api.importFile(text);
+      } catch (err) {
+        throw { message: `“${name}” cannot be imported: ${reasons(err)}`, status: err.status };
+      }
+      const spec = this.builder.want(this.builder.fromConfig(state.config, body.config));
+      const history = await api.history(state.id).catch(() => null);
+      this.selection = null;
+      await this.adopt(state, spec, history);
+      if (this.opened) this.lesson.setChanged(JSON.stringify(spec) !== this.opened.spec);
+      this.say(`Imported “${name}”: ${describeNet(state, false)}, carrying on at step ${state.step}.`);
+    });
+  }
+
+  /** the learner's prediction is in: show the weight's real dW and open its chain rule */
+  reveal(edge) {
+    if (!this.state) return;
+    this.show(this.state, "reveal");
+    this.select(edge);
+    this.say("The real dW is on screen now; its chain rule is open: compare each factor with your own.");
+  }
+
+  setClickMode(mode) {
+    this.plot.setMode(mode);
+    const radio = this.el.clickMode.querySelector(`input[value="${mode}"]`);
+    if (radio) radio.checked = true;
+  }
+
   /** forward, backward, step, reset, play, train from a button or a key */
   action(name) {
+    const blocked = this.teacher.blocked(name);
+    if (blocked) {
+      this.say(blocked);
+      return undefined;
+    }
     if (name === "play") return this.togglePlay();
     if (name === "train") return this.trainSteps();
     if (name === "reset") this.stopRunning();
@@ -154,7 +336,7 @@ class App {
       if (name === "step") this.chart.add(state.step, [state.loss]);
       if (name === "reset") this.chart.clear();
       this.show(state, name);
-      this.say(ACTION_NEWS[name](state));
+      this.say(ACTION_NEWS[name](state, this.predict.concealed() !== null));
     });
   }
 
@@ -279,7 +461,7 @@ class App {
   }
 
   addPoint(point, mode) {
-    if (!this.data) return;
+    if (!this.data || this.teacher.how("points")) return;
     const { X, Y } = this.points();
     if (X.length >= this.maxPoints) {
       this.showProblem(`A dataset holds at most ${this.maxPoints} points.`);
@@ -300,7 +482,7 @@ class App {
   }
 
   removePoint(n) {
-    if (!this.data) return;
+    if (!this.data || this.teacher.how("points")) return;
     const { X, Y } = this.points();
     if (X.length <= 1) {
       this.showProblem("The data need at least one point.");
@@ -345,6 +527,8 @@ class App {
     this.body.dataset.phase = state.phase;
     this.body.dataset.step = String(state.step);
     this.network.build(c.layers, c.activations, c.loss, c.layers[0] === 2);
+    this.predict.update(state, how);
+    this.network.setExercise(this.predict.edge, this.predict.concealed() !== null);
     this.network.update(state);
     this.network.setSelected(this.selection);
     if (how === "backward") this.network.playBackward(reducedMotion.matches);
@@ -378,7 +562,7 @@ class App {
         this.picturesAgain = false;
         if (!this.state) return;
         const id = this.state.id;
-        const pred = await api.predictions(id, this.state.config.layers[0] === 1 ? 100 : 50, 16);
+        const pred = await api.predictions(id, this.state.config.layers[0] === 1 ? 100 : 50, 16, this.extent());
         if (!this.state || this.state.id !== id) continue;
         this.network.setPictures(pred);
         this.plot.setPredictions(pred);
@@ -465,11 +649,12 @@ class App {
       : sel.L >= 1 && sel.L < state.config.layers.length && sel.i < state.config.layers[sel.L - 1] && sel.j < state.config.layers[sel.L]);
     if (!valid) {
       this.selection = null;
-      root.replaceChildren(renderGuide(this.doc, { single: state.config.dataset.name === "single" }));
+      root.replaceChildren(renderGuide(this.doc, { single: state.config.dataset.name === "single",
+                                                   concealed: this.predict.concealed() !== null }));
       return;
     }
     const panel = sel.kind === "node"
-      ? renderNodePanel(this.doc, sel, state, { onEdge: (edge) => this.select(edge) })
+      ? renderNodePanel(this.doc, sel, state, { onEdge: (edge) => this.select(edge), concealed: this.predict.concealed() })
       : this.chain.render(sel, state);
     const close = this.doc.createElement("button");
     close.type = "button";
@@ -509,6 +694,18 @@ class App {
     this.el.error.hidden = true;
     this.errorShown = false;
   }
+}
+
+/** whether two weight selections name the same weight */
+function sameEdge(a, b) {
+  return Boolean(a && b && a.L === b.L && a.i === b.i && a.j === b.j);
+}
+
+/** "a 2–4–1 network (tanh, sigmoid), bce loss, sgd with learning rate 0.3[, on 200 points]" */
+function describeNet(state, points = true) {
+  const c = state.config;
+  const net = `a ${c.layers.join("–")} network (${c.activations.join(", ")}), ${c.loss} loss, ${c.optimizer.name} with learning rate ${c.optimizer.lr}`;
+  return points ? `${net}, on ${state.points} point${state.points === 1 ? "" : "s"}` : net;
 }
 
 const app = new App(document);

@@ -51,6 +51,8 @@ export class NetworkView {
     this.timer = null;
     this.finish = null;
     this.selected = null;
+    this.exercise = null;        // "L-i-j" of the predict exercise's weight
+    this.concealedKey = null;    // the same while its dW must not show
     svg.addEventListener("click", (e) => this.pick(e.target));
     svg.addEventListener("keydown", (e) => {
       if (e.key === "Enter" || e.key === " ") {
@@ -219,12 +221,19 @@ export class NetworkView {
             e.title.textContent = label;
             e.g.setAttribute("aria-label", label);
             e.g.dataset.w = String(w);
+            e.g.classList.toggle("exercise", `${L}-${i}-${j}` === this.exercise);
           }
         }
       }
     }
     this.lossText.textContent = `L = ${state.loss === null ? "—" : fmt(state.loss, 4)}`;
     this.setGradients(state);
+  }
+
+  /** The weight of the predict exercise (highlighted, or null), and whether its dW must stay hidden. */
+  setExercise(edge, concealed) {
+    this.exercise = edge ? `${edge.L}-${edge.i}-${edge.j}` : null;
+    this.concealedKey = concealed ? this.exercise : null;
   }
 
   /** Sizes of gradient rings and lines; whether they show is up to the lit classes. */
@@ -238,7 +247,10 @@ export class NetworkView {
     const sample = state.sample;
     let maxDW = 0, maxDZ = 0;
     for (let k = 0; have && k < state.layers.length; k++) {
-      for (const row of state.layers[k].dW) for (const g of row) maxDW = Math.max(maxDW, Math.abs(g ?? 0));
+      state.layers[k].dW.forEach((row, i) => row.forEach((g, j) => {
+        // a hidden dW must not show through the scale of the others either
+        if (`${k + 1}-${i}-${j}` !== this.concealedKey) maxDW = Math.max(maxDW, Math.abs(g ?? 0));
+      }));
       for (const g of sample.layers[k].dz ?? []) maxDZ = Math.max(maxDZ, Math.abs(g ?? 0));
     }
     for (const g of (have && sample.dx) || []) maxDZ = Math.max(maxDZ, Math.abs(g ?? 0));
@@ -263,7 +275,7 @@ export class NetworkView {
       for (let i = 0; i < this.sizes[L - 1]; i++) {
         for (let j = 0; j < this.sizes[L]; j++) {
           const e = this.edges[L][i][j];
-          const g = dW ? dW[i][j] : null;
+          const g = dW && `${L}-${i}-${j}` !== this.concealedKey ? dW[i][j] : null;
           e.grad.setAttribute("stroke-width", g === null || maxDW === 0 ? "0" : (1 + 7 * Math.abs(g) / maxDW).toFixed(2));
           if (g === null) delete e.g.dataset.grad;
           else e.g.dataset.grad = String(g);

@@ -59,7 +59,7 @@ function block(doc, term, meaning, ...math) {
 }
 
 /** The node panel's DOM for node (L, i) of `state`; `onEdge(sel)` opens a weight's chain rule. */
-export function renderNodePanel(doc, { L, i }, state, { onEdge }) {
+export function renderNodePanel(doc, { L, i }, state, { onEdge, concealed = null }) {
   const sizes = state.config.layers;
   const last = sizes.length - 1;
   const name = unitName(L, i, last, sizes[last]);
@@ -85,7 +85,7 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge }) {
       dx === null ? p("Appears after Forward and Backward.")
         : M.mathLines(`dL/dx = ${dx}`, d("L", "x"), M.eq(), M.mo("∑"), M.sub("w", "j"), M.mo("·"),
                  d("L", M.sub("z", "j")), M.eq(), M.num(dx))));
-    root.append(outgoing(doc, state, L, i, onEdge, name));
+    root.append(outgoing(doc, state, L, i, onEdge, name, concealed));
     return root;
   }
 
@@ -179,7 +179,7 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge }) {
   root.append(block(doc, "∂L/∂b", `the bias gradient: ∂L/∂z summed over the batch, as ∂z/∂b = 1 (the bias is b = ${fmt(b, 4)} now).`,
     M.mathLines(`dL/db = ${db}`, d("L", "b"), M.eq(), M.mo("∑"), d("L", "z"), M.eq(),
            db === null ? M.mtext("after Backward") : M.num(db))));
-  root.append(incoming(doc, state, L, i, onEdge, name));
+  root.append(incoming(doc, state, L, i, onEdge, name, concealed));
   return root;
 }
 
@@ -219,22 +219,29 @@ function weightList(doc, title, items, onEdge) {
   return wrap;
 }
 
-function incoming(doc, state, L, i, onEdge, name) {
+/** ", dW = 0.012", or the exercise's note for a weight whose dW is to be predicted */
+function dWText(dW, i, j, sel, concealed) {
+  if (!dW) return "";
+  const hidden = concealed && concealed.L === sel.L && concealed.i === sel.i && concealed.j === sel.j;
+  return hidden ? ", dW = ? (predict it)" : `, dW = ${fmt(dW[i][j], 3)}`;
+}
+
+function incoming(doc, state, L, i, onEdge, name, concealed) {
   const sizes = state.config.layers, last = sizes.length - 1;
   const W = state.layers[L - 1].W, dW = state.layers[L - 1].dW;
-  const items = W.map((row, m) => ({
-    sel: { kind: "edge", L, i: m, j: i },
-    text: `from ${unitName(L - 1, m, last, sizes[last])}: w = ${fmt(row[i], 3)}${dW ? `, dW = ${fmt(dW[m][i], 3)}` : ""}`,
-  }));
+  const items = W.map((row, m) => {
+    const sel = { kind: "edge", L, i: m, j: i };
+    return { sel, text: `from ${unitName(L - 1, m, last, sizes[last])}: w = ${fmt(row[i], 3)}${dWText(dW, m, i, sel, concealed)}` };
+  });
   return weightList(doc, `Weights into ${name} (click for the chain rule)`, items, onEdge);
 }
 
-function outgoing(doc, state, L, i, onEdge, name) {
+function outgoing(doc, state, L, i, onEdge, name, concealed) {
   const sizes = state.config.layers, last = sizes.length - 1;
   const W = state.layers[L].W, dW = state.layers[L].dW;
-  const items = W[i].map((w, j) => ({
-    sel: { kind: "edge", L: L + 1, i, j },
-    text: `to ${unitName(L + 1, j, last, sizes[last])}: w = ${fmt(w, 3)}${dW ? `, dW = ${fmt(dW[i][j], 3)}` : ""}`,
-  }));
+  const items = W[i].map((w, j) => {
+    const sel = { kind: "edge", L: L + 1, i, j };
+    return { sel, text: `to ${unitName(L + 1, j, last, sizes[last])}: w = ${fmt(w, 3)}${dWText(dW, i, j, sel, concealed)}` };
+  });
   return weightList(doc, `Weights out of ${name} (click for the chain rule)`, items, onEdge);
 }
