@@ -80,7 +80,7 @@ class App {
     this.presets = new PresetMenu(doc, { onOpen: (preset) => this.openPreset(preset) });
     this.share = new ShareLink(doc, {
       scenario: (withWeights) => this.currentScenario(withWeights),
-      onShared: (code, link, copied) => this.shared(code, link, copied),
+      onShared: (code, link, copied, scenario) => this.shared(code, copied, scenario),
       onError: (err) => this.showProblem(`No link was made: ${reasons(err)}`),
     });
     this.files = new SessionFiles(doc, {
@@ -261,8 +261,10 @@ class App {
     return scenario;
   }
 
-  shared(code, link, copied) {
-    this.opened = { ...(this.opened ?? {}), code, spec: JSON.stringify(this.builder.spec) };
+  /** the link on screen now opens `scenario`: the lesson box follows it */
+  shared(code, copied, scenario) {
+    this.opened = { code, title: scenario.title, description: scenario.description, spec: JSON.stringify(this.builder.spec) };
+    this.lesson.show(scenario.title, scenario.description, this.teacherNote());
     const weights = this.share.el.weights.checked ? `, starting from the weights of step ${this.state.step}` : "";
     this.say(copied
       ? `Link copied (it is in the address bar too): it opens this network, fresh${weights}, for anyone who has it.`
