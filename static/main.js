@@ -257,7 +257,8 @@ class App {
       if (this.opened.title) scenario.title = this.opened.title;
       if (this.opened.description) scenario.description = this.opened.description;
     }
-    if (this.teacher.active) scenario.teacher = this.teacher.mode();
+    // the exercise goes along only while this network still has its weight
+    if (this.teacher.active) scenario.teacher = { ...this.teacher.mode(), predict: this.predict.weight };
     return scenario;
   }
 
