@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
 from .engine import PhaseError
-from .middleware import BodyTooLarge, security_headers
+from .middleware import BodyTooLarge, SECURITY_HEADERS
 from .sessions import ConfigError
 from .store import SessionNotFound
 
@@ -75,4 +75,4 @@ def install_error_handlers(app: FastAPI):
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         # Starlette answers a 500 outside every middleware: the security headers are added here
         return JSONResponse(status_code=500, content={"detail": "internal error"},
-                            headers=security_headers(request.url.path))
+                            headers=SECURITY_HEADERS)

@@ -6,7 +6,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from .api import health, inspect, pages, phases, scenarios, sessions
+from swagger_ui_bundle import swagger_ui_path
+
+from .api import docs, health, inspect, pages, phases, scenarios, sessions
 from .errors import install_error_handlers
 from .middleware import BodyLimit, SecurityHeaders
 from .scenarios import load_presets
@@ -19,15 +21,16 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     logging.getLogger("manualgrad").setLevel(settings.log_level.upper())
-    app = FastAPI(title="ManualGrad", version="0.1.0",
+    app = FastAPI(title="ManualGrad", version="0.1.0", docs_url=None, redoc_url=None,
                   description="Per-session NumPy networks with every intermediate value, over HTTP.")
     app.state.settings = settings
     app.state.store = SessionStore(settings.max_sessions, settings.idle_seconds)
     app.state.templates = Jinja2Templates(directory=ROOT / "templates")
     app.state.presets = load_presets(settings.scenarios_dir)
-    for module in (scenarios, sessions, phases, inspect, health, pages):
+    for module in (scenarios, sessions, phases, inspect, health, pages, docs):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)

@@ -6,11 +6,6 @@ from starlette.exceptions import HTTPException
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
        "form-action 'self'")
-# the API docs page loads Swagger UI from its CDN and starts it with an inline script
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
-            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
-DOCS_PATHS = ("/docs", "/redoc")
 DRAIN_FACTOR = 4      # a refused body up to 4 times the limit is read and dropped (see drain)
 
 
@@ -84,10 +79,8 @@ class BodyLimit:
                 await send_json(send, 413, too_large)
 
 
-def security_headers(path):
-    """The headers every response carries (the API docs pages get their own CSP)."""
-    return {"content-security-policy": DOCS_CSP if path in DOCS_PATHS else CSP,
-            "x-content-type-options": "nosniff", "referrer-policy": "no-referrer", "x-frame-options": "DENY"}
+SECURITY_HEADERS = {"content-security-policy": CSP, "x-content-type-options": "nosniff",
+                    "referrer-policy": "no-referrer", "x-frame-options": "DENY"}
 
 
 class SecurityHeaders:
@@ -99,7 +92,7 @@ class SecurityHeaders:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        headers = [(k.encode(), v.encode()) for k, v in security_headers(scope["path"]).items()]
+        headers = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
 
         async def with_headers(message):
             if message["type"] == "http.response.start":
