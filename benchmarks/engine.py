@@ -220,7 +220,11 @@ def main():
           + ", ".join(f"{name} {diff:.1e}" for name, diff in differences.items()))
     print(f"time per step over {args.repeats} repeats of k = {args.steps} steps from the same start: "
           f"median and min of the wall time (time.perf_counter), median of the CPU time "
-          f"(time.process_time); this process was on a CPU {cpu_share:.0%} of the wall time\n")
+          f"(time.process_time); this process was on a CPU {cpu_share:.0%} of the wall time")
+    if cpu_share < 0.95:
+        print("warning: other work took the CPU away during the timing, so the wall times and "
+              "their verdicts are unreliable; the cpu column is steadier; rerun on a quiet machine")
+    print()
 
     print(f"{'us per step':<26}{'median':>9}{'min':>9}{'cpu':>9}")
     for name, times in results.items():
