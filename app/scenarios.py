@@ -58,6 +58,18 @@ class ScenarioError(ValueError):
     """A scenario code or file that cannot be read; the message says why."""
 
 
+def check_predict(scenario: Scenario, layers):
+    """The predict exercise must name a weight the network has (layers: sizes, input first)."""
+    ref = scenario.teacher.predict
+    if ref is None:
+        return
+    if ref.layer >= len(layers) - 1:
+        raise ScenarioError(f"teacher.predict.layer must be below {len(layers) - 1}, the number of dense layers")
+    if ref.i >= layers[ref.layer] or ref.j >= layers[ref.layer + 1]:
+        raise ScenarioError(f"teacher.predict names W[{ref.i}][{ref.j}] of layer {ref.layer}, which is "
+                            f"{layers[ref.layer]} × {layers[ref.layer + 1]}")
+
+
 def encode(scenario: Scenario) -> str:
     """"1." + base64url(deflate(compact JSON)), leaving out every default."""
     data = scenario.model_dump(mode="json", exclude_defaults=True)
@@ -135,9 +147,20 @@ class SessionFile(Strict):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
+def as_floats(value):
+    """Every number as a float, so that a tool rewriting 1.0 as 1 leaves the digest alone."""
+    if isinstance(value, dict):
+        return {key: as_floats(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return [as_floats(v) for v in value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
 def digest(body: dict) -> str:
-    """sha256 of the canonical JSON of everything but the digest itself."""
-    content = {key: value for key, value in body.items() if key != "sha256"}
+    """sha256 of the canonical JSON (sorted keys, numbers as floats) of all but the digest itself."""
+    content = as_floats({key: value for key, value in body.items() if key != "sha256"})
     return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -180,7 +203,9 @@ def check_file(body: dict) -> SessionFile:
     if body.get("version") != FILE_VERSION:
         raise ScenarioError(f"session file version {body.get('version')!r} is not known here "
                             f"(this server reads version {FILE_VERSION})")
-    if not isinstance(body.get("sha256"), str) or digest(body) != body["sha256"]:
+    if not isinstance(body.get("sha256"), str):
+        raise ScenarioError("the session file has no sha256 of its content: export it again")
+    if digest(body) != body["sha256"]:
         raise ScenarioError("the session file was changed after it was exported (its sha256 does "
                             "not match its content); export it again")
     return SessionFile.model_validate(body)

@@ -9,7 +9,8 @@ from pydantic import Field, ValidationError
 
 from ..engine import PhaseError
 from ..responses import Code, Presets, SessionState, errors
-from ..scenarios import MAX_CODE_CHARS, Scenario, ScenarioError, check_file, decode, encode, export_session, restore
+from ..scenarios import (MAX_CODE_CHARS, Scenario, ScenarioError, check_file, check_predict, decode, encode,
+                         export_session, restore)
 from ..schemas import Strict
 from ..sessions import ConfigError, Session, build_trainer
 from .deps import SessionDep, StoreDep
@@ -39,7 +40,11 @@ def list_presets(request: Request):
 @router.post("/api/scenarios/encode", response_model=Code)
 def encode_scenario(scenario: Scenario):
     """The compact, versioned code of a scenario, for a link like /#s=CODE."""
-    build_trainer(scenario.config)      # refuse a configuration no session could be built from
+    _, normalised = build_trainer(scenario.config)   # refuse a configuration no session could have
+    try:
+        check_predict(scenario, normalised["layers"])
+    except ScenarioError as e:
+        raise ConfigError("teacher.predict", str(e)) from None
     return JSONResponse({"code": encode(scenario)})
 
 
