@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout, no install
+from benchmarks.proc import cpu_pressure_seconds  # noqa: E402
 from benchmarks.report import arguments, figure, percentile, write_figures  # noqa: E402
 from benchmarks.server import serve  # noqa: E402
 
@@ -83,10 +84,13 @@ def main():
     rounds = args.rounds or (200 if args.quick else 1000)
     with serve() as server:
         base = server.base
+        pressure0, t0 = cpu_pressure_seconds(), time.monotonic()
         times, sizes = measure(base, rounds, warmup=max(rounds // 10, 20))
+        busy = None if pressure0 is None else (cpu_pressure_seconds() - pressure0) / (time.monotonic() - t0)
 
     print(f"HTTP round trips over loopback ({base}), uvicorn, one keep-alive connection, "
-          f"{rounds} rounds; time = send .. JSON parsed")
+          f"{rounds} rounds; time = send .. JSON parsed; machine CPU pressure "
+          f"{'n/a' if busy is None else format(busy, '.0%')} (share of the time some task waited for a CPU)")
     print(f"{'request':<38}{'bytes':>8}{'median ms':>11}{'p99 ms':>9}{'x bare':>8}")
     bare = percentile(times["bare"], 50)
     for key, values in times.items():

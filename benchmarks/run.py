@@ -1,11 +1,15 @@
 """Run every benchmark and print one table: each figure, its target, and whether it was met.
 
-    python -m benchmarks            # the full run, about 4 minutes on 2 cores
+    python -m benchmarks            # the full run, about 3 minutes on 2 cores
     python -m benchmarks --quick    # shorter runs of the same, about 1.5 minutes
+    python -m benchmarks --wait-quiet 300   # on a shared machine: before each benchmark, wait
+                                            # (up to 300 s) for the other work on it to calm down
 
 Each benchmark runs in its own process, one after the other, printing its detailed report as
 it goes: engine.py (engine step against a NumPy loop and PyTorch), memory.py, http_roundtrip.py,
-load.py. The table at the end collects their headline figures. The exit status is 1 when a
+load.py. The table at the end collects their headline figures, and the machine's CPU pressure
+over the run (Linux PSI: the share of the time some task waited for a CPU): latencies measured
+while other work competes for the 2 cores are pessimistic. The exit status is 1 when a
 benchmark failed to run or a target was missed.
 """
 import argparse
@@ -22,17 +26,35 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout, no install
+from benchmarks.proc import cpu_pressure_seconds  # noqa: E402
 from benchmarks.report import figure  # noqa: E402
 
 BENCHMARKS = ("memory", "http_roundtrip", "load")      # each writes its figures with --json
 QUICK_ENGINE = ["--steps", "300", "--repeats", "3"]
+QUIET = 10.0                # % of CPU pressure (avg10) under which the machine counts as quiet
+
+
+def wait_quiet(limit):
+    """Wait up to `limit` s for the machine's 10-s CPU pressure to fall below QUIET %."""
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            some = Path("/proc/pressure/cpu").read_text().split()
+            avg10 = float(some[1].split("=")[1])
+        except (OSError, IndexError, ValueError):
+            return
+        if avg10 < QUIET or time.monotonic() > deadline:
+            print(f"\n(CPU pressure avg10 {avg10:.0f}%{'' if avg10 < QUIET else ', still busy: going on'})")
+            return
+        time.sleep(2)
 
 
 def run(cmd, capture=False):
     """Run cmd from the repository root, its output shown as it comes; (exit code, output)."""
-    print(f"\n$ {' '.join(cmd[1:] if cmd[0] == sys.executable else cmd)}", flush=True)
+    shown = ["python" if part == sys.executable else part for part in cmd]
+    print(f"\n$ {' '.join(shown)}", flush=True)
     if not capture:
-        return subprocess.run([*cmd], cwd=ROOT).returncode, ""
+        return subprocess.run(cmd, cwd=ROOT).returncode, ""
     lines = []
     with subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True) as process:
@@ -55,16 +77,17 @@ def engine_figures(quick):
         return [figure("engine step (benchmarks/engine.py)", f"exit code {code}", "runs", False)]
     figures = []
     for line in out.splitlines():
-        timing = re.match(r"^(\S.*?)\s{2,}([\d.]+)\s+([\d.]+)\s*$", line)          # label, median, min
-        ratio = re.match(r"^(\S.*? / \S.*?)\s{2,}([\d.]+)\s*(<=\s*[\d.]+)?\s*(met|MISSED)?\s*$", line)
-        if ratio:
-            verdict = ratio.group(4)
-            figures.append(figure(f"engine: {ratio.group(1)}", f"{ratio.group(2)}x",
-                                  (ratio.group(3) or "").replace("<=", "<= ").replace("  ", " ") +
-                                  ("x" if ratio.group(3) else ""),
+        # a row of one of its tables: a label, numbers (the median first), maybe "<= x met|MISSED"
+        row = re.match(r"^(\S.*?)\s{2,}([\d.]+)(?:\s+[\d.]+)*(?:\s+(<=\s*[\d.]+))?\s*(met|MISSED)?\s*$", line)
+        if not row:
+            continue
+        label, median, target, verdict = row.groups()
+        if " / " in label:                                  # a ratio of medians
+            figures.append(figure(f"engine step, {label}", f"{median}x",
+                                  f"<= {target[2:].strip()}x" if target else "",
                                   None if verdict is None else verdict == "met"))
-        elif timing and not line.startswith(("implementation", "ratio")):
-            figures.append(figure(f"engine: {timing.group(1)}", f"{timing.group(2)} us/step"))
+        else:                                               # microseconds per step
+            figures.append(figure(f"engine step, {label}", f"{median} us"))
     return figures or [figure("engine step (benchmarks/engine.py)", "see its output above")]
 
 
@@ -94,20 +117,28 @@ def print_table(figures):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs of every benchmark")
+    parser.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
+                        help="before each benchmark, wait up to SECONDS for CPU pressure < 10%%")
     args = parser.parse_args()
     started = time.monotonic()
-    load_before = os.getloadavg()
-    figures = engine_figures(args.quick)
-    for name in BENCHMARKS:
-        figures += bench_figures(name, args.quick)
+    pressure0 = cpu_pressure_seconds()
+    figures = []
+    for name in ("engine", *BENCHMARKS):
+        if args.wait_quiet:
+            wait_quiet(args.wait_quiet)
+        figures += engine_figures(args.quick) if name == "engine" else bench_figures(name, args.quick)
+    elapsed = time.monotonic() - started
 
     import numpy
     blas = {v: os.environ[v] for v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if v in os.environ}
     print(f"\n== ManualGrad benchmarks{' (--quick)' if args.quick else ''}: {os.cpu_count()} CPUs, "
           f"{platform.machine()}, python {platform.python_version()}, numpy {numpy.__version__}, "
-          f"OpenBLAS overrides: {blas or 'none'}; load average before {load_before[0]:.2f}, "
-          f"after {os.getloadavg()[0]:.2f}; {time.monotonic() - started:.0f} s ==")
+          f"OpenBLAS overrides: {blas or 'none'}; {elapsed:.0f} s ==")
     print_table(figures)
+    if pressure0 is not None:
+        busy = (cpu_pressure_seconds() - pressure0) / elapsed
+        print(f"machine CPU pressure over the run: {busy:.0%} of the time some task waited for a CPU"
+              f"{' (busy: latencies are pessimistic)' if busy > 0.2 else ''}")
     return 1 if any(f["ok"] is False for f in figures) else 0
 
 
