@@ -37,7 +37,7 @@ TARGET_RATIO = 3.0
 
 
 class Client:
-    """One keep-alive connection; `call` returns (seconds to parsed JSON, status, body bytes)."""
+    """One keep-alive connection; `call` returns (seconds to parsed JSON, the JSON, body bytes)."""
 
     def __init__(self, base):
         url = urlsplit(base)

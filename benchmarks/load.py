@@ -3,13 +3,17 @@
 For each N a fresh server is started (uvicorn on a free port of 127.0.0.1, in its own process);
 this process is the client: asyncio, each learner with its own keep-alive HTTP/1.1 connection,
 as a browser tab has. The client speaks HTTP itself (Connection, below) because it must stay
-light: on this machine httpx.AsyncClient spent 1.6 ms of CPU per request alone and 4.8 ms at 50
-in flight (against 0.15 ms for Connection), so 500 learners would have needed more than a core
-for the client, on a machine of 2 cores that the server shares. Each learner arrives at a random moment of the first RAMP seconds,
-creates a session (2-8-8-1 net on 500 xor points by default), then loops: forward, backward,
-step, and every TRAIN_EVERY rounds a train of TRAIN_STEPS steps, with THINK seconds of thought
-(uniform jitter, seeded per learner) after every action. After `--seconds` the learners stop
-starting requests; what is still in flight GRACE seconds later counts as an error.
+light: on this machine httpx.AsyncClient spent 1.6 ms of CPU per request, 4.8 ms with 50 in
+flight (Connection: 0.15 ms), so at 500 learners the client would have taken more than one of
+the 2 cores the server shares with it.
+
+Each learner arrives at a random moment of the first RAMP seconds, creates a session (a 2-8-8-1
+net on 500 xor points), then loops: forward, backward, step, and every TRAIN_EVERY rounds a
+train of TRAIN_STEPS steps (learners start at a random point of that cycle, so they do not all
+train at once), with THINK seconds of thought (uniform jitter, seeded per learner) after every
+action. After `--seconds` the learners stop starting requests; what is still in flight GRACE
+seconds later counts as an error, and so does any failed request or status >= 400 (a learner
+that meets one stops).
 
 Every request counts, the creates included: latency is from sending to the parsed JSON. Printed
 for each N: requests/s, p50/p99/max latency, errors, and to tell a slow server from a busy
@@ -107,7 +111,7 @@ async def learner(index, base, recorder, stop_at):
     if state is None:
         return conn, None
     path = f"/api/sessions/{state['id']}"
-    rounds = 0
+    rounds = rng.randrange(TRAIN_EVERY)
     while True:
         rounds += 1
         actions = [(p, None) for p in ("forward", "backward", "step")]

@@ -79,7 +79,8 @@ def main():
           f"(over {TRACED} more sessions)")
     print(f"target <= {TARGET_MIB:g} MiB per session (RSS): {'met' if ok else 'MISSED'}")
     write_figures(args.json, [
-        figure("memory per session, RSS (2-8-8-1, 500 pts)", f"{per_rss * 1024:.0f} KiB", f"<= {TARGET_MIB:g} MiB", ok),
+        figure("memory per session, RSS (2-8-8-1, 500 pts)", f"{per_rss * 1024:.0f} KiB",
+               f"<= {TARGET_MIB:g} MiB", ok),
         figure("memory per session, tracemalloc", f"{per_traced * 1024:.0f} KiB"),
     ])
 
