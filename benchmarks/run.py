@@ -1,7 +1,7 @@
 """Run every benchmark and print one table: each figure, its target, and whether it was met.
 
-    python -m benchmarks            # the full run, about 3 minutes on 2 cores
-    python -m benchmarks --quick    # shorter runs of the same, about 1.5 minutes
+    python -m benchmarks            # the full run, about 2.5 minutes on 2 cores
+    python -m benchmarks --quick    # shorter runs of the same, about 1 minute
     python -m benchmarks --wait-quiet 300   # on a shared machine: before each benchmark, wait
                                             # (up to 300 s) for the other work on it to calm down
 
