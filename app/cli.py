@@ -12,7 +12,10 @@ def main(argv=None):
     parser.add_argument("--host", default=settings.host, help=f"address to bind (default {settings.host})")
     parser.add_argument("--port", type=int, default=settings.port, help=f"port (default {settings.port})")
     args = parser.parse_args(argv)
-    uvicorn.run("app.main:app", host=args.host, port=args.port, log_level=settings.log_level.lower())
+    # browsers keep idle connections open far longer than uvicorn's 5 s default; a server that
+    # closes first can race a request reusing the connection
+    uvicorn.run("app.main:app", host=args.host, port=args.port, log_level=settings.log_level.lower(),
+                timeout_keep_alive=75)
 
 
 if __name__ == "__main__":
