@@ -8,6 +8,6 @@ router = APIRouter(tags=["health"], responses=errors(413))
 
 
 @router.get("/healthz", response_model=Health)
-def healthz(store: StoreDep):
+async def healthz(store: StoreDep):
     """200 while the server answers, with the number of live sessions."""
     return {"status": "ok", "sessions": len(store)}
