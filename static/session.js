@@ -1,0 +1,263 @@
+// the session's lifecycle: create, replace, recover, open from a link, preset or file; one request at a time
+import { api, reasons } from "./api.js";
+import { describeChange } from "./builder.js";
+import { fmt } from "./format.js";
+import { codeFromHash } from "./scenarios.js";
+
+/** "a 2–4–1 network (tanh, sigmoid), bce loss, sgd with learning rate 0.3[, on 200 points]" */
+function describeNet(state, points = true) {
+  const c = state.config;
+  const net = `a ${c.layers.join("–")} network (${c.activations.join(", ")}), ${c.loss} loss, ${c.optimizer.name} with learning rate ${c.optimizer.lr}`;
+  return points ? `${net}, on ${state.points} point${state.points === 1 ? "" : "s"}` : net;
+}
+
+/** keeps one session on the server for the page and says what changed; `app` holds the pictures and the other parts */
+export class Session {
+  constructor(app, { maxPoints }) {
+    this.app = app;
+    this.maxPoints = maxPoints;
+    this.queue = Promise.resolve();
+    this.opened = null;         // the scenario last opened: {code, title, description, spec}
+  }
+
+  start() {
+    const { app } = this;
+    const presets = app.presets.load().catch((err) => app.messages.showProblem(`The presets menu could not be filled: ${reasons(err)}`));
+    const code = codeFromHash(window.location.hash);
+    if (code) this.openLink(code);
+    else this.rebuild(app.builder.spec, null);
+    return presets;
+  }
+
+  /** a link pasted into this tab changes only the fragment */
+  hashChanged() {
+    const code = codeFromHash(window.location.hash);
+    if (code && (!this.opened || code !== this.opened.code)) this.openLink(code);
+  }
+
+  /** run `task` after every request before it; errors are shown, never thrown */
+  enqueue(task) {
+    const run = this.queue.then(task).catch((err) => this.app.messages.showError(err));
+    this.queue = run;
+    return run;
+  }
+
+  /** a new session for `spec`; the old one is deleted once the new one exists */
+  rebuild(spec, what) {
+    const { app } = this;
+    app.runner.stopRunning();
+    return this.enqueue(async () => {
+      const before = app.builder.spec;
+      let state;
+      try {
+        state = await api.create(app.builder.config(spec), app.view.sample);   // the server clamps it
+      } catch (err) {
+        app.builder.revert();
+        app.builder.markInvalid(err.fields ?? []);
+        throw err;
+      }
+      await this.adopt(state, spec);
+      if (this.opened) app.lesson.setChanged(JSON.stringify(spec) !== this.opened.spec);
+      const c = state.config;
+      if (what === null) {
+        app.messages.say(`Ready: ${describeNet(state)}. Press Forward (f) to begin.`);
+      } else {
+        app.messages.say(`New network: ${what || describeChange(before, spec)}. It is ${describeNet(state, false)}, starting from fresh weights (seed ${c.seed}) at step 0.`);
+      }
+    });
+  }
+
+  /** the example of one neuron: the preset when the menu has it */
+  openSingle() {
+    const { app } = this;
+    const preset = app.presets.find("single-neuron");
+    if (preset) this.openPreset(preset);
+    else this.rebuild(app.builder.singleNeuron(), "the single-neuron example: x = 0.5, y = 1, w = 0.2, b = 0.1, sigmoid, mse, learning rate 0.01");
+  }
+
+  /** make `state` the page's session, shown with `spec` in the Build panel; the old one is deleted */
+  async adopt(state, spec, history = null) {
+    const { app } = this;
+    const old = app.state ? app.state.id : null;
+    if (old && old !== state.id) api.remove(old).catch(() => {});
+    app.messages.clearError();
+    app.share.hide();
+    app.builder.accept(spec);
+    const data = await api.data(state.id);
+    app.view.load(state, data, history);
+  }
+
+  // -- scenarios: links, presets, files ------------------------------------------------------
+
+  /** open the scenario of a link's code; a damaged one falls back to the network on screen */
+  async openLink(code) {
+    let scenario;
+    try {
+      scenario = await api.decode(code);
+    } catch (err) {
+      return this.linkFailed(err);
+    }
+    return this.openScenario(scenario, code);
+  }
+
+  async linkFailed(err) {
+    const { app } = this;
+    const kept = app.state !== null;
+    if (!kept) await this.rebuild(app.builder.spec, null);
+    app.messages.showProblem(`This link does not open a network: ${reasons(err)}. ${kept ? "The network on screen stays as it was." : "Here is the default network instead."}`);
+  }
+
+  openPreset(preset) {
+    return this.openLink(preset.code);
+  }
+
+  /** a scenario ({title, description, config, teacher}) as a new session, with its teacher's mode */
+  openScenario(scenario, code) {
+    const { app } = this;
+    app.runner.stopRunning();
+    let failed = null;
+    const run = this.enqueue(async () => {
+      let state;
+      try {
+        state = await api.create(scenario.config, 0);
+      } catch (err) {
+        failed = err;
+        return;
+      }
+      const spec = app.builder.want(app.builder.fromConfig(state.config, scenario.config));
+      app.teacher.set(scenario.teacher);
+      if (app.teacher.how("points")) app.view.setClickMode("pick");
+      const problem = app.predict.set(scenario.teacher ? scenario.teacher.predict : null, state.config.layers);
+      app.lesson.show(scenario.title, scenario.description, this.teacherNote());
+      this.opened = { code, title: scenario.title, description: scenario.description, spec: JSON.stringify(spec) };
+      app.view.selection = null;
+      if (code) window.history.replaceState(null, "", `#s=${code}`);
+      await this.adopt(state, spec);
+      const name = scenario.title ? `“${scenario.title}”` : "the network of the link";
+      app.messages.say(`Opened ${name}: ${describeNet(state)}. Press Forward (f) to begin.`);
+      if (problem) app.messages.showProblem(problem);
+    });
+    return run.then(() => (failed ? this.linkFailed(failed) : undefined));
+  }
+
+  teacherNote() {
+    const { app } = this;
+    const parts = [app.teacher.summary()];
+    if (app.predict.edge) parts.push("Exercise: predict the highlighted weight’s gradient before the page shows it.");
+    return parts.filter(Boolean).join(" ");
+  }
+
+  /** what Copy link encodes: the configuration on screen, its title while it is unchanged, the teacher's mode */
+  currentScenario(withWeights) {
+    const { app } = this;
+    if (!app.state) return null;
+    const config = app.builder.config(app.builder.spec);
+    if (withWeights) {
+      if (app.state.layers.some((l) => [...l.W.flat(), ...l.b].some((v) => v === null))) {
+        app.messages.showProblem("The current weights are not all finite numbers (the network diverged), so they cannot go into a link. Reset, or untick “with current weights”.");
+        return null;
+      }
+      config.params = app.state.layers.map((l) => ({ W: l.W, b: l.b }));
+    }
+    const scenario = { config };
+    if (this.opened && this.opened.spec === JSON.stringify(app.builder.spec)) {
+      if (this.opened.title) scenario.title = this.opened.title;
+      if (this.opened.description) scenario.description = this.opened.description;
+    }
+    // the exercise goes along only while this network still has its weight
+    if (app.teacher.active) scenario.teacher = { ...app.teacher.mode(), predict: app.predict.weight };
+    return scenario;
+  }
+
+  /** the link on screen now opens `scenario`: the lesson box follows it */
+  shared(code, copied, scenario) {
+    const { app } = this;
+    this.opened = { code, title: scenario.title, description: scenario.description, spec: JSON.stringify(app.builder.spec) };
+    app.lesson.show(scenario.title, scenario.description, this.teacherNote());
+    const weights = app.share.el.weights.checked ? `, starting from the weights of step ${app.state.step}` : "";
+    app.messages.say(copied
+      ? `Link copied (it is in the address bar too): it opens this network, fresh${weights}, for anyone who has it.`
+      : `Here is the link: it opens this network, fresh${weights}. It is in the address bar too.`);
+  }
+
+  exportFile() {
+    const { app } = this;
+    let file = null;
+    return this.enqueue(async () => {
+      if (!app.state) return;
+      try {
+        file = await api.exportFile(app.state.id);
+      } catch (err) {
+        if (err.expired) throw err;
+        throw { message: `Export failed: ${reasons(err)}` };
+      }
+    }).then(() => file);
+  }
+
+  exported(name) {
+    this.app.messages.say(`Exported: ${name} has this session’s configuration, weights and loss history. Import it to carry on from step ${this.app.state.step}.`);
+  }
+
+  importFile(text, body, name) {
+    const { app } = this;
+    app.runner.stopRunning();
+    return this.enqueue(async () => {
+      let state;
+      try {
+        state = await api.importFile(text);
+      } catch (err) {
+        throw { message: `“${name}” cannot be imported: ${reasons(err)}`, status: err.status };
+      }
+      const spec = app.builder.want(app.builder.fromConfig(state.config, body.config));
+      const history = await api.history(state.id).catch(() => null);
+      app.view.selection = null;
+      await this.adopt(state, spec, history);
+      if (this.opened) app.lesson.setChanged(JSON.stringify(spec) !== this.opened.spec);
+      app.messages.say(`Imported “${name}”: ${describeNet(state, false)}, carrying on at step ${state.step}.`);
+    });
+  }
+
+  // -- own points: each edit is a new session ------------------------------------------------
+
+  /** the points the next edit starts from: those of an edit still on its way, else the session's */
+  points() {
+    const wanted = this.app.builder.wanted;
+    return wanted.dataset === "custom" ? wanted.points : this.app.view.data;
+  }
+
+  addPoint(point, mode) {
+    const { app } = this;
+    if (!app.view.data || app.teacher.how("points")) return;
+    const { X, Y } = this.points();
+    if (X.length >= this.maxPoints) {
+      app.messages.showProblem(`A dataset holds at most ${this.maxPoints} points.`);
+      return;
+    }
+    let y, what;
+    const x = point.x.map((v) => Math.round(v * 1000) / 1000);
+    if (point.y) {
+      y = point.y;
+      what = `added the point (${fmt(x[0], 3)}, ${fmt(y[0], 3)})`;
+    } else {
+      const k = Number(mode.split("-")[1]);
+      y = Y[0].length > 1 ? Y[0].map((_, m) => (m === k ? 1 : 0)) : [k];
+      what = `added a class ${k} point at (${fmt(x[0], 3)}, ${fmt(x[1], 3)})`;
+    }
+    const [spec, text] = app.builder.withPoints([...X, x], [...Y, y], what);
+    this.rebuild(spec, text);
+  }
+
+  removePoint(n) {
+    const { app } = this;
+    if (!app.view.data || app.teacher.how("points")) return;
+    const { X, Y } = this.points();
+    if (X.length <= 1) {
+      app.messages.showProblem("The data need at least one point.");
+      return;
+    }
+    const [spec, text] = app.builder.withPoints(X.filter((_, k) => k !== n), Y.filter((_, k) => k !== n),
+      `removed point #${n}`);
+    app.view.followRemoved(n);
+    this.rebuild(spec, text);
+  }
+}
