@@ -83,6 +83,9 @@ export class DriveBar {
 
   trainSteps() { return Math.round(Number(this.trainInput.value)); }
 
+  /** what the learner typed as the number of steps, for a message */
+  trainText() { return this.trainInput.value; }
+
   /** whether `action` may run now, and if not why */
   allowed(action, phase) {
     const blocked = this.teacher ? this.teacher.blocked(action) : "";

@@ -134,7 +134,7 @@ export class Runner {
     }
     const total = app.drive.trainSteps();
     if (!Number.isInteger(total) || total < 1 || total > this.maxTrain) {
-      app.messages.showProblem(`Train takes between 1 and ${this.maxTrain} steps at a time; you asked for ${app.drive.trainInput.value || "nothing"}.`);
+      app.messages.showProblem(`Train takes between 1 and ${this.maxTrain} steps at a time; you asked for ${app.drive.trainText() || "nothing"}.`);
       return;
     }
     const id = app.state.id;

@@ -91,8 +91,11 @@ export class ShareLink {
     this.el.url.addEventListener("focus", () => this.el.url.select());
   }
 
+  /** whether the link should carry the current weights as its starting weights */
+  get withWeights() { return this.el.weights.checked; }
+
   async share() {
-    const scenario = this.scenario(this.el.weights.checked);
+    const scenario = this.scenario(this.withWeights);
     if (!scenario) return;
     let code;
     try {

@@ -174,7 +174,7 @@ export class Session {
     const { app } = this;
     this.opened = { code, title: scenario.title, description: scenario.description, spec: JSON.stringify(app.builder.spec) };
     app.lesson.show(scenario.title, scenario.description, this.teacherNote());
-    const weights = app.share.el.weights.checked ? `, starting from the weights of step ${app.state.step}` : "";
+    const weights = app.share.withWeights ? `, starting from the weights of step ${app.state.step}` : "";
     app.messages.say(copied
       ? `Link copied (it is in the address bar too): it opens this network, fresh${weights}, for anyone who has it.`
       : `Here is the link: it opens this network, fresh${weights}. It is in the address bar too.`);
