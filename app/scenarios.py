@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, ValidationError
 from .engine.trainer import LossHistory
 from .limits import MAX_DENSE_LAYERS, MAX_UNITS
 from .schemas import SessionConfig, Strict
+from .state import Numbers, optimizer_state
 
 log = logging.getLogger("manualgrad")
 
@@ -175,12 +176,6 @@ def export_session(session):
     if "points" in config["dataset"]:    # the client's own points travel with the file
         config["dataset"] = {"X": trainer.X.tolist(), "Y": trainer.Y.tolist()}
     config["params"] = params_json(trainer.initial)
-    optimizer_state = {}
-    for (k, name), value in trainer.optimizer.state.items():
-        if isinstance(value, tuple):
-            optimizer_state[f"{k}.{name}"] = {"m": value[0].tolist(), "v": value[1].tolist()}
-        elif value is not None:
-            optimizer_state[f"{k}.{name}"] = {"velocity": value.tolist()}
     body = {
         "format": FILE_FORMAT,
         "version": FILE_VERSION,
@@ -188,7 +183,7 @@ def export_session(session):
         "step": trainer.steps,
         "current_params": params_json(trainer.network.get_params()),
         "optimizer_t": trainer.optimizer.t,
-        "optimizer_state": optimizer_state,
+        "optimizer_state": optimizer_state(trainer.optimizer, Numbers())["state"],
         "history": {"steps": list(trainer.history.steps),
                     "losses": [l if np.isfinite(l) else None for l in trainer.history.losses]},
     }

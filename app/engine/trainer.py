@@ -53,9 +53,9 @@ class Trainer:
             return self.network.forward(*self.rows(self.batch))
 
     def rows(self, batch):
-        """X and Y of the batch's rows, as new arrays."""
-        if self.batches.size is None:  # the full batch, every row in order: a plain copy is
-            return self.X.copy(), self.Y.copy()  # the same array, without fancy indexing's cost
+        """X and Y of the batch's rows (the data itself for the full batch: nothing writes to it)."""
+        if self.batches.size is None:  # every row in order: no fancy indexing, no copy
+            return self.X, self.Y
         return self.X[batch], self.Y[batch]
 
     def backward(self):
