@@ -16,6 +16,50 @@ def test_sigmoid_saturates_without_warnings():
     assert np.all(np.diff(a) >= 0)
 
 
+def extended_reference_points():
+    """z over the whole float range: dense near 0 (where cancellation lurks), both signs, edges."""
+    tiny = np.geomspace(1e-300, 30.0, 20_000)
+    return np.concatenate([-tiny, tiny, np.linspace(-40.0, 40.0, 20_001),
+                           [0.0, -0.0, 1e4, -1e4, 710.0, -710.0, np.inf, -np.inf]])
+
+
+def relative_errors(values, reference):
+    """|value − reference| / |reference|, where a reference below float64's smallest normal
+    number counts as that number (float64 has no relative precision down there)."""
+    scale = np.maximum(np.abs(reference.astype(np.longdouble)), np.finfo(np.float64).tiny)
+    return np.abs(values.astype(np.longdouble) - reference) / scale
+
+
+def test_tanh_agrees_with_extended_precision_everywhere():
+    z = extended_reference_points()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        a = get_activation("tanh").forward(z)
+    # within 4e-15 relative (≈ 17 ulp); np.tanh itself is within 2.5e-16 on these points
+    assert relative_errors(a, np.tanh(z.astype(np.longdouble))).max() < 4e-15
+    assert np.array_equal(np.signbit(a), np.signbit(z))           # odd, −0.0 included
+    assert a[-2:].tolist() == [1.0, -1.0] and np.isnan(get_activation("tanh").forward(np.array([np.nan])))[0]
+    z = np.array([1e-300, 1e-12, -3e-5, 0.0099])     # near 0, the series z − z³/3 + 2z⁵/15 − 17z⁷/315
+    series = z - z ** 3 / 3 + 2 * z ** 5 / 15 - 17 * z ** 7 / 315
+    assert np.allclose(get_activation("tanh").forward(z), series, rtol=1e-15, atol=0)
+
+
+def test_tanh_keeps_the_shape_and_longdouble_precision():
+    Z = np.array([[0.3, -0.004], [2.0, -7.5]], dtype=np.longdouble)   # as gradient_check passes it
+    A = get_activation("tanh").forward(Z)
+    assert A.shape == Z.shape and A.dtype == np.longdouble
+    assert np.abs(A - np.tanh(Z)).max() < 1e-18
+
+
+def test_sigmoid_agrees_with_extended_precision_everywhere():
+    z = extended_reference_points()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        a = get_activation("sigmoid").forward(z)
+    reference = 1 / (1 + np.exp(-z.astype(np.longdouble)))
+    assert relative_errors(a, reference).max() < 1e-15
+
+
 def test_activation_derivatives_by_hand():
     z = np.array([-2.0, -0.0, 0.0, 3.0])
     relu, leaky = get_activation("relu"), get_activation("leaky_relu", alpha=0.2)
