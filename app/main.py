@@ -9,6 +9,7 @@ from fastapi.templating import Jinja2Templates
 from swagger_ui_bundle import swagger_ui_path
 
 from .api import docs, health, inspect, pages, phases, scenarios, sessions
+from .api.scenarios import IMPORT_PATH
 from .errors import install_error_handlers
 from .middleware import BodyLimit, SecurityHeaders
 from .scenarios import load_presets
@@ -32,7 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
     install_error_handlers(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
+                       by_path={IMPORT_PATH: settings.max_import_bytes})
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -39,18 +39,20 @@ async def drain(receive, budget):
 
 
 class BodyLimit:
-    """413 for a body over `max_bytes`: from Content-Length before reading, or while streaming."""
+    """413 for a body over `max_bytes` (or the path's own limit in `by_path`): from
+    Content-Length before reading, or while streaming."""
 
-    def __init__(self, app, max_bytes):
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app, max_bytes, by_path=None):
+        self.app, self.default, self.by_path = app, max_bytes, by_path or {}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        too_large = BodyTooLarge(self.max_bytes).body
+        max_bytes = self.by_path.get(scope["path"], self.default)
+        too_large = BodyTooLarge(max_bytes).body
         for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                if int(value) <= DRAIN_FACTOR * self.max_bytes:   # a huge one is not read at all
+            if name == b"content-length" and value.isdigit() and int(value) > max_bytes:
+                if int(value) <= DRAIN_FACTOR * max_bytes:   # a huge one is not read at all
                     await drain(receive, int(value))
                 return await send_json(send, 413, too_large)
         received = 0
@@ -61,10 +63,10 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     if message.get("more_body", False):
-                        await drain(receive, (DRAIN_FACTOR - 1) * self.max_bytes)
-                    raise BodyTooLarge(self.max_bytes)
+                        await drain(receive, (DRAIN_FACTOR - 1) * max_bytes)
+                    raise BodyTooLarge(max_bytes)
             return message
 
         async def tracking_send(message):

@@ -1,8 +1,6 @@
 // session files: Export downloads the session as JSON (the server's file, under the name it
 // suggests); Import reads such a file and hands its content on to open as a new session
 
-const MAX_FILE_BYTES = 2 * 1024 * 1024;     // the server's request body limit
-
 /** Save `text` as a download called `filename`. */
 export function saveFile(doc, text, filename) {
   const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
@@ -16,12 +14,13 @@ export function saveFile(doc, text, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-/** The Export and Import buttons; `exportFile()` resolves to {text, filename}, `onImport(text,
- *  body, name)` opens a file (its text as read, and parsed), `onProblem(text)` shows why a file
- *  cannot be read. */
+/** The Export and Import buttons; `maxBytes` is the server's limit for a session file,
+ *  `exportFile()` resolves to {text, filename}, `onImport(text, body, name)` opens a file (its
+ *  text as read, and parsed), `onProblem(text)` shows why a file cannot be read. */
 export class SessionFiles {
-  constructor(doc, { exportFile, onExported, onImport, onProblem }) {
+  constructor(doc, { maxBytes, exportFile, onExported, onImport, onProblem }) {
     this.doc = doc;
+    this.maxBytes = maxBytes;
     this.input = doc.getElementById("import-file");
     this.exportFile = exportFile;
     this.onExported = onExported;
@@ -44,8 +43,9 @@ export class SessionFiles {
     this.input.value = "";             // choosing the same file again is a new import
     if (!file) return;
     const refuse = (why) => this.onProblem(`“${file.name}” cannot be imported: ${why}`);
-    if (file.size > MAX_FILE_BYTES) {
-      refuse(`it is ${(file.size / 1048576).toFixed(1)} MB, and a session file is at most 2 MB.`);
+    if (file.size > this.maxBytes) {
+      const mb = (bytes) => (bytes / 1048576).toFixed(1);
+      refuse(`it is ${mb(file.size)} MB, and a session file is at most ${mb(this.maxBytes)} MB.`);
       return;
     }
     let text, body;

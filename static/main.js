@@ -67,6 +67,7 @@ class App {
       onError: (err) => messages.showProblem(`No link was made: ${reasons(err)}`),
     });
     this.files = new SessionFiles(doc, {
+      maxBytes: Number(body.dataset.maxFileBytes),
       exportFile: () => session.exportFile(),
       onExported: (name) => session.exported(name),
       onImport: (text, body, name) => session.importFile(text, body, name),

@@ -22,5 +22,6 @@ def show_page(request: Request):
     datasets = [{"name": name, "inputs": info.inputs, "outputs": info.outputs,
                  "task": info.task, "description": info.description}
                 for name, info in DATASETS.items()]
+    limits_shown = {**PAGE_LIMITS, "max_file_bytes": request.app.state.settings.max_import_bytes}
     return request.app.state.templates.TemplateResponse(
-        request, "index.html", {"datasets": datasets, "limits": PAGE_LIMITS})
+        request, "index.html", {"datasets": datasets, "limits": limits_shown})

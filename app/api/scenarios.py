@@ -17,6 +17,7 @@ from .deps import SessionDep, StoreDep
 from .sessions import state_response
 
 router = APIRouter(tags=["scenarios"], responses=errors(413, 422))
+IMPORT_PATH = "/api/sessions/import"   # its body limit is MANUALGRAD_MAX_IMPORT_BYTES (app.main)
 
 
 class ScenarioCode(Strict):
@@ -80,7 +81,7 @@ def export_file(session: SessionDep):
     return JSONResponse(body, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.post("/api/sessions/import", status_code=201, response_model=SessionState)
+@router.post(IMPORT_PATH, status_code=201, response_model=SessionState)
 def import_file(store: StoreDep, body: Annotated[dict, Body(description="an exported session file")]):
     """A new session from an exported file, where the exported one left off."""
     try:

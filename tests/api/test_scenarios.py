@@ -140,6 +140,39 @@ def test_export_import_continues_exactly_where_it_left_off(client):
     assert first["layers"] == again["layers"]
 
 
+def test_the_largest_session_exports_and_imports_back(client):
+    """64 inputs, 8 dense layers of 64, Adam, 5,000 points sent as tersely as JSON allows: its
+    file is well over the 2 MB request limit, yet import takes it (its own, larger limit)."""
+    zeros = [[0] * 64 for _ in range(5000)]
+    config = {"layers": [64] * 8 + [64], "activations": ["tanh"] * 7 + ["linear"], "loss": "mse",
+              "optimizer": {"name": "adam", "lr": 0.01}, "dataset": {"X": zeros, "Y": zeros}}
+    body = json.dumps(config, separators=(",", ":"))
+    assert len(body) < 2 * 1024 * 1024
+    created = client.post("/api/sessions", content=body, headers={"content-type": "application/json"})
+    assert created.status_code == 201
+    sid = created.json()["id"]
+    client.post(f"/api/sessions/{sid}/train", json={"steps": 2})
+    exported = client.get(f"/api/sessions/{sid}/export")
+    assert 2 * 1024 * 1024 < len(exported.content) < 12 * 1024 * 1024
+    imported = client.post("/api/sessions/import", content=exported.content,
+                           headers={"content-type": "application/json"})
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["step"] == 2
+    assert imported.json()["layers"] == client.get(f"/api/sessions/{sid}").json()["layers"]
+
+
+def test_import_has_its_own_body_limit_and_says_it(make_client):
+    client = make_client(max_body_bytes=1000, max_import_bytes=5000)
+    file = json.dumps({"padding": "x" * 2000})          # over the request limit, under import's
+    assert client.post("/api/sessions", content=file).json()["limit"] == 1000
+    assert client.post("/api/sessions/import", content=file).status_code == 422   # parsed: not a file
+    too_big = client.post("/api/sessions/import", content=json.dumps({"padding": "x" * 6000}))
+    assert too_big.status_code == 413
+    assert too_big.json() == {"detail": "request body is larger than the limit of 5000 bytes",
+                              "field": "body", "limit": 5000}
+    assert 'data-max-file-bytes="5000"' in client.get("/").text     # the page checks files by it
+
+
 def test_export_of_custom_points_carries_them(client):
     X, Y = [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]], [[1.0], [0.0], [1.0]]
     sid = trained_session(client, steps=2, dataset={"X": X, "Y": Y})

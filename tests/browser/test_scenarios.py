@@ -189,6 +189,11 @@ def test_a_tampered_or_foreign_file_is_refused_with_a_message(app, tmp_path):
     other.write_text('{"hello": "world"}')
     app.set_input_files("#import-file", str(other))
     expect(error).to_contain_text("not a ManualGrad session file")
+    huge = tmp_path / "huge.json"                      # over the server's 12 MB session-file limit
+    huge.write_text(json.dumps({"padding": "x" * (13 * 1024 * 1024)}))
+    app.set_input_files("#import-file", str(huge))
+    expect(error).to_contain_text("“huge.json” cannot be imported: it is 13.0 MB, and a session "
+                                  "file is at most 12.0 MB.")
     assert session_id(app) == first
 
 
