@@ -34,6 +34,7 @@ class Trainer:
         self.network, self.optimizer = network, optimizer
         self.X, self.Y = X, Y
         self.batches = Batches(len(X), batch_size, seed)
+        self._accuracy = ([], None)   # (the W and b arrays it was worked out for, the accuracy)
         self.initial = network.get_params()
         self.reset()
 
@@ -105,11 +106,19 @@ class Trainer:
         return int(rows[0]) if len(rows) else None
 
     def accuracy(self):
-        """Share of the whole dataset classified right (None for regression)."""
+        """Share of the whole dataset classified right (None for regression). Worked out once per
+        set of parameters: every update and set_params puts new W and b arrays in place."""
+        params = [p for layer in self.network.layers for p in (layer.W, layer.b)]
+        cached_for, value = self._accuracy
+        if len(cached_for) == len(params) and all(a is b for a, b in zip(cached_for, params)):
+            return value
         with np.errstate(all="ignore"):
             A = self.network.predict(self.X)
         if self.network.loss.name == "cross_entropy":
-            return float(np.mean(A.argmax(axis=1) == self.Y.argmax(axis=1)))
-        if self.network.loss.name == "bce":
-            return float(np.mean((A > 0.5) == (self.Y > 0.5)))
-        return None
+            value = float(np.mean(A.argmax(axis=1) == self.Y.argmax(axis=1)))
+        elif self.network.loss.name == "bce":
+            value = float(np.mean((A > 0.5) == (self.Y > 0.5)))
+        else:
+            value = None
+        self._accuracy = (params, value)
+        return value

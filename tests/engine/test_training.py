@@ -50,3 +50,23 @@ def test_sine_regression():
     trainer, losses = train("sine", [1, 16, 1], ["tanh", "linear"], "mse", 2000, lr=0.02)
     assert trainer.accuracy() is None
     assert losses[-1] < 0.01
+
+
+def test_accuracy_is_worked_out_once_per_set_of_parameters():
+    trainer, _ = train("xor", [2, 4, 1], ["tanh", "sigmoid"], "bce", 5, lr=0.5, optimizer="sgd")
+    predictions = []
+    predict = trainer.network.predict
+    trainer.network.predict = lambda X: predictions.append(1) or predict(X)
+    first = trainer.accuracy()
+    assert trainer.accuracy() == first and len(predictions) == 1     # same weights: not redone
+    trainer.forward()
+    trainer.backward()
+    assert trainer.accuracy() == first and len(predictions) == 1     # still the same weights
+    for _ in range(300):
+        trainer.train(1)
+        fresh = (predict(trainer.X) > 0.5) == (trainer.Y > 0.5)
+        assert trainer.accuracy() == fresh.mean()                     # every update: worked out anew
+    assert len(predictions) == 301
+    trainer.reset()                                                   # the starting weights again
+    assert trainer.accuracy() == ((predict(trainer.X) > 0.5) == (trainer.Y > 0.5)).mean()
+    assert len(predictions) == 302
