@@ -16,13 +16,10 @@ Target: <= 1 MiB per session (by RSS).
 import gc
 import sys
 import tracemalloc
-import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout, no install
-with warnings.catch_warnings():     # starlette's notice about its httpx-based TestClient
-    warnings.simplefilter("ignore")
-    from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
 
 from app.main import create_app  # noqa: E402
 from app.settings import Settings  # noqa: E402
