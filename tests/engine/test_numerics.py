@@ -44,6 +44,15 @@ def test_tanh_agrees_with_extended_precision_everywhere():
     assert np.allclose(get_activation("tanh").forward(z), series, rtol=1e-15, atol=0)
 
 
+def test_activations_take_plain_numbers_and_lists():
+    for name, f in [("tanh", np.tanh), ("sigmoid", lambda z: 1 / (1 + np.exp(-z)))]:
+        activation = get_activation(name)
+        assert float(activation.forward(0.5)) == pytest.approx(f(0.5), rel=1e-15)
+        assert float(activation.forward(-0.003)) == pytest.approx(f(-0.003), rel=1e-15)
+        assert np.allclose(activation.forward([[0.0, -2], [3, 0.001]]), f(np.array([[0.0, -2], [3, 0.001]])),
+                           rtol=1e-15, atol=0)
+
+
 def test_tanh_keeps_the_shape_and_longdouble_precision():
     Z = np.array([[0.3, -0.004], [2.0, -7.5]], dtype=np.longdouble)   # as gradient_check passes it
     A = get_activation("tanh").forward(Z)
