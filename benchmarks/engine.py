@@ -1,7 +1,7 @@
-"""Time one training step of the engine against a hand-written NumPy loop and PyTorch.
+"""Time one training step of the engine against hand-written NumPy loops and PyTorch.
 
 One step = forward + backward + SGD update of a 2-8-8-1 tanh/tanh/sigmoid network with the
-bce loss on 500 xor points, full batch, float64. Three implementations of the same math:
+bce loss on 500 xor points, full batch, float64. Four implementations of the same math:
 
 - engine:  app.engine used as is, driven by `Trainer.train(1)` once per step, and by one
            `Trainer.train(k)` call for all k timed steps;
