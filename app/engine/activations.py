@@ -51,9 +51,9 @@ class Tanh(Activation):
         E += 1.0
         A /= E
         np.copysign(A, Z, out=A)
-        near_zero = np.flatnonzero(size < self.NEAR_ZERO)
-        if near_zero.size:  # the few entries by |z| < 0.01 take np.tanh itself (within 1 ulp)
-            A.reshape(-1)[near_zero] = np.tanh(Z.reshape(-1)[near_zero])
+        near_zero = size < self.NEAR_ZERO
+        if near_zero.any():  # the few entries by |z| < 0.01 take np.tanh itself (within 1 ulp)
+            A[near_zero] = np.tanh(Z[near_zero])
         return A
 
     def derivative(self, Z, A):

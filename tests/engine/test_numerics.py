@@ -60,6 +60,14 @@ def test_tanh_keeps_the_shape_and_longdouble_precision():
     assert np.abs(A - np.tanh(Z)).max() < 1e-18
 
 
+def test_tanh_of_a_transposed_or_strided_array_is_just_as_exact():
+    C = np.array([[1e-9, 0.5, -2e-3], [0.002, -0.003, 3.0], [1.0, 4e-4, -1e-12]])
+    for Z in (C.T, C[:, ::2], np.asfortranarray(C)):
+        A = get_activation("tanh").forward(Z)
+        reference = np.tanh(Z.astype(np.longdouble))
+        assert A.shape == Z.shape and relative_errors(A, reference).max() < 4e-15
+
+
 def test_sigmoid_agrees_with_extended_precision_everywhere():
     z = extended_reference_points()
     with warnings.catch_warnings():
