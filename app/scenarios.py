@@ -145,6 +145,7 @@ class SessionFile(Strict):
     optimizer_t: int = Field(0, ge=0)
     optimizer_state: dict[str, dict[str, list]] = {}
     history: dict[str, list] = {"steps": [], "losses": []}
+    batches: dict | None = None     # where the minibatch draws stand (Batches.position)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
@@ -186,6 +187,7 @@ def export_session(session):
         "optimizer_state": optimizer_state(trainer.optimizer, Numbers())["state"],
         "history": {"steps": list(trainer.history.steps),
                     "losses": [l if np.isfinite(l) else None for l in trainer.history.losses]},
+        "batches": trainer.batches.position(),
     }
     body["sha256"] = digest(body)
     return body
@@ -225,6 +227,11 @@ def restore(trainer, file: SessionFile):
     if len(file.current_params) != len(net.layers):
         raise ScenarioError(f"the session file has weights for {len(file.current_params)} layers, "
                             f"its network has {len(net.layers)}")
+    if file.batches is not None and trainer.batches.size is not None:
+        try:
+            trainer.batches.move_to(file.batches)
+        except (ValueError, KeyError, TypeError) as e:
+            raise ScenarioError(f"the session file's minibatch position does not fit its data: {e}") from None
     trainer.steps = file.step
     trainer.optimizer.t = file.optimizer_t
     trainer.optimizer.state = state

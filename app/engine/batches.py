@@ -26,3 +26,32 @@ class Batches:
         batch = self.order[self.pos:self.pos + self.size]
         self.pos += self.size
         return batch
+
+    def position(self):
+        """Where the draws stand, in plain JSON types, for a saved session to carry on from
+        (None for the full batch, which has nothing to remember). The generator's 128-bit
+        numbers are written as strings: JSON readers may keep only 53 bits of a number."""
+        if self.size is None:
+            return None
+        state = self.rng.bit_generator.state
+        return {"order": self.order.tolist(), "pos": self.pos,
+                "rng": {"state": str(state["state"]["state"]), "inc": str(state["state"]["inc"]),
+                        "has_uint32": state["has_uint32"], "uinteger": state["uinteger"]}}
+
+    def move_to(self, position):
+        """Carry on from a position() taken earlier; ValueError if it cannot be one of ours."""
+        order = np.asarray(position["order"])
+        if order.shape != (self.n,) or not np.array_equal(np.sort(order), np.arange(self.n)):
+            raise ValueError(f"the batch order must hold each of the {self.n} rows once")
+        pos = position["pos"]
+        if isinstance(pos, float) and pos.is_integer():   # 64.0, as some JSON writers put it
+            pos = int(pos)
+        if not isinstance(pos, int) or not 0 <= pos <= self.n:
+            raise ValueError(f"the batch position must be a whole number from 0 to {self.n}")
+        rng = np.random.default_rng()
+        saved = position["rng"]
+        rng.bit_generator.state = {"bit_generator": "PCG64",
+                                   "state": {"state": int(saved["state"]), "inc": int(saved["inc"])},
+                                   "has_uint32": int(saved["has_uint32"]), "uinteger": int(saved["uinteger"])}
+        self.rng, self.order, self.pos = rng, order.astype(np.int64), pos
+

@@ -173,6 +173,18 @@ def test_import_has_its_own_body_limit_and_says_it(make_client):
     assert 'data-max-file-bytes="5000"' in client.get("/").text     # the page checks files by it
 
 
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_minibatch_sessions_continue_with_the_same_batches_after_import(client, optimizer):
+    sid = client.post("/api/sessions", json={"optimizer": {"name": optimizer, "lr": 0.1},
+                                             "batch_size": 32}).json()["id"]
+    client.post(f"/api/sessions/{sid}/train", json={"steps": 50})     # 6 batches an epoch: 8+ epochs
+    copy = client.post("/api/sessions/import", json=client.get(f"/api/sessions/{sid}/export").json())
+    assert copy.status_code == 201, copy.text
+    a = client.post(f"/api/sessions/{sid}/train", json={"steps": 10}).json()
+    b = client.post(f"/api/sessions/{copy.json()['id']}/train", json={"steps": 10}).json()
+    assert a["losses"] == b["losses"] and a["layers"] == b["layers"]
+
+
 def test_export_of_custom_points_carries_them(client):
     X, Y = [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]], [[1.0], [0.0], [1.0]]
     sid = trained_session(client, steps=2, dataset={"X": X, "Y": Y})
@@ -194,9 +206,12 @@ def resign(body):
     (lambda b: resign(b) if b["current_params"][0]["W"].pop() else None, "file", "do not fit"),
     (lambda b: resign(b) if b["config"].update(layers=[2, 70, 1]) is None else None, "file.config.layers[1]", "64"),
     (lambda b: resign(b) if b["config"]["params"][0]["W"][0].append(1.0) is None else None, "file.config.params", "rows of different lengths"),
+    (lambda b: resign(b) if b["batches"]["order"].append(0) is None else None, "file", "minibatch position"),
+    (lambda b: resign(b) if b["batches"].update(pos=-1) is None else None, "file", "minibatch position"),
+    (lambda b: resign(b) if b["batches"]["rng"].update(state="x") is None else None, "file", "minibatch position"),
 ])
 def test_bad_or_tampered_files_are_refused(client, change, field, words):
-    body = client.get(f"/api/sessions/{trained_session(client)}/export").json()
+    body = client.get(f"/api/sessions/{trained_session(client, batch_size=50)}/export").json()
     change(body)
     response = client.post("/api/sessions/import", json=body)
     assert response.status_code == 422, response.text
