@@ -38,9 +38,15 @@ def list_presets(request: Request):
          "code": encode(Scenario(**p.model_dump(exclude={"name"})))} for p in presets.values()]})
 
 
+class ScenarioToEncode(Scenario):
+    name: str | None = Field(None, max_length=41, description="a preset file's name, so that such a "
+                             "file can be sent as it is; not part of the code")
+
+
 @router.post("/api/scenarios/encode", response_model=Code)
-def encode_scenario(scenario: Scenario):
-    """The compact, versioned code of a scenario, for a link like /#s=CODE."""
+def encode_scenario(body: ScenarioToEncode):
+    """The compact, versioned code of a scenario (or of a preset file), for a link like /#s=CODE."""
+    scenario = Scenario(**body.model_dump(exclude={"name"}))
     _, normalised = build_trainer(scenario.config)   # refuse a configuration no session could have
     try:
         check_predict(scenario, normalised["layers"])

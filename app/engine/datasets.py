@@ -10,7 +10,8 @@ import numpy as np
 
 
 def xor(n, noise, rng):
-    """Points in the square, class 1 where x₁·x₂ > 0 (the XOR of their signs)."""
+    """Points in the square, class 1 where x₁ and x₂ have the same sign (x₁·x₂ > 0), class 0
+    where they differ: the XOR pattern, which no straight line separates."""
     X = rng.uniform(-1, 1, size=(n, 2))
     X += np.sign(X) * 0.1                            # keep a margin around the axes
     y = (X[:, 0] * X[:, 1] > 0).astype(float)
@@ -91,7 +92,8 @@ class DatasetInfo:
 
 
 DATASETS = {
-    "xor": DatasetInfo(xor, 2, 1, "binary", "XOR of the signs of x₁ and x₂"),
+    "xor": DatasetInfo(xor, 2, 1, "binary",
+                       "class 1 where x₁ and x₂ have the same sign, 0 where they differ (the XOR pattern)"),
     "circles": DatasetInfo(circles, 2, 1, "binary", "a disc inside a ring"),
     "gaussians": DatasetInfo(gaussians, 2, 1, "binary", "two gaussian clusters"),
     "spiral": DatasetInfo(spiral, 2, 1, "binary", "two interleaved spirals"),

@@ -2,6 +2,7 @@
 import base64
 import json
 import zlib
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -243,3 +244,15 @@ def test_encode_refuses_a_predict_weight_the_network_lacks(client, predict, word
     response = client.post("/api/scenarios/encode", json={"teacher": {"predict": predict}})
     assert response.status_code == 422 and fields(response) == ["teacher.predict"]
     assert words in response.json()["detail"][0]["msg"]
+
+
+def test_the_readme_preset_example_encodes_as_it_is(client):
+    """The README's example preset file is what a teacher copies: it must work when sent as is."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    example = json.loads(readme.split("```json\n", 1)[1].split("```", 1)[0])
+    assert example["name"] == "lesson-1"
+    code = client.post("/api/scenarios/encode", json=example)
+    assert code.status_code == 200, code.text
+    decoded = client.post("/api/scenarios/decode", json=code.json()).json()
+    assert "name" not in decoded and decoded["title"] == example["title"]
+    assert decoded["teacher"]["predict"] == example["teacher"]["predict"]
