@@ -47,6 +47,11 @@ class App {
       skipButton: $("skip-animation"),
       onSelect: (sel) => view.select(sel),
     });
+    // on a narrow screen the network scrolls sideways: say so while it does
+    const scroller = $("network-scroll");
+    const scrollHint = doc.querySelector("[data-role=scroll-hint]");
+    new ResizeObserver(() => { scrollHint.hidden = scroller.scrollWidth <= scroller.clientWidth + 1; })
+      .observe(scroller);
     this.plot = new DataPlot($("data-plot"), {
       onPick: (n) => view.pickSample(n),
       onAdd: (point, mode) => session.addPoint(point, mode),

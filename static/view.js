@@ -77,6 +77,7 @@ export class SessionView {
     this.selection = sel;
     this.app.network.setSelected(sel);
     this.renderInspector();
+    if (sel) bringIntoView(this.el.inspector);
   }
 
   /** the learner's prediction is in: show the weight's real dW and open its chain rule */
@@ -246,4 +247,12 @@ export class SessionView {
     close.addEventListener("click", () => this.select(null));
     root.replaceChildren(close, panel);
   }
+}
+
+/** Scroll `el` into sight when a click opened it off screen (on a phone the panel sits below
+ *  the network); on a wide screen, where it is beside the network, nothing moves. */
+function bringIntoView(el) {
+  const box = el.getBoundingClientRect();
+  const height = el.ownerDocument.defaultView.innerHeight;
+  if (box.top >= height - 40 || box.bottom <= 40) el.scrollIntoView({ block: "start" });
 }

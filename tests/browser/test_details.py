@@ -30,11 +30,20 @@ def test_every_control_has_a_name_for_screen_readers(app):
 
 
 def test_a_narrow_window_stacks_the_page_without_sideways_scrolling(app):
+    hint = app.locator("[data-role=scroll-hint]")
+    expect(hint).to_be_hidden()                                   # 1280 wide: the network fits
     app.set_viewport_size({"width": 420, "height": 900})
     app.wait_for_timeout(100)
     assert app.evaluate("document.documentElement.scrollWidth") <= 420
+    expect(hint).to_be_visible()                # only the network scrolls sideways, and says so
     run(app, "forward", "forward")
     expect(app.locator("[data-role=data-plot]")).to_be_visible()
+    # a weight tapped on a phone opens its panel below the network: the page goes to it
+    app.evaluate("window.scrollTo(0, 0)")
+    click_edge(app, "1-0-0")
+    chain = app.locator("[data-role=chain]")
+    expect(chain).to_be_visible()
+    assert chain.evaluate("el => el.getBoundingClientRect().top") < 900
 
 
 def test_softmax_with_cross_entropy_shows_the_fused_gradient(app):
