@@ -55,6 +55,9 @@ export class Builder {
 
   wire() {
     const e = this.el;
+    for (const input of [e.lr, e.batch, e.seed, e.points, e.noise]) {   // typing anew clears a refusal
+      input.addEventListener("input", () => input.removeAttribute("aria-invalid"));
+    }
     e.dataset.addEventListener("change", () => this.edit((s) => this.chooseDataset(s, e.dataset.value)));
     e.points.addEventListener("change", () => this.edit((s) => {
       s.n = Math.round(Number(e.points.value));
@@ -255,12 +258,14 @@ export class Builder {
   }
 
   /** show the accepted spec again (after the server refused an edit) */
+  /** back to the settings in use, in every field (a refused value is replaced even in the
+   *  field that has the focus: the learner committed it, and the message says why it went) */
   revert() {
     this.wanted = clone(this.spec);
-    this.render();
+    this.render(true);
   }
 
-  render() {
+  render(everyField = false) {
     const s = this.spec, e = this.el;
     const info = this.info();
     e.dataset.value = s.dataset;
@@ -321,7 +326,7 @@ export class Builder {
     e.loss.title = info.task === "regression" ? "regression targets are not probabilities: mse"
       : info.task === "binary" ? "cross_entropy needs one-hot targets of several classes" : "";
     // never overwrite what the learner is typing
-    const put = (input, value) => { if (this.doc.activeElement !== input) input.value = value; };
+    const put = (input, value) => { if (everyField || this.doc.activeElement !== input) input.value = value; };
     put(e.optimizer, s.optimizer);
     put(e.lr, Number.isNaN(s.lr) ? "" : s.lr);
     put(e.batch, s.batch ?? "");
@@ -329,11 +334,13 @@ export class Builder {
     for (const input of [e.lr, e.batch, e.seed, e.points, e.noise]) input.removeAttribute("aria-invalid");
   }
 
-  /** mark the controls the server complained about */
+  /** mark the controls the server complained about; true if any was */
   markInvalid(fields) {
     const map = { "optimizer.lr": this.el.lr, batch_size: this.el.batch, seed: this.el.seed,
                   "dataset.n": this.el.points, "dataset.noise": this.el.noise };
-    for (const f of fields) if (map[f]) map[f].setAttribute("aria-invalid", "true");
+    const marked = fields.filter((f) => map[f]);
+    for (const f of marked) map[f].setAttribute("aria-invalid", "true");
+    return marked.length > 0;
   }
 }
 

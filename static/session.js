@@ -53,7 +53,9 @@ export class Session {
         state = await api.create(app.builder.config(spec), app.view.sample);   // the server clamps it
       } catch (err) {
         app.builder.revert();
-        app.builder.markInvalid(err.fields ?? []);
+        if (app.builder.markInvalid(err.fields ?? [])) {
+          err.message += " The marked field is back to the value in use: type another to try again.";
+        }
         throw err;
       }
       await this.adopt(state, spec);

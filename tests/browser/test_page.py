@@ -222,8 +222,12 @@ def test_a_limit_refused_by_the_server_is_shown_next_to_the_control(app):
     error = app.locator("[data-role=error]")
     expect(error).to_contain_text("learning rate")
     expect(error).to_contain_text("less than or equal to 1000000")
+    expect(error).to_contain_text("back to the value in use")
     expect(app.locator("#lr")).to_have_attribute("aria-invalid", "true")
+    expect(app.locator("#lr")).to_have_value("0.3")
     assert session_id(app) == first       # the old network stays
+    app.locator("#lr").press_sequentially("5")            # typing anew takes the mark away
+    expect(app.locator("#lr")).not_to_have_attribute("aria-invalid", "true")
 
 
 def test_backward_travels_layer_by_layer_and_can_be_skipped(app):
