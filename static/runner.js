@@ -51,8 +51,20 @@ export class Runner {
       if (name === "step") app.chart.add(state.step, [state.loss]);
       if (name === "reset") app.chart.clear();
       app.view.show(state, name);
-      app.messages.say(ACTION_NEWS[name](state, app.predict.concealed() !== null));
+      const news = ACTION_NEWS[name](state, app.predict.concealed() !== null);
+      app.messages.say(name === "step" ? news + this.lossWarning() : news);
     });
+  }
+
+  /** " The loss has grown …" when it is ten times what it was at the start (a learning rate
+   *  too large, before any number overflows), else "" */
+  lossWarning() {
+    const { chart } = this.app;
+    const first = chart.losses.find((l) => Number.isFinite(l));
+    const last = chart.losses[chart.losses.length - 1];
+    if (!(first > 0) || !Number.isFinite(last) || last < 10 * first) return "";
+    return ` The loss has grown from ${fmt(first, 3)} to ${fmt(last, 3)}: the learning rate ` +
+      `${this.app.state.optimizer.lr} is probably too large. Lower it (a new session), or Reset.`;
   }
 
   /** the keyboard: f, b, s, r and space for Play, unless the learner is typing or on a button */
@@ -105,6 +117,9 @@ export class Runner {
     app.network.stopAnimation();
     const id = app.state.id;
     const errors = app.messages.errorCount;
+    const startStep = app.state.step;
+    app.messages.say("Playing: a few training steps at a time, again and again; watch the loss and the "
+      + "weights. Pause (space) stops it.");
     while (this.playing && app.state && app.state.id === id) {
       const speed = app.drive.speed();
       let stopped = null;
@@ -119,6 +134,11 @@ export class Runner {
     }
     this.playing = false;
     app.drive.setPlaying(false);
+    if (app.state && app.state.id === id && app.messages.errorCount === errors) {
+      app.messages.say(`Paused at step ${app.state.step} (${app.state.step - startStep} steps played). The node `
+        + "values are from the last forward pass; run Forward to recompute them with the new weights."
+        + this.lossWarning());
+    }
   }
 
   async trainSteps() {
@@ -168,7 +188,7 @@ export class Runner {
     app.view.refreshPictures();
     if (app.state && app.state.id === id && (!cancelled || this.stopAsked)) {
       if (!stopped && app.messages.errorCount === errors) {
-        app.messages.say(`${cancelled ? "Stopped after" : "Trained"} ${done} steps (step ${startStep} → ${app.state.step}). The node values are from the last forward pass; run Forward to recompute them with the new weights.`);
+        app.messages.say(`${cancelled ? "Stopped after" : "Trained"} ${done} steps (step ${startStep} → ${app.state.step}). The node values are from the last forward pass; run Forward to recompute them with the new weights.${this.lossWarning()}`);
       }
     }
   }

@@ -188,6 +188,22 @@ def test_play_lowers_the_loss_and_pause_stops_it(app):
     assert api_state(app)["step"] == step, "still training after Pause"
     latest = float(app.get_attribute("#loss-text", "data-value"))
     assert latest < 0.7 * first
+    status = app.locator("[data-role=status]")
+    expect(status).to_contain_text(f"Paused at step {step}")
+    expect(status).not_to_contain_text("grown")
+
+
+def test_a_loss_that_explodes_is_called_out_before_any_number_overflows(app):
+    app.fill("#lr", "1000")
+    app.press("#lr", "Enter")
+    status = app.locator("[data-role=status]")
+    expect(status).to_contain_text("learning rate: 0.3 → 1000")
+    for _ in range(3):
+        run(app, "forward", "forward")
+        run(app, "backward", "backward")
+        run(app, "step", "updated")
+    expect(status).to_contain_text("The loss has grown from 0.688 to")
+    expect(status).to_contain_text("the learning rate 1000 is probably too large")
 
 
 def test_train_runs_n_steps_with_progress(app):
