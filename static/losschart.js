@@ -75,8 +75,8 @@ export class LossChart {
     const py = (v) => M.top + (1 - (f(v) - f(lo)) / (f(hi) - f(lo))) * ph;
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
-    ctx.fillText(fmt(hi, 2), M.left - 4, py(hi));
-    ctx.fillText(fmt(lo, 2), M.left - 4, py(lo));
+    ctx.fillText(fmt(hi, 2), M.left - 4, py(hi), M.left - 6);   // squeezed to fit, never cut off
+    ctx.fillText(fmt(lo, 2), M.left - 4, py(lo), M.left - 6);
     ctx.textAlign = "left";
     ctx.textBaseline = "top";
     ctx.fillText(`step ${first}`, M.left, h - M.bottom + 4);

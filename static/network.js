@@ -34,10 +34,23 @@ export function unitName(L, i, last, outputs) {
 const ACT_LABEL = { sigmoid: "sigmoid σ", tanh: "tanh", relu: "ReLU", leaky_relu: "leaky ReLU",
                     linear: "linear", softmax: "softmax" };
 
-/** a value short enough for the inside of a node: 0.35, −1, 1.3e5 */
+/** a value short enough for the inside of a node (at most five characters and a sign):
+ *  0.35, −12, 0.05, 5e−4, 2e153; the node's panel and its label give it in full */
 function short(v) {
-  if (Math.abs(v) < 1000) return fmt(v, 2);
-  return v.toExponential(0).replace("+", "").replace(/^-/, "−");
+  const a = Math.abs(v);
+  if (a === 0 || (a >= 0.1 && a < 1000)) return fmt(v, 2);
+  if (a >= 0.01 && a < 0.1) return v.toFixed(2).replace(/^-/, "−");
+  return v.toExponential(0).replace("+", "").replace(/-/g, "−");
+}
+
+/** squeeze an SVG text into `width` when it is longer (a long loss such as 1.197×10⁻⁵) */
+function fitText(text, width) {
+  text.removeAttribute("textLength");
+  text.removeAttribute("lengthAdjust");
+  if (text.getComputedTextLength() > width) {
+    text.setAttribute("textLength", width);
+    text.setAttribute("lengthAdjust", "spacingAndGlyphs");
+  }
 }
 
 /** Draws nodes, weights and the loss; reports clicks through `onSelect`. */
@@ -227,6 +240,7 @@ export class NetworkView {
       }
     }
     this.lossText.textContent = `L = ${state.loss === null ? "—" : fmt(state.loss, 4)}`;
+    fitText(this.lossText, 104);
     this.setGradients(state);
   }
 
