@@ -110,7 +110,7 @@ export class PredictExercise {
     this.el.text.textContent = this.revealed
       ? `dW of ${what}: your prediction against the real one.`
       : ready
-        ? `Backward is done, but dW of ${what} stays hidden. Work it out from the numbers of the nodes (click them), then type your prediction.`
+        ? `Backward is done, but dW of ${what} stays hidden. ${howToPredict(s.batch_size)} Then type your prediction: one try per Backward.`
         : `Predict dW of ${what}. Run Forward and Backward first; its dW will stay hidden until you type your prediction.`;
     this.el.check.setAttribute("aria-disabled", ready && !this.revealed ? "false" : "true");
     this.el.check.classList.toggle("waiting", !ready || this.revealed);
@@ -162,4 +162,12 @@ export class PredictExercise {
     el.textContent = text;
     this.el.result.replaceChildren(el);
   }
+}
+
+/** what a learner can work dW out from: one product for one sample, else an estimate */
+function howToPredict(n) {
+  return n === 1
+    ? "Work it out from the numbers of the nodes (click them): dW = a_prev · f′(z) · ∂L/∂a."
+    : `dW adds up a_prev · f′(z) · ∂L/∂a over the ${n} samples of the batch, and the nodes show one `
+      + "sample at a time (pick others in the data plot): estimate its sign and size.";
 }

@@ -250,6 +250,8 @@ def test_predict_the_gradient_hides_dW_until_the_guess_then_says_how_close(page,
     run(page, "forward", "forward")
     run(page, "backward", "backward")
     expect(box).to_have_attribute("data-state", "asking")
+    expect(box).to_contain_text("dW = a_prev · f′(z) · ∂L/∂a")     # one sample: dW is one product
+    expect(box).to_contain_text("one try per Backward")
     # dW shows nowhere: not on the weight, not in its panel, not in the guide's hand calculation
     assert edge.get_attribute("data-grad") is None
     assert "0.0557" not in page.inner_text("body") and "0.05571" not in page.content()
@@ -289,3 +291,14 @@ def test_predict_the_gradient_hides_dW_until_the_guess_then_says_how_close(page,
     assert cases == ["right sign, off by 3× (too large)", "within 1 %", "within 10 %",
                      "right sign, off by 5× (too small)", -0.05]
     assert errors == []
+
+
+def test_predict_on_a_batch_says_dW_sums_over_it(page, errors):
+    open_link(page, encode(page, {"teacher": {"predict": {"layer": 0, "i": 0, "j": 0}}}))
+    run(page, "forward", "forward")
+    run(page, "backward", "backward")
+    box = page.locator("[data-role=predict]")
+    expect(box).to_contain_text("over the 200 samples of the batch")
+    expect(box).to_contain_text("estimate its sign and size")
+    assert errors == []
+
