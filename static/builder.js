@@ -174,10 +174,12 @@ export class Builder {
   }
 
   /** a spec with the points of the plot and one point more or less (the data become "your own") */
-  withPoints(X, Y, what) {
+  /** the spec with these points as its data; `weights` (the ones on screen) carry on when the
+   *  network keeps its shape and loss, so a point added to a trained network does not undo it */
+  withPoints(X, Y, what, weights = null) {
     const next = clone(this.wanted);
-    next.params = null;
     const wasNamed = next.dataset !== "custom";
+    const before = this.info(next);
     next.dataset = "custom";
     next.points = { X, Y };
     const task = this.info(next).task;
@@ -185,8 +187,12 @@ export class Builder {
       next.loss = DEFAULT_LOSS[task];
       next.output = DEFAULT_OUTPUT[next.loss];
     }
+    const sameNetwork = next.loss === this.wanted.loss && this.info(next).outputs === before.outputs
+      && this.info(next).inputs === before.inputs;
+    next.params = weights && sameNetwork ? clone(weights) : null;
     this.wanted = next;
-    return [next, wasNamed ? `${what}; the data are now your own ${X.length} points` : what];
+    const kept = next.params ? "; the weights on screen carry on" : "";
+    return [next, (wasNamed ? `${what}; the data are now your own ${X.length} points` : what) + kept];
   }
 
   /** the SessionConfig of a spec */

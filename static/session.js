@@ -64,7 +64,8 @@ export class Session {
       if (what === null) {
         app.messages.say(`Ready: ${describeNet(state)}. Press Forward (f) to begin.`);
       } else {
-        app.messages.say(`New network: ${what || describeChange(before, spec)}. It is ${describeNet(state, false)}, starting from fresh weights (seed ${c.seed}) at step 0.`);
+        const start = spec.params ? "carrying on from the weights it was given" : `starting from fresh weights (seed ${c.seed})`;
+        app.messages.say(`New network: ${what || describeChange(before, spec)}. It is ${describeNet(state, false)}, ${start} at step 0.`);
       }
     });
   }
@@ -155,11 +156,12 @@ export class Session {
     if (!app.state) return null;
     const config = app.builder.config(app.builder.spec);
     if (withWeights) {
-      if (app.state.layers.some((l) => [...l.W.flat(), ...l.b].some((v) => v === null))) {
+      const weights = this.weightsOnScreen();
+      if (!weights) {
         app.messages.showProblem("The current weights are not all finite numbers (the network diverged), so they cannot go into a link. Reset, or untick “with current weights”.");
         return null;
       }
-      config.params = app.state.layers.map((l) => ({ W: l.W, b: l.b }));
+      config.params = weights;
     }
     const scenario = { config };
     if (this.opened && this.opened.spec === JSON.stringify(app.builder.spec)) {
@@ -245,8 +247,15 @@ export class Session {
       y = Y[0].length > 1 ? Y[0].map((_, m) => (m === k ? 1 : 0)) : [k];
       what = `added a class ${k} point at (${fmt(x[0], 3)}, ${fmt(x[1], 3)})`;
     }
-    const [spec, text] = app.builder.withPoints([...X, x], [...Y, y], what);
+    const [spec, text] = app.builder.withPoints([...X, x], [...Y, y], what, this.weightsOnScreen());
     this.rebuild(spec, text);
+  }
+
+  /** every W and b on screen, or null if any is not a finite number (a diverged network) */
+  weightsOnScreen() {
+    const layers = this.app.state ? this.app.state.layers : [];
+    if (!layers.length || layers.some((l) => [...l.W.flat(), ...l.b].some((v) => v === null))) return null;
+    return layers.map((l) => ({ W: l.W, b: l.b }));
   }
 
   removePoint(n) {
@@ -258,7 +267,7 @@ export class Session {
       return;
     }
     const [spec, text] = app.builder.withPoints(X.filter((_, k) => k !== n), Y.filter((_, k) => k !== n),
-      `removed point #${n}`);
+      `removed point #${n}`, this.weightsOnScreen());
     app.view.followRemoved(n);
     this.rebuild(spec, text);
   }

@@ -324,13 +324,19 @@ def test_clicking_a_point_selects_the_sample_every_number_follows(app):
 
 
 def test_clicking_the_plot_adds_and_removes_points(app):
+    app.fill("#train-steps", "50")
+    app.click("[data-action=train]")
+    expect(app.locator("body")).to_have_attribute("data-step", "50")
+    trained = api_state(app)["layers"]
     app.check("input[name=click-mode][value=add-1]")
     box = app.locator("#data-plot").bounding_box()
     app.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.4)
     expect(app.locator("[data-role=status]")).to_contain_text("added a class 1 point")
+    expect(app.locator("[data-role=status]")).to_contain_text("the weights on screen carry on")
     expect(app.locator("#dataset")).to_have_value("custom")
     state = api_state(app)
     assert state["points"] == 201
+    assert [(l["W"], l["b"]) for l in state["layers"]] == [(l["W"], l["b"]) for l in trained]
     data = app.request.get(f"/api/sessions/{session_id(app)}/data").json()
     assert data["Y"][-1] == [1.0]
     app.check("input[name=click-mode][value=remove]")
