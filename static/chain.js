@@ -129,7 +129,7 @@ export class ChainPanel {
     exact.className = "exact";
     const code = doc.createElement("code");
     code.dataset.role = "dw";
-    code.textContent = String(c.dW);
+    code.textContent = c.dW === null ? "not a number (the network diverged)" : String(c.dW);
     exact.append("dW in the state, to full precision: ", code);
     out.push(section(doc, `Over the batch (n = ${n})`, sum,
       para(doc, n === 1 ? "The batch is this one sample, so dW is its product."
@@ -185,7 +185,9 @@ export class ChainPanel {
         M.eq(), M.num(c.update, { cls: "result" })));
       rows.push(para(doc, `Adam (η = ${opt.lr}, β₁ = ${opt.beta1}, β₂ = ${opt.beta2}) divides by a running size of the gradient, so every weight moves by about η at first; m̂ and v̂ are m and v corrected for starting at zero.`));
     }
-    rows.push(para(doc, `w: ${fmt(c.w, 6)} → ${fmt(c.w + c.update, 6)} (${fmtSigned(c.update, 4)})`, "outcome"));
+    rows.push(para(doc, c.w === null || c.update === null
+      ? "w: no longer a finite number, nor is its update (the network diverged): lower the learning rate, then Reset."
+      : `w: ${fmt(c.w, 6)} → ${fmt(c.w + c.update, 6)} (${fmtSigned(c.update, 4)})`, "outcome"));
     return rows;
   }
 

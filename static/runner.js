@@ -5,9 +5,11 @@ import { fmt } from "./format.js";
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const ACTION_NEWS = {
   forward: (s) => `Forward: ${s.batch_size} point${s.batch_size === 1 ? "" : "s"} went through the network; loss ${fmt(s.loss, 5)}.`,
-  backward: (s, hidden) => hidden
-    ? "Backward: every weight has its gradient dW now, but the highlighted weight’s stays hidden: predict it first."
-    : "Backward: every weight has its gradient dW now. Click a weight to see its chain rule.",
+  backward: (s, hidden) => s.diverged
+    ? "Backward: the loss is not a finite number (the network diverged), so neither are the gradients. Lower the learning rate, then Reset."
+    : hidden
+      ? "Backward: every weight has its gradient dW now, but the highlighted weight’s stays hidden: predict it first."
+      : "Backward: every weight has its gradient dW now. Click a weight to see its chain rule.",
   step: (s) => `Step ${s.step}: every weight moved by −lr·dW (the loss ${fmt(s.loss, 5)} is from before this update).`,
   reset: () => "Reset: back to the starting weights, step 0, a fresh optimiser.",
 };

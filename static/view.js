@@ -117,7 +117,7 @@ export class SessionView {
       ? (state.diverged ? "loss: not a finite number (diverged)" : "loss: none yet (run Forward)")
       : `loss ${fmt(state.loss, 5)}, step ${state.step}`;
     this.el.loss.dataset.value = state.loss === null ? "" : String(state.loss);
-    this.el.accuracy.textContent = state.accuracy === null ? "" : `${Math.round(state.accuracy * 100)}% of all points classified right`;
+    this.el.accuracy.textContent = state.accuracy === null ? "" : `${Math.round(state.accuracy * 100)}% of all points classified right by the current weights`;
     this.el.sampleInput.max = String(state.points - 1);
     this.el.sampleInput.value = String(this.sample);
     app.plot.setSelected(this.sample);
@@ -188,7 +188,10 @@ export class SessionView {
       parts.push(task === "multiclass" ? "shading: the most likely class" : "shading: the network’s output, black line: where it is 0.5");
     }
     const minibatch = state.config.batch_size !== null && state.config.batch_size < state.points;
-    if (minibatch) parts.push("faded points are not in the current minibatch");
+    if (minibatch) {
+      parts.push(state.phase === "fresh" ? `each Forward draws a minibatch of ${state.config.batch_size} points; the others fade`
+        : "faded points are not in the current minibatch");
+    }
     parts.push(`ringed: sample #${this.sample}${state.sample.in_batch || state.phase === "fresh" ? "" : " (not in this minibatch)"}`);
     this.el.dataCaption.textContent = parts.filter(Boolean).join(" · ");
   }

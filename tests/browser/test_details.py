@@ -63,6 +63,7 @@ def test_a_sample_outside_the_minibatch_is_explained(app):
     app.fill("#batch-size", "10")
     app.press("#batch-size", "Enter")
     expect(app.locator("[data-role=status]")).to_contain_text("batch size: all points → 10")
+    expect(app.locator("#data-caption")).to_contain_text("each Forward draws a minibatch of 10 points")
     run(app, "forward", "forward")
     run(app, "backward", "backward")
     expect(app.locator("#data-caption")).to_contain_text("faded points are not in the current minibatch")

@@ -353,3 +353,24 @@ def test_a_minibatch_fades_the_points_outside_it(app):
     run(app, "forward", "forward")
     assert api_state(app)["batch_size"] == 10
     expect(app.locator("#data-caption")).to_contain_text("not in the current minibatch")
+
+
+def test_a_diverged_network_is_explained_at_each_phase(app):
+    app.select_option("#dataset", "sine")
+    expect(app.locator("[data-role=status]")).to_contain_text("sine")
+    app.fill("#lr", "1000000")
+    app.press("#lr", "Enter")
+    expect(app.locator("[data-role=status]")).to_contain_text("learning rate 1000000")
+    app.fill("#train-steps", "300")
+    app.click("[data-action=train]")
+    error = app.locator("[data-role=error]")
+    expect(error).to_contain_text("the loss is no longer a finite number (it diverged)")
+    app.click("text=Dismiss")
+    run(app, "forward", "forward")
+    run(app, "backward", "backward")
+    status = app.locator("[data-role=status]")
+    expect(status).to_contain_text("the network diverged), so neither are the gradients")
+    click_edge(app, "1-0-0")
+    chain = app.locator("[data-role=chain]")
+    expect(chain).not_to_contain_text("null")
+    expect(chain).to_contain_text("no longer a finite number")
