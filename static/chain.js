@@ -33,11 +33,13 @@ export function agreeingDigits(relativeError) {
 /** The chain-rule panel; fetches through `fetchChain(L-1, i, j)` and `fetchCheck(L-1, i, j)`;
  *  `concealed(L, i, j)` is true while the learner is to predict that weight's dW. */
 export class ChainPanel {
-  constructor(doc, { fetchChain, fetchCheck, concealed = () => false }) {
+  constructor(doc, { fetchChain, fetchCheck, concealed = () => false, firstInBatch = () => null, follow = () => {} }) {
     this.doc = doc;
     this.fetchChain = fetchChain;
     this.fetchCheck = fetchCheck;
     this.concealed = concealed;
+    this.firstInBatch = firstInBatch;   // a sample of the current minibatch, or null
+    this.follow = follow;               // follow sample n instead
     this.token = 0;
   }
 
@@ -77,6 +79,21 @@ export class ChainPanel {
     }
     const dW = state.layers[L - 1].dW[i][j];
     root.dataset.grad = String(dW);
+    if (state.sample && !state.sample.in_batch) {   // its chain has no numbers this step
+      body.append(para(doc, `Sample #${state.sample.index} is not in the current minibatch, so it adds nothing to this step’s dW. For the whole batch: dW = ${fmt(dW, 6)}.`, "problem"));
+      const n = this.firstInBatch();
+      if (n !== null) {
+        const follow = doc.createElement("button");
+        follow.type = "button";
+        follow.className = "small";
+        follow.dataset.action = "follow-in-batch";
+        follow.textContent = `Follow sample #${n}, which is in this minibatch`;
+        follow.addEventListener("click", () => this.follow(n));
+        body.append(follow);
+      }
+      body.append(this.formula(null, from, to));
+      return root;
+    }
     body.append(para(doc, "Loading the chain rule…"));
     this.fetchChain(L - 1, i, j).then((c) => {
       if (token !== this.token) return;
@@ -84,10 +101,7 @@ export class ChainPanel {
       body.replaceChildren(...this.explain(c, state, from, to, L, i, j));
     }).catch((err) => {
       if (token !== this.token) return;
-      const text = err.status === 422 && state.sample && !state.sample.in_batch
-        ? `Sample #${state.sample.index} is not in the current minibatch, so it adds nothing to this step’s dW. Pick one of the brighter points in the data plot to follow its share. For the whole batch: dW = ${fmt(dW, 6)}.`
-        : err.message;
-      body.replaceChildren(para(doc, text, "problem"), this.formula(null, from, to));
+      body.replaceChildren(para(doc, err.message, "problem"), this.formula(null, from, to));
     });
     return root;
   }

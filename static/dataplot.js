@@ -91,6 +91,9 @@ export class DataPlot {
   /** indices of the current minibatch, or null for the full batch */
   setBatch(indices) { this.batch = indices ? new Set(indices) : null; this.draw(); }
 
+  /** the lowest sample index of the current minibatch (null when there is none) */
+  firstInBatch() { return this.batch && this.batch.size ? Math.min(...this.batch) : null; }
+
   setMode(mode) {
     this.mode = mode;
     this.canvas.classList.toggle("adding", mode.startsWith("add"));

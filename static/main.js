@@ -62,6 +62,8 @@ class App {
       fetchChain: (layer, i, j) => api.chain(this.state.id, layer, i, j, view.sample),
       fetchCheck: (layer, i, j) => api.gradcheck(this.state.id, layer, i, j),
       concealed: (L, i, j) => sameEdge(this.predict.concealed(), { L, i, j }),
+      firstInBatch: () => this.plot.firstInBatch(),
+      follow: (n) => view.pickSample(n),
     });
     this.predict = new PredictExercise(doc, { onReveal: (edge) => view.reveal(edge) });
     this.lesson = new LessonBox(doc);

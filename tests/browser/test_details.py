@@ -77,6 +77,11 @@ def test_a_sample_outside_the_minibatch_is_explained(app):
     chain = app.locator("[data-role=chain]")
     expect(chain).to_contain_text("not in the current minibatch")
     assert float(chain.get_attribute("data-grad")) == api_state(app)["layers"][1]["dW"][0][0]
+    follow = chain.locator("[data-action=follow-in-batch]")
+    expect(follow).to_have_text(f"Follow sample #{min(batch)}, which is in this minibatch")
+    follow.click()                               # the chain of a sample the step does use
+    expect(app.locator("#data-caption")).to_contain_text(f"ringed: sample #{min(batch)}")
+    expect(chain).to_contain_text("Over the batch (n = 10)")
 
 
 def test_reset_during_play_stops_and_goes_back_to_the_start(app):
