@@ -73,16 +73,17 @@ export class Runner {
   key(e) {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const t = e.target;
-    if (t.closest && t.closest("input, select, textarea")) return;
+    if (t.closest && t.closest("input, textarea")) return;
     const k = e.key.toLowerCase();
     if (e.key === " ") {
-      if (t.closest && t.closest("button, [role=button], a, summary")) return;   // space activates those
+      // space activates those, and opens a menu
+      if (t.closest && t.closest("button, [role=button], a, summary, select")) return;
       e.preventDefault();
       this.action("play");
       return;
     }
     if (KEYS[k]) {
-      e.preventDefault();
+      e.preventDefault();   // in a menu too: "b" would otherwise pick the dataset "blobs"
       this.action(KEYS[k]);
     }
   }

@@ -294,6 +294,14 @@ def test_keys_drive_the_network(app):
     expect(app.locator("body")).to_have_attribute("data-phase", "fresh")
     app.keyboard.press("s")
     expect(app.locator("[data-role=status]")).to_contain_text("Step waits")
+    # in a menu the keys still drive: "b" does not pick the dataset "blobs"
+    app.focus("#dataset")
+    app.keyboard.press("f")
+    expect(app.locator("body")).to_have_attribute("data-phase", "forward")
+    app.keyboard.press("b")
+    expect(app.locator("body")).to_have_attribute("data-phase", "backward")
+    expect(app.locator("#dataset")).to_have_value("xor")
+    expect(app.locator("[data-node]")).to_have_count(2 + 4 + 1)
 
 
 def point_on_plot(page, n):
