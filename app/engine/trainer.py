@@ -35,6 +35,7 @@ class Trainer:
         self.X, self.Y = X, Y
         self.batches = Batches(len(X), batch_size, seed)
         self._accuracy = ([], None)   # (the W and b arrays it was worked out for, the accuracy)
+        self._binary_targets = Y.shape[1] == 1 and bool(np.isin(Y, (0.0, 1.0)).all())
         self.initial = network.get_params()
         self.reset()
 
@@ -106,8 +107,10 @@ class Trainer:
         return int(rows[0]) if len(rows) else None
 
     def accuracy(self):
-        """Share of the whole dataset classified right (None for regression). Worked out once per
-        set of parameters: every update and set_params puts new W and b arrays in place."""
+        """Share of the whole dataset classified right: by the largest output for cross_entropy,
+        by output > 0.5 for bce, and for mse too when the targets are one column of 0s and 1s;
+        None for regression. Worked out once per set of parameters: every update and set_params
+        puts new W and b arrays in place."""
         params = [p for layer in self.network.layers for p in (layer.W, layer.b)]
         cached_for, value = self._accuracy
         if len(cached_for) == len(params) and all(a is b for a, b in zip(cached_for, params)):
@@ -116,7 +119,7 @@ class Trainer:
             A = self.network.predict(self.X)
         if self.network.loss.name == "cross_entropy":
             value = float(np.mean(A.argmax(axis=1) == self.Y.argmax(axis=1)))
-        elif self.network.loss.name == "bce":
+        elif self.network.loss.name == "bce" or self._binary_targets:
             value = float(np.mean((A > 0.5) == (self.Y > 0.5)))
         else:
             value = None

@@ -1,4 +1,5 @@
 """The engine learns the classic toy problems to the accuracy a learner would expect."""
+import numpy as np
 import pytest
 
 from app.engine import Network, Trainer, make_dataset, make_optimizer
@@ -70,3 +71,12 @@ def test_accuracy_is_worked_out_once_per_set_of_parameters():
     trainer.reset()                                                   # the starting weights again
     assert trainer.accuracy() == ((predict(trainer.X) > 0.5) == (trainer.Y > 0.5)).mean()
     assert len(predictions) == 302
+
+
+def test_mse_on_two_classes_still_counts_them():
+    """A learner may try mse on xor: accuracy is then output > 0.5 against the 0/1 targets."""
+    trainer, _ = train("xor", [2, 4, 1], ["tanh", "sigmoid"], "mse", 2000, lr=0.05, noise=0.0)
+    A = trainer.network.predict(trainer.X)
+    assert trainer.accuracy() == np.mean((A > 0.5) == (trainer.Y > 0.5))
+    assert trainer.accuracy() > 0.9
+
