@@ -173,7 +173,6 @@ export class Builder {
     return true;
   }
 
-  /** a spec with the points of the plot and one point more or less (the data become "your own") */
   /** the spec with these points as its data; `weights` (the ones on screen) carry on when the
    *  network keeps its shape and loss, so a point added to a trained network does not undo it */
   withPoints(X, Y, what, weights = null) {
@@ -278,9 +277,11 @@ export class Builder {
     e.hint.textContent = s.dataset === "custom"
       ? `${info.description}: click the data plot to add or remove points.`
       : `${info.description} (${info.task === "regression" ? "regression" : info.task === "multiclass" ? "3 classes" : "2 classes"}).`;
-    if (this.doc.activeElement !== e.points) e.points.value = s.n;
-    if (this.doc.activeElement !== e.noise) e.noise.value = s.noise;
     const named = s.dataset !== "custom" && s.dataset !== "single";
+    // the points a fixed dataset has, and no noise: it is not generated
+    const points = s.dataset === "custom" ? s.points.X.length : s.dataset === "single" ? 1 : s.n;
+    if (this.doc.activeElement !== e.points) e.points.value = points;
+    if (this.doc.activeElement !== e.noise) e.noise.value = named ? s.noise : "";
     e.points.disabled = e.noise.disabled = !named;
     e.points.title = e.noise.title = named ? "" : "fixed for this dataset";
     e.inputRow.textContent = `Inputs: ${info.inputs} (set by the data)`;

@@ -137,6 +137,8 @@ def test_the_presets_menu_opens_a_preset_as_a_new_session(app):
     expect(app.locator("[data-role=lesson-title]")).to_have_text("Single neuron, by hand")
     expect(app.locator("[data-node]")).to_have_count(2)
     assert weights(api_state(app)) == [{"W": [[0.2]], "b": [0.1]}]
+    expect(app.locator("#points")).to_have_value("1")          # its one example, not the 200 before
+    expect(app.locator("#points")).to_be_disabled()
 
 
 def test_export_then_import_carries_on_at_the_same_step_and_weights(app, tmp_path):
