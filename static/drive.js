@@ -111,9 +111,11 @@ export class DriveBar {
       b.title = why || b.dataset.title || "";
       if (this.why[name]) this.why[name].textContent = ok ? (name === rules.next ? "do this next" : "") : why;
     }
+    const locked = this.teacher && this.teacher.blocked(rules.next);
     this.guidance.textContent = this.playing ? "Playing: each tick runs Forward, Backward and Step on the next batch. Pause to look closer."
       : this.training ? "Training: Forward, Backward and Step, again and again."
-      : rules.guidance;
+      : locked ? `${locked} Explore the numbers on screen: click any node or weight.`
+        : rules.guidance;
   }
 
   setPlaying(on) {

@@ -219,6 +219,8 @@ def test_the_teachers_mode_hides_and_locks_controls(page, errors):
     expect(page.locator("body")).to_have_attribute("data-phase", "forward")
     page.keyboard.press("b")
     expect(page.locator("body")).to_have_attribute("data-phase", "backward")
+    expect(page.locator("[data-role=guidance]")).to_have_text(            # not "Next: Step"
+        "Step is locked by your teacher for this lesson. Explore the numbers on screen: click any node or weight.")
     page.keyboard.press("s")
     expect(page.locator("[data-role=status]")).to_contain_text("Step is locked by your teacher")
     page.keyboard.press(" ")
