@@ -46,6 +46,18 @@ def test_a_narrow_window_stacks_the_page_without_sideways_scrolling(app):
     assert chain.evaluate("el => el.getBoundingClientRect().top") < 900
 
 
+def test_the_first_tab_offers_a_way_straight_to_the_drive_bar(app):
+    app.set_viewport_size({"width": 420, "height": 900})
+    app.evaluate("document.activeElement.blur()")
+    app.keyboard.press("Tab")
+    skip = app.locator(".skip-link")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    app.keyboard.press("Enter")
+    app.keyboard.press("Tab")
+    expect(app.locator("[data-action=forward]")).to_be_focused()
+
+
 def test_softmax_with_cross_entropy_shows_the_fused_gradient(app):
     app.select_option("#dataset", "blobs")
     expect(app.locator("[data-node]")).to_have_count(2 + 4 + 3)
