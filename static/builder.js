@@ -181,13 +181,13 @@ export class Builder {
     const before = this.info(next);
     next.dataset = "custom";
     next.points = { X, Y };
-    const task = this.info(next).task;
-    if (!this.lossFits(next.loss, task)) {
-      next.loss = DEFAULT_LOSS[task];
+    const after = this.info(next);
+    if (!this.lossFits(next.loss, after.task)) {
+      next.loss = DEFAULT_LOSS[after.task];
       next.output = DEFAULT_OUTPUT[next.loss];
     }
-    const sameNetwork = next.loss === this.wanted.loss && this.info(next).outputs === before.outputs
-      && this.info(next).inputs === before.inputs;
+    const sameNetwork = next.loss === this.wanted.loss && after.outputs === before.outputs
+      && after.inputs === before.inputs;
     next.params = weights && sameNetwork ? clone(weights) : null;
     this.wanted = next;
     const kept = next.params ? "; the weights on screen carry on" : "";
@@ -262,7 +262,6 @@ export class Builder {
     if (spec === this.wanted) this.render();   // later edits are already on screen
   }
 
-  /** show the accepted spec again (after the server refused an edit) */
   /** back to the settings in use, in every field (a refused value is replaced even in the
    *  field that has the focus: the learner committed it, and the message says why it went) */
   revert() {
@@ -277,11 +276,12 @@ export class Builder {
     e.hint.textContent = s.dataset === "custom"
       ? `${info.description}: click the data plot to add or remove points.`
       : `${info.description} (${info.task === "regression" ? "regression" : info.task === "multiclass" ? "3 classes" : "2 classes"}).`;
+    // never overwrite what the learner is typing, unless reverting
+    const put = (input, value) => { if (everyField || this.doc.activeElement !== input) input.value = value; };
     const named = s.dataset !== "custom" && s.dataset !== "single";
     // the points a fixed dataset has, and no noise: it is not generated
-    const points = s.dataset === "custom" ? s.points.X.length : s.dataset === "single" ? 1 : s.n;
-    if (this.doc.activeElement !== e.points) e.points.value = points;
-    if (this.doc.activeElement !== e.noise) e.noise.value = named ? s.noise : "";
+    put(e.points, s.dataset === "custom" ? s.points.X.length : s.dataset === "single" ? 1 : s.n);
+    put(e.noise, named ? s.noise : "");
     e.points.disabled = e.noise.disabled = !named;
     e.points.title = e.noise.title = named ? "" : "fixed for this dataset";
     e.inputRow.textContent = `Inputs: ${info.inputs} (set by the data)`;
@@ -332,8 +332,6 @@ export class Builder {
     e.loss.value = s.loss;
     e.loss.title = info.task === "regression" ? "regression targets are not probabilities: mse"
       : info.task === "binary" ? "cross_entropy needs one-hot targets of several classes" : "";
-    // never overwrite what the learner is typing
-    const put = (input, value) => { if (everyField || this.doc.activeElement !== input) input.value = value; };
     put(e.optimizer, s.optimizer);
     put(e.lr, Number.isNaN(s.lr) ? "" : s.lr);
     put(e.batch, s.batch ?? "");
