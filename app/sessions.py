@@ -4,7 +4,8 @@ import time
 
 import numpy as np
 
-from .engine import DATASETS, Network, Trainer, get_loss, given_points, make_dataset, make_optimizer
+from .engine import (DATASETS, Network, Trainer, get_loss, given_points, make_dataset, make_optimizer,
+                     two_classes)
 from .engine.activations import get_activation
 from .schemas import NamedDataset, SessionConfig
 
@@ -44,7 +45,7 @@ def load_dataset(spec):
         raise ConfigError("dataset", str(e)) from None
     if Y.shape[1] > 1:
         task = "multiclass"
-    elif np.isin(Y, (0.0, 1.0)).all():
+    elif two_classes(Y):
         task = "binary"
     else:
         task = "regression"

@@ -2,7 +2,7 @@
 from .activations import ACTIVATIONS, get_activation
 from .batches import Batches
 from .chain import chain_rule
-from .datasets import DATASETS, given_points, make_dataset
+from .datasets import DATASETS, given_points, make_dataset, two_classes
 from .dense import Dense
 from .gradcheck import gradient_check, numeric_weight_gradient, relative_error
 from .init import init_weights
@@ -15,5 +15,5 @@ __all__ = [
     "ACTIVATIONS", "DATASETS", "LOSSES", "OPTIMIZERS", "Batches", "Dense", "Network", "Phase",
     "PhaseError", "Trainer", "chain_rule", "get_activation", "get_loss", "given_points",
     "gradient_check", "init_weights", "make_dataset", "make_optimizer", "numeric_weight_gradient",
-    "relative_error",
+    "relative_error", "two_classes",
 ]

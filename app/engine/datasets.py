@@ -131,6 +131,11 @@ def given_points(X, Y):
     return X, Y
 
 
+def two_classes(Y):
+    """True when the targets are one column of 0s and 1s: a binary classification."""
+    return Y.shape[1] == 1 and bool(np.isin(Y, (0.0, 1.0)).all())
+
+
 def as_matrix(rows, name):
     """Rows of numbers as a float array; ragged rows are refused by name."""
     if len({len(row) for row in rows}) > 1:

@@ -5,6 +5,7 @@ import time
 import numpy as np
 
 from .batches import Batches
+from .datasets import two_classes
 
 
 class LossHistory:
@@ -35,7 +36,7 @@ class Trainer:
         self.X, self.Y = X, Y
         self.batches = Batches(len(X), batch_size, seed)
         self._accuracy = ([], None)   # (the W and b arrays it was worked out for, the accuracy)
-        self._binary_targets = Y.shape[1] == 1 and bool(np.isin(Y, (0.0, 1.0)).all())
+        self._two_classes = two_classes(Y)
         self.initial = network.get_params()
         self.reset()
 
@@ -119,7 +120,7 @@ class Trainer:
             A = self.network.predict(self.X)
         if self.network.loss.name == "cross_entropy":
             value = float(np.mean(A.argmax(axis=1) == self.Y.argmax(axis=1)))
-        elif self.network.loss.name == "bce" or self._binary_targets:
+        elif self.network.loss.name == "bce" or self._two_classes:
             value = float(np.mean((A > 0.5) == (self.Y > 0.5)))
         else:
             value = None
