@@ -25,6 +25,13 @@ def run(page, action, phase):
     expect(page.locator("body")).to_have_attribute("data-phase", phase)
 
 
+def train(page, steps):
+    """Train `steps` steps from step 0 with the Train button and wait until they are done."""
+    page.fill("#train-steps", str(steps))
+    page.click("[data-action=train]")
+    expect(page.locator("body")).to_have_attribute("data-step", str(steps))
+
+
 EDGE_POINT = """(id) => {
   // a point of the weight's line where no other weight lies on top of it
   const g = document.querySelector(`[data-edge="${id}"]`);
@@ -207,9 +214,7 @@ def test_a_loss_that_explodes_is_called_out_before_any_number_overflows(app):
 
 
 def test_train_runs_n_steps_with_progress(app):
-    app.fill("#train-steps", "60")
-    app.click("[data-action=train]")
-    expect(app.locator("body")).to_have_attribute("data-step", "60")
+    train(app, 60)
     expect(app.locator("#train-progress")).to_be_hidden()
     expect(app.locator("[data-role=status]")).to_contain_text("Trained 60 steps")
     app.fill("#train-steps", "20000")
@@ -332,9 +337,7 @@ def test_clicking_a_point_selects_the_sample_every_number_follows(app):
 
 
 def test_clicking_the_plot_adds_and_removes_points(app):
-    app.fill("#train-steps", "50")
-    app.click("[data-action=train]")
-    expect(app.locator("body")).to_have_attribute("data-step", "50")
+    train(app, 50)
     trained = api_state(app)["layers"]
     app.check("input[name=click-mode][value=add-1]")
     box = app.locator("#data-plot").bounding_box()

@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .test_page import api_state, click_edge, run, session_id
+from .test_page import api_state, click_edge, run, session_id, train
 
 LESSON = {
     "title": "Lesson 1: one hidden unit",
@@ -80,9 +80,7 @@ def test_copy_link_opens_the_same_network_with_its_current_weights(page, errors)
     expect(page.locator("[data-node]")).to_have_count(2 + 4 + 4 + 1)
     page.select_option("#optimizer", "momentum")
     expect(page.locator("[data-role=status]")).to_contain_text("optimiser: sgd → momentum")
-    page.fill("#train-steps", "25")
-    page.click("[data-action=train]")
-    expect(page.locator("body")).to_have_attribute("data-step", "25")
+    train(page, 25)
     mine = api_state(page)
     page.check("#share-weights")
     page.click("[data-action=share]")
@@ -144,9 +142,7 @@ def test_the_presets_menu_opens_a_preset_as_a_new_session(app):
 def test_export_then_import_carries_on_at_the_same_step_and_weights(app, tmp_path):
     app.select_option("#optimizer", "adam")
     expect(app.locator("[data-role=status]")).to_contain_text("optimiser: sgd → adam")
-    app.fill("#train-steps", "30")
-    app.click("[data-action=train]")
-    expect(app.locator("body")).to_have_attribute("data-step", "30")
+    train(app, 30)
     before = api_state(app)
     with app.expect_download() as download:
         app.click("[data-action=export]")
