@@ -3,7 +3,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .test_page import api_state, click_edge, run, session_id
+from .test_page import api_state, click_edge, run, session_id, train
 
 NAMELESS = """() => {
   const named = (el) => {
@@ -118,3 +118,32 @@ def test_nodes_and_weights_open_from_the_keyboard(app):
     app.keyboard.press(" ")
     expect(app.locator("[data-role=chain]")).to_have_attribute("data-edge", "2-3-0")
     expect(app.locator("[data-action=play]")).to_have_attribute("aria-pressed", "false")
+
+
+FITS = """() => {
+  // every node's value inside its circle, and the loss inside its box, as drawn
+  const inside = (inner, outer) => inner.left >= outer.left - 0.5 && inner.right <= outer.right + 0.5;
+  const bad = [];
+  for (const g of document.querySelectorAll("#network [data-node]")) {
+    const text = g.querySelector(".value"), circle = g.querySelector("circle");
+    if (!inside(text.getBoundingClientRect(), circle.getBoundingClientRect())) bad.push(text.textContent);
+  }
+  const loss = document.querySelector("[data-role=loss-node]");
+  if (!inside(loss.querySelector("text").getBoundingClientRect(), loss.querySelector("rect").getBoundingClientRect())) {
+    bad.push(loss.querySelector("text").textContent);
+  }
+  return bad;
+}"""
+
+
+def test_tiny_and_huge_numbers_stay_inside_their_shapes(app):
+    app.select_option("#dataset", "blobs")            # softmax outputs near 0: 1e−9 and the like
+    expect(app.locator("[data-node]")).to_have_count(2 + 4 + 3)
+    app.fill("#lr", "2")
+    app.press("#lr", "Enter")
+    expect(app.locator("[data-role=status]")).to_contain_text("learning rate: 0.3 → 2")
+    train(app, 3000)
+    run(app, "forward", "forward")
+    values = app.locator("#network [data-node] .value").all_text_contents()
+    assert any("e−" in v for v in values), values       # some really are tiny
+    assert app.evaluate(FITS) == []
