@@ -11,7 +11,7 @@ from starlette.routing import compile_path
 from .engine import PhaseError
 from .middleware import BodyTooLarge, SECURITY_HEADERS
 from .sessions import ConfigError
-from .store import SessionNotFound
+from .store import SessionNotFound, StoreFull
 
 log = logging.getLogger("manualgrad")
 
@@ -52,6 +52,11 @@ def install_error_handlers(app: FastAPI):
         return JSONResponse(status_code=404, content={
             "detail": "no such session: it was deleted, or expired after being idle, or was "
                       "replaced by newer sessions; create a new one"})
+
+    @app.exception_handler(StoreFull)
+    async def store_full(request: Request, exc: StoreFull):
+        return JSONResponse(status_code=503, content={"detail": str(exc)},
+                            headers={"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(BodyTooLarge)
     async def body_too_large(request: Request, exc: BodyTooLarge):

@@ -7,9 +7,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from swagger_ui_bundle import swagger_ui_path
+from threadpoolctl import threadpool_limits
 
 from .api import docs, health, inspect, pages, phases, scenarios, sessions
-from .api.scenarios import IMPORT_PATH
+from .api.scenarios import IMPORT_PATH, preset_list
+from .compute import Scheduler
 from .errors import install_error_handlers
 from .middleware import BodyLimit, SecurityHeaders
 from .scenarios import load_presets
@@ -24,10 +26,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     logging.getLogger("manualgrad").setLevel(settings.log_level.upper())
     app = FastAPI(title="ManualGrad", version="0.1.0", docs_url=None, redoc_url=None,
                   description="Per-session NumPy networks with every intermediate value, over HTTP.")
+    # one BLAS thread: the process's compute thread and the event loop share the cores with
+    # the other processes; more threads oversubscribe them (20 trains ran at a quarter speed)
+    threadpool_limits(settings.blas_threads)
     app.state.settings = settings
-    app.state.store = SessionStore(settings.max_sessions, settings.idle_seconds)
+    app.state.store = SessionStore(settings.max_sessions, settings.idle_seconds, settings.protect_seconds,
+                                   int(settings.session_memory_mb * 2**20))
+    app.state.scheduler = Scheduler()
     app.state.templates = Jinja2Templates(directory=ROOT / "templates")
     app.state.presets = load_presets(settings.scenarios_dir)
+    app.state.preset_list = preset_list(app.state.presets)
     for module in (scenarios, sessions, phases, inspect, health, pages, docs):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")

@@ -38,6 +38,7 @@ ERRORS = {
     409: {"model": Detail, "description": "Wrong phase, e.g. backward before forward"},
     413: {"model": TooLarge, "description": "Request body over the size limit"},
     422: {"model": ValidationProblem, "description": "A value out of bounds, named in `field`"},
+    503: {"model": Detail, "description": "No room for this session now: try again after Retry-After seconds"},
 }
 
 
@@ -193,6 +194,12 @@ class History(BaseModel):
 class Health(BaseModel):
     status: Literal["ok"]
     sessions: int
+
+
+class Stalled(BaseModel):
+    status: Literal["stalled"]
+    sessions: int
+    detail: str
 
 
 class Code(BaseModel):

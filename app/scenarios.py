@@ -184,7 +184,8 @@ def export_session(session):
         "step": trainer.steps,
         "current_params": params_json(trainer.network.get_params()),
         "optimizer_t": trainer.optimizer.t,
-        "optimizer_state": optimizer_state(trainer.optimizer, Numbers())["state"],
+        "optimizer_state": {key: {name: a.tolist() for name, a in arrays.items()}
+                            for key, arrays in optimizer_state(trainer.optimizer, Numbers())["state"].items()},
         "history": {"steps": list(trainer.history.steps),
                     "losses": [l if np.isfinite(l) else None for l in trainer.history.losses]},
         "batches": trainer.batches.position(),

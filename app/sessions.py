@@ -1,13 +1,13 @@
 """A learner's session: a Trainer built from a SessionConfig, plus what the store needs to know."""
-import threading
 import time
 
 import numpy as np
 
 from .engine import (DATASETS, Network, Trainer, get_loss, given_points, make_dataset, make_optimizer,
-                     two_classes)
+                     peak_bytes, two_classes)
 from .engine.activations import get_activation
 from .schemas import NamedDataset, SessionConfig
+from .turns import Turns
 
 OUTPUT_ACTIVATION = {"bce": "sigmoid", "cross_entropy": "softmax", "mse": "linear"}
 DEFAULT_LOSS = {"binary": "bce", "multiclass": "cross_entropy", "regression": "mse"}
@@ -23,15 +23,24 @@ class ConfigError(ValueError):
 
 
 class Session:
-    """One learner's network, its data and optimiser; requests on it take `lock` in turn."""
+    """One learner's network, its data and optimiser; requests on it take `turns`, in order."""
 
     def __init__(self, id, trainer, config):
         self.id = id
         self.trainer = trainer
         self.config = config            # the normalised configuration, as JSON
-        self.lock = threading.Lock()
+        self.turns = Turns()
+        self.ticket = 0                 # the turn of the request running now
+        self.cancel_below = 0           # trains of earlier turns stop (a reset or delete came)
         self.closed = False             # set when deleted or evicted; in-flight requests then 404
         self.last_used = time.monotonic()
+        self.costs = {}                 # measured compute seconds of each kind of work
+        self.peak_bytes = peak_bytes(trainer)
+        self.held_bytes = 0             # counted by the store
+
+    def cancelled(self, ticket):
+        """Whether work of turn `ticket` should stop: the session is gone, or was reset since."""
+        return self.closed or ticket < self.cancel_below
 
 
 def load_dataset(spec):

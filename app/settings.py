@@ -1,5 +1,9 @@
 """Operator settings, read from MANUALGRAD_* environment variables."""
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+DEFAULT_PROTECT_SECONDS = 900.0
 
 
 class Settings(BaseSettings):
@@ -10,11 +14,27 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
-    max_sessions: int = 1000          # the least recently used session is evicted past this
-    idle_seconds: float = 3600.0      # sessions idle longer than this are dropped
-    train_seconds: float = 10.0       # a train request stops after this long, with the steps run so far
+    max_sessions: int = Field(1000, ge=1)   # sessions held at once
+    idle_seconds: float = Field(3600.0, gt=0)   # sessions idle longer than this are dropped
+    # a session used this recently is never evicted to make room (at most idle_seconds;
+    # unset: 900 s, or idle_seconds if that is shorter)
+    protect_seconds: float | None = Field(None, ge=0)
+    session_memory_mb: float = Field(1024.0, gt=0)   # what all sessions may hold together
+    max_session_mb: float = Field(256.0, gt=0)       # what one session may hold
+    # compute a request may use (a train, a whole-network gradient check), not counting its wait
+    train_seconds: float = Field(10.0, gt=0)
+    blas_threads: int = Field(1, ge=1)    # BLAS threads of the process (threadpoolctl at start)
     max_body_bytes: int = 2 * 1024 * 1024
     # a session file (POST /api/sessions/import): every session this server creates exports
     # under it; the largest, 64 × 8 units with Adam and 5,000 points of its own, is about 7 MB
     max_import_bytes: int = 12 * 1024 * 1024
     scenarios_dir: str | None = None  # a folder of the teacher's own preset .json files
+
+    @model_validator(mode="after")
+    def protect_within_idle(self):
+        if self.protect_seconds is None:
+            self.protect_seconds = min(DEFAULT_PROTECT_SECONDS, self.idle_seconds)
+        elif self.protect_seconds > self.idle_seconds:
+            raise ValueError(f"MANUALGRAD_PROTECT_SECONDS ({self.protect_seconds:g}) must be at most "
+                             f"MANUALGRAD_IDLE_SECONDS ({self.idle_seconds:g})")
+        return self

@@ -1,4 +1,7 @@
-"""The session as JSON: the one contract between server and page. Non-finite numbers become null."""
+"""The session as JSON: the one contract between server and page. Non-finite numbers become null.
+
+Arrays are handed to the encoder (app/jsonbody.py) as they are, which writes NaN and infinity
+as null; Numbers notes whether any was there, for the `diverged` flag."""
 import math
 
 import numpy as np
@@ -15,10 +18,9 @@ class Numbers:
             return None
         if decimals is not None:
             arr = np.round(arr, decimals)
-        if np.isfinite(arr).all():
-            return arr.tolist()
-        self.nonfinite = True
-        return np.where(np.isfinite(arr), arr, None).tolist()
+        if not np.isfinite(arr).all():
+            self.nonfinite = True
+        return arr
 
     def number(self, x):
         if x is None:
@@ -118,16 +120,21 @@ def data_bounds(X):
     return np.column_stack([low - pad, high + pad])
 
 
+PREDICTION_CHUNK = 2048      # grid points computed between two pauses of a big net's pictures
+
+
 def predictions(trainer, resolution, unit_resolution, units, extent=None):
     """The network's output over a grid of the input plane (2-D) or a line (1-D), and optionally
-    every unit's own activation over a coarser grid."""
+    every unit's own activation over a coarser grid. A generator: it pauses (yields) between
+    chunks of the grid, and returns the reply."""
     net = trainer.network
     inputs = net.sizes[0]
     if inputs not in (1, 2):
         return {"kind": "none", "inputs": inputs}
-    bounds = data_bounds(trainer.X)
-    if extent is not None:
-        bounds = np.column_stack([np.minimum(bounds[:, 0], -extent), np.maximum(bounds[:, 1], extent)])
+    with np.errstate(all="ignore"):
+        bounds = data_bounds(trainer.X)
+        if extent is not None:
+            bounds = np.column_stack([np.minimum(bounds[:, 0], -extent), np.maximum(bounds[:, 1], extent)])
     num = Numbers()
 
     def points(res):
@@ -137,17 +144,24 @@ def predictions(trainer, resolution, unit_resolution, units, extent=None):
         gx, gy = np.meshgrid(axes[0], axes[1])       # row r holds y = axes[1][r]
         return np.column_stack([gx.ravel(), gy.ravel()])
 
-    with np.errstate(all="ignore"):
-        out = net.predict(points(resolution))
-        result = {
-            "kind": "line" if inputs == 1 else "grid",
-            "bounds": bounds.tolist(),
-            "resolution": resolution,
-            "outputs": num.array(out.T, decimals=5),     # one list per output unit
-        }
-        if units:
-            per_layer = net.activations_for(points(unit_resolution))
-            result["unit_resolution"] = unit_resolution
-            result["units"] = [num.array(A.T, decimals=3) for A in per_layer]
+    def in_chunks(grid, compute):
+        parts = []
+        for start in range(0, len(grid), PREDICTION_CHUNK):
+            with np.errstate(all="ignore"):
+                parts.append(compute(grid[start:start + PREDICTION_CHUNK]))
+            yield
+        return parts
+
+    outputs = yield from in_chunks(points(resolution), net.predict)
+    result = {
+        "kind": "line" if inputs == 1 else "grid",
+        "bounds": num.array(bounds),
+        "resolution": resolution,
+        "outputs": num.array(np.concatenate(outputs).T, decimals=5),     # one list per output unit
+    }
+    if units:
+        parts = yield from in_chunks(points(unit_resolution), net.activations_for)
+        result["unit_resolution"] = unit_resolution
+        result["units"] = [num.array(np.concatenate(layer).T, decimals=3) for layer in zip(*parts)]
     result["diverged"] = num.nonfinite
     return result

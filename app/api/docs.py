@@ -6,6 +6,6 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/docs", response_class=HTMLResponse)
-def show_docs(request: Request):
+async def show_docs(request: Request):
     """Every endpoint and field, with its bounds."""
     return request.app.state.templates.TemplateResponse(request, "docs.html", {})

@@ -2,18 +2,19 @@
 from typing import Annotated
 
 import numpy as np
-from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Request
 
-from ..engine import PhaseError, chain_rule, gradient_check, numeric_weight_gradient, relative_error
+from ..engine import PhaseError, chain_rule, gradient_check_steps, numeric_weight_gradient, relative_error
+from ..jsonbody import dumps
 from ..limits import MAX_BATCH_PAGE, MAX_DENSE_LAYERS, MAX_GRID, MAX_UNIT_GRID, MAX_UNITS
 from ..responses import (BatchPage, ChainRule, Data, History, NetworkCheck, NoPicture, Picture,
                          WeightCheck, errors)
 from ..sessions import ConfigError
 from ..state import Numbers, batch_page, predictions
 from .deps import SampleQuery, SessionDep
+from .work import compute
 
-router = APIRouter(prefix="/api/sessions/{session_id}", tags=["inspect"], responses=errors(404, 413, 422))
+router = APIRouter(prefix="/api/sessions/{session_id}", tags=["inspect"], responses=errors(404, 413, 422, 503))
 
 LayerQuery = Annotated[int, Query(ge=0, lt=MAX_DENSE_LAYERS, description="index into the state's `layers`")]
 UnitQuery = Annotated[int, Query(ge=0, lt=MAX_UNITS)]
@@ -42,10 +43,25 @@ def current_rows(trainer):
     return trainer.X[trainer.batch], trainer.Y[trainer.batch]
 
 
+def check_finite(trainer):
+    """409 for a network whose loss, weights or gradients are no longer finite numbers: there is
+    nothing to check (and extended precision on NaN is about 90 times slower)."""
+    net = trainer.network
+    gradients = [a for layer in net.layers for a in (layer.dW, layer.db) if a is not None]
+    if trainer.diverged or not all(np.isfinite(a).all() for a in gradients):
+        raise PhaseError("the network has diverged: its loss or gradients are no longer finite "
+                         "numbers, so there is nothing to check; reset it or lower the learning rate")
+
+
 @router.get("/chain", response_model=ChainRule, responses=errors(409))
-def get_chain(session: SessionDep, layer: LayerQuery, i: UnitQuery, j: UnitQuery, sample: SampleQuery = 0):
+async def get_chain(request: Request, session: SessionDep, layer: LayerQuery, i: UnitQuery, j: UnitQuery,
+                    sample: SampleQuery = 0):
     """dL/dW[i][j] of layers[layer] for one sample as a_prev · f'(z) · dL/da, the batch sum that
     equals dW, and the update the optimiser's next step will make to this weight."""
+    return await compute(request, session, "chain", chain_of, session, layer, i, j, sample)
+
+
+def chain_of(job, session, layer, i, j, sample):
     trainer = session.trainer
     check_weight(trainer.network, layer, i, j)
     current_rows(trainer)
@@ -62,77 +78,96 @@ def get_chain(session: SessionDep, layer: LayerQuery, i: UnitQuery, j: UnitQuery
     num = Numbers()
     body = {key: num.number(value) if isinstance(value, float) else value for key, value in chain.items()}
     body["diverged"] = num.nonfinite
-    return JSONResponse(body)
+    return dumps(body)
 
 
 @router.get("/gradcheck", response_model=WeightCheck | NetworkCheck, responses=errors(409))
-def get_gradcheck(session: SessionDep,
-                  layer: Annotated[int | None, Query(ge=0, lt=MAX_DENSE_LAYERS)] = None,
-                  i: Annotated[int | None, Query(ge=0, lt=MAX_UNITS)] = None,
-                  j: Annotated[int | None, Query(ge=0, lt=MAX_UNITS)] = None):
+async def get_gradcheck(request: Request, session: SessionDep,
+                        layer: Annotated[int | None, Query(ge=0, lt=MAX_DENSE_LAYERS)] = None,
+                        i: Annotated[int | None, Query(ge=0, lt=MAX_UNITS)] = None,
+                        j: Annotated[int | None, Query(ge=0, lt=MAX_UNITS)] = None):
     """Finite differences against backward. With layer, i and j: that one weight, on the whole
     current batch. Without: the relative error of every W and b array (on at most 256 rows of the
-    batch, and a seeded sample of entries when the net is big)."""
-    trainer = session.trainer
-    X, Y = current_rows(trainer)
-    net = trainer.network
+    batch, and a seeded sample of entries when the net is big), within the server's time limit
+    per request: `W_checked` and `b_checked` say how many entries were. A diverged network is 409."""
     if (layer, i, j) != (None, None, None):
         if None in (layer, i, j):
             raise ConfigError("layer", "give all of layer, i and j to check one weight, or none of them",
                               location="query")
-        check_weight(net, layer, i, j)
-        analytic = float(net.layers[layer].dW[i, j])
-        numeric = numeric_weight_gradient(net, X, Y, layer, i, j)
-        num = Numbers()
-        return JSONResponse({
-            "layer": layer, "i": i, "j": j,
-            "analytic": num.number(analytic), "numeric": num.number(numeric),
-            "relative_error": num.number(relative_error(np.array([analytic]), np.array([numeric]))),
-            "samples": len(X), "diverged": num.nonfinite})
+        return await compute(request, session, "gradcheck-weight", check_one_weight, session, layer, i, j)
+    limit = request.app.state.settings.train_seconds
+    return await compute(request, session, "gradcheck", check_network, session, limit)
+
+
+def check_one_weight(job, session, layer, i, j):
+    trainer = session.trainer
+    X, Y = current_rows(trainer)
+    net = trainer.network
+    check_weight(net, layer, i, j)
+    check_finite(trainer)
+    analytic = float(net.layers[layer].dW[i, j])
+    numeric = numeric_weight_gradient(net, X, Y, layer, i, j)
+    num = Numbers()
+    return dumps({
+        "layer": layer, "i": i, "j": j,
+        "analytic": num.number(analytic), "numeric": num.number(numeric),
+        "relative_error": num.number(relative_error(np.array([analytic]), np.array([numeric]))),
+        "samples": len(X), "diverged": num.nonfinite})
+
+
+def check_network(job, session, limit):
+    """The whole-network check, one finite difference at a time, within `limit` s of compute."""
+    trainer = session.trainer
+    X, Y = current_rows(trainer)
+    check_finite(trainer)
+    net = trainer.network
     X, Y = X[:GRADCHECK_SAMPLES], Y[:GRADCHECK_SAMPLES]
-    per_forward = len(X) * sum(l.W.size for l in net.layers)
+    per_forward = len(X) * sum(layer.W.size for layer in net.layers)
     max_entries = max(1, int(GRADCHECK_BUDGET / (2 * per_forward) / (2 * len(net.layers))))
-    report = gradient_check(net, X, Y, max_entries=max_entries)
+    report = yield from gradient_check_steps(net, X, Y, max_entries=max_entries, stop=lambda: job.spent > limit)
     num = Numbers()
     layers = [{key: num.number(v) if isinstance(v, float) else v for key, v in entry.items()}
               for entry in report]
-    worst = max(max(e["W"], e["b"]) for e in report)
-    return JSONResponse({"samples": len(X), "layers": layers,
-                         "max_relative_error": num.number(worst), "diverged": num.nonfinite})
+    errors_found = [e[name] for e in report for name in ("W", "b") if e[name] is not None]
+    worst = max(errors_found) if errors_found else None
+    return dumps({"samples": len(X), "layers": layers,
+                  "max_relative_error": num.number(worst), "diverged": num.nonfinite})
 
 
 @router.get("/batch", response_model=BatchPage)
-def get_batch(session: SessionDep,
-              offset: Annotated[int, Query(ge=0, lt=5000)] = 0,
-              limit: Annotated[int, Query(ge=1, le=MAX_BATCH_PAGE)] = 100):
+async def get_batch(request: Request, session: SessionDep,
+                    offset: Annotated[int, Query(ge=0, lt=5000)] = 0,
+                    limit: Annotated[int, Query(ge=1, le=MAX_BATCH_PAGE)] = 100):
     """Per-sample Z, A, dZ, dA of every layer for a page of the current batch."""
-    return JSONResponse(batch_page(session.trainer, offset, limit))
+    return await compute(request, session, "batch", lambda job: dumps(batch_page(session.trainer, offset, limit)))
 
 
 @router.get("/predictions", response_model=Picture | NoPicture)
-def get_predictions(session: SessionDep,
-                    resolution: Annotated[int, Query(ge=2, le=MAX_GRID)] = 50,
-                    units: bool = True,
-                    unit_resolution: Annotated[int, Query(ge=2, le=MAX_UNIT_GRID)] = 16,
-                    extent: Annotated[float | None, Query(gt=0, le=100, description=(
-                        "the grid covers at least [-extent, extent] on every input, "
-                        "besides the padded box around the data"))] = None):
+async def get_predictions(request: Request, session: SessionDep,
+                          resolution: Annotated[int, Query(ge=2, le=MAX_GRID)] = 50,
+                          units: bool = True,
+                          unit_resolution: Annotated[int, Query(ge=2, le=MAX_UNIT_GRID)] = 16,
+                          extent: Annotated[float | None, Query(gt=0, le=100, description=(
+                              "the grid covers at least [-extent, extent] on every input, "
+                              "besides the padded box around the data"))] = None):
     """The output over a grid of the input plane (2-D inputs) or a line (1-D), for the decision
     boundary or fitted curve; with `units`, each unit's own activation on a coarser grid."""
-    return JSONResponse(predictions(session.trainer, resolution, unit_resolution, units, extent))
+    def picture(job):
+        return dumps((yield from predictions(session.trainer, resolution, unit_resolution, units, extent)))
+    return await compute(request, session, "predictions", picture)
 
 
 @router.get("/data", response_model=Data)
-def get_data(session: SessionDep):
+async def get_data(request: Request, session: SessionDep):
     """The session's points: X (inputs) and Y (targets)."""
     trainer = session.trainer
-    return JSONResponse({"X": trainer.X.tolist(), "Y": trainer.Y.tolist(),
-                         "task": session.config["task"]})
+    return await compute(request, session, "data", lambda job: dumps(
+        {"X": trainer.X, "Y": trainer.Y, "task": session.config["task"]}))
 
 
 @router.get("/history", response_model=History)
-def get_history(session: SessionDep):
+async def get_history(request: Request, session: SessionDep):
     """The loss before each update so far (thinned to at most 4096 points for long runs)."""
     history = session.trainer.history
-    return JSONResponse({"steps": list(history.steps),
-                         "losses": Numbers().array(np.array(history.losses, dtype=float))})
+    return await compute(request, session, "history", lambda job: dumps(
+        {"steps": history.steps, "losses": history.losses}))

@@ -17,7 +17,7 @@ PAGE_LIMITS = {
 
 
 @router.get("/", response_class=HTMLResponse)
-def show_page(request: Request):
+async def show_page(request: Request):
     """The playground."""
     datasets = [{"name": name, "inputs": info.inputs, "outputs": info.outputs,
                  "task": info.task, "description": info.description}

@@ -1,60 +1,72 @@
 """The phases of a training step, one request each, and training many steps at once."""
-import math
-import time
-
 from fastapi import APIRouter, Request
 
 from ..responses import SessionState, TrainState, errors
 from ..schemas import TrainRequest
-from .deps import SampleQuery, SessionDep, run_sized, step_work
-from .sessions import check_sample, state_response
+from ..store import SessionNotFound
+from .deps import SampleQuery, SessionDep
+from .work import check_sample, compute, state_body
 
-router = APIRouter(prefix="/api/sessions/{session_id}", tags=["phases"], responses=errors(404, 413, 422))
+router = APIRouter(prefix="/api/sessions/{session_id}", tags=["phases"],
+                   responses=errors(404, 413, 422, 503))
 
 
-def phase(session, sample, action):
-    """Run one phase of the session and answer with its state."""
+def phase(job, session, sample, action):
+    """Run one phase of the session; its state."""
     check_sample(session, sample)
-    action()
-    return state_response(session, sample)
+    getattr(session.trainer, action)()
+    return state_body(session, sample)
 
 
 @router.post("/forward", response_model=SessionState)
-async def run_forward(session: SessionDep, sample: SampleQuery = 0):
+async def run_forward(request: Request, session: SessionDep, sample: SampleQuery = 0):
     """Forward pass on the next batch: every layer's Z and A, and the loss."""
-    return await run_sized(step_work(session.trainer), phase, session, sample, session.trainer.forward)
+    return await compute(request, session, "phase", phase, session, sample, "forward")
 
 
 @router.post("/backward", response_model=SessionState, responses=errors(409))
-async def run_backward(session: SessionDep, sample: SampleQuery = 0):
+async def run_backward(request: Request, session: SessionDep, sample: SampleQuery = 0):
     """Backward pass: dA, dZ, dW, db of every layer (409 before a forward)."""
-    return await run_sized(step_work(session.trainer), phase, session, sample, session.trainer.backward)
+    return await compute(request, session, "phase", phase, session, sample, "backward")
 
 
 @router.post("/step", response_model=SessionState, responses=errors(409))
-async def run_step(session: SessionDep, sample: SampleQuery = 0):
+async def run_step(request: Request, session: SessionDep, sample: SampleQuery = 0):
     """One optimiser update of every W and b (409 without gradients for the current parameters)."""
-    return await run_sized(step_work(session.trainer), phase, session, sample, session.trainer.step)
+    return await compute(request, session, "phase", phase, session, sample, "step")
 
 
 @router.post("/train", response_model=TrainState)
-async def run_train(session: SessionDep, body: TrainRequest, request: Request, sample: SampleQuery = 0):
+async def run_train(request: Request, session: SessionDep, body: TrainRequest, sample: SampleQuery = 0):
     """`steps` full iterations (forward, backward, step on successive batches), with each loss.
 
-    Stops early if the loss stops being finite, or after the server's time limit per request;
-    `steps_run` and `stopped` say so."""
+    Stops early if the loss stops being finite, after the server's limit of compute time per
+    request, or when a reset or delete of the session comes; `steps_run` and `stopped` say so."""
     limit = request.app.state.settings.train_seconds
-    return await run_sized(step_work(session.trainer, body.steps), train_steps, session, body.steps, limit, sample)
+    return await compute(request, session, "train", train_steps, session, body.steps, limit, sample,
+                         session.ticket)
 
 
-def train_steps(session, steps, limit, sample):
-    """Train `steps` iterations within `limit` seconds; the state with each loss and why it stopped."""
+def train_steps(job, session, steps, limit, sample, ticket):
+    """Train `steps` iterations in `limit` seconds of compute, pausing (yielding) after each; the
+    state with each loss and why it stopped."""
     check_sample(session, sample)
-    losses = session.trainer.train(steps, deadline=time.monotonic() + limit)
-    stopped = None
+    iterations = session.trainer.iterate(steps)
+    losses, stopped = [], None
+    while len(losses) < steps:
+        if session.cancelled(ticket):
+            stopped = "cancelled"
+            break
+        if job.spent > limit:
+            stopped = f"time limit of {limit:g} s per request"
+            break
+        loss = next(iterations, None)
+        if loss is None:
+            break
+        losses.append(loss)
+        yield
+    if session.closed:
+        raise SessionNotFound(session.id)
     if session.trainer.diverged:
         stopped = "diverged"
-    elif len(losses) < steps:
-        stopped = f"time limit of {limit:g} s per request"
-    return state_response(session, sample, losses=[l if math.isfinite(l) else None for l in losses],
-                          steps_run=len(losses), stopped=stopped)
+    return state_body(session, sample, losses=losses, steps_run=len(losses), stopped=stopped)

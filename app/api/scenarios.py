@@ -4,19 +4,20 @@ from typing import Annotated
 import numpy as np
 from fastapi import APIRouter, Body, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import Field, ValidationError
 
 from ..engine import PhaseError
+from ..jsonbody import JSONBytes, dumps
 from ..responses import Code, Presets, SessionState, errors
 from ..scenarios import (MAX_CODE_CHARS, Scenario, ScenarioError, check_file, check_predict, decode, encode,
                          export_session, restore)
 from ..schemas import Strict
-from ..sessions import ConfigError, Session, build_trainer
-from .deps import SessionDep, StoreDep
-from .sessions import state_response
+from ..sessions import ConfigError, build_trainer
+from .deps import SessionDep
+from .sessions import open_session
+from .work import compute
 
-router = APIRouter(tags=["scenarios"], responses=errors(413, 422))
+router = APIRouter(tags=["scenarios"], responses=errors(413, 422, 503))
 IMPORT_PATH = "/api/sessions/import"   # its body limit is MANUALGRAD_MAX_IMPORT_BYTES (app.main)
 
 
@@ -29,13 +30,17 @@ def invalid(field, error: ValidationError):
     return RequestValidationError([{**e, "loc": ("body", field, *e["loc"])} for e in error.errors()])
 
 
-@router.get("/api/scenarios", response_model=Presets)
-def list_presets(request: Request):
-    """The named presets this server ships (and the teacher's own), each with its link code."""
-    presets = request.app.state.presets
-    return JSONResponse({"presets": [
+def preset_list(presets):
+    """The reply of GET /api/scenarios, encoded once at start-up."""
+    return dumps({"presets": [
         {"name": p.name, "title": p.title, "description": p.description,
          "code": encode(Scenario(**p.model_dump(exclude={"name"})))} for p in presets.values()]})
+
+
+@router.get("/api/scenarios", response_model=Presets)
+async def list_presets(request: Request):
+    """The named presets this server ships (and the teacher's own), each with its link code."""
+    return JSONBytes(request.app.state.preset_list)
 
 
 class ScenarioToEncode(Scenario):
@@ -44,27 +49,31 @@ class ScenarioToEncode(Scenario):
 
 
 @router.post("/api/scenarios/encode", response_model=Code)
-def encode_scenario(body: ScenarioToEncode):
+async def encode_scenario(request: Request, body: ScenarioToEncode):
     """The compact, versioned code of a scenario (or of a preset file), for a link like /#s=CODE."""
-    scenario = Scenario(**body.model_dump(exclude={"name"}))
-    _, normalised = build_trainer(scenario.config)   # refuse a configuration no session could have
-    try:
-        check_predict(scenario, normalised["layers"])
-    except ScenarioError as e:
-        raise ConfigError("teacher.predict", str(e)) from None
-    return JSONResponse({"code": encode(scenario)})
+    def work(job):
+        scenario = Scenario(**body.model_dump(exclude={"name"}))
+        _, normalised = build_trainer(scenario.config)   # refuse a configuration no session could have
+        try:
+            check_predict(scenario, normalised["layers"])
+        except ScenarioError as e:
+            raise ConfigError("teacher.predict", str(e)) from None
+        return dumps({"code": encode(scenario)})
+    return JSONBytes(await request.app.state.scheduler.run(work))
 
 
 @router.post("/api/scenarios/decode", response_model=Scenario)
-def decode_scenario(body: ScenarioCode):
+async def decode_scenario(request: Request, body: ScenarioCode):
     """The scenario in a link's code (422 naming `code` if it is damaged or unknown)."""
-    try:
-        scenario = decode(body.code)
-    except ScenarioError as e:
-        raise ConfigError("code", str(e)) from None
-    except ValidationError as e:
-        raise invalid("code", e) from None
-    return JSONResponse(scenario.model_dump(mode="json"))
+    def work(job):
+        try:
+            scenario = decode(body.code)
+        except ScenarioError as e:
+            raise ConfigError("code", str(e)) from None
+        except ValidationError as e:
+            raise invalid("code", e) from None
+        return dumps(scenario.model_dump(mode="json"))
+    return JSONBytes(await request.app.state.scheduler.run(work))
 
 
 def finite(trainer):
@@ -76,20 +85,21 @@ def finite(trainer):
 
 
 @router.get("/api/sessions/{session_id}/export", responses=errors(404, 409))
-def export_file(session: SessionDep):
+async def export_file(request: Request, session: SessionDep):
     """The session as a JSON file: configuration, starting and current weights, optimiser state,
     loss history, and a sha256 of the content so that a changed file is noticed on import."""
-    if not finite(session.trainer):     # was a 500: the JSON encoder refuses NaN
-        raise PhaseError("this session diverged: some weights or optimiser values are no longer "
-                         "finite numbers, so it cannot be saved; reset it, or lower the learning rate")
-    body = export_session(session)
+    def work(job):
+        if not finite(session.trainer):     # JSON has no NaN: the file could not be read back
+            raise PhaseError("this session diverged: some weights or optimiser values are no longer "
+                             "finite numbers, so it cannot be saved; reset it, or lower the learning rate")
+        return dumps(export_session(session))
     name = f"manualgrad-step{session.trainer.steps}.json"
-    return JSONResponse(body, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return await compute(request, session, "export", work,
+                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.post(IMPORT_PATH, status_code=201, response_model=SessionState)
-def import_file(store: StoreDep, body: Annotated[dict, Body(description="an exported session file")]):
-    """A new session from an exported file, where the exported one left off."""
+def trainer_from_file(body):
+    """The trainer a session file describes, where it left off; 422 naming what is wrong."""
     try:
         file = check_file(body)
         trainer, normalised = build_trainer(file.config)
@@ -100,5 +110,10 @@ def import_file(store: StoreDep, body: Annotated[dict, Body(description="an expo
         raise ConfigError(f"file.config.{e.field}", str(e)) from None
     except ValidationError as e:
         raise invalid("file", e) from None
-    session = store.add(Session(store.new_id(), trainer, normalised))
-    return state_response(session, 0, status_code=201)
+    return trainer, normalised
+
+
+@router.post(IMPORT_PATH, status_code=201, response_model=SessionState)
+async def import_file(request: Request, body: Annotated[dict, Body(description="an exported session file")]):
+    """A new session from an exported file, where the exported one left off."""
+    return await open_session(request, lambda: trainer_from_file(body), 0)

@@ -1,60 +1,74 @@
 """Creating, reading, resetting and deleting sessions."""
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
 
+from ..engine import peak_bytes
+from ..jsonbody import JSONBytes
 from ..responses import SessionState, errors
 from ..schemas import SessionConfig
 from ..sessions import ConfigError, Session, build_trainer
-from ..state import session_state
-from .deps import SampleQuery, SessionDep, StoreDep
+from .deps import ResetSessionDep, SampleQuery, SessionDep, StoreDep
+from .work import check_sample, compute, state_body
 
-router = APIRouter(prefix="/api/sessions", tags=["sessions"], responses=errors(413, 422))
-
-
-def check_sample(session, sample):
-    """A sample index past the data is a 422 naming `sample`; routes that change the session
-    check it first, so that a refused request has changed nothing."""
-    if sample >= len(session.trainer.X):
-        raise ConfigError("sample", f"sample must be below {len(session.trainer.X)}, "
-                                    f"the number of points, got {sample}", location="query")
+router = APIRouter(prefix="/api/sessions", tags=["sessions"], responses=errors(413, 422, 503))
 
 
-def state_response(session, sample, status_code=200, **extra):
-    """The session's state as JSON (422 for a sample index past the data)."""
-    check_sample(session, sample)
-    state = session_state(session, sample)
-    state.update(extra)
-    return JSONResponse(state, status_code=status_code)
+def check_size(request, trainer):
+    """422 for a network that could hold more than one session may (MANUALGRAD_MAX_SESSION_MB)."""
+    limit = request.app.state.settings.max_session_mb
+    size = peak_bytes(trainer) / 2**20
+    if size > limit:
+        n, sizes = len(trainer.X), trainer.network.sizes
+        raise ConfigError("layers", f"this network ({'-'.join(map(str, sizes))}) on {n} points could hold "
+                                    f"{size:.1f} MB, over this server's limit of {limit:g} MB per session "
+                                    f"(MANUALGRAD_MAX_SESSION_MB): use fewer points, layers or units")
+
+
+async def open_session(request, trainer_of, sample, status_code=201):
+    """A new session from what trainer_of() builds on the compute thread; its state as the reply."""
+    store = request.app.state.store
+
+    def create(job):
+        trainer, normalised = trainer_of()
+        check_size(request, trainer)
+        session = store.add(Session(store.new_id(), trainer, normalised))
+        return state_body(session, min(sample, len(trainer.X) - 1)), session.id
+
+    body, session_id = await request.app.state.scheduler.run(create)
+    return JSONBytes(body, status_code=status_code, headers={"Location": f"/api/sessions/{session_id}"})
 
 
 @router.post("", status_code=201, response_model=SessionState, responses={
     201: {"headers": {"Location": {"description": "the new session's URL", "schema": {"type": "string"}}}}})
-def create_session(store: StoreDep, config: SessionConfig | None = None, sample: SampleQuery = 0):
+async def create_session(request: Request, config: SessionConfig | None = None, sample: SampleQuery = 0):
     """Build a network from `config` (every field has a default) and hold it for this learner."""
     config = config or SessionConfig()
-    trainer, normalised = build_trainer(config)
-    session = store.add(Session(store.new_id(), trainer, normalised))
-    response = state_response(session, min(sample, len(trainer.X) - 1), status_code=201)
-    response.headers["Location"] = f"/api/sessions/{session.id}"
-    return response
+    return await open_session(request, lambda: build_trainer(config), sample)
+
+
+def read_state(job, session, sample):
+    return state_body(session, sample)
 
 
 @router.get("/{session_id}", response_model=SessionState, responses=errors(404))
-def get_session(session: SessionDep, sample: SampleQuery = 0):
+async def get_session(request: Request, session: SessionDep, sample: SampleQuery = 0):
     """The session's state."""
-    return state_response(session, sample)
+    return await compute(request, session, "state", read_state, session, sample)
 
 
 @router.delete("/{session_id}", status_code=204, responses=errors(404))
-def delete_session(session_id: str, store: StoreDep):
-    """Forget the session."""
+async def delete_session(session_id: str, store: StoreDep):
+    """Forget the session (a train running on it stops at once)."""
     store.delete(session_id)
     return Response(status_code=204)
 
 
-@router.post("/{session_id}/reset", response_model=SessionState, responses=errors(404))
-def reset_session(session: SessionDep, sample: SampleQuery = 0):
-    """Back to the starting parameters, step 0, a fresh optimiser."""
+def reset(job, session, sample):
     check_sample(session, sample)
     session.trainer.reset()
-    return state_response(session, sample)
+    return state_body(session, sample)
+
+
+@router.post("/{session_id}/reset", response_model=SessionState, responses=errors(404))
+async def reset_session(request: Request, session: ResetSessionDep, sample: SampleQuery = 0):
+    """Back to the starting parameters, step 0, a fresh optimiser (a train running stops first)."""
+    return await compute(request, session, "state", reset, session, sample)

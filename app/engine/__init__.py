@@ -4,7 +4,8 @@ from .batches import Batches
 from .chain import chain_rule
 from .datasets import DATASETS, given_points, make_dataset, two_classes
 from .dense import Dense
-from .gradcheck import gradient_check, numeric_weight_gradient, relative_error
+from .gradcheck import gradient_check, gradient_check_steps, numeric_weight_gradient, relative_error
+from .memory import held_bytes, peak_bytes
 from .init import init_weights
 from .losses import LOSSES, get_loss
 from .network import Network, Phase, PhaseError
@@ -14,6 +15,6 @@ from .trainer import Trainer
 __all__ = [
     "ACTIVATIONS", "DATASETS", "LOSSES", "OPTIMIZERS", "Batches", "Dense", "Network", "Phase",
     "PhaseError", "Trainer", "chain_rule", "get_activation", "get_loss", "given_points",
-    "gradient_check", "init_weights", "make_dataset", "make_optimizer", "numeric_weight_gradient",
-    "relative_error", "two_classes",
+    "gradient_check", "gradient_check_steps", "held_bytes", "init_weights", "make_dataset", "make_optimizer", "numeric_weight_gradient",
+    "peak_bytes", "relative_error", "two_classes",
 ]

@@ -52,6 +52,8 @@ class Network:
         self.phase = Phase.FRESH
         self.X = self.Y = self.dX = None
         self.loss_value = None
+        self.cached_params = None   # the W, b arrays the cached Z and A were computed with
+        self.dropped = None         # the phase whose cached values drop_cache() let go, if any
 
     # -- the three phases of a training step ------------------------------------------
 
@@ -59,6 +61,9 @@ class Network:
         """Run X through every layer, keep each Z and A, and return the loss against Y."""
         A = self.X = X
         self.Y = Y
+        # references, not copies: an update puts new arrays in place, never writes into these
+        self.cached_params = [(layer.W, layer.b) for layer in self.layers]
+        self.dropped = None
         for layer in self.layers:
             layer.clear_gradients()
             A = layer.forward(A)
@@ -78,6 +83,7 @@ class Network:
         if self.phase not in (Phase.FORWARD, Phase.BACKWARD):
             raise PhaseError("run forward first: there is no forward pass for the current "
                              "parameters to take gradients of")
+        self.replay()
         out = self.layers[-1]
         dZ = self.loss.grad_z(out.Z, out.A, self.Y)  # fused where the loss allows it
         dA = None if for_step and dZ is not None else self.loss.grad_a(out.A, self.Y)
@@ -92,7 +98,40 @@ class Network:
         for layer in self.layers:
             layer.clear_gradients()
         self.dX = None
+        if self.dropped is not None:   # what replay() brings back is now the forward before it
+            self.dropped = Phase.UPDATED
         self.phase = Phase.UPDATED
+
+    # -- letting go of the cached values, and computing them again ------------------------
+
+    def drop_cache(self):
+        """Forget the per-sample arrays of every layer (A_prev, Z, A, dA, dZ) and dL/dX to save
+        memory, keeping the phase, the loss, dW, db and the batch's rows; replay() computes
+        the same arrays again, bit for bit."""
+        if self.dropped is not None or self.layers[0].Z is None:
+            return
+        self.dropped = self.phase
+        for layer in self.layers:
+            layer.A_prev = layer.Z = layer.A = layer.dA = layer.dZ = None
+        self.dX = None
+
+    def replay(self):
+        """After drop_cache(): the same forward (and backward, if it had run) on the same rows
+        with the parameters they were computed with, so every array comes back as it was."""
+        phase = self.dropped
+        if phase is None:
+            return
+        current = [(layer.W, layer.b) for layer in self.layers]
+        loss = self.loss_value
+        for layer, (W, b) in zip(self.layers, self.cached_params):
+            layer.W, layer.b = W, b
+        with np.errstate(all="ignore"):
+            self.forward(self.X, self.Y)
+            if phase == Phase.BACKWARD:
+                self.backward()
+        for layer, (W, b) in zip(self.layers, current):
+            layer.W, layer.b = W, b
+        self.phase, self.loss_value = phase, loss
 
     # -- reading the network ------------------------------------------------------------
 
@@ -119,6 +158,11 @@ class Network:
             A = layer.activation.forward(Z)
         return self.loss.value(Z, A, Y)
 
+    def copy(self):
+        """A network with copies of this one's parameters and nothing computed."""
+        return Network(self.sizes, [layer.activation for layer in self.layers], self.loss,
+                       params=[(layer.W, layer.b) for layer in self.layers])
+
     def get_params(self):
         """Copies of every layer's W and b."""
         return [(layer.W.copy(), layer.b.copy()) for layer in self.layers]
@@ -130,6 +174,7 @@ class Network:
             layer.clear()
         self.X = self.Y = self.dX = None
         self.loss_value = None
+        self.cached_params = self.dropped = None
         self.phase = Phase.FRESH
 
 

@@ -49,6 +49,11 @@ class Trainer:
         self.history = LossHistory()  # the loss of the forward before each update
         self.batch = None        # row indices of the current batch
 
+    def drop_cache(self):
+        """Let go of the per-sample cached values (the network computes them again when they
+        are next needed: replay())."""
+        self.network.drop_cache()
+
     def forward(self):
         """Forward on the next batch; returns its loss."""
         self.batch = self.batches.next()
@@ -75,21 +80,27 @@ class Trainer:
         """Up to k full iterations; stops early once the loss is no longer finite, or when
         time.monotonic() passes `deadline`. Returns the loss of each iteration run."""
         losses = []
-        with np.errstate(all="ignore"):
-            for _ in range(k):
-                if deadline is not None and time.monotonic() > deadline:
-                    break
+        for loss in self.iterate(k):
+            losses.append(loss)
+            if deadline is not None and time.monotonic() > deadline and len(losses) < k:
+                break
+        return losses
+
+    def iterate(self, k):
+        """Up to k full iterations, one at a time: yields the loss of each as it is done, and
+        stops after one that is no longer finite. The caller may stop in between."""
+        for _ in range(k):
+            with np.errstate(all="ignore"):
                 batch = self.batches.next()
                 loss = self.network.forward(*self.rows(batch))
                 self.network.backward(for_step=True)  # the step clears the gradients unread
                 self.optimizer.step(self.network)
-                self.batch = batch
-                self.steps += 1
-                self.history.append(self.steps, loss)
-                losses.append(loss)
-                if not math.isfinite(loss):
-                    break
-        return losses
+            self.batch = batch
+            self.steps += 1
+            self.history.append(self.steps, loss)
+            yield loss
+            if not math.isfinite(loss):
+                return
 
     @property
     def diverged(self):

@@ -139,7 +139,7 @@ def test_errors_carry_no_stack_trace(client):
 
 
 def test_store_evicts_the_least_recently_used(make_client):
-    client = make_client(max_sessions=3)
+    client = make_client(max_sessions=3, protect_seconds=0)
     ids = [client.post("/api/sessions", json={}).json()["id"] for _ in range(3)]
     client.get(f"/api/sessions/{ids[0]}")                 # ids[1] is now the least recently used
     new = client.post("/api/sessions", json={})

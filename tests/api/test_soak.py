@@ -28,7 +28,7 @@ def test_sessions_far_past_the_cap_hold_memory_flat():
     """2000 learners on a server that keeps 50: each is let in, the oldest make room, and what
     they held is freed: only 50 sessions' arrays are alive at the end, and the memory in use
     after 1500 and after 2000 sessions is the same."""
-    with TestClient(create_app(Settings(max_sessions=50))) as client:
+    with TestClient(create_app(Settings(max_sessions=50, protect_seconds=0))) as client:
         store = client.app.state.store
         data, in_use = [], {}
         try:
@@ -104,7 +104,7 @@ def test_requests_racing_a_delete_get_a_clear_404(client):
 
 def test_requests_racing_an_eviction_get_a_clear_404(make_client):
     """A server that keeps one session: a new learner evicts the hammered one mid-use."""
-    client = make_client(max_sessions=1)
+    client = make_client(max_sessions=1, protect_seconds=0)
     statuses, lock, stop = Counter(), threading.Lock(), threading.Event()
     created = []
     for _ in range(3):

@@ -1,0 +1,45 @@
+"""Running a request's work on the compute thread, and the session's state as its reply."""
+import inspect
+
+from ..jsonbody import JSONBytes, dumps
+from ..sessions import ConfigError
+from ..state import session_state
+
+
+async def compute(request, session, kind, fn, *args, status_code=200, headers=None):
+    """fn(job, *args) on the compute thread for `session`, as a JSON reply.
+
+    Before: room for what the session may grow to (503 if there is none). The work first brings
+    back the session's cached values if the store let them go (bit for bit), and after it the
+    store counts what the session holds. `kind` names the work for its measured cost."""
+    store = request.app.state.store
+    store.reserve(session)
+
+    def work(job):
+        try:
+            session.trainer.network.replay()
+            result = fn(job, *args)
+            if inspect.isgenerator(result):
+                result = yield from result
+            return result
+        finally:
+            store.recount(session)
+
+    body = await request.app.state.scheduler.run(work, costs=session.costs, kind=kind)
+    return JSONBytes(body, status_code=status_code, headers=headers)
+
+
+def check_sample(session, sample):
+    """A sample index past the data is a 422 naming `sample`; work that changes the session
+    checks it first, so that a refused request has changed nothing."""
+    if sample >= len(session.trainer.X):
+        raise ConfigError("sample", f"sample must be below {len(session.trainer.X)}, "
+                                    f"the number of points, got {sample}", location="query")
+
+
+def state_body(session, sample, **extra):
+    """The session's state as JSON bytes (422 for a sample index past the data)."""
+    check_sample(session, sample)
+    state = session_state(session, sample)
+    state.update(extra)
+    return dumps(state)

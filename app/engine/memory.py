@@ -1,0 +1,55 @@
+"""What a trainer holds in memory: its data, parameters, cached values, optimiser state, history."""
+import numpy as np
+
+HISTORY_ENTRY_BYTES = 88   # one (step, loss) pair: two list slots, an int and a float object
+
+
+def held_bytes(trainer):
+    """Bytes of every array the trainer holds now, each buffer counted once (the A of one layer
+    is the A_prev of the next, a linear layer's A is its Z), and of its loss history."""
+    return array_bytes(arrays_of(trainer)) + len(trainer.history) * HISTORY_ENTRY_BYTES
+
+
+def peak_bytes(trainer):
+    """The most the trainer can hold: everything it holds now, with the cached values of a
+    forward and backward on a whole batch, the optimiser's state, the previous parameters
+    the cache belongs to, and a full loss history."""
+    net = trainer.network
+    rows = trainer.batches.size or len(trainer.X)
+    params = sum(layer.W.size + layer.b.size for layer in net.layers)
+    per_row = net.sizes[0] * 2                            # the batch's X and dL/dX
+    per_row += sum(4 * layer.fan_out for layer in net.layers)  # Z, A, dA, dZ of each layer
+    per_row += net.sizes[-1]                              # the batch's Y
+    state = {"sgd": 0, "momentum": 1, "adam": 2}.get(trainer.optimizer.name, 2)
+    cached = 8 * (rows * per_row + params * (2 + state + 1))   # gradients, state, previous W and b
+    fixed = array_bytes([trainer.X, trainer.Y, trainer.batches.order]
+                        + [a for pair in trainer.initial for a in pair]
+                        + [a for layer in net.layers for a in (layer.W, layer.b)])
+    return fixed + cached + (trainer.history.cap + 1) * HISTORY_ENTRY_BYTES
+
+
+def arrays_of(trainer):
+    net = trainer.network
+    arrays = [trainer.X, trainer.Y, trainer.batches.order, net.X, net.Y, net.dX]
+    arrays += [a for pair in trainer.initial for a in pair]
+    arrays += [a for pair in (net.cached_params or []) for a in pair]
+    for layer in net.layers:
+        arrays += [layer.W, layer.b, layer.A_prev, layer.Z, layer.A, layer.dA, layer.dZ, layer.dW, layer.db]
+    for value in trainer.optimizer.state.values():
+        arrays += list(value) if isinstance(value, tuple) else [value]
+    return arrays
+
+
+def array_bytes(arrays):
+    """Total bytes of the distinct buffers behind these arrays (None entries skipped)."""
+    seen, total = set(), 0
+    for a in arrays:
+        if not isinstance(a, np.ndarray):
+            continue
+        owner = a
+        while isinstance(owner.base, np.ndarray):
+            owner = owner.base
+        if id(owner) not in seen:
+            seen.add(id(owner))
+            total += owner.nbytes
+    return total
