@@ -86,9 +86,14 @@ class SessionStore:
         session.closed = True
 
     def reserve(self, session):
-        """Before work on `session`: room for it to grow to its largest; StoreFull if none."""
+        """Before work on `session`: room for it to grow to its largest, counted as held until
+        recount() after the work; StoreFull if there is none."""
         with self._lock:
-            self._make_room(session.peak_bytes - session.held_bytes, keep=session)
+            extra = session.peak_bytes - session.held_bytes
+            self._make_room(extra, keep=session)
+            if session.id in self._sessions:
+                self.held += extra
+            session.held_bytes = session.peak_bytes
 
     def recount(self, session):
         """After work on `session`: what it holds now."""

@@ -11,6 +11,9 @@ bce loss on 500 xor points, full batch, float64. Four implementations of the sam
 - tuned:   the floor: the fastest NumPy loop of the same step we could write, keeping nothing —
            the engine's own tanh and sigmoid (one exp per entry), sums over the batch as 1ᵀ·dZ,
            every W and b one flat vector so SGD is a single update;
+- server:  the engine as a /train request drives it: the request's work
+           (app.api.phases.train_steps) on the server's compute thread, in its slices, with
+           the state reply encoded at the end; everything but the HTTP;
 - torch:   the same net with PyTorch autograd (float64, one thread; the sigmoid inside
            binary_cross_entropy_with_logits) and the same SGD; skipped if torch is missing.
 
@@ -63,6 +66,28 @@ def make_engine(X, Y):
         return [trainer.train(1)[0] for _ in range(k)]
 
     return (trainer.reset, run_one_by_one), (trainer.reset, trainer.train), trainer.initial
+
+
+def make_server_job(X, Y):
+    """run(k): one /train request of k steps as the server runs it, without the HTTP."""
+    import asyncio
+
+    import orjson
+
+    from app.api.phases import train_steps
+    from app.compute import Scheduler
+    from app.sessions import Session
+
+    net = Network(SIZES, ACTIVATIONS, "bce", seed=0)
+    trainer = Trainer(net, make_optimizer("sgd", LR), X, Y)
+    session = Session("benchmark", trainer, {"task": "binary"})
+    scheduler, loop = Scheduler(), asyncio.new_event_loop()
+
+    def run(k):
+        job = scheduler.run(train_steps, session, k, 1e9, 0, session.turns.issued + 1)
+        return orjson.loads(loop.run_until_complete(job))["losses"]
+
+    return trainer.reset, run
 
 
 def steps_of(step):
@@ -239,7 +264,7 @@ def thread_note():
 
 LABELS = {"engine": "engine Trainer.train(1)", "engine_k": "engine Trainer.train(k)",
           "minimal": "minimal NumPy loop", "tuned": "tuned NumPy loop (floor)",
-          "torch": "PyTorch autograd"}
+          "server": "server /train job", "torch": "PyTorch autograd"}
 
 
 def main():
@@ -252,7 +277,7 @@ def main():
     X, Y = make_dataset("xor", n=args.n, seed=0)
     one_by_one, all_at_once, initial = make_engine(X, Y)
     impls = {"engine": one_by_one, "engine_k": all_at_once, "minimal": make_minimal(X, Y, initial),
-             "tuned": make_tuned(X, Y, initial)}
+             "tuned": make_tuned(X, Y, initial), "server": make_server_job(X, Y)}
     if torch is not None:
         torch.set_num_threads(1)
         impls["torch"] = make_torch(X, Y, initial)
@@ -291,7 +316,8 @@ def main():
         return [x / y for x, y in zip(results[a], results[b])]
 
     rows = [("engine train(1) / minimal", "engine", "minimal", 1.1),
-            ("engine train(k) / minimal", "engine_k", "minimal", 1.1)]
+            ("engine train(k) / minimal", "engine_k", "minimal", 1.1),
+            ("server /train / minimal", "server", "minimal", 1.1)]
     if torch is not None:
         rows += [("engine train(1) / torch", "engine", "torch", 0.5),
                  ("engine train(k) / torch", "engine_k", "torch", 0.5),

@@ -2,9 +2,13 @@
 import contextlib
 import http.client
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import uvicorn
 
@@ -68,3 +72,43 @@ def live_server(**settings):
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+class Process(Live):
+    """A server in a process of its own: its GIL is not this process's, as in production."""
+
+    def __init__(self, process, port):
+        super().__init__(None, port)
+        self.process = process
+
+
+@contextlib.contextmanager
+def live_process(**settings):
+    """`python -m uvicorn app.main:app` on a free port with MANUALGRAD_* settings, for the block."""
+    env = {**os.environ, **{f"MANUALGRAD_{k.upper()}": str(v) for k, v in settings.items()}}
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
+                                "--port", str(port), "--log-level", "warning"],
+                               cwd=Path(__file__).resolve().parents[2], env=env,
+                               stdin=subprocess.DEVNULL)
+    server = Process(process, port)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, "the server exited"
+            assert time.monotonic() < deadline, "the server did not start"
+            try:
+                if server.call("GET", "/healthz", timeout=2)[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.05)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,0 +1,97 @@
+"""Cached values let go to save memory come back exactly: the same arrays, the same next steps."""
+import numpy as np
+import pytest
+
+from app.engine import Network, Trainer, held_bytes, make_dataset, make_optimizer, peak_bytes
+
+CACHED = ("A_prev", "Z", "A", "dA", "dZ", "dW", "db")
+
+
+def trainer(batch_size=None, optimizer="adam"):
+    X, Y = make_dataset("circles", n=120, seed=3)
+    net = Network([2, 6, 5, 1], ["tanh", "relu", "sigmoid"], "bce", seed=4)
+    return Trainer(net, make_optimizer(optimizer, 0.1), X, Y, batch_size=batch_size, seed=5)
+
+
+def snapshot(t):
+    net = t.network
+    arrays = {(k, name): getattr(layer, name) for k, layer in enumerate(net.layers) for name in CACHED}
+    arrays["dX"] = net.dX
+    return arrays, net.phase, net.loss_value
+
+
+def same(a, b):
+    (arrays_a, phase_a, loss_a), (arrays_b, phase_b, loss_b) = a, b
+    assert phase_a == phase_b and loss_a == loss_b
+    for key in arrays_a:
+        if arrays_a[key] is None:
+            assert arrays_b[key] is None, key
+        else:
+            assert arrays_b[key] is not None and np.array_equal(arrays_a[key], arrays_b[key]), key
+
+
+@pytest.mark.parametrize("batch_size", [None, 32])
+@pytest.mark.parametrize("phases", [["forward"], ["forward", "backward"],
+                                    ["forward", "backward", "step"], ["forward", "backward", "step", "forward"]])
+def test_a_dropped_cache_is_replayed_bit_for_bit(batch_size, phases):
+    t = trainer(batch_size)
+    t.train(7)                                  # the optimiser has memory, batches have moved on
+    for phase in phases:
+        getattr(t, phase)()
+    before = snapshot(t)
+    held = held_bytes(t)
+    t.drop_cache()
+    assert held_bytes(t) < held and t.network.layers[1].Z is None
+    t.network.replay()
+    same(before, snapshot(t))
+
+
+@pytest.mark.parametrize("phases", [["forward"], ["forward", "backward"], ["forward", "backward", "step"]])
+def test_after_a_dropped_cache_the_session_goes_on_exactly_as_its_twin(phases):
+    dropped, twin = trainer(16), trainer(16)
+    for t in (dropped, twin):
+        t.train(5)
+        for phase in phases:
+            getattr(t, phase)()
+    dropped.drop_cache()                       # and nobody replays it before the next phase
+    for phase in ("forward", "backward", "step", "forward", "backward"):
+        if phase == "backward" and twin.network.phase.value == "updated":
+            continue
+        if phase == "step" and twin.network.phase.value != "backward":
+            continue
+        getattr(dropped, phase)()
+        getattr(twin, phase)()
+        same(snapshot(twin), snapshot(dropped))
+    assert dropped.train(20) == twin.train(20)
+
+
+def test_backward_right_after_a_dropped_forward_needs_no_replay_by_the_caller():
+    t, twin = trainer(), trainer()
+    for x in (t, twin):
+        x.forward()
+    t.drop_cache()
+    t.backward()
+    twin.backward()
+    same(snapshot(twin), snapshot(t))
+
+
+def test_peak_bytes_bounds_what_a_trainer_holds():
+    for batch_size in (None, 10):
+        t = trainer(batch_size)
+        peak = peak_bytes(t)
+        assert held_bytes(t) < peak
+        t.train(5000)                          # a full loss history
+        t.forward()
+        t.backward()
+        assert held_bytes(t) <= peak
+
+
+def test_the_largest_session_is_about_81_mb_at_its_peak():
+    X, Y = make_dataset("xor", n=5000, seed=0)
+    net = Network([2] + [64] * 7 + [1], ["tanh"] * 7 + ["sigmoid"], "bce")
+    t = Trainer(net, make_optimizer("adam", 0.01), X, Y)
+    t.forward()
+    t.backward()
+    held = held_bytes(t)
+    # 5,000 rows x (7 x 64 + 1) units x Z, A, dA, dZ x 8 bytes = 71.8 MB, plus dL/dX and the data
+    assert 70e6 < held <= peak_bytes(t) < 90e6
