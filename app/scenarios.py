@@ -160,10 +160,57 @@ def as_floats(value):
     return value
 
 
+def is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def canonical_json(value):
+    """The canonical JSON of `value` in pieces: the same text as json.dumps(as_floats(value),
+    sort_keys=True, separators=(",", ":")), a row of numbers or a key at a time."""
+    if isinstance(value, dict):
+        yield "{"
+        for n, key in enumerate(sorted(value)):
+            yield ("," if n else "") + json.dumps(key) + ":"
+            yield from canonical_json(value[key])
+        yield "}"
+    elif isinstance(value, list) and all(is_number(v) for v in value):
+        yield json.dumps([float(v) for v in value], separators=(",", ":"))
+    elif isinstance(value, list):
+        yield "["
+        for n, item in enumerate(value):
+            if n:
+                yield ","
+            yield from canonical_json(item)
+        yield "]"
+    else:
+        yield json.dumps(as_floats(value))
+
+
+DIGEST_PAUSE_CHARS = 65536   # digest_steps pauses after about this much text
+
+
+def digest_steps(body: dict):
+    """digest(body) as a generator that pauses (yields) every 64 KB of text, for the compute
+    thread's slices: a 7 MB file took 100 ms in one go. Returns the hex digest."""
+    content = {key: value for key, value in body.items() if key != "sha256"}
+    sha, pending = hashlib.sha256(), 0
+    for piece in canonical_json(content):
+        sha.update(piece.encode())
+        pending += len(piece)
+        if pending >= DIGEST_PAUSE_CHARS:
+            pending = 0
+            yield
+    return sha.hexdigest()
+
+
 def digest(body: dict) -> str:
     """sha256 of the canonical JSON (sorted keys, numbers as floats) of all but the digest itself."""
-    content = as_floats({key: value for key, value in body.items() if key != "sha256"})
-    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    steps = digest_steps(body)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
 
 
 def params_json(params):
@@ -171,7 +218,7 @@ def params_json(params):
 
 
 def export_session(session):
-    """The session as a file body (plain JSON types)."""
+    """The session as a file body (plain JSON types); a generator pausing while it hashes."""
     trainer = session.trainer
     config = {key: value for key, value in session.config.items() if key != "task"}
     if "points" in config["dataset"]:    # the client's own points travel with the file
@@ -190,12 +237,13 @@ def export_session(session):
                     "losses": [l if np.isfinite(l) else None for l in trainer.history.losses]},
         "batches": trainer.batches.position(),
     }
-    body["sha256"] = digest(body)
+    body["sha256"] = yield from digest_steps(body)
     return body
 
 
 def check_file(body: dict) -> SessionFile:
-    """The parsed file, or ScenarioError if it is not a ManualGrad session file or was changed."""
+    """The parsed file, or ScenarioError if it is not a ManualGrad session file or was changed;
+    a generator pausing while it hashes."""
     if not isinstance(body, dict) or body.get("format") != FILE_FORMAT:
         raise ScenarioError("this is not a ManualGrad session file (its format field is missing or wrong)")
     if body.get("version") != FILE_VERSION:
@@ -203,7 +251,12 @@ def check_file(body: dict) -> SessionFile:
                             f"(this server reads version {FILE_VERSION})")
     if not isinstance(body.get("sha256"), str):
         raise ScenarioError("the session file has no sha256 of its content: export it again")
-    if digest(body) != body["sha256"]:
+    try:
+        sha256 = yield from digest_steps(body)
+    except (OverflowError, RecursionError, TypeError, ValueError):
+        raise ScenarioError("the session file holds values that are not numbers where numbers "
+                            "belong, or numbers out of range") from None
+    if sha256 != body["sha256"]:
         raise ScenarioError("the session file was changed after it was exported (its sha256 does "
                             "not match its content); export it again")
     return SessionFile.model_validate(body)

@@ -103,8 +103,8 @@ def build_trainer(config: SessionConfig):
         raise ConfigError("params", str(e)) from None
     optimizer = make_optimizer(config.optimizer.name, config.optimizer.lr, **config.optimizer.settings())
     trainer = Trainer(net, optimizer, X, Y, batch_size=config.batch_size, seed=config.seed)
-    normalised = config.model_dump(exclude={"params"})
-    normalised.update(layers=layers, activations=activations, loss=loss, task=task)
-    if not isinstance(config.dataset, NamedDataset):
-        normalised["dataset"] = {"points": len(X)}
+    normalised = config.model_dump(exclude={"params", "dataset"})   # the points are not copied
+    normalised.update(layers=layers, activations=activations, loss=loss, task=task,
+                      dataset=config.dataset.model_dump() if isinstance(config.dataset, NamedDataset)
+                      else {"points": len(X)})
     return trainer, normalised

@@ -11,10 +11,12 @@ from ..responses import (BatchPage, ChainRule, Data, History, NetworkCheck, NoPi
                          WeightCheck, errors)
 from ..sessions import ConfigError
 from ..state import Numbers, batch_page, predictions
+from .routing import FastJSONRoute
 from .deps import SampleQuery, SessionDep
 from .work import compute
 
-router = APIRouter(prefix="/api/sessions/{session_id}", tags=["inspect"], responses=errors(404, 413, 422, 503))
+router = APIRouter(route_class=FastJSONRoute, prefix="/api/sessions/{session_id}", tags=["inspect"],
+                   responses=errors(404, 413, 422, 503))
 
 LayerQuery = Annotated[int, Query(ge=0, lt=MAX_DENSE_LAYERS, description="index into the state's `layers`")]
 UnitQuery = Annotated[int, Query(ge=0, lt=MAX_UNITS)]

@@ -4,10 +4,11 @@ from fastapi import APIRouter, Request
 from ..responses import SessionState, TrainState, errors
 from ..schemas import TrainRequest
 from ..store import SessionNotFound
+from .routing import FastJSONRoute
 from .deps import SampleQuery, SessionDep
 from .work import check_sample, compute, state_body
 
-router = APIRouter(prefix="/api/sessions/{session_id}", tags=["phases"],
+router = APIRouter(route_class=FastJSONRoute, prefix="/api/sessions/{session_id}", tags=["phases"],
                    responses=errors(404, 413, 422, 503))
 
 

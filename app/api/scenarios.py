@@ -13,11 +13,12 @@ from ..scenarios import (MAX_CODE_CHARS, Scenario, ScenarioError, check_file, ch
                          export_session, restore)
 from ..schemas import Strict
 from ..sessions import ConfigError, build_trainer
+from .routing import FastJSONRoute
 from .deps import SessionDep
 from .sessions import open_session
 from .work import compute
 
-router = APIRouter(tags=["scenarios"], responses=errors(413, 422, 503))
+router = APIRouter(route_class=FastJSONRoute, tags=["scenarios"], responses=errors(413, 422, 503))
 IMPORT_PATH = "/api/sessions/import"   # its body limit is MANUALGRAD_MAX_IMPORT_BYTES (app.main)
 
 
@@ -92,16 +93,17 @@ async def export_file(request: Request, session: SessionDep):
         if not finite(session.trainer):     # JSON has no NaN: the file could not be read back
             raise PhaseError("this session diverged: some weights or optimiser values are no longer "
                              "finite numbers, so it cannot be saved; reset it, or lower the learning rate")
-        return dumps(export_session(session))
+        return dumps((yield from export_session(session)))
     name = f"manualgrad-step{session.trainer.steps}.json"
     return await compute(request, session, "export", work,
                          headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def trainer_from_file(body):
-    """The trainer a session file describes, where it left off; 422 naming what is wrong."""
+    """The trainer a session file describes, where it left off; 422 naming what is wrong.
+    A generator: it pauses while it hashes the file."""
     try:
-        file = check_file(body)
+        file = yield from check_file(body)
         trainer, normalised = build_trainer(file.config)
         restore(trainer, file)
     except ScenarioError as e:

@@ -1,4 +1,6 @@
 """Creating, reading, resetting and deleting sessions."""
+import inspect
+
 from fastapi import APIRouter, Request, Response
 
 from ..engine import peak_bytes
@@ -6,10 +8,12 @@ from ..jsonbody import JSONBytes
 from ..responses import SessionState, errors
 from ..schemas import SessionConfig
 from ..sessions import ConfigError, Session, build_trainer
+from .routing import FastJSONRoute
 from .deps import ResetSessionDep, SampleQuery, SessionDep, StoreDep
 from .work import check_sample, compute, state_body
 
-router = APIRouter(prefix="/api/sessions", tags=["sessions"], responses=errors(413, 422, 503))
+router = APIRouter(route_class=FastJSONRoute, prefix="/api/sessions", tags=["sessions"],
+                   responses=errors(413, 422, 503))
 
 
 def check_size(request, trainer):
@@ -24,11 +28,13 @@ def check_size(request, trainer):
 
 
 async def open_session(request, trainer_of, sample, status_code=201):
-    """A new session from what trainer_of() builds on the compute thread; its state as the reply."""
+    """A new session from what trainer_of() builds on the compute thread (a function, or a
+    generator that pauses on the way); its state as the reply."""
     store = request.app.state.store
 
     def create(job):
-        trainer, normalised = trainer_of()
+        built = trainer_of()
+        trainer, normalised = (yield from built) if inspect.isgenerator(built) else built
         check_size(request, trainer)
         session = store.add(Session(store.new_id(), trainer, normalised))
         return state_body(session, min(sample, len(trainer.X) - 1)), session.id
