@@ -14,8 +14,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     # browsers keep idle connections open far longer than uvicorn's 5 s default; a server that
     # closes first can race a request reusing the connection
+    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from loopback; the app
+    # alone decides whom to believe (MANUALGRAD_TRUSTED_PROXIES)
     uvicorn.run("app.main:app", host=args.host, port=args.port, log_level=settings.log_level.lower(),
-                timeout_keep_alive=75)
+                timeout_keep_alive=75, proxy_headers=False)
 
 
 if __name__ == "__main__":

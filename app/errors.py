@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
+from .admission import RateLimited
 from .engine import PhaseError
 from .middleware import BodyTooLarge, SECURITY_HEADERS
 from .sessions import ConfigError
@@ -56,6 +57,11 @@ def install_error_handlers(app: FastAPI):
     @app.exception_handler(StoreFull)
     async def store_full(request: Request, exc: StoreFull):
         return JSONResponse(status_code=503, content={"detail": str(exc)},
+                            headers={"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(RateLimited)
+    async def rate_limited(request: Request, exc: RateLimited):
+        return JSONResponse(status_code=429, content={"detail": str(exc)},
                             headers={"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(BodyTooLarge)

@@ -13,7 +13,8 @@ from .api import docs, health, inspect, pages, phases, scenarios, sessions
 from .api.scenarios import IMPORT_PATH, preset_list
 from .compute import Scheduler
 from .errors import install_error_handlers
-from .middleware import BodyLimit, SecurityHeaders
+from .admission import CreateLimiter, parse_networks
+from .middleware import BodyLimit, JSONOnly, SecurityHeaders
 from .scenarios import load_presets
 from .settings import Settings
 from .store import SessionStore
@@ -33,6 +34,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = SessionStore(settings.max_sessions, settings.idle_seconds, settings.protect_seconds,
                                    int(settings.session_memory_mb * 2**20))
     app.state.scheduler = Scheduler()
+    app.state.limiter = CreateLimiter(settings.creates_per_minute)
+    app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     app.state.templates = Jinja2Templates(directory=ROOT / "templates")
     app.state.presets = load_presets(settings.scenarios_dir)
     app.state.preset_list = preset_list(app.state.presets)
@@ -41,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
     install_error_handlers(app)
+    app.add_middleware(JSONOnly, paths=["/api/sessions", IMPORT_PATH])
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
                        by_path={IMPORT_PATH: settings.max_import_bytes})
     app.add_middleware(SecurityHeaders)

@@ -81,6 +81,24 @@ class BodyLimit:
                 await send_json(send, 413, too_large)
 
 
+class JSONOnly:
+    """415 for a POST to one of `paths` whose body is not declared as JSON (no body at all
+    included): a page elsewhere can send a form or text cross-site without asking, never JSON."""
+
+    def __init__(self, app, paths):
+        self.app, self.paths = app, set(paths)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in self.paths:
+            content_type = dict(scope["headers"]).get(b"content-type", b"")
+            if content_type.split(b";")[0].strip().lower() != b"application/json":
+                await drain(receive, 64 * 1024)
+                return await send_json(send, 415, {
+                    "detail": "send the body as JSON, with the header Content-Type: application/json "
+                              "(an empty configuration is {})", "field": "content-type"})
+        return await self.app(scope, receive, send)
+
+
 SECURITY_HEADERS = {"content-security-policy": CSP, "x-content-type-options": "nosniff",
                     "referrer-policy": "no-referrer", "x-frame-options": "DENY"}
 

@@ -27,6 +27,11 @@ class ValidationProblem(BaseModel):
     detail: list[FieldError]
 
 
+class FieldProblem(BaseModel):
+    detail: str
+    field: str
+
+
 class TooLarge(BaseModel):
     detail: str
     field: Literal["body"]
@@ -37,7 +42,9 @@ ERRORS = {
     404: {"model": Detail, "description": "No such session: deleted, expired or evicted"},
     409: {"model": Detail, "description": "Wrong phase, e.g. backward before forward"},
     413: {"model": TooLarge, "description": "Request body over the size limit"},
+    415: {"model": FieldProblem, "description": "The body is not declared as JSON (Content-Type)"},
     422: {"model": ValidationProblem, "description": "A value out of bounds, named in `field`"},
+    429: {"model": Detail, "description": "Too many new sessions from this address: try again after Retry-After seconds"},
     503: {"model": Detail, "description": "No room for this session now: try again after Retry-After seconds"},
 }
 

@@ -2,6 +2,8 @@
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .admission import parse_networks
+
 
 DEFAULT_PROTECT_SECONDS = 900.0
 
@@ -24,11 +26,19 @@ class Settings(BaseSettings):
     # compute a request may use (a train, a whole-network gradient check), not counting its wait
     train_seconds: float = Field(10.0, gt=0)
     blas_threads: int = Field(1, ge=1)    # BLAS threads of the process (threadpoolctl at start)
+    creates_per_minute: int = Field(300, ge=0)   # new sessions per client address a minute; 0: no limit
+    # addresses or networks of the reverse proxies whose X-Forwarded-For is believed, comma-separated
+    trusted_proxies: str = ""
     max_body_bytes: int = 2 * 1024 * 1024
     # a session file (POST /api/sessions/import): every session this server creates exports
     # under it; the largest, 64 × 8 units with Adam and 5,000 points of its own, is about 7 MB
     max_import_bytes: int = 12 * 1024 * 1024
     scenarios_dir: str | None = None  # a folder of the teacher's own preset .json files
+
+    @model_validator(mode="after")
+    def proxies_are_addresses(self):
+        parse_networks(self.trusted_proxies)
+        return self
 
     @model_validator(mode="after")
     def protect_within_idle(self):

@@ -47,9 +47,14 @@ class SessionStore:
     def new_id():
         return secrets.token_urlsafe(16)  # 128 random bits
 
-    def add(self, session):
-        """Hold a new session, making room for what it can grow to; StoreFull if there is none."""
+    def add(self, session, replaces=None):
+        """Hold a new session, making room for what it can grow to; StoreFull if there is none.
+        The session `replaces` names (the caller's previous one) goes first."""
         with self._lock:
+            old = self._sessions.pop(replaces, None) if replaces else None
+            if old is not None:
+                self.held -= old.held_bytes
+                old.closed = True
             self._drop_idle()
             while len(self._sessions) >= self.max_sessions:
                 if not self._evict_one():
@@ -75,6 +80,12 @@ class SessionStore:
             session.last_used = self.clock()
             self._sessions.move_to_end(session_id)
             return session
+
+    def exists(self, session_id):
+        """Whether the session is held (without marking it used)."""
+        with self._lock:
+            self._drop_idle()
+            return session_id in self._sessions
 
     def delete(self, session_id):
         with self._lock:

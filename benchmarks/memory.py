@@ -45,7 +45,7 @@ def new_session(client):
 def main():
     args = arguments(__doc__.split("\n")[0], count=(int, None, "sessions to hold (default 1000, quick 300)"))
     count = args.count or (300 if args.quick else 1000)
-    app = create_app(Settings(max_sessions=count + 100, log_level="warning"))
+    app = create_app(Settings(max_sessions=count + 100, log_level="warning", creates_per_minute=0))
     store = app.state.store
     with TestClient(app) as client:
         for sid in [new_session(client) for _ in range(20)]:       # warm up, then forget

@@ -43,16 +43,19 @@ def wait_ready(base, process, timeout):
 
 
 @contextlib.contextmanager
-def serve(log_level=None, extra_args=(), timeout=30.0):
-    """Start `uvicorn app.main:app` on a free loopback port; yield its base URL and pid; stop it."""
+def serve(log_level=None, extra_args=(), timeout=30.0, creates_per_minute=0):
+    """Start `uvicorn app.main:app` on a free loopback port; yield its base URL and pid; stop it.
+    Every simulated learner comes from 127.0.0.1, so the rate limit of new sessions per address
+    is off unless the caller sets it (MANUALGRAD_CREATES_PER_MINUTE)."""
+    env = {**os.environ, "MANUALGRAD_CREATES_PER_MINUTE": str(creates_per_minute)}
     level = log_level or os.environ.get("MANUALGRAD_LOG_LEVEL", "info").lower()
     with tempfile.TemporaryFile("w+") as log:
         for _attempt in range(3):     # a port taken between probing and binding: try another
             port = free_port()
             cmd = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", HOST,
-                   "--port", str(port), "--log-level", level, *extra_args]
+                   "--port", str(port), "--log-level", level, "--no-proxy-headers", *extra_args]
             process = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL)
+                                       stdin=subprocess.DEVNULL, env=env)
             base = f"http://{HOST}:{port}"
             if wait_ready(base, process, timeout):
                 break

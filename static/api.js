@@ -110,7 +110,9 @@ const base = (id) => `/api/sessions/${encodeURIComponent(id)}`;
 
 /** One function per endpoint the page uses. */
 export const api = {
-  create: (config, sample = 0) => request("POST", `/api/sessions${query({ sample })}`, config),
+  // `replaces`: the page's previous session, deleted by the server once the new one exists
+  create: (config, sample = 0, replaces = null) =>
+    request("POST", `/api/sessions${query({ sample, replaces })}`, config),
   get: (id, sample = 0) => request("GET", `${base(id)}${query({ sample })}`),
   remove: (id) => request("DELETE", base(id)),
   // forward, backward, step, reset
@@ -128,7 +130,7 @@ export const api = {
   decode: (code) => request("POST", "/api/scenarios/decode", { code }),
   exportFile: (id) => download(`${base(id)}/export`),
   // the file's own text: parsing and re-serialising would write 1.0 as 1 and break its sha256
-  importFile: (text) => request("POST", "/api/sessions/import", text),
+  importFile: (text, replaces = null) => request("POST", `/api/sessions/import${query({ replaces })}`, text),
 };
 
 /** a file the server sends as an attachment: its text and the name it suggests */

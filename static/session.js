@@ -11,6 +11,16 @@ function describeNet(state, points = true) {
   return points ? `${net}, on ${state.points} point${state.points === 1 ? "" : "s"}` : net;
 }
 
+const STORED = "manualgrad.session";   // sessionStorage: this tab's session, reopened on a reload
+
+function storedId() {
+  try { return window.sessionStorage.getItem(STORED); } catch (err) { return null; }
+}
+
+function storeId(id) {
+  try { window.sessionStorage.setItem(STORED, id); } catch (err) { /* storage off: a reload starts anew */ }
+}
+
 /** keeps one session on the server for the page and says what changed; `app` holds the pictures and the other parts */
 export class Session {
   constructor(app, { maxPoints }) {
@@ -24,9 +34,50 @@ export class Session {
     const { app } = this;
     const presets = app.presets.load().catch((err) => app.messages.showProblem(`The presets menu could not be filled: ${reasons(err)}`));
     const code = codeFromHash(window.location.hash);
-    if (code) this.openLink(code);
+    const stored = storedId();
+    if (stored) this.reopen(stored, code);
+    else if (code) this.openLink(code);
     else this.rebuild(app.builder.spec, null);
     return presets;
+  }
+
+  /** after a reload: this tab's session as it was, if the server still has it (with the
+   *  lesson of the link in the address bar); else what the page opens without one */
+  reopen(id, code) {
+    const { app } = this;
+    let gone = false;
+    return this.enqueue(async () => {
+      let state, data;
+      try {
+        state = await api.get(id, 0);
+        data = await api.data(id);
+      } catch (err) {
+        if (!err.expired) throw err;
+        gone = true;
+        return;
+      }
+      let scenario = null;
+      if (code) scenario = await api.decode(code).catch(() => null);
+      const given = state.config.dataset.points ? { dataset: { X: data.X, Y: data.Y } } : state.config;
+      const spec = app.builder.want(app.builder.fromConfig(state.config, given));
+      if (scenario) {
+        app.teacher.set(scenario.teacher);
+        if (app.teacher.how("points")) app.view.setClickMode("pick");
+        app.predict.set(scenario.teacher ? scenario.teacher.predict : null, state.config.layers);
+        app.lesson.show(scenario.title, scenario.description, this.teacherNote());
+        const linked = app.builder.want(app.builder.fromConfig(state.config, scenario.config));
+        this.opened = { code, title: scenario.title, description: scenario.description, spec: JSON.stringify(linked) };
+        app.builder.want(spec);
+      }
+      const history = await api.history(id).catch(() => null);
+      app.builder.accept(spec);
+      app.view.load(state, data, history);
+      if (this.opened) app.lesson.setChanged(JSON.stringify(spec) !== this.opened.spec);
+      app.messages.say(`Reopened this tab’s session: ${describeNet(state)}, at step ${state.step}.`);
+    }).then(() => {
+      if (!gone) return undefined;
+      return code ? this.openLink(code) : this.rebuild(app.builder.spec, null);
+    });
   }
 
   /** a link pasted into this tab changes only the fragment */
@@ -50,7 +101,7 @@ export class Session {
       const before = app.builder.spec;
       let state;
       try {
-        state = await api.create(app.builder.config(spec), app.view.sample);   // the server clamps it
+        state = await api.create(app.builder.config(spec), app.view.sample, this.currentId());   // the server clamps the sample
       } catch (err) {
         app.builder.revert();
         if (app.builder.markInvalid(err.fields ?? [])) {
@@ -78,11 +129,16 @@ export class Session {
     else this.rebuild(app.builder.singleNeuron(), "the single-neuron example: x = 0.5, y = 1, w = 0.2, b = 0.1, sigmoid, mse, learning rate 0.01");
   }
 
-  /** make `state` the page's session, shown with `spec` in the Build panel; the old one is deleted */
+  /** the id of the session on screen, for a new one to replace */
+  currentId() {
+    return this.app.state ? this.app.state.id : null;
+  }
+
+  /** make `state` the page's session, shown with `spec` in the Build panel (the server has
+   *  deleted the one it replaced) */
   async adopt(state, spec, history = null) {
     const { app } = this;
-    const old = app.state ? app.state.id : null;
-    if (old && old !== state.id) api.remove(old).catch(() => {});
+    storeId(state.id);
     app.messages.clearError();
     app.share.hide();
     app.builder.accept(spec);
@@ -122,7 +178,7 @@ export class Session {
     const run = this.enqueue(async () => {
       let state;
       try {
-        state = await api.create(scenario.config, 0);
+        state = await api.create(scenario.config, 0, this.currentId());
       } catch (err) {
         failed = err;
         return;
@@ -208,7 +264,7 @@ export class Session {
     return this.enqueue(async () => {
       let state;
       try {
-        state = await api.importFile(text);
+        state = await api.importFile(text, this.currentId());
       } catch (err) {
         throw { message: `“${name}” cannot be imported: ${reasons(err)}`, status: err.status };
       }

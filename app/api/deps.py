@@ -55,3 +55,6 @@ SchedulerDep = Annotated[Scheduler, Depends(get_scheduler)]
 SessionDep = Annotated[Session, Depends(locked_session)]
 ResetSessionDep = Annotated[Session, Depends(cancelling_session)]
 SampleQuery = Annotated[int, Query(ge=0, lt=MAX_POINTS, description="dataset index of the sample to show")]
+ReplacesQuery = Annotated[str | None, Query(max_length=64, description=(
+    "the id of the caller's previous session: it is deleted once the new one exists, and the "
+    "create is then not counted by the rate limit"))]

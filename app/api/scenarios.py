@@ -14,7 +14,7 @@ from ..scenarios import (MAX_CODE_CHARS, Scenario, ScenarioError, check_file, ch
 from ..schemas import Strict
 from ..sessions import ConfigError, build_trainer
 from .routing import FastJSONRoute
-from .deps import SessionDep
+from .deps import ReplacesQuery, SessionDep
 from .sessions import open_session
 from .work import compute
 
@@ -115,7 +115,9 @@ def trainer_from_file(body):
     return trainer, normalised
 
 
-@router.post(IMPORT_PATH, status_code=201, response_model=SessionState)
-async def import_file(request: Request, body: Annotated[dict, Body(description="an exported session file")]):
-    """A new session from an exported file, where the exported one left off."""
-    return await open_session(request, lambda: trainer_from_file(body), 0)
+@router.post(IMPORT_PATH, status_code=201, response_model=SessionState, responses=errors(415, 429))
+async def import_file(request: Request, body: Annotated[dict, Body(description="an exported session file")],
+                      replaces: ReplacesQuery = None):
+    """A new session from an exported file, where the exported one left off (`replaces` as for
+    a create)."""
+    return await open_session(request, lambda: trainer_from_file(body), 0, replaces)

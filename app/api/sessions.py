@@ -3,17 +3,18 @@ import inspect
 
 from fastapi import APIRouter, Request, Response
 
+from ..admission import client_address
 from ..engine import peak_bytes
 from ..jsonbody import JSONBytes
 from ..responses import SessionState, errors
 from ..schemas import SessionConfig
 from ..sessions import ConfigError, Session, build_trainer
 from .routing import FastJSONRoute
-from .deps import ResetSessionDep, SampleQuery, SessionDep, StoreDep
+from .deps import ReplacesQuery, ResetSessionDep, SampleQuery, SessionDep, StoreDep
 from .work import check_sample, compute, state_body
 
 router = APIRouter(route_class=FastJSONRoute, prefix="/api/sessions", tags=["sessions"],
-                   responses=errors(413, 422, 503))
+                   responses=errors(413, 415, 422, 429, 503))
 
 
 def check_size(request, trainer):
@@ -27,16 +28,23 @@ def check_size(request, trainer):
                                     f"(MANUALGRAD_MAX_SESSION_MB): use fewer points, layers or units")
 
 
-async def open_session(request, trainer_of, sample, status_code=201):
+async def open_session(request, trainer_of, sample, replaces=None, status_code=201):
     """A new session from what trainer_of() builds on the compute thread (a function, or a
-    generator that pauses on the way); its state as the reply."""
+    generator that pauses on the way); its state as the reply.
+
+    A create counts against the client's rate limit unless it replaces the caller's previous
+    session (`replaces`, a live session's id), which then goes: the page sends it with every
+    rebuild, so a class changing its learning rate together is never refused."""
     store = request.app.state.store
+    if not (replaces and store.exists(replaces)):
+        replaces = None
+        request.app.state.limiter.take(client_address(request, request.app.state.trusted_proxies))
 
     def create(job):
         built = trainer_of()
         trainer, normalised = (yield from built) if inspect.isgenerator(built) else built
         check_size(request, trainer)
-        session = store.add(Session(store.new_id(), trainer, normalised))
+        session = store.add(Session(store.new_id(), trainer, normalised), replaces=replaces)
         return state_body(session, min(sample, len(trainer.X) - 1)), session.id
 
     body, session_id = await request.app.state.scheduler.run(create)
@@ -45,10 +53,13 @@ async def open_session(request, trainer_of, sample, status_code=201):
 
 @router.post("", status_code=201, response_model=SessionState, responses={
     201: {"headers": {"Location": {"description": "the new session's URL", "schema": {"type": "string"}}}}})
-async def create_session(request: Request, config: SessionConfig | None = None, sample: SampleQuery = 0):
-    """Build a network from `config` (every field has a default) and hold it for this learner."""
+async def create_session(request: Request, config: SessionConfig | None = None, sample: SampleQuery = 0,
+                         replaces: ReplacesQuery = None):
+    """Build a network from `config` (every field has a default; the body `{}` gives the
+    starter network) and hold it for this learner; `replaces` names the caller's previous
+    session, deleted once this one exists (and then not counted by the rate limit)."""
     config = config or SessionConfig()
-    return await open_session(request, lambda: build_trainer(config), sample)
+    return await open_session(request, lambda: build_trainer(config), sample, replaces)
 
 
 def read_state(job, session, sample):

@@ -21,7 +21,7 @@ from app.settings import Settings
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 
-app = create_app(Settings(train_seconds=0.2, max_sessions=200, protect_seconds=0))
+app = create_app(Settings(train_seconds=0.2, max_sessions=200, protect_seconds=0, creates_per_minute=0))
 # a body too large for the server (a string past its maxLength, say) is rightly refused with 413
 REFUSALS = [*NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES, "413"]
 schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=schemathesis.Config.from_dict(

@@ -165,9 +165,10 @@ def test_the_largest_session_exports_and_imports_back(client):
 def test_import_has_its_own_body_limit_and_says_it(make_client):
     client = make_client(max_body_bytes=1000, max_import_bytes=5000)
     file = json.dumps({"padding": "x" * 2000})          # over the request limit, under import's
-    assert client.post("/api/sessions", content=file).json()["limit"] == 1000
-    assert client.post("/api/sessions/import", content=file).status_code == 422   # parsed: not a file
-    too_big = client.post("/api/sessions/import", content=json.dumps({"padding": "x" * 6000}))
+    as_json = {"content-type": "application/json"}
+    assert client.post("/api/sessions", content=file, headers=as_json).json()["limit"] == 1000
+    assert client.post("/api/sessions/import", content=file, headers=as_json).status_code == 422   # not a file
+    too_big = client.post("/api/sessions/import", content=json.dumps({"padding": "x" * 6000}), headers=as_json)
     assert too_big.status_code == 413
     assert too_big.json() == {"detail": "request body is larger than the limit of 5000 bytes",
                               "field": "body", "limit": 5000}

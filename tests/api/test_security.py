@@ -64,7 +64,8 @@ def every_kind_of_response(client):
         ("the spec", client.get("/openapi.json")),
         ("a new session", client.post("/api/sessions", json={})),
         ("a state", client.get(f"/api/sessions/{sid}")),
-        ("a deletion", client.delete(f"/api/sessions/{client.post('/api/sessions').json()['id']}")),
+        ("a deletion", client.delete(f"/api/sessions/{client.post('/api/sessions', json={}).json()['id']}")),
+        ("a create not declared as JSON", client.post("/api/sessions", content=b"{}")),
         ("an unknown session", client.get("/api/sessions/nope")),
         ("a validation error", client.post("/api/sessions", json={"layers": [2, 0, 1]})),
         ("malformed JSON", client.post("/api/sessions", content=b"{", headers={"content-type": "application/json"})),
@@ -78,7 +79,7 @@ def every_kind_of_response(client):
 
 def test_security_headers_on_every_response(anyone):
     responses = every_kind_of_response(anyone)
-    assert sorted({r.status_code for _, r in responses}) == [200, 201, 204, 404, 405, 409, 413, 422, 500]
+    assert sorted({r.status_code for _, r in responses}) == [200, 201, 204, 404, 405, 409, 413, 415, 422, 500]
     for what, response in responses:
         assert_secure(response, what)
 

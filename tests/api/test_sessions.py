@@ -1,5 +1,6 @@
 """Creating, reading, resetting and deleting sessions; the shape of the state."""
 import numpy as np
+import pytest
 
 
 def test_empty_body_gives_the_xor_starter(client):
@@ -17,8 +18,21 @@ def test_empty_body_gives_the_xor_starter(client):
     assert state["diverged"] is False
 
 
-def test_no_body_at_all_is_the_same_starter(client):
-    response = client.post("/api/sessions")
+@pytest.mark.parametrize("path", ["/api/sessions", "/api/sessions/import"])
+@pytest.mark.parametrize("headers, body", [({}, None), ({"content-type": "text/plain"}, b"{}"),
+                                           ({"content-type": "application/x-www-form-urlencoded"}, b"a=1"),
+                                           ({"content-type": "multipart/form-data; boundary=x"}, b"--x--")])
+def test_a_create_not_declared_as_json_is_415(client, path, headers, body):
+    """What a page elsewhere can send cross-site without asking: bodyless, text, a form."""
+    response = client.post(path, content=body, headers=headers)
+    assert response.status_code == 415
+    assert response.json()["field"] == "content-type" and "application/json" in response.json()["detail"]
+    assert len(response.content) < 300 and client.get("/healthz").json()["sessions"] == 0
+
+
+def test_an_empty_json_object_is_the_starter_and_a_charset_is_fine(client):
+    response = client.post("/api/sessions", content=b"{}",
+                           headers={"content-type": "application/json; charset=utf-8"})
     assert response.status_code == 201
     assert response.json()["config"]["layers"] == [2, 4, 1]
 

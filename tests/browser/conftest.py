@@ -37,7 +37,8 @@ def app_url():
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(Settings()), log_level="warning")
+    # every test's page comes from 127.0.0.1: no limit on new sessions per address here
+    config = uvicorn.Config(create_app(Settings(creates_per_minute=0)), log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

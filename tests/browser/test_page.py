@@ -385,3 +385,23 @@ def test_a_diverged_network_is_explained_at_each_phase(app):
     chain = app.locator("[data-role=chain]")
     expect(chain).not_to_contain_text("null")
     expect(chain).to_contain_text("no longer a finite number")
+
+
+def test_a_reload_reopens_this_tabs_session_and_a_rebuild_replaces_it(app):
+    """The id lives in sessionStorage: a reload shows the same network at the same step, not a
+    new one (the old one would be orphaned); a rebuild names it as the session it replaces."""
+    for action, phase in (("forward", "forward"), ("backward", "backward"), ("step", "updated")):
+        run(app, action, phase)
+    first = session_id(app)
+    weights = api_state(app)["layers"]
+    app.reload()
+    body = app.locator("body")
+    expect(body).to_have_attribute("data-session", first)
+    expect(body).to_have_attribute("data-step", "1")
+    expect(app.locator("#status")).to_contain_text("Reopened")
+    assert api_state(app)["layers"] == weights
+    app.fill("#lr", "0.05")
+    app.press("#lr", "Enter")
+    expect(body).not_to_have_attribute("data-session", first)
+    assert app.request.get(f"/api/sessions/{first}").status == 404   # replaced, not left behind
+    assert app.request.get("/healthz").json()["sessions"] >= 1

@@ -1,0 +1,84 @@
+"""Who may create a session: a rate limit per client address, and which address that is."""
+import ipaddress
+import math
+import threading
+import time
+from collections import OrderedDict
+
+WINDOW = 60                 # seconds the limit counts over
+MAX_CLIENTS = 10_000        # addresses remembered at once (about 0.6 KB each)
+
+
+class RateLimited(RuntimeError):
+    """Too many creates from one address; `retry_after` seconds until the next is allowed."""
+
+    def __init__(self, per_minute, retry_after):
+        super().__init__(f"too many new sessions from your address: at most {per_minute} a minute "
+                         f"(MANUALGRAD_CREATES_PER_MINUTE); try again in {retry_after} s")
+        self.retry_after = retry_after
+
+
+class CreateLimiter:
+    """At most `per_minute` creates per address in any 60 s, counted in one-second buckets
+    (so a burst is counted exactly); 0 turns the limit off."""
+
+    def __init__(self, per_minute, clock=time.monotonic):
+        self.per_minute = per_minute
+        self.clock = clock
+        self._clients = OrderedDict()    # address -> [counts per second of the window, last second]
+        self._lock = threading.Lock()
+
+    def take(self, address):
+        """Count one create from `address`, or RateLimited if it has had its share."""
+        if self.per_minute <= 0:
+            return
+        now = math.floor(self.clock())
+        with self._lock:
+            entry = self._clients.get(address)
+            if entry is None:
+                entry = self._clients[address] = [[0] * WINDOW, now]
+                if len(self._clients) > MAX_CLIENTS:
+                    self._clients.popitem(last=False)
+            counts, last = entry
+            for second in range(max(last + 1, now - WINDOW + 1), now + 1):
+                counts[second % WINDOW] = 0      # seconds that left the window
+            entry[1] = now
+            self._clients.move_to_end(address)
+            if sum(counts) >= self.per_minute:
+                oldest = next(s for s in range(now - WINDOW + 1, now + 1) if counts[s % WINDOW])
+                raise RateLimited(self.per_minute, oldest + WINDOW - now)
+            counts[now % WINDOW] += 1
+
+
+def parse_networks(text):
+    """"10.0.0.1, 192.168.0.0/16" -> the networks; ValueError naming a bad entry."""
+    networks = []
+    for part in filter(None, (p.strip() for p in (text or "").split(","))):
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ValueError(f"MANUALGRAD_TRUSTED_PROXIES: {part!r} is not an address or a network") from None
+    return networks
+
+
+def is_in(address, networks):
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def client_address(request, trusted):
+    """The address a request comes from: its peer, or, when the peer is one of the trusted
+    proxies, the right-most address in X-Forwarded-For that is not (the client of the first
+    proxy that is ours; the addresses left of it are the client's to write, so not believed)."""
+    peer = request.client.host if request.client else "unknown"
+    forwarded = request.headers.get("x-forwarded-for")
+    if not trusted or not forwarded or not is_in(peer, trusted):
+        return peer
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not is_in(hop, trusted):
+            return hop
+    return hops[0] if hops else peer
