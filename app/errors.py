@@ -1,5 +1,7 @@
 """Every error a client can cause becomes a 4xx JSON body naming the field; nothing leaks a trace."""
+import json
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -26,18 +28,45 @@ def field_name(loc):
     return name or "body"
 
 
+MAX_ERRORS = 20             # entries in one 422
+MAX_ERROR_BYTES = 16 * 1024  # and its whole body
+MAX_PART_CHARS = 64         # of one location part (a key can be megabytes long)
+MAX_MSG_CHARS = 300
+# pydantic names its own classes in some messages ("… or instance of OptimizerConfig")
+INTERNAL_NAME = re.compile(r"(a valid dictionary )?or instance of \w+")
+
+
+def clipped(text, limit):
+    text = str(text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def validation_error(fields):
-    """422 with one entry per field at fault: where it is and what its limit is."""
-    return JSONResponse(status_code=422, content={
-        "detail": [{"loc": list(loc), "field": field_name(loc), "msg": msg, "type": kind}
-                   for loc, msg, kind in fields]})
+    """422 with one entry per field at fault, where it is and what its limit is: at most
+    MAX_ERRORS of them and MAX_ERROR_BYTES in all, never the offending input itself."""
+    fields = list(fields)
+    entries = []
+    for loc, msg, kind in fields[:MAX_ERRORS]:
+        loc = [p if isinstance(p, int) else clipped(p, MAX_PART_CHARS) for p in loc][:12]
+        msg = clipped(INTERNAL_NAME.sub(lambda m: "an object" if m.group(1) else "", str(msg)), MAX_MSG_CHARS)
+        entries.append({"loc": loc, "field": clipped(field_name(loc), 200), "msg": msg, "type": clipped(kind, 40)})
+    while len(entries) > 1 and len(json.dumps(entries)) > MAX_ERROR_BYTES - 200:
+        entries.pop()
+    body = {"detail": entries}
+    if len(fields) > len(entries):
+        body["more"] = len(fields) - len(entries)     # errors left out
+    return JSONResponse(status_code=422, content=body)
 
 
 def install_error_handlers(app: FastAPI):
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
         # the offending input is left out: it may be NaN (not JSON) or megabytes long
-        return validation_error([(e["loc"], e["msg"], e["type"]) for e in exc.errors()])
+        errors = exc.errors()
+        if errors and errors[0]["type"] == "json_invalid":     # say where, and why
+            reason = (errors[0].get("ctx") or {}).get("error", "")
+            return validation_error([(("body",), f"the body is not valid JSON: {reason}", "json_invalid")])
+        return validation_error([(e["loc"], e["msg"], e["type"]) for e in errors])
 
     @app.exception_handler(ConfigError)
     async def invalid_config(request: Request, exc: ConfigError):

@@ -2,6 +2,7 @@
 link (`/#s=1.…`, versioned and compressed) or shipped as named presets; and session files."""
 import base64
 import hashlib
+import hmac
 import json
 import logging
 import zlib
@@ -9,11 +10,11 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, WrapValidator, model_validator
 
 from .engine.trainer import LossHistory
-from .limits import MAX_DENSE_LAYERS, MAX_UNITS
-from .schemas import SessionConfig, Strict
+from .limits import MAX_DENSE_LAYERS, MAX_POINTS, MAX_UNITS
+from .schemas import Row, Rows, SessionConfig, Strict
 from .state import Numbers, optimizer_state
 
 log = logging.getLogger("manualgrad")
@@ -128,25 +129,118 @@ def load_presets(extra_dir=None):
 
 # -- session files --------------------------------------------------------------------------
 
-class ParamsEntry(BaseModel):
-    W: list[list[float]]
-    b: list[float]
+def integral(value):
+    """64.0 -> 64: some JSON writers put whole numbers that way; booleans and strings stay as
+    they are (and are refused)."""
+    if type(value) is float and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    return value
+
+
+FileInt = Annotated[int, BeforeValidator(integral)]
+MAX_HISTORY = 4097                          # a LossHistory's cap, plus the one before thinning
+
+
+def number_array(value, handler):
+    """A W (rows of numbers) or a b (numbers) of an optimiser's state: checked as one or the
+    other by its first entry, a row at a time (see schemas.Rows)."""
+    if isinstance(value, list) and value and isinstance(value[0], list):
+        return MATRIX.validate_python(value)
+    return VECTOR.validate_python(value)
+
+
+MATRIX = TypeAdapter(Annotated[list[Row], Field(min_length=1, max_length=MAX_UNITS), Rows],
+                     config=ConfigDict(strict=True))
+VECTOR = TypeAdapter(Row, config=ConfigDict(strict=True))
+NumberArray = Annotated[list, WrapValidator(number_array)]
+ParamKey = Annotated[str, Field(pattern=r"^[0-7]\.[Wb]$", description="layer.W or layer.b")]
+
+
+class ParamsEntry(Strict):
+    W: Annotated[list[Row], Field(min_length=1, max_length=MAX_UNITS), Rows]
+    b: Row
+
+
+class Velocity(Strict):
+    velocity: NumberArray
+
+
+class Moments(Strict):
+    m: NumberArray
+    v: NumberArray
+
+
+class HistoryFile(Strict):
+    steps: list[FileInt] = Field([], max_length=MAX_HISTORY)
+    losses: list[float | None] = Field([], max_length=MAX_HISTORY)
+
+    @model_validator(mode="after")
+    def same_length(self):
+        if len(self.steps) != len(self.losses):
+            raise ValueError(f"history has {len(self.steps)} steps but {len(self.losses)} losses")
+        return self
+
+
+class GeneratorState(Strict):
+    """A PCG64 generator's state, its 128-bit numbers as decimal strings."""
+
+    state: str = Field(pattern=r"^[0-9]{1,39}$")
+    inc: str = Field(pattern=r"^[0-9]{1,39}$")
+    has_uint32: FileInt = Field(ge=0, le=1)
+    uinteger: FileInt = Field(ge=0, le=2**32 - 1)
+
+    @model_validator(mode="after")
+    def fits_128_bits(self):
+        if int(self.state) >= 2**128 or int(self.inc) >= 2**128:
+            raise ValueError("a generator state is a number below 2^128")
+        return self
+
+
+class BatchPosition(Strict):
+    order: list[Annotated[FileInt, Field(ge=0, lt=MAX_POINTS)]] = Field(max_length=MAX_POINTS)
+    pos: FileInt = Field(ge=0, le=MAX_POINTS)
+    rng: GeneratorState
+
+
+OPTIMIZER_MEMORY = {"sgd": None, "momentum": Velocity, "adam": Moments}
 
 
 class SessionFile(Strict):
     """An exported session: configuration, weights (starting and current), optimiser state and
-    loss history, with a digest of its content."""
+    loss history, with a digest of its content: a sha256, or with MANUALGRAD_SECRET an HMAC."""
 
     format: Literal["manualgrad-session"]
-    version: Annotated[int, Field(ge=1)]
+    version: Annotated[FileInt, Field(ge=1)]
     config: SessionConfig
-    step: int = Field(ge=0)
+    step: FileInt = Field(ge=0)
     current_params: list[ParamsEntry] = Field(min_length=1, max_length=MAX_DENSE_LAYERS)
-    optimizer_t: int = Field(0, ge=0)
-    optimizer_state: dict[str, dict[str, list]] = {}
-    history: dict[str, list] = {"steps": [], "losses": []}
-    batches: dict | None = None     # where the minibatch draws stand (Batches.position)
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    optimizer_t: FileInt = Field(0, ge=0)
+    optimizer_state: dict[ParamKey, Velocity | Moments] = Field({}, max_length=2 * MAX_DENSE_LAYERS)
+    history: HistoryFile = HistoryFile()
+    batches: BatchPosition | None = None     # where the minibatch draws stand (Batches.position)
+    sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
+    hmac_sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
+
+    @model_validator(mode="after")
+    def memory_of_its_optimizer(self):
+        """Each entry of the optimiser's state is of its kind: momentum keeps a velocity, Adam
+        m and v, plain SGD nothing."""
+        kind = OPTIMIZER_MEMORY[self.config.optimizer.name]
+        for key, arrays in self.optimizer_state.items():
+            if kind is None or not isinstance(arrays, kind):
+                wanted = "nothing" if kind is None else " and ".join(kind.model_fields)
+                raise ValueError(f"optimizer_state[{key!r}]: {self.config.optimizer.name} keeps {wanted}")
+        return self
+
+
+def integral_config(value):
+    """The file's config with whole floats as ints (64.0 for a layer size), except inside the
+    number matrices (dataset X and Y, params), where a float is a float anyway."""
+    if isinstance(value, dict):
+        return {k: v if k in ("X", "Y", "params") else integral_config(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [integral_config(v) for v in value]
+    return integral(value)
 
 
 def as_floats(value):
@@ -189,11 +283,16 @@ def canonical_json(value):
 DIGEST_PAUSE_CHARS = 65536   # digest_steps pauses after about this much text
 
 
-def digest_steps(body: dict):
+DIGEST_FIELDS = ("sha256", "hmac_sha256")
+
+
+def digest_steps(body: dict, secret: bytes | None = None):
     """digest(body) as a generator that pauses (yields) every 64 KB of text, for the compute
-    thread's slices: a 7 MB file took 100 ms in one go. Returns the hex digest."""
-    content = {key: value for key, value in body.items() if key != "sha256"}
-    sha, pending = hashlib.sha256(), 0
+    thread's slices: a 7 MB file took 100 ms in one go. Returns the hex digest: a sha256, or
+    with a secret an HMAC-SHA256 keyed with it."""
+    content = {key: value for key, value in body.items() if key not in DIGEST_FIELDS}
+    sha = hmac.new(secret, digestmod=hashlib.sha256) if secret else hashlib.sha256()
+    pending = 0
     for piece in canonical_json(content):
         sha.update(piece.encode())
         pending += len(piece)
@@ -203,9 +302,10 @@ def digest_steps(body: dict):
     return sha.hexdigest()
 
 
-def digest(body: dict) -> str:
-    """sha256 of the canonical JSON (sorted keys, numbers as floats) of all but the digest itself."""
-    steps = digest_steps(body)
+def digest(body: dict, secret: bytes | None = None) -> str:
+    """sha256 (or with a secret its HMAC) of the canonical JSON (sorted keys, numbers as
+    floats) of all but the digest itself."""
+    steps = digest_steps(body, secret)
     while True:
         try:
             next(steps)
@@ -217,8 +317,9 @@ def params_json(params):
     return [{"W": W.tolist(), "b": b.tolist()} for W, b in params]
 
 
-def export_session(session):
-    """The session as a file body (plain JSON types); a generator pausing while it hashes."""
+def export_session(session, secret=None):
+    """The session as a file body (plain JSON types), signed with an HMAC when the server has a
+    secret; a generator pausing while it hashes."""
     trainer = session.trainer
     config = {key: value for key, value in session.config.items() if key != "task"}
     if "points" in config["dataset"]:    # the client's own points travel with the file
@@ -237,29 +338,40 @@ def export_session(session):
                     "losses": [l if np.isfinite(l) else None for l in trainer.history.losses]},
         "batches": trainer.batches.position(),
     }
-    body["sha256"] = yield from digest_steps(body)
+    body["hmac_sha256" if secret else "sha256"] = yield from digest_steps(body, secret)
     return body
 
 
-def check_file(body: dict) -> SessionFile:
-    """The parsed file, or ScenarioError if it is not a ManualGrad session file or was changed;
-    a generator pausing while it hashes."""
+def check_file(body: dict, secret: bytes | None = None) -> SessionFile:
+    """The parsed file, or ScenarioError if it is not a ManualGrad session file or was changed
+    (ValidationError naming what is malformed). The cheap checks come first: its format and
+    version, then its whole shape against the schema; only then is it hashed (a generator,
+    pausing while it does)."""
     if not isinstance(body, dict) or body.get("format") != FILE_FORMAT:
         raise ScenarioError("this is not a ManualGrad session file (its format field is missing or wrong)")
-    if body.get("version") != FILE_VERSION:
-        raise ScenarioError(f"session file version {body.get('version')!r} is not known here "
+    if integral(body.get("version")) != FILE_VERSION:
+        version = body.get("version")
+        shown = version if isinstance(version, (int, float)) else repr(str(version)[:20])
+        raise ScenarioError(f"session file version {shown} is not known here "
                             f"(this server reads version {FILE_VERSION})")
-    if not isinstance(body.get("sha256"), str):
+    field = "hmac_sha256" if secret else "sha256"
+    if secret and not isinstance(body.get("hmac_sha256"), str):
+        raise ScenarioError("this server imports only session files it signed itself (it has a "
+                            "MANUALGRAD_SECRET): export the session again from this server")
+    if not secret and "hmac_sha256" in body and "sha256" not in body:
+        raise ScenarioError("this session file was signed by a server with a secret, which this "
+                            "server does not have, so it cannot tell whether the file was changed")
+    if not isinstance(body.get(field), str):
         raise ScenarioError("the session file has no sha256 of its content: export it again")
     try:
-        sha256 = yield from digest_steps(body)
-    except (OverflowError, RecursionError, TypeError, ValueError):
-        raise ScenarioError("the session file holds values that are not numbers where numbers "
-                            "belong, or numbers out of range") from None
-    if sha256 != body["sha256"]:
-        raise ScenarioError("the session file was changed after it was exported (its sha256 does "
+        file = SessionFile.model_validate({**body, "config": integral_config(body.get("config"))})
+        sha = yield from digest_steps(body, secret)
+    except RecursionError:
+        raise ScenarioError("the session file is nested too deeply to be one of ours") from None
+    if not hmac.compare_digest(sha, body[field]):
+        raise ScenarioError("the session file was changed after it was exported (its digest does "
                             "not match its content); export it again")
-    return SessionFile.model_validate(body)
+    return file
 
 
 def restore(trainer, file: SessionFile):
@@ -271,11 +383,11 @@ def restore(trainer, file: SessionFile):
         for key, arrays in file.optimizer_state.items():
             k, _, name = key.partition(".")
             shape = getattr(net.layers[int(k)], name).shape
-            if "velocity" in arrays:
-                state[(int(k), name)] = np.array(arrays["velocity"], dtype=float).reshape(shape)
-            else:
-                state[(int(k), name)] = (np.array(arrays["m"], dtype=float).reshape(shape),
-                                         np.array(arrays["v"], dtype=float).reshape(shape))
+            values = [np.array(a, dtype=float) for a in arrays.model_dump().values()]
+            for a in values:
+                if a.shape != shape:
+                    raise ValueError(f"optimizer_state[{key!r}] has shape {a.shape}, its parameter {shape}")
+            state[(int(k), name)] = values[0] if len(values) == 1 else tuple(values)
     except (ValueError, IndexError, KeyError, AttributeError, TypeError) as e:
         raise ScenarioError(f"the session file's weights or optimiser state do not fit its network: {e}") from None
     if len(file.current_params) != len(net.layers):
@@ -283,13 +395,13 @@ def restore(trainer, file: SessionFile):
                             f"its network has {len(net.layers)}")
     if file.batches is not None and trainer.batches.size is not None:
         try:
-            trainer.batches.move_to(file.batches)
-        except (ValueError, KeyError, TypeError) as e:
+            trainer.batches.move_to(file.batches.model_dump())
+        except (ValueError, KeyError, TypeError, OverflowError) as e:
             raise ScenarioError(f"the session file's minibatch position does not fit its data: {e}") from None
     trainer.steps = file.step
     trainer.optimizer.t = file.optimizer_t
     trainer.optimizer.state = state
     history = LossHistory()
-    for step, loss in zip(file.history.get("steps", []), file.history.get("losses", [])):
-        history.append(int(step), float("nan") if loss is None else float(loss))
+    for step, loss in zip(file.history.steps, file.history.losses):
+        history.append(step, float("nan") if loss is None else float(loss))
     trainer.history = history

@@ -1,5 +1,5 @@
 """Operator settings, read from MANUALGRAD_* environment variables."""
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .admission import parse_networks
@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     creates_per_minute: int = Field(300, ge=0)   # new sessions per client address a minute; 0: no limit
     # addresses or networks of the reverse proxies whose X-Forwarded-For is believed, comma-separated
     trusted_proxies: str = ""
+    # signs exported session files with an HMAC; then only files signed with it import
+    secret: SecretStr | None = None
+
+    def secret_key(self):
+        """The secret as bytes, or None."""
+        return self.secret.get_secret_value().encode() if self.secret else None
     max_body_bytes: int = 2 * 1024 * 1024
     # a session file (POST /api/sessions/import): every session this server creates exports
     # under it; the largest, 64 × 8 units with Adam and 5,000 points of its own, is about 7 MB

@@ -93,17 +93,17 @@ async def export_file(request: Request, session: SessionDep):
         if not finite(session.trainer):     # JSON has no NaN: the file could not be read back
             raise PhaseError("this session diverged: some weights or optimiser values are no longer "
                              "finite numbers, so it cannot be saved; reset it, or lower the learning rate")
-        return dumps((yield from export_session(session)))
+        return dumps((yield from export_session(session, request.app.state.settings.secret_key())))
     name = f"manualgrad-step{session.trainer.steps}.json"
     return await compute(request, session, "export", work,
                          headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def trainer_from_file(body):
+def trainer_from_file(body, secret):
     """The trainer a session file describes, where it left off; 422 naming what is wrong.
     A generator: it pauses while it hashes the file."""
     try:
-        file = yield from check_file(body)
+        file = yield from check_file(body, secret)
         trainer, normalised = build_trainer(file.config)
         restore(trainer, file)
     except ScenarioError as e:
@@ -120,4 +120,5 @@ async def import_file(request: Request, body: Annotated[dict, Body(description="
                       replaces: ReplacesQuery = None):
     """A new session from an exported file, where the exported one left off (`replaces` as for
     a create)."""
-    return await open_session(request, lambda: trainer_from_file(body), 0, replaces)
+    secret = request.app.state.settings.secret_key()
+    return await open_session(request, lambda: trainer_from_file(body, secret), 0, replaces)

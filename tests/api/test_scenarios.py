@@ -209,8 +209,8 @@ def resign(body):
     (lambda b: resign(b) if b["config"].update(layers=[2, 70, 1]) is None else None, "file.config.layers[1]", "64"),
     (lambda b: resign(b) if b["config"]["params"][0]["W"][0].append(1.0) is None else None, "file.config.params", "rows of different lengths"),
     (lambda b: resign(b) if b["batches"]["order"].append(0) is None else None, "file", "minibatch position"),
-    (lambda b: resign(b) if b["batches"].update(pos=-1) is None else None, "file", "minibatch position"),
-    (lambda b: resign(b) if b["batches"]["rng"].update(state="x") is None else None, "file", "minibatch position"),
+    (lambda b: resign(b) if b["batches"].update(pos=-1) is None else None, "file.batches.pos", "greater than or equal to 0"),
+    (lambda b: resign(b) if b["batches"]["rng"].update(state="x") is None else None, "file.batches.rng.state", "pattern"),
 ])
 def test_bad_or_tampered_files_are_refused(client, change, field, words):
     body = client.get(f"/api/sessions/{trained_session(client, batch_size=50)}/export").json()
