@@ -3,6 +3,7 @@ import argparse
 
 import uvicorn
 
+from .protocol import GuardedH11Protocol
 from .settings import Settings
 
 
@@ -16,8 +17,9 @@ def main(argv=None):
     # closes first can race a request reusing the connection
     # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from loopback; the app
     # alone decides whom to believe (MANUALGRAD_TRUSTED_PROXIES)
+    # GuardedH11Protocol: deadlines for a request's head, and a cap on open connections
     uvicorn.run("app.main:app", host=args.host, port=args.port, log_level=settings.log_level.lower(),
-                timeout_keep_alive=75, proxy_headers=False)
+                timeout_keep_alive=75, proxy_headers=False, http=GuardedH11Protocol)
 
 
 if __name__ == "__main__":

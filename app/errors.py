@@ -13,6 +13,7 @@ from starlette.routing import compile_path
 from .admission import RateLimited
 from .engine import PhaseError
 from .middleware import BodyTooLarge, SECURITY_HEADERS
+from .protocol import SLOW_BODIES, BodyTimeout
 from .sessions import ConfigError
 from .store import SessionNotFound, StoreFull
 
@@ -92,6 +93,13 @@ def install_error_handlers(app: FastAPI):
     async def rate_limited(request: Request, exc: RateLimited):
         return JSONResponse(status_code=429, content={"detail": str(exc)},
                             headers={"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(BodyTimeout)
+    async def body_too_slow(request: Request, exc: BodyTimeout):
+        SLOW_BODIES.note()
+        seconds = request.app.state.settings.body_timeout
+        return JSONResponse(status_code=408, headers={"connection": "close"}, content={
+            "detail": f"the request body did not arrive within {seconds:g} s", "field": "body"})
 
     @app.exception_handler(BodyTooLarge)
     async def body_too_large(request: Request, exc: BodyTooLarge):

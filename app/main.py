@@ -14,7 +14,8 @@ from .api.scenarios import IMPORT_PATH, preset_list
 from .compute import Scheduler
 from .errors import install_error_handlers
 from .admission import CreateLimiter, parse_networks
-from .middleware import BodyLimit, JSONOnly, SecurityHeaders
+from .middleware import BodyLimit, HeadAsGet, JSONOnly, SecurityHeaders
+from .protocol import BodyDeadline, quiet_storms
 from .scenarios import load_presets
 from .settings import Settings
 from .store import SessionStore
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     logging.getLogger("manualgrad").setLevel(settings.log_level.upper())
+    quiet_storms()
     app = FastAPI(title="ManualGrad", version="0.1.0", docs_url=None, redoc_url=None,
                   description="Per-session NumPy networks with every intermediate value, over HTTP.")
     # one BLAS thread: the process's compute thread and the event loop share the cores with
@@ -47,6 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(JSONOnly, paths=["/api/sessions", IMPORT_PATH])
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
                        by_path={IMPORT_PATH: settings.max_import_bytes})
+    app.add_middleware(BodyDeadline, seconds=settings.body_timeout)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -167,6 +167,7 @@ class BatchLayer(BaseModel):
 class BatchPage(BaseModel):
     offset: int
     total: int
+    next_offset: int | None
     indices: list[int]
     layers: list[BatchLayer]
     diverged: bool

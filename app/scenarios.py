@@ -5,11 +5,13 @@ import hashlib
 import hmac
 import json
 import logging
+import stat
 import zlib
 from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
+import orjson
 from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, WrapValidator, model_validator
 
 from .engine.trainer import LossHistory
@@ -88,17 +90,22 @@ def decode(code: str) -> Scenario:
     if version != CODE_VERSION:
         raise ScenarioError(f"scenario version {version!r} is not known here (this server reads "
                             f"version {CODE_VERSION})")
+    damaged = "the scenario code is damaged: it does not unpack (was the link cut short?)"
     try:
         compressed = base64.urlsafe_b64decode(packed + "=" * (-len(packed) % 4))
         inflater = zlib.decompressobj()
         raw = inflater.decompress(compressed, MAX_DECODED_BYTES)
         if inflater.unconsumed_tail:
             raise ScenarioError(f"the scenario unpacks to more than {MAX_DECODED_BYTES} bytes")
-        data = json.loads(raw)
+        if not inflater.eof:            # a code cut short unpacks to a beginning, not to nothing
+            raise ScenarioError("the scenario code is cut short: copy the whole link")
+        data = orjson.loads(raw)        # deeper than 1,024 levels is an error here, not a crash
     except ScenarioError:
         raise
     except (ValueError, zlib.error):
-        raise ScenarioError("the scenario code is damaged: it does not unpack (was the link cut short?)") from None
+        raise ScenarioError(damaged) from None
+    if not isinstance(data, dict):
+        raise ScenarioError(damaged)
     return Scenario.model_validate(data)
 
 
@@ -108,8 +115,39 @@ class Preset(Scenario):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$")
 
 
+MAX_PRESET_BYTES = 1024 * 1024   # a preset file bigger than this is skipped
+
+
+def read_preset(path):
+    """The preset in `path`, or the reason it is skipped (never quoting the file's content)."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return None, "not a regular file"
+        if info.st_size > MAX_PRESET_BYTES:
+            return None, f"{info.st_size} bytes, over the {MAX_PRESET_BYTES} a preset may have"
+        with open(path, "rb") as f:
+            raw = f.read(MAX_PRESET_BYTES + 1)
+    except OSError as e:
+        return None, f"cannot be read ({e.strerror or type(e).__name__})"
+    if len(raw) > MAX_PRESET_BYTES:
+        return None, f"over the {MAX_PRESET_BYTES} bytes a preset may have"
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, "not UTF-8 text (save it as UTF-8, not as \"Unicode\")"
+    try:
+        return Preset.model_validate_json(text), None
+    except ValidationError as e:
+        where = "; ".join("an unknown field" if err["type"] == "extra_forbidden"    # its name is content
+                          else f"{'.'.join(map(str, err['loc'])) or 'the file'}: {err['msg']}"
+                          for err in e.errors(include_input=False, include_url=False)[:3])
+        return None, f"not a preset ({where})"
+
+
 def load_presets(extra_dir=None):
-    """The built-in presets and those in `extra_dir` (a teacher's own, same name replaces)."""
+    """The built-in presets and those in `extra_dir` (a teacher's own, same name replaces). A
+    file that cannot be a preset is skipped with one log line saying why; the rest load."""
     presets = {}
     for folder in (BUILTIN_PRESETS, Path(extra_dir) if extra_dir else None):
         if folder is None:
@@ -118,10 +156,9 @@ def load_presets(extra_dir=None):
             log.warning("scenario folder %s does not exist", folder)
             continue
         for path in sorted(folder.glob("*.json")):
-            try:
-                preset = Preset.model_validate_json(path.read_text())
-            except (OSError, ValidationError) as e:
-                log.error("skipping scenario %s: %s", path, e)
+            preset, why = read_preset(path)
+            if preset is None:
+                log.error("skipping scenario file %s: %s", path.name, why)
                 continue
             presets[preset.name] = preset
     return presets

@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     creates_per_minute: int = Field(300, ge=0)   # new sessions per client address a minute; 0: no limit
     # addresses or networks of the reverse proxies whose X-Forwarded-For is believed, comma-separated
     trusted_proxies: str = ""
+    header_timeout: float = Field(10.0, gt=0)   # seconds for a request's head to arrive
+    body_timeout: float = Field(30.0, gt=0)     # seconds for its body to arrive
+    # open connections at once (each holds a file descriptor: keep it below `ulimit -n`, 1,024 by
+    # default, with room for the files and sockets the server opens itself)
+    max_connections: int = Field(900, ge=1)
     # signs exported session files with an HMAC; then only files signed with it import
     secret: SecretStr | None = None
 

@@ -93,31 +93,47 @@ def optimizer_state(optimizer, num):
     return {"name": optimizer.name, **optimizer.settings(), "t": optimizer.t, "state": arrays}
 
 
-def batch_page(trainer, offset, limit):
-    """Per-sample Z, A, dZ, dA of every layer for rows offset … offset+limit of the current batch."""
+MAX_PAGE_BYTES = 2 * 1024 * 1024   # a batch page holds as many rows as fit in about this
+NUMBER_BYTES = 25                  # the most one number takes in JSON ("-1.2345678901234567e-100,")
+
+
+def batch_page(trainer, offset, limit, arrays=True):
+    """Per-sample Z, A, dZ, dA of every layer for rows offset … offset+limit of the current
+    batch: fewer rows when they would not fit in MAX_PAGE_BYTES (`next_offset` says where the
+    next page starts, null after the last); with arrays=False only the rows' dataset indices."""
     num = Numbers()
     net = trainer.network
     size = len(trainer.batch) if trainer.batch is not None else 0
-    rows = slice(offset, min(offset + limit, size))
+    per_row = 4 * sum(layer.fan_out for layer in net.layers) * NUMBER_BYTES if arrays else 8
+    end = min(offset + limit, offset + max(1, MAX_PAGE_BYTES // per_row), size)
+    rows = slice(offset, end)
 
     def part(arr):
-        return None if arr is None else num.array(arr[rows])
+        return None if arr is None or not arrays else num.array(arr[rows])
 
     return {
         "offset": offset,
         "total": size,
-        "indices": trainer.batch[rows].tolist() if trainer.batch is not None else [],
+        "next_offset": end if end < size else None,
+        "indices": trainer.batch[rows] if trainer.batch is not None else [],
         "layers": [{"Z": part(layer.Z), "A": part(layer.A), "dZ": part(layer.dZ), "dA": part(layer.dA)}
                    for layer in net.layers],
         "diverged": num.nonfinite,
     }
 
 
+BOUNDS_LIMIT = 1e300    # the picture's box stays inside ±1e300, so that its width is a finite number
+
+
 def data_bounds(X):
-    """Per input dimension, a padded [low, high] around the data."""
+    """Per input dimension, a padded [low, high] around the data (inside ±BOUNDS_LIMIT: points
+    of one's own near ±1e308 would make it overflow)."""
     low, high = X.min(axis=0), X.max(axis=0)
-    pad = np.maximum((high - low) * 0.1, 0.2)
-    return np.column_stack([low - pad, high + pad])
+    with np.errstate(all="ignore"):
+        pad = np.maximum((high - low) * 0.1, 0.2)
+        bounds = np.column_stack([low - pad, high + pad])
+    bounds = np.nan_to_num(bounds, nan=0.0, posinf=BOUNDS_LIMIT, neginf=-BOUNDS_LIMIT)
+    return np.clip(bounds, -BOUNDS_LIMIT, BOUNDS_LIMIT)
 
 
 PREDICTION_CHUNK = 2048      # grid points computed between two pauses of a big net's pictures

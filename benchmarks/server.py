@@ -3,9 +3,9 @@
     with serve() as server:        # server.base e.g. "http://127.0.0.1:41873", server.pid
         ...                        # real HTTP over loopback; the server stops on leaving
 
-The server runs as `manualgrad` runs it (uvicorn, one worker, the app's own settings), with the
-caller's environment: OPENBLAS_* and MANUALGRAD_* variables pass through unchanged. Its log goes
-to a temporary file, not a pipe, so that a full pipe can never stall it.
+The server runs as `manualgrad` runs it (`python -m app.cli`: uvicorn with the app's own protocol
+and settings), with the caller's environment: OPENBLAS_* and MANUALGRAD_* variables pass through
+unchanged. Its log goes to a temporary file, not a pipe, so that a full pipe can never stall it.
 """
 import contextlib
 import os
@@ -44,7 +44,7 @@ def wait_ready(base, process, timeout):
 
 @contextlib.contextmanager
 def serve(log_level=None, extra_args=(), timeout=30.0, creates_per_minute=0):
-    """Start `uvicorn app.main:app` on a free loopback port; yield its base URL and pid; stop it.
+    """Start the server as `manualgrad` runs it on a free loopback port; yield its base URL and pid; stop it.
     Every simulated learner comes from 127.0.0.1, so the rate limit of new sessions per address
     is off unless the caller sets it (MANUALGRAD_CREATES_PER_MINUTE)."""
     env = {**os.environ, "MANUALGRAD_CREATES_PER_MINUTE": str(creates_per_minute)}
@@ -52,8 +52,8 @@ def serve(log_level=None, extra_args=(), timeout=30.0, creates_per_minute=0):
     with tempfile.TemporaryFile("w+") as log:
         for _attempt in range(3):     # a port taken between probing and binding: try another
             port = free_port()
-            cmd = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", HOST,
-                   "--port", str(port), "--log-level", level, "--no-proxy-headers", *extra_args]
+            cmd = [sys.executable, "-m", "app.cli", "--host", HOST, "--port", str(port), *extra_args]
+            env["MANUALGRAD_LOG_LEVEL"] = level
             process = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                        stdin=subprocess.DEVNULL, env=env)
             base = f"http://{HOST}:{port}"

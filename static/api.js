@@ -123,7 +123,7 @@ export const api = {
   predictions: (id, resolution = 50, unitResolution = 16, extent = null) =>
     request("GET", `${base(id)}/predictions${query({ resolution, units: true, unit_resolution: unitResolution, extent })}`),
   data: (id) => request("GET", `${base(id)}/data`),
-  batch: (id, offset = 0, limit = 500) => request("GET", `${base(id)}/batch${query({ offset, limit })}`),
+  batch: (id, offset = 0, limit = 500, arrays = true) => request("GET", `${base(id)}/batch${query({ offset, limit, arrays })}`),
   history: (id) => request("GET", `${base(id)}/history`),
   presets: () => request("GET", "/api/scenarios"),
   encode: (scenario) => request("POST", "/api/scenarios/encode", scenario),

@@ -70,7 +70,7 @@ class App {
     this.presets = new PresetMenu(doc, { onOpen: (preset) => session.openPreset(preset) });
     this.share = new ShareLink(doc, {
       scenario: (withWeights) => session.currentScenario(withWeights),
-      onShared: (code, link, copied, scenario) => session.shared(code, copied, scenario),
+      onShared: (code, link, copied, scenario, notice) => session.shared(code, copied, scenario, notice),
       onError: (err) => messages.showProblem(`No link was made: ${reasons(err)}`),
     });
     this.files = new SessionFiles(doc, {

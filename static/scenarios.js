@@ -1,6 +1,6 @@
 // scenarios: the presets menu, the lesson box (the open scenario's title and description), and
 // links that carry a scenario in their fragment (/#s=CODE), made by "Copy link"
-import { api } from "./api.js";
+import { api, reasons } from "./api.js";
 
 /** the scenario code in a location's fragment ("#s=1.…"), or null */
 export function codeFromHash(hash) {
@@ -95,14 +95,27 @@ export class ShareLink {
   get withWeights() { return this.el.weights.checked; }
 
   async share() {
-    const scenario = this.scenario(this.withWeights);
+    let scenario = this.scenario(this.withWeights);
     if (!scenario) return;
     let code;
+    let notice = "";
     try {
       ({ code } = await api.encode(scenario));
     } catch (err) {
-      this.onError(err);
-      return;
+      if (!(this.withWeights && (err.fields ?? []).includes("config.params"))) {
+        this.onError(err);
+        return;
+      }
+      // a big network's weights do not fit in a link: the link without them, and say so
+      this.el.weights.checked = false;
+      notice = `The weights of this network do not fit in a link (${reasons(err)}). `;
+      scenario = this.scenario(false);
+      try {
+        ({ code } = await api.encode(scenario));
+      } catch (err2) {
+        this.onError(err2);
+        return;
+      }
     }
     const link = linkFor(code);
     // the address bar shows the link too, and a reload opens this network again
@@ -126,7 +139,7 @@ export class ShareLink {
       this.el.url.focus();
       this.el.url.select();
     }
-    this.onShared(code, link, copied, scenario);
+    this.onShared(code, link, copied, scenario, notice);
   }
 
   /** forget a link box that no longer matches the screen */

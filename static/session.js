@@ -230,14 +230,15 @@ export class Session {
   }
 
   /** the link on screen now opens `scenario`: the lesson box follows it */
-  shared(code, copied, scenario) {
+  shared(code, copied, scenario, notice = "") {
     const { app } = this;
     this.opened = { code, title: scenario.title, description: scenario.description, spec: JSON.stringify(app.builder.spec) };
     app.lesson.show(scenario.title, scenario.description, this.teacherNote());
     const weights = app.share.withWeights ? `, starting from the weights of step ${app.state.step}` : "";
-    app.messages.say(copied
-      ? `Link copied (it is in the address bar too): it opens this network, fresh${weights}, for anyone who has it.`
-      : `Here is the link: it opens this network, fresh${weights}. It is in the address bar too.`);
+    const fresh = notice ? " with fresh weights; to pass on these weights, use Export" : "";
+    app.messages.say(notice + (copied
+      ? `Link copied (it is in the address bar too): it opens this network${fresh || `, fresh${weights}`}, for anyone who has it.`
+      : `Here is the link: it opens this network${fresh || `, fresh${weights}`}. It is in the address bar too.`));
   }
 
   exportFile() {

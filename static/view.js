@@ -162,11 +162,10 @@ export class SessionView {
     }
     try {
       const indices = [];
-      let total = Infinity;
-      for (let offset = 0; offset < total; offset += 500) {
-        const page = await api.batch(state.id, offset, 500);
-        total = page.total;
+      for (let offset = 0; offset !== null;) {
+        const page = await api.batch(state.id, offset, 500, false);   // the indices only
         indices.push(...page.indices);
+        offset = page.next_offset;
       }
       if (app.state && app.state.id === state.id) app.plot.setBatch(indices);
     } catch (err) {

@@ -139,9 +139,12 @@ def check_network(job, session, limit):
 @router.get("/batch", response_model=BatchPage)
 async def get_batch(request: Request, session: SessionDep,
                     offset: Annotated[int, Query(ge=0, lt=5000)] = 0,
-                    limit: Annotated[int, Query(ge=1, le=MAX_BATCH_PAGE)] = 100):
-    """Per-sample Z, A, dZ, dA of every layer for a page of the current batch."""
-    return await compute(request, session, "batch", lambda job: dumps(batch_page(session.trainer, offset, limit)))
+                    limit: Annotated[int, Query(ge=1, le=MAX_BATCH_PAGE)] = 100,
+                    arrays: Annotated[bool, Query(description="false: only the rows' dataset indices")] = True):
+    """Per-sample Z, A, dZ, dA of every layer for a page of the current batch: up to `limit`
+    rows, fewer when they would pass about 2 MB (`next_offset`: where the next page starts)."""
+    return await compute(request, session, "batch",
+                         lambda job: dumps(batch_page(session.trainer, offset, limit, arrays)))
 
 
 @router.get("/predictions", response_model=Picture | NoPicture)

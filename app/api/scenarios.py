@@ -59,7 +59,14 @@ async def encode_scenario(request: Request, body: ScenarioToEncode):
             check_predict(scenario, normalised["layers"])
         except ScenarioError as e:
             raise ConfigError("teacher.predict", str(e)) from None
-        return dumps({"code": encode(scenario)})
+        code = encode(scenario)
+        if len(code) > MAX_CODE_CHARS:      # the link would be refused when opened: say so now
+            field, what = (("config.params", "these starting weights") if scenario.config.params
+                           else ("config.dataset", "these points"))
+            raise ConfigError(field, f"a link with {what} would be {len(code):,} characters, over the "
+                                     f"{MAX_CODE_CHARS:,} a link may have: make the link without them, "
+                                     f"or export the session as a file")
+        return dumps({"code": code})
     return JSONBytes(await request.app.state.scheduler.run(work))
 
 

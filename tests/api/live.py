@@ -83,17 +83,18 @@ class Process(Live):
 
 
 @contextlib.contextmanager
-def live_process(**settings):
-    """`python -m uvicorn app.main:app` on a free port with MANUALGRAD_* settings, for the block."""
+def live_process(log=None, **settings):
+    """The server as `manualgrad` runs it, on a free port with MANUALGRAD_* settings, for the block
+    (its log written to the open file `log`, if given)."""
     settings = {"creates_per_minute": 0, **settings}    # every test client comes from 127.0.0.1
     env = {**os.environ, **{f"MANUALGRAD_{k.upper()}": str(v) for k, v in settings.items()}}
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-                                "--port", str(port), "--log-level", "warning", "--no-proxy-headers"],
+    env.setdefault("MANUALGRAD_LOG_LEVEL", "warning")
+    process = subprocess.Popen([sys.executable, "-m", "app.cli", "--host", "127.0.0.1", "--port", str(port)],
                                cwd=Path(__file__).resolve().parents[2], env=env,
-                               stdin=subprocess.DEVNULL)
+                               stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT if log else None)
     server = Process(process, port)
     try:
         deadline = time.monotonic() + 30

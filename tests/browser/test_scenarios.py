@@ -302,3 +302,26 @@ def test_predict_on_a_batch_says_dW_sums_over_it(page, errors):
     expect(box).to_contain_text("estimate its sign and size")
     assert errors == []
 
+
+
+def test_copy_link_with_weights_too_big_for_a_link_says_so_and_gives_one_without(page, errors):
+    """The weights of 2-64x6-1 (21,000 numbers) would make a link of ~300,000 characters, which
+    the server would refuse when opened: Copy says so, and copies the link without weights."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.set_default_timeout(15000)
+    config = {"layers": [2] + [64] * 6 + [1]}
+    code = page.request.post("/api/scenarios/encode", data={"config": config}).json()["code"]
+    open_link(page, code)
+    expect(page.locator("[data-node]")).to_have_count(2 + 64 * 6 + 1)
+    page.check("#share-weights")
+    page.click("[data-action=share]")
+    status = page.locator("[data-role=status]")
+    expect(status).to_contain_text("do not fit in a link")
+    expect(status).to_contain_text("Link copied")
+    expect(status).to_contain_text("use Export")
+    link = page.evaluate("navigator.clipboard.readText()")
+    assert len(link) < 2000 and not page.is_checked("#share-weights")
+    scenario = page.request.post("/api/scenarios/decode", data={"code": link.split("#s=")[1]}).json()
+    assert scenario["config"]["params"] is None and scenario["config"]["layers"] == config["layers"]
+    # the browser notes the server's refusal of the first code; nothing else went wrong
+    assert all("status of 422" in e for e in errors), errors

@@ -1,0 +1,70 @@
+"""Clients that send half a request cannot hold the server: each part has a deadline, open
+connections are capped, and a storm of them is logged once, not per connection."""
+import socket
+import time
+
+from .live import live_process
+
+
+def half_request(port, head=b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: "):
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.sendall(head)
+    return sock
+
+
+def answer(sock):
+    """What the server sends before it closes the connection."""
+    data = b""
+    while True:
+        try:
+            chunk = sock.recv(4096)
+        except (ConnectionResetError, TimeoutError):
+            break
+        if not chunk:
+            break
+        data += chunk
+    sock.close()
+    return data
+
+
+def test_half_sent_heads_are_closed_and_others_are_served(tmp_path):
+    log_path = tmp_path / "server.log"
+    with open(log_path, "w") as log, live_process(log=log, header_timeout=1, max_connections=80) as server:
+        started = time.monotonic()
+        slow = [half_request(server.port) for _ in range(120)]     # past the cap of 80
+        answers = [answer(s) for s in slow]
+        waited = time.monotonic() - started
+        assert sum(a.startswith(b"HTTP/1.1 503") for a in answers) >= 30      # over the cap: at once
+        assert sum(a.startswith(b"HTTP/1.1 408") for a in answers) >= 70      # the rest: at the deadline
+        assert waited < 5
+        assert server.call("GET", "/healthz")[0] == 200                    # and the others are served
+        time.sleep(0.2)
+    lines = log_path.read_text().splitlines()
+    assert sum("MANUALGRAD_HEADER_TIMEOUT" in line for line in lines) == 1, lines[-5:]
+    assert sum("MANUALGRAD_MAX_CONNECTIONS" in line for line in lines) == 1, lines[-5:]
+    assert not any("Traceback" in line for line in lines)
+
+
+def test_a_keep_alive_connection_that_then_stalls_is_closed_too():
+    with live_process(header_timeout=1) as server:
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        first = b""
+        while not first.endswith(b"}"):                             # the whole first answer
+            first += sock.recv(4096)
+        assert first.startswith(b"HTTP/1.1 200")
+        started = time.monotonic()
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")       # and never the blank line
+        assert answer(sock).startswith(b"HTTP/1.1 408")
+        assert time.monotonic() - started < 4
+
+
+def test_a_body_that_does_not_arrive_is_408(tmp_path):
+    with live_process(body_timeout=1) as server:
+        sock = half_request(server.port, b"POST /api/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                                         b"application/json\r\nContent-Length: 100\r\n\r\n{\"layers\"")
+        started = time.monotonic()
+        reply = answer(sock)
+        assert reply.startswith(b"HTTP/1.1 408") and b'"field": "body"' in reply.replace(b'":"', b'": "')
+        assert time.monotonic() - started < 4
+        assert server.call("GET", "/healthz")[0] == 200
