@@ -30,6 +30,10 @@ class CreateLimiter:
 
     def take(self, address):
         """Count one create from `address`, or RateLimited if it has had its share."""
+        self.check(address, count=True)
+
+    def check(self, address, count=False):
+        """RateLimited if `address` has had its share this minute; with count, count one more."""
         if self.per_minute <= 0:
             return
         now = math.floor(self.clock())
@@ -47,7 +51,8 @@ class CreateLimiter:
             if sum(counts) >= self.per_minute:
                 oldest = next(s for s in range(now - WINDOW + 1, now + 1) if counts[s % WINDOW])
                 raise RateLimited(self.per_minute, oldest + WINDOW - now)
-            counts[now % WINDOW] += 1
+            if count:
+                counts[now % WINDOW] += 1
 
 
 def parse_networks(text):
@@ -73,8 +78,12 @@ def client_address(request, trusted):
     """The address a request comes from: its peer, or, when the peer is one of the trusted
     proxies, the right-most address in X-Forwarded-For that is not (the client of the first
     proxy that is ours; the addresses left of it are the client's to write, so not believed)."""
-    peer = request.client.host if request.client else "unknown"
-    forwarded = request.headers.get("x-forwarded-for")
+    return scope_address(request.client, request.headers.get("x-forwarded-for"), trusted)
+
+
+def scope_address(client, forwarded, trusted):
+    """client_address from an ASGI scope's client and X-Forwarded-For header."""
+    peer = client[0] if client else "unknown"
     if not trusted or not forwarded or not is_in(peer, trusted):
         return peer
     hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
@@ -82,3 +91,29 @@ def client_address(request, trusted):
         if not is_in(hop, trusted):
             return hop
     return hops[0] if hops else peer
+
+
+LARGE_BODY = 64 * 1024          # a body this big costs tens of milliseconds to parse and refuse
+LARGE_REFUSALS = 10             # refusals of large bodies one address may have in a minute
+
+
+class RefusalBudget:
+    """Counts the large bodies refused (4xx) per address; past LARGE_REFUSALS in a minute, that
+    address's large bodies are answered 429 before they are read: one client sending 2 MB of
+    garbage back to back would otherwise keep the event loop busy parsing it."""
+
+    def __init__(self, clock=time.monotonic):
+        self.counter = CreateLimiter(LARGE_REFUSALS, clock)
+
+    def exhausted(self, address):
+        try:
+            self.counter.check(address)
+        except RateLimited as e:
+            return e.retry_after
+        return None
+
+    def refused(self, address):
+        try:
+            self.counter.take(address)
+        except RateLimited:
+            pass

@@ -13,8 +13,8 @@ from .api import docs, health, inspect, pages, phases, scenarios, sessions
 from .api.scenarios import IMPORT_PATH, preset_list
 from .compute import Scheduler
 from .errors import install_error_handlers
-from .admission import CreateLimiter, parse_networks
-from .middleware import BodyLimit, HeadAsGet, JSONOnly, SecurityHeaders
+from .admission import CreateLimiter, RefusalBudget, parse_networks
+from .middleware import BodyLimit, HeadAsGet, JSONOnly, LargeBodyGuard, SecurityHeaders
 from .protocol import BodyDeadline, quiet_storms
 from .scenarios import load_presets
 from .settings import Settings
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(JSONOnly, paths=["/api/sessions", IMPORT_PATH])
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
                        by_path={IMPORT_PATH: settings.max_import_bytes})
+    app.add_middleware(LargeBodyGuard, budget=RefusalBudget(), trusted=app.state.trusted_proxies)
     app.add_middleware(BodyDeadline, seconds=settings.body_timeout)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)

@@ -3,6 +3,8 @@ import json
 
 from starlette.exceptions import HTTPException
 
+from .admission import LARGE_BODY, scope_address
+
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
        "form-action 'self'")
@@ -97,6 +99,43 @@ class JSONOnly:
                     "detail": "send the body as JSON, with the header Content-Type: application/json "
                               "(an empty configuration is {})", "field": "content-type"})
         return await self.app(scope, receive, send)
+
+
+class LargeBodyGuard:
+    """429 before reading for a large body from an address whose large bodies keep being
+    refused (admission.RefusalBudget); each large body refused with a 4xx is counted."""
+
+    def __init__(self, app, budget, trusted):
+        self.app, self.budget, self.trusted = app, budget, trusted
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope["headers"])
+        length = headers.get(b"content-length", b"0")
+        if not (length.isdigit() and int(length) > LARGE_BODY):
+            return await self.app(scope, receive, send)
+        forwarded = headers.get(b"x-forwarded-for")
+        address = scope_address(scope.get("client"), forwarded.decode("latin-1") if forwarded else None,
+                                self.trusted)
+        wait = self.budget.exhausted(address)
+        if wait is not None:
+            if int(length) <= DRAIN_FACTOR * LARGE_BODY * 16:    # read it (not parse it): see drain
+                await drain(receive, int(length))
+            payload = json.dumps({"detail": f"too many large requests from your address were refused in the "
+                                            f"last minute; try again in {wait} s", "field": "body"}).encode()
+            await send({"type": "http.response.start", "status": 429,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"content-length", str(len(payload)).encode()),
+                                    (b"retry-after", str(wait).encode()), (b"connection", b"close")]})
+            return await send({"type": "http.response.body", "body": payload})
+
+        async def counting_send(message):
+            if message["type"] == "http.response.start" and 400 <= message["status"] < 500:
+                self.budget.refused(address)
+            await send(message)
+
+        await self.app(scope, receive, counting_send)
 
 
 class HeadAsGet:

@@ -16,7 +16,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter, Validation
 
 from .engine.trainer import LossHistory
 from .limits import MAX_DENSE_LAYERS, MAX_POINTS, MAX_UNITS
-from .schemas import Row, Rows, SessionConfig, Strict
+from .schemas import Row, Rows, SessionConfig, Strict, first_bad_item
 from .state import Numbers, optimizer_state
 
 log = logging.getLogger("manualgrad")
@@ -208,8 +208,8 @@ class Moments(Strict):
 
 
 class HistoryFile(Strict):
-    steps: list[FileInt] = Field([], max_length=MAX_HISTORY)
-    losses: list[float | None] = Field([], max_length=MAX_HISTORY)
+    steps: Annotated[list[FileInt], Field(max_length=MAX_HISTORY), first_bad_item(FileInt)] = []
+    losses: Annotated[list[float | None], Field(max_length=MAX_HISTORY), first_bad_item(float | None)] = []
 
     @model_validator(mode="after")
     def same_length(self):
@@ -234,7 +234,8 @@ class GeneratorState(Strict):
 
 
 class BatchPosition(Strict):
-    order: list[Annotated[FileInt, Field(ge=0, lt=MAX_POINTS)]] = Field(max_length=MAX_POINTS)
+    order: Annotated[list[Annotated[FileInt, Field(ge=0, lt=MAX_POINTS)]], Field(max_length=MAX_POINTS),
+                     first_bad_item(Annotated[FileInt, Field(ge=0, lt=MAX_POINTS)])]
     pos: FileInt = Field(ge=0, le=MAX_POINTS)
     rng: GeneratorState
 

@@ -41,6 +41,22 @@ def first_bad_row(value, handler):
 Rows = WrapValidator(first_bad_row)
 
 
+def first_bad_item(item_type):
+    """A list checked one item at a time: at the first bad item, the usual error of the items
+    up to it (one error, not one for every bad item of a long list)."""
+    item = TypeAdapter(item_type, config=ConfigDict(strict=True))
+
+    def check(value, handler):
+        if isinstance(value, list):
+            for n, entry in enumerate(value):
+                try:
+                    item.validate_python(entry)
+                except ValidationError:
+                    return handler(value[:n + 1])
+        return handler(value)
+    return WrapValidator(check)
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 

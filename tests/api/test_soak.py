@@ -1,5 +1,6 @@
 """Soak: sessions created and abandoned far past the cap, and requests racing deletes and evictions."""
 import gc
+import json
 import threading
 import time
 import tracemalloc
@@ -118,3 +119,69 @@ def test_requests_racing_an_eviction_get_a_clear_404(make_client):
     assert created == [201] * 3, "a new learner was refused"
     assert set(statuses) <= {200, 404, 409}, statuses
     assert statuses[404] == 3 * len(ROUTES) and statuses[200] > 0
+
+
+def test_malformed_bodies_do_not_hold_up_learners_who_train():
+    """An attacker sending the worst bodies found (1.3 MB of NaN, 320,000 strings, 150,000
+    unknown keys, a 4 MB import of strings, deep nesting) back to back, beside five learners
+    training and one clicking: every bad body gets a small 4xx, and the clicks stay quick
+    (each of those bodies costs 30-100 ms to parse and refuse: after ten of them in a minute,
+    the address's large bodies are refused unread)."""
+    from .live import live_process
+    nan = b'{"dataset": {"X": [' + b",".join([b"[NaN, NaN]"] * 160_000) + b'], "Y": [[1]]}}'
+    strings = json.dumps({"layers": [64, 4, 1], "dataset": {"X": [["x"] * 64] * 5000, "Y": [[1]] * 5000}}).encode()
+    keys = json.dumps({f"k{i}": 0 for i in range(150_000)}).encode()
+    bad_import = json.dumps({"format": "manualgrad-session", "version": 1, "sha256": "0" * 64,
+                             "config": {}, "step": 0,
+                             "current_params": [{"W": [["w"] * 64] * 64, "b": ["b"] * 64}] * 8,
+                             "history": {"steps": ["s"] * 4000, "losses": ["l"] * 4000},
+                             "padding": ["p" * 100] * 25_000}).encode()
+    deep = b"[" * 100_000 + b"]" * 100_000
+    bodies = [("/api/sessions", nan), ("/api/sessions", strings), ("/api/sessions", keys),
+              ("/api/sessions/import", bad_import), ("/api/sessions", deep)]
+    with live_process() as server:
+        trainers = [server.session(layers=[2, 16, 16, 1], dataset={"name": "spiral", "n": 500}) for _ in range(5)]
+        clicker = server.session()
+        stop, problems, waits, refusals = threading.Event(), [], [], Counter()
+
+        def train(sid):
+            while not stop.is_set():
+                status, _, _ = server.call("POST", f"/api/sessions/{sid}/train", {"steps": 50})
+                if status != 200:
+                    problems.append(("train", status))
+
+        def attack():
+            conn = server.connection()
+            while not stop.is_set():
+                for path, body in bodies:
+                    conn.request("POST", path, body=body, headers={"content-type": "application/json"})
+                    response = conn.getresponse()
+                    data = response.read()
+                    refusals[response.status] += 1
+                    if response.status >= 500 or len(data) > 16 * 1024:
+                        problems.append(("attack", response.status, len(data)))
+                    if response.getheader("connection") == "close":
+                        conn.close()
+                        conn = server.connection()
+
+        threads = [threading.Thread(target=train, args=(sid,), daemon=True) for sid in trainers]
+        threads.append(threading.Thread(target=attack, daemon=True))
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline:
+            for phase in ("forward", "backward", "step"):
+                started = time.monotonic()
+                status, _, _ = server.call("POST", f"/api/sessions/{clicker}/{phase}")
+                waits.append(time.monotonic() - started)
+                assert status == 200
+                time.sleep(0.05)
+        stop.set()
+        for thread in threads:
+            thread.join(30)
+    assert not problems, problems[:5]
+    # past ten refusals of large bodies in a minute, the attacker's large bodies are 429 unread
+    assert refusals[422] >= 10 and refusals[429] >= 10 and set(refusals) <= {413, 422, 429}, refusals
+    waits.sort()
+    print(f"clicks beside the attack: p99 {waits[int(len(waits) * 0.99)] * 1e3:.0f} ms, max {waits[-1] * 1e3:.0f} ms, refusals {dict(refusals)}")
+    assert waits[int(len(waits) * 0.99)] < 0.3, f"p99 {waits[int(len(waits) * 0.99)]:.3f} s, max {waits[-1]:.3f} s"
