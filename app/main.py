@@ -1,26 +1,22 @@
 """The FastAPI application: routes, middleware, error handlers, the page and its static files."""
 import logging
-from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-
-from swagger_ui_bundle import swagger_ui_path
 from threadpoolctl import threadpool_limits
 
+from .admission import CreateLimiter, RefusalBudget, parse_networks
 from .api import docs, health, inspect, pages, phases, scenarios, sessions
 from .api.scenarios import IMPORT_PATH, preset_list
 from .compute import Scheduler
 from .errors import install_error_handlers
-from .admission import CreateLimiter, RefusalBudget, parse_networks
 from .middleware import BodyLimit, HeadAsGet, JSONOnly, LargeBodyGuard, SecurityHeaders
+from .paths import STATIC, TEMPLATES
 from .protocol import BodyDeadline, quiet_storms
 from .scenarios import load_presets
 from .settings import Settings
 from .store import SessionStore
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -38,13 +34,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.scheduler = Scheduler()
     app.state.limiter = CreateLimiter(settings.creates_per_minute)
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
-    app.state.templates = Jinja2Templates(directory=ROOT / "templates")
+    app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.presets = load_presets(settings.scenarios_dir)
     app.state.preset_list = preset_list(app.state.presets)
     for module in (scenarios, sessions, phases, inspect, health, pages, docs):
         app.include_router(module.router)
-    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
-    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app)
     app.add_middleware(JSONOnly, paths=["/api/sessions", IMPORT_PATH])
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,

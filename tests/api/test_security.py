@@ -84,12 +84,35 @@ def test_security_headers_on_every_response(anyone):
         assert_secure(response, what)
 
 
+VENDORED = ROOT / "static" / "vendor" / "swagger-ui"
+
+
 def test_the_docs_page_is_served_from_here_under_the_strict_policy(anyone):
     docs = anyone.get("/docs")
     assert docs.headers["content-security-policy"] == anyone.get("/").headers["content-security-policy"]
     assert "http" not in docs.text and "<script>" not in docs.text     # no CDN, no inline script
-    for asset in ("/docs-assets/swagger-ui-bundle.js", "/docs-assets/swagger-ui.css", "/static/docs.js"):
-        assert anyone.get(asset).status_code == 200, asset
+    assets = re.findall(r'(?:src|href)="(/[^"]+)"', docs.text)
+    assert sorted(assets) == ["/static/docs.js", "/static/vendor/swagger-ui/swagger-ui-bundle.js",
+                              "/static/vendor/swagger-ui/swagger-ui.css"]
+    for asset in assets:
+        response = anyone.get(asset)
+        assert response.status_code == 200 and len(response.content) > 200, asset
+    assert "validatorUrl: null" in anyone.get("/static/docs.js").text   # the spec is sent nowhere
+
+
+def test_swagger_ui_is_the_upstream_bundle_with_its_version_and_licence():
+    """Only the bundle and its stylesheet, with the version and licence recorded; no source maps
+    and none of the stock pages the pip fork served."""
+    assert sorted(p.name for p in VENDORED.iterdir()) == [
+        "LICENSE", "NOTICE", "VERSION.md", "swagger-ui-bundle.js", "swagger-ui-bundle.js.LICENSE.txt",
+        "swagger-ui.css"]
+    version = re.search(r"Swagger UI (\d+\.\d+\.\d+)", (VENDORED / "VERSION.md").read_text()).group(1)
+    assert f"swagger-ui-dist@{version}" in (VENDORED / "VERSION.md").read_text()
+    assert f"Swagger UI {version}" in (ROOT / "templates" / "docs.html").read_text()
+    assert "Apache License" in (VENDORED / "LICENSE").read_text()
+    assert "SmartBear" in (VENDORED / "NOTICE").read_text()
+    for name in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert "sourceMappingURL" not in (VENDORED / name).read_text()
 
 
 def test_static_files_have_the_right_types_for_nosniff(anyone):
