@@ -3,6 +3,7 @@ import argparse
 
 import uvicorn
 
+from .probe import record
 from .protocol import GuardedH11Protocol
 from .settings import Settings
 
@@ -13,6 +14,7 @@ def main(argv=None):
     parser.add_argument("--host", default=settings.host, help=f"address to bind (default {settings.host})")
     parser.add_argument("--port", type=int, default=settings.port, help=f"port (default {settings.port})")
     args = parser.parse_args(argv)
+    record(args.host, args.port)      # for the image's HEALTHCHECK (python -m app.probe)
     # browsers keep idle connections open far longer than uvicorn's 5 s default; a server that
     # closes first can race a request reusing the connection
     # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from loopback; the app

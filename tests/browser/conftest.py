@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from app.main import create_app
 from app.settings import Settings
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")   # another Chromium: CHROMIUM=/path
 # without the background-networking flags Chromium keeps trying to reach hosts this network refuses
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
@@ -21,9 +21,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    """Launch /usr/bin/chromium; without it skip, or fail when CI=true."""
+    """Launch Debian's /usr/bin/chromium (or $CHROMIUM); without it skip, or fail when CI=true."""
     if not os.access(CHROMIUM, os.X_OK):
-        message = f"{CHROMIUM} is missing: apt-get install chromium"
+        message = (f"{CHROMIUM} is missing: apt-get update && apt-get install -y chromium, "
+                   f"or point CHROMIUM at another Chromium")
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
