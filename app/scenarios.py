@@ -14,10 +14,9 @@ import numpy as np
 import orjson
 from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, WrapValidator, model_validator
 
-from .engine.trainer import LossHistory
+from .engine.history import LossHistory
 from .limits import MAX_DENSE_LAYERS, MAX_POINTS, MAX_UNITS
 from .schemas import Row, Rows, SessionConfig, Strict, first_bad_item
-from .state import Numbers, optimizer_state
 
 log = logging.getLogger("manualgrad")
 
@@ -351,30 +350,42 @@ def digest(body: dict, secret: bytes | None = None) -> str:
             return done.value
 
 
-def params_json(params):
-    return [{"W": W.tolist(), "b": b.tolist()} for W, b in params]
+def file_params(state, prefix, layers):
+    return [{"W": state[f"{prefix}.{k}.W"].tolist(), "b": state[f"{prefix}.{k}.b"].tolist()} for k in range(layers)]
 
 
 def export_session(session, secret=None):
-    """The session as a file body (plain JSON types), signed with an HMAC when the server has a
-    secret; a generator pausing while it hashes."""
+    """The session as a file body (plain JSON types) made from Trainer.state_dict(), signed with
+    an HMAC when the server has a secret; a generator pausing while it hashes."""
     trainer = session.trainer
+    state = trainer.state_dict()
+    layers = len(trainer.network.layers)
     config = {key: value for key, value in session.config.items() if key != "task"}
     if "points" in config["dataset"]:    # the client's own points travel with the file
         config["dataset"] = {"X": trainer.X.tolist(), "Y": trainer.Y.tolist()}
-    config["params"] = params_json(trainer.initial)
+    config["params"] = file_params(state, "initial", layers)
+    memory = {}
+    for name, value in state.items():
+        if name.startswith("optimizer.") and name != "optimizer.t":
+            _, k, param, kind = name.split(".")
+            memory.setdefault(f"{k}.{param}", {})[kind] = value.tolist()
+    batches = None
+    if "batches.order" in state:        # 128-bit numbers as strings: JSON readers keep 53 bits
+        batches = {"order": state["batches.order"].tolist(), "pos": state["batches.pos"],
+                   "rng": {"state": str(state["batches.rng.state"]), "inc": str(state["batches.rng.inc"]),
+                           "has_uint32": state["batches.rng.has_uint32"], "uinteger": state["batches.rng.uinteger"]}}
+    losses = state["history.losses"]
     body = {
         "format": FILE_FORMAT,
         "version": FILE_VERSION,
         "config": config,
-        "step": trainer.steps,
-        "current_params": params_json(trainer.network.get_params()),
-        "optimizer_t": trainer.optimizer.t,
-        "optimizer_state": {key: {name: a.tolist() for name, a in arrays.items()}
-                            for key, arrays in optimizer_state(trainer.optimizer, Numbers())["state"].items()},
-        "history": {"steps": list(trainer.history.steps),
-                    "losses": [l if np.isfinite(l) else None for l in trainer.history.losses]},
-        "batches": trainer.batches.position(),
+        "step": state["steps"],
+        "current_params": file_params(state, "params", layers),
+        "optimizer_t": state["optimizer.t"],
+        "optimizer_state": memory,
+        "history": {"steps": state["history.steps"].tolist(),
+                    "losses": [float(l) if np.isfinite(l) else None for l in losses]},
+        "batches": batches,
     }
     body["hmac_sha256" if secret else "sha256"] = yield from digest_steps(body, secret)
     return body
@@ -413,33 +424,31 @@ def check_file(body: dict, secret: bytes | None = None) -> SessionFile:
 
 
 def restore(trainer, file: SessionFile):
-    """Put the exported weights, optimiser state and history back into a freshly built trainer."""
-    net = trainer.network
-    try:
-        net.set_params([(p.W, p.b) for p in file.current_params])
-        state = {}
-        for key, arrays in file.optimizer_state.items():
-            k, _, name = key.partition(".")
-            shape = getattr(net.layers[int(k)], name).shape
-            values = [np.array(a, dtype=float) for a in arrays.model_dump().values()]
-            for a in values:
-                if a.shape != shape:
-                    raise ValueError(f"optimizer_state[{key!r}] has shape {a.shape}, its parameter {shape}")
-            state[(int(k), name)] = values[0] if len(values) == 1 else tuple(values)
-    except (ValueError, IndexError, KeyError, AttributeError, TypeError) as e:
-        raise ScenarioError(f"the session file's weights or optimiser state do not fit its network: {e}") from None
-    if len(file.current_params) != len(net.layers):
+    """Put the exported weights, optimiser state and history back into a freshly built trainer,
+    through Trainer.load_state_dict (which checks every shape)."""
+    if len(file.current_params) != len(trainer.network.layers):
         raise ScenarioError(f"the session file has weights for {len(file.current_params)} layers, "
-                            f"its network has {len(net.layers)}")
+                            f"its network has {len(trainer.network.layers)}")
+    state = trainer.state_dict()        # a fresh trainer: phase fresh, its starting weights
+    for k, entry in enumerate(file.current_params):
+        state[f"params.{k}.W"], state[f"params.{k}.b"] = entry.W, entry.b
+    for key, arrays in file.optimizer_state.items():
+        k, _, name = key.partition(".")
+        for kind, value in arrays.model_dump().items():
+            state[f"optimizer.{k}.{name}.{kind}"] = value
+    state["steps"], state["optimizer.t"] = file.step, file.optimizer_t
+    state["history.steps"] = np.array(file.history.steps, dtype=np.int64)
+    state["history.losses"] = np.array([np.nan if l is None else l for l in file.history.losses], dtype=np.float64)
     if file.batches is not None and trainer.batches.size is not None:
-        try:
-            trainer.batches.move_to(file.batches.model_dump())
-        except (ValueError, KeyError, TypeError, OverflowError) as e:
-            raise ScenarioError(f"the session file's minibatch position does not fit its data: {e}") from None
-    trainer.steps = file.step
-    trainer.optimizer.t = file.optimizer_t
-    trainer.optimizer.state = state
-    history = LossHistory()
-    for step, loss in zip(file.history.steps, file.history.losses):
-        history.append(step, float("nan") if loss is None else float(loss))
-    trainer.history = history
+        order = np.array(file.batches.order, dtype=np.int64)
+        if order.shape != (len(trainer.X),) or not np.array_equal(np.sort(order), np.arange(len(trainer.X))):
+            raise ScenarioError(f"the session file's minibatch position does not fit its data: the "
+                                f"batch order must hold each of the {len(trainer.X)} rows once")
+        rng = file.batches.rng
+        state.update({"batches.order": order, "batches.pos": file.batches.pos,
+                      "batches.rng.state": int(rng.state), "batches.rng.inc": int(rng.inc),
+                      "batches.rng.has_uint32": rng.has_uint32, "batches.rng.uinteger": rng.uinteger})
+    try:
+        trainer.load_state_dict(state)
+    except (ValueError, TypeError, OverflowError) as e:
+        raise ScenarioError(f"the session file's weights or optimiser state do not fit its network: {e}") from None

@@ -27,19 +27,10 @@ class Batches:
         self.pos += self.size
         return batch
 
-    def position(self):
-        """Where the draws stand, in plain JSON types, for a saved session to carry on from
-        (None for the full batch, which has nothing to remember). The generator's 128-bit
-        numbers are written as strings: JSON readers may keep only 53 bits of a number."""
-        if self.size is None:
-            return None
-        state = self.rng.bit_generator.state
-        return {"order": self.order.tolist(), "pos": self.pos,
-                "rng": {"state": str(state["state"]["state"]), "inc": str(state["state"]["inc"]),
-                        "has_uint32": state["has_uint32"], "uinteger": state["uinteger"]}}
-
     def move_to(self, position):
-        """Carry on from a position() taken earlier; ValueError if it cannot be one of ours."""
+        """Carry on from a saved position ({"order", "pos", "rng": the PCG64 state's state, inc,
+        has_uint32 and uinteger}, as Trainer.state_dict keeps it); ValueError if it cannot be one
+        of ours."""
         order = np.asarray(position["order"])
         if order.shape != (self.n,) or not np.array_equal(np.sort(order), np.arange(self.n)):
             raise ValueError(f"the batch order must hold each of the {self.n} rows once")

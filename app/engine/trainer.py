@@ -4,25 +4,10 @@ import time
 
 import numpy as np
 
+from . import checkpoint
 from .batches import Batches
 from .datasets import two_classes
-
-
-class LossHistory:
-    """(step, loss) pairs, bounded: when full, every second pair is dropped (the curve keeps its shape)."""
-
-    def __init__(self, cap=4096):
-        self.cap = cap
-        self.steps, self.losses = [], []
-
-    def append(self, step, loss):
-        self.steps.append(step)
-        self.losses.append(loss)
-        if len(self.steps) > self.cap:
-            self.steps, self.losses = self.steps[::2], self.losses[::2]
-
-    def __len__(self):
-        return len(self.steps)
+from .history import LossHistory
 
 
 class Trainer:
@@ -38,6 +23,7 @@ class Trainer:
         self._accuracy = ([], None)   # (the W and b arrays it was worked out for, the accuracy)
         self._two_classes = two_classes(Y)
         self.initial = network.get_params()
+        self.revision = 0             # counts the changes: forward, backward, step, train, reset, load
         self.reset()
 
     def reset(self):
@@ -48,6 +34,16 @@ class Trainer:
         self.steps = 0           # updates applied so far
         self.history = LossHistory()  # the loss of the forward before each update
         self.batch = None        # row indices of the current batch
+        self.revision += 1
+
+    def state_dict(self):
+        """Everything needed to carry on bit for bit, as arrays and numbers (engine/checkpoint.py)."""
+        return checkpoint.state_dict(self)
+
+    def load_state_dict(self, state):
+        """Carry on from a state_dict() of a trainer of the same configuration (ValueError naming
+        what does not fit, before anything changes)."""
+        checkpoint.load_state_dict(self, state)
 
     def drop_cache(self):
         """Let go of the per-sample cached values (the network computes them again when they
@@ -56,6 +52,7 @@ class Trainer:
 
     def forward(self):
         """Forward on the next batch; returns its loss."""
+        self.revision += 1
         self.batch = self.batches.next()
         with np.errstate(all="ignore"):  # divergence shows as a non-finite loss, not warnings
             return self.network.forward(*self.rows(self.batch))
@@ -67,10 +64,12 @@ class Trainer:
         return self.X[batch], self.Y[batch]
 
     def backward(self):
+        self.revision += 1
         with np.errstate(all="ignore"):
             self.network.backward()
 
     def step(self):
+        self.revision += 1
         with np.errstate(all="ignore"):
             self.optimizer.step(self.network)
         self.steps += 1
@@ -90,6 +89,7 @@ class Trainer:
         """Up to k full iterations, one at a time: yields the loss of each as it is done, and
         stops after one that is no longer finite. The caller may stop in between."""
         for _ in range(k):
+            self.revision += 1
             with np.errstate(all="ignore"):
                 batch = self.batches.next()
                 loss = self.network.forward(*self.rows(batch))

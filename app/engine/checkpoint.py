@@ -1,0 +1,110 @@
+"""A trainer's state as a flat dict of arrays and plain numbers, and back: everything a trainer
+built from the same configuration needs to carry on bit for bit (parameters, optimiser state,
+step counter, where the minibatch draws stand, the loss history, the phase and what it
+computed). The per-sample cached values are not in it: they are computed again, exactly, from
+the batch and the parameters they came from (Network.replay)."""
+import numpy as np
+
+from .network import Phase
+from .history import LossHistory
+
+
+def pairs(prefix, params):
+    out = {}
+    for k, (W, b) in enumerate(params):
+        out[f"{prefix}.{k}.W"], out[f"{prefix}.{k}.b"] = W, b
+    return out
+
+
+def state_dict(trainer):
+    """The trainer's state: arrays (float64, int64) and numbers, under flat dotted names."""
+    net, opt = trainer.network, trainer.optimizer
+    state = {"steps": trainer.steps, "phase": net.phase.value, "loss": net.loss_value, "optimizer.t": opt.t}
+    state.update(pairs("params", [(layer.W, layer.b) for layer in net.layers]))
+    state.update(pairs("initial", trainer.initial))
+    for (k, name), value in opt.state.items():
+        if isinstance(value, tuple):                    # adam: (m, v)
+            state[f"optimizer.{k}.{name}.m"], state[f"optimizer.{k}.{name}.v"] = value
+        elif value is not None:                         # momentum: the velocity
+            state[f"optimizer.{k}.{name}.velocity"] = value
+    if net.phase == Phase.BACKWARD:
+        state.update(pairs("grads", [(layer.dW, layer.db) for layer in net.layers]))
+    if net.phase == Phase.UPDATED and net.cached_params is not None:
+        state.update(pairs("cache", net.cached_params))   # the forward before the step was of these
+    if trainer.batch is not None and net.phase != Phase.FRESH:
+        state["batch"] = np.asarray(trainer.batch, dtype=np.int64)
+    if trainer.batches.size is not None:
+        rng = trainer.batches.rng.bit_generator.state
+        state.update({"batches.order": trainer.batches.order.astype(np.int64), "batches.pos": trainer.batches.pos,
+                      "batches.rng.state": rng["state"]["state"], "batches.rng.inc": rng["state"]["inc"],
+                      "batches.rng.has_uint32": rng["has_uint32"], "batches.rng.uinteger": rng["uinteger"]})
+    state["history.steps"] = np.array(trainer.history.steps, dtype=np.int64)
+    state["history.losses"] = np.array(trainer.history.losses, dtype=np.float64)
+    return state
+
+
+def array(state, name, shape, dtype=np.float64):
+    """state[name] as an array of `shape`; ValueError naming it if it is missing or does not fit."""
+    if name not in state:
+        raise ValueError(f"the state has no {name}")
+    value = np.asarray(state[name], dtype=dtype)
+    if shape is not None and value.shape != tuple(shape):
+        raise ValueError(f"{name} has shape {value.shape}, the network needs {tuple(shape)}")
+    return value
+
+
+def params_of(state, prefix, net):
+    return [(array(state, f"{prefix}.{k}.W", layer.W.shape), array(state, f"{prefix}.{k}.b", layer.b.shape))
+            for k, layer in enumerate(net.layers)]
+
+
+def load_state_dict(trainer, state):
+    """Put `state` (from state_dict of a trainer of the same configuration) into `trainer`;
+    ValueError naming the entry that does not fit, before anything is changed."""
+    net, opt = trainer.network, trainer.optimizer
+    phase = Phase(state.get("phase", "fresh"))
+    params, initial = params_of(state, "params", net), params_of(state, "initial", net)
+    memory = {}
+    for k, layer in enumerate(net.layers):
+        for name in ("W", "b"):
+            shape = getattr(layer, name).shape
+            keys = {"momentum": ["velocity"], "adam": ["m", "v"]}.get(opt.name, [])
+            found = [f"optimizer.{k}.{name}.{kind}" in state for kind in keys]
+            if any(found):
+                arrays = [array(state, f"optimizer.{k}.{name}.{kind}", shape) for kind in keys]
+                memory[(k, name)] = arrays[0] if len(arrays) == 1 else tuple(arrays)
+    grads = params_of(state, "grads", net) if phase == Phase.BACKWARD else None
+    cached = params_of(state, "cache", net) if phase == Phase.UPDATED and "cache.0.W" in state else params
+    batch = None
+    if "batch" in state:
+        batch = array(state, "batch", None, np.int64)
+        if batch.ndim != 1 or len(batch) == 0 or batch.min() < 0 or batch.max() >= len(trainer.X):
+            raise ValueError(f"batch must hold row indices below {len(trainer.X)}")
+    elif phase != Phase.FRESH:
+        raise ValueError(f"a state in phase {phase.value} needs its batch")
+    position = None
+    if trainer.batches.size is not None and "batches.order" in state:
+        position = {"order": array(state, "batches.order", (len(trainer.X),), np.int64), "pos": int(state["batches.pos"]),
+                    "rng": {key: state[f"batches.rng.{key}"] for key in ("state", "inc", "has_uint32", "uinteger")}}
+    steps = array(state, "history.steps", None, np.int64)
+    losses = array(state, "history.losses", steps.shape)
+
+    trainer.initial = initial
+    net.set_params(params)
+    if position is not None:
+        trainer.batches.move_to(position)
+    opt.t, opt.state = int(state.get("optimizer.t", 0)), memory
+    trainer.steps = int(state["steps"])
+    history = LossHistory()
+    history.steps, history.losses = steps.tolist(), losses.tolist()
+    trainer.history = history
+    trainer.batch = batch
+    if phase != Phase.FRESH:       # what the phase computed comes back from replay() when needed
+        net.X, net.Y = trainer.rows(batch)
+        net.cached_params = cached
+        net.loss_value = None if state.get("loss") is None else float(state["loss"])
+        net.phase = net.dropped = phase
+        if grads is not None:
+            for layer, (dW, db) in zip(net.layers, grads):
+                layer.dW, layer.db = dW, db
+    trainer.revision += 1
