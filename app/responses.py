@@ -206,7 +206,7 @@ class Health(BaseModel):
 
 class Stalled(BaseModel):
     status: Literal["stalled"]
-    sessions: int
+    sessions: None
     detail: str
 
 

@@ -25,10 +25,11 @@ class ConfigError(ValueError):
 class Session:
     """One learner's network, its data and optimiser; requests on it take `turns`, in order."""
 
-    def __init__(self, id, trainer, config):
+    def __init__(self, id, trainer, config, spec=None):
         self.id = id
         self.trainer = trainer
         self.config = config            # the normalised configuration, as JSON
+        self.spec = spec                # the SessionConfig it was built from (a Redis store rebuilds from it)
         self.turns = Turns()
         self.ticket = 0                 # the turn of the request running now
         self.cancel_below = 0           # trains of earlier turns stop (a reset or delete came)

@@ -6,6 +6,7 @@ those not used within the protection window; then the cached values of sessions 
 go (they are computed again, exactly, when next needed). If that is not enough, StoreFull: the
 caller answers 503 with Retry-After, and no learner of the class loses anything.
 """
+import contextlib
 import math
 import secrets
 import threading
@@ -117,6 +118,35 @@ class SessionStore:
     def __len__(self):
         return len(self._sessions)
 
+    # -- what the routes use: the same for this store and the Redis one (app/redis_store.py) ----
+
+    @contextlib.asynccontextmanager
+    async def use(self, session_id, cancel=False):
+        """The session for one request, held for its turn (one request at a time, in order).
+        With cancel (a reset), trains that came before it stop first."""
+        session = self.get(session_id)
+        if cancel:
+            session.cancel_below = session.turns.issued + 1
+        async with take_turn(session) as session:
+            yield session
+
+    async def create(self, session, replaces=None):
+        return self.add(session, replaces)
+
+    async def remove(self, session_id):
+        self.delete(session_id)
+
+    async def has(self, session_id):
+        return self.exists(session_id)
+
+    async def count(self):
+        return len(self)
+
+    async def trouble(self):
+        """Why the store cannot serve, or None: memory never fails to answer."""
+        return None
+
+
     def _make_room(self, extra, keep):
         if self.held + extra <= self.memory_bytes:
             return
@@ -171,3 +201,17 @@ class SessionStore:
             if oldest.last_used >= cutoff:
                 break
             self._remove_oldest()
+
+
+@contextlib.asynccontextmanager
+async def take_turn(session):
+    """Wait for the session's turn (requests on one session run one at a time, in order)."""
+    session.ticket = ticket = await session.turns.acquire()
+    try:
+        if session.closed:          # deleted or evicted while this request waited
+            raise SessionNotFound(session.id)
+        yield session
+    finally:
+        if session.ticket == ticket:
+            session.ticket = 0
+        session.turns.release()

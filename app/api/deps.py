@@ -1,5 +1,4 @@
 """Shared lookups: the store, the compute scheduler, and a session held for one request's turn."""
-import contextlib
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -8,7 +7,7 @@ from fastapi import Depends, Path, Query, Request
 from ..compute import Scheduler
 from ..limits import MAX_POINTS
 from ..sessions import Session
-from ..store import SessionNotFound, SessionStore
+from ..store import SessionStore
 
 
 async def get_store(request: Request) -> SessionStore:
@@ -19,24 +18,10 @@ async def get_scheduler(request: Request) -> Scheduler:
     return request.app.state.scheduler
 
 
-@contextlib.asynccontextmanager
-async def take_turn(session: Session) -> AsyncIterator[Session]:
-    """Wait for the session's turn (requests on one session run one at a time, in order)."""
-    session.ticket = ticket = await session.turns.acquire()
-    try:
-        if session.closed:          # deleted or evicted while this request waited
-            raise SessionNotFound(session.id)
-        yield session
-    finally:
-        if session.ticket == ticket:
-            session.ticket = 0
-        session.turns.release()
-
-
 async def locked_session(request: Request,
                          session_id: Annotated[str, Path(max_length=64)]) -> AsyncIterator[Session]:
     """The session, held for this request's turn."""
-    async with take_turn(request.app.state.store.get(session_id)) as session:
+    async with request.app.state.store.use(session_id) as session:
         yield session
 
 
@@ -44,9 +29,7 @@ async def cancelling_session(request: Request,
                              session_id: Annotated[str, Path(max_length=64)]) -> AsyncIterator[Session]:
     """The session for a reset: trains that came before it stop at once (they answer with what
     they ran, `stopped: "cancelled"`), then this request takes its turn."""
-    session = request.app.state.store.get(session_id)
-    session.cancel_below = session.turns.issued + 1
-    async with take_turn(session) as session:
+    async with request.app.state.store.use(session_id, cancel=True) as session:
         yield session
 
 

@@ -18,7 +18,10 @@ async def healthz(request: Request):
     try:
         await asyncio.wait_for(request.app.state.scheduler.run(lambda job: None), HEALTH_SECONDS)
     except asyncio.TimeoutError:
-        return JSONBytes({"status": "stalled", "sessions": len(store),
+        return JSONBytes({"status": "stalled", "sessions": None,
                           "detail": f"the compute thread took no work for {HEALTH_SECONDS:g} s"},
                          status_code=503)
-    return JSONBytes({"status": "ok", "sessions": len(store)})
+    trouble = await store.trouble()
+    if trouble:
+        return JSONBytes({"status": "stalled", "sessions": None, "detail": trouble}, status_code=503)
+    return JSONBytes({"status": "ok", "sessions": await store.count()})

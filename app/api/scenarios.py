@@ -119,7 +119,7 @@ def trainer_from_file(body, secret):
         raise ConfigError(f"file.config.{e.field}", str(e)) from None
     except ValidationError as e:
         raise invalid("file", e) from None
-    return trainer, normalised
+    return trainer, normalised, file.config
 
 
 @router.post(IMPORT_PATH, status_code=201, response_model=SessionState, responses=errors(415, 429))

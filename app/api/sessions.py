@@ -1,7 +1,8 @@
 """Creating, reading, resetting and deleting sessions."""
 import inspect
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from ..admission import client_address
 from ..engine import peak_bytes
@@ -36,19 +37,20 @@ async def open_session(request, trainer_of, sample, replaces=None, status_code=2
     session (`replaces`, a live session's id), which then goes: the page sends it with every
     rebuild, so a class changing its learning rate together is never refused."""
     store = request.app.state.store
-    if not (replaces and store.exists(replaces)):
+    if not (replaces and await store.has(replaces)):
         replaces = None
-        request.app.state.limiter.take(client_address(request, request.app.state.trusted_proxies))
+        await request.app.state.limiter.admit(client_address(request, request.app.state.trusted_proxies))
 
     def create(job):
         built = trainer_of()
-        trainer, normalised = (yield from built) if inspect.isgenerator(built) else built
+        trainer, normalised, spec = (yield from built) if inspect.isgenerator(built) else built
         check_size(request, trainer)
-        session = store.add(Session(store.new_id(), trainer, normalised), replaces=replaces)
-        return state_body(session, min(sample, len(trainer.X) - 1)), session.id
+        session = Session(store.new_id(), trainer, normalised, spec)
+        return session, state_body(session, min(sample, len(trainer.X) - 1))
 
-    body, session_id = await request.app.state.scheduler.run(create)
-    return JSONBytes(body, status_code=status_code, headers={"Location": f"/api/sessions/{session_id}"})
+    session, body = await request.app.state.scheduler.run(create)
+    await store.create(session, replaces=replaces)
+    return JSONBytes(body, status_code=status_code, headers={"Location": f"/api/sessions/{session.id}"})
 
 
 @router.post("", status_code=201, response_model=SessionState, responses={
@@ -59,7 +61,7 @@ async def create_session(request: Request, config: SessionConfig | None = None, 
     starter network) and hold it for this learner; `replaces` names the caller's previous
     session, deleted once this one exists (and then not counted by the rate limit)."""
     config = config or SessionConfig()
-    return await open_session(request, lambda: build_trainer(config), sample, replaces)
+    return await open_session(request, lambda: (*build_trainer(config), config), sample, replaces)
 
 
 def read_state(job, session, sample):
@@ -73,9 +75,9 @@ async def get_session(request: Request, session: SessionDep, sample: SampleQuery
 
 
 @router.delete("/{session_id}", status_code=204, responses=errors(404))
-async def delete_session(session_id: str, store: StoreDep):
+async def delete_session(session_id: Annotated[str, Path(max_length=64)], store: StoreDep):
     """Forget the session (a train running on it stops at once)."""
-    store.delete(session_id)
+    await store.remove(session_id)
     return Response(status_code=204)
 
 
