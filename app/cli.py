@@ -13,7 +13,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="manualgrad", description="Serve ManualGrad.")
     parser.add_argument("--host", default=settings.host, help=f"address to bind (default {settings.host})")
     parser.add_argument("--port", type=int, default=settings.port, help=f"port (default {settings.port})")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server processes (more than 1 needs MANUALGRAD_REDIS_URL: they share the sessions there)")
     args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    if args.workers > 1 and not settings.redis_url:
+        parser.error(f"--workers {args.workers} needs MANUALGRAD_REDIS_URL (e.g. redis://127.0.0.1:6379/0): "
+                     f"sessions in memory live in one process, so each learner's requests must all reach it")
     record(args.host, args.port)      # for the image's HEALTHCHECK (python -m app.probe)
     # browsers keep idle connections open far longer than uvicorn's 5 s default; a server that
     # closes first can race a request reusing the connection
@@ -21,7 +28,8 @@ def main(argv=None):
     # alone decides whom to believe (MANUALGRAD_TRUSTED_PROXIES)
     # GuardedH11Protocol: deadlines for a request's head, and a cap on open connections
     uvicorn.run("app.main:app", host=args.host, port=args.port, log_level=settings.log_level.lower(),
-                timeout_keep_alive=75, proxy_headers=False, http=GuardedH11Protocol)
+                timeout_keep_alive=75, proxy_headers=False, http=GuardedH11Protocol,
+                workers=args.workers if args.workers > 1 else None)
 
 
 if __name__ == "__main__":

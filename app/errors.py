@@ -15,6 +15,7 @@ from .engine import PhaseError
 from .middleware import BodyTooLarge, SECURITY_HEADERS
 from .protocol import SLOW_BODIES, BodyTimeout
 from .sessions import ConfigError
+from .redis_store import StoreUnavailable
 from .store import SessionNotFound, StoreFull
 
 log = logging.getLogger("manualgrad")
@@ -88,6 +89,10 @@ def install_error_handlers(app: FastAPI):
     async def store_full(request: Request, exc: StoreFull):
         return JSONResponse(status_code=503, content={"detail": str(exc)},
                             headers={"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_unavailable(request: Request, exc: StoreUnavailable):
+        return JSONResponse(status_code=503, content={"detail": str(exc)}, headers={"Retry-After": "2"})
 
     @app.exception_handler(RateLimited)
     async def rate_limited(request: Request, exc: RateLimited):

@@ -14,6 +14,7 @@ from .errors import install_error_handlers
 from .middleware import BodyLimit, HeadAsGet, JSONOnly, LargeBodyGuard, SecurityHeaders
 from .paths import STATIC, TEMPLATES
 from .protocol import BodyDeadline, quiet_storms
+from .redis_store import RedisLimiter, RedisStore
 from .scenarios import load_presets
 from .settings import Settings
 from .store import SessionStore
@@ -29,10 +30,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # the other processes; more threads oversubscribe them (20 trains ran at a quarter speed)
     threadpool_limits(settings.blas_threads)
     app.state.settings = settings
-    app.state.store = SessionStore(settings.max_sessions, settings.idle_seconds, settings.protect_seconds,
-                                   int(settings.session_memory_mb * 2**20))
     app.state.scheduler = Scheduler()
-    app.state.limiter = CreateLimiter(settings.creates_per_minute)
+    if settings.redis_url:
+        app.state.store = RedisStore(settings, app.state.scheduler)
+        app.state.limiter = RedisLimiter(app.state.store, settings.creates_per_minute)
+    else:
+        app.state.store = SessionStore(settings.max_sessions, settings.idle_seconds, settings.protect_seconds,
+                                       int(settings.session_memory_mb * 2**20))
+        app.state.limiter = CreateLimiter(settings.creates_per_minute)
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.presets = load_presets(settings.scenarios_dir)

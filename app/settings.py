@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     # open connections at once (each holds a file descriptor: keep it below `ulimit -n`, 1,024 by
     # default, with room for the files and sockets the server opens itself)
     max_connections: int = Field(900, ge=1)
+    # sessions in Redis (e.g. redis://127.0.0.1:6379/0), shared by every process; none: in memory
+    redis_url: str | None = None
     # signs exported session files with an HMAC; then only files signed with it import
     secret: SecretStr | None = None
 

@@ -83,7 +83,7 @@ class Process(Live):
 
 
 @contextlib.contextmanager
-def live_process(log=None, **settings):
+def live_process(log=None, cli_args=(), **settings):
     """The server as `manualgrad` runs it, on a free port with MANUALGRAD_* settings, for the block
     (its log written to the open file `log`, if given)."""
     settings = {"creates_per_minute": 0, **settings}    # every test client comes from 127.0.0.1
@@ -92,7 +92,8 @@ def live_process(log=None, **settings):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env.setdefault("MANUALGRAD_LOG_LEVEL", "warning")
-    process = subprocess.Popen([sys.executable, "-m", "app.cli", "--host", "127.0.0.1", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "app.cli", "--host", "127.0.0.1", "--port", str(port),
+                                *cli_args],
                                cwd=Path(__file__).resolve().parents[2], env=env,
                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT if log else None)
     server = Process(process, port)

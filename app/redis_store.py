@@ -1,0 +1,476 @@
+"""Sessions in Redis (MANUALGRAD_REDIS_URL): several processes and machines serve one class, and
+a restart loses nothing.
+
+Each session is one Redis hash, `mg:s:<id>`: its configuration, the config it was built from,
+and its state (Trainer.state_dict packed as raw bytes), with a version that grows with every
+change. A process keeps the trainers it used lately in memory and reloads one only when another
+process has changed it since (the version says so); what a phase computed comes back from the
+state bit for bit (Network.replay), so forward on one process and backward on another give what
+one process gives.
+
+One request at a time per session, across processes: a lease lock (`mg:lock:<id>`, renewed while
+the work runs, so a killed process frees the session within LEASE_MS) whose token fences the
+write: a process that lost its lease cannot overwrite newer state. Within a process, requests
+wait their turn in arrival order first. A reset or delete on any process stops a train on
+another within a poll (WATCH_SECONDS): a reset counts up `resets` in the hash, a delete removes
+it.
+
+The class's limits hold across processes: `mg:used` (a sorted set of last use) and `mg:bytes`
+and `mg:total` (what each session and all of them hold in Redis) are kept by the scripts below,
+which evict idle sessions, protect fresh ones and refuse a new one when none can make room. Keys
+expire after the idle time, so Redis keeps nothing a learner left. Run Redis with
+`maxmemory-policy noeviction` and appendonly persistence (README): Redis must never drop part of
+a session by itself.
+"""
+import asyncio
+import contextlib
+import json
+import secrets
+import time
+import weakref
+from collections import OrderedDict
+
+import numpy as np
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from .engine import held_bytes
+from .schemas import PointsDataset, SessionConfig
+from .sessions import ConfigError, Session, build_trainer
+from .store import SessionNotFound, StoreFull
+from .turns import Turns
+
+LEASE_MS = 3000            # a lock not renewed for this long is free again (a process died)
+RENEW_SECONDS = 1.0
+WATCH_SECONDS = 0.1        # how often a running request looks for a reset or a delete
+LOCAL_SESSIONS = 500       # trainers a process keeps in memory between requests
+P = "mg:"                  # the prefix of every key
+
+
+class StoreUnavailable(RuntimeError):
+    """Redis cannot be reached, or lost a request's lease: 503, try again shortly."""
+
+
+# -- the state as bytes: a JSON header (names, dtypes, shapes; the plain numbers) and the arrays
+
+def pack(state):
+    header, chunks = {"arrays": [], "values": {}}, []
+    for name, value in state.items():
+        if isinstance(value, np.ndarray):
+            value = np.ascontiguousarray(value)
+            header["arrays"].append([name, value.dtype.str, list(value.shape)])
+            chunks.append(value.tobytes())
+        else:
+            header["values"][name] = value
+    head = json.dumps(header).encode()       # json, not orjson: a generator state is 128 bits
+    return len(head).to_bytes(4, "little") + head + b"".join(chunks)
+
+
+def unpack(blob):
+    size = int.from_bytes(blob[:4], "little")
+    header = json.loads(blob[4:4 + size])
+    state, offset = dict(header["values"]), 4 + size
+    for name, dtype, shape in header["arrays"]:
+        dtype = np.dtype(dtype)
+        count = int(np.prod(shape)) if shape else 1
+        state[name] = np.frombuffer(blob, dtype, count, offset).reshape(shape).copy()
+        offset += count * dtype.itemsize
+    return state
+
+
+# -- the scripts: each runs atomically in Redis; times come from Redis's own clock -------------
+
+NOW = "local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)\n"
+FORGET = """
+local function forget(id)
+  redis.call('DEL', KEYS_PREFIX .. 's:' .. id)
+  local size = tonumber(redis.call('HGET', KEYS_PREFIX .. 'bytes', id) or '0')
+  redis.call('HDEL', KEYS_PREFIX .. 'bytes', id)
+  redis.call('DECRBY', KEYS_PREFIX .. 'total', size)
+  redis.call('ZREM', KEYS_PREFIX .. 'used', id)
+end
+local function drop_idle(now, idle_ms)
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS_PREFIX .. 'used', '-inf', now - idle_ms)) do forget(id) end
+end
+"""
+
+# ARGV: id, blob, config, spec, size, max_sessions, memory_bytes, protect_ms, idle_ms, replaces
+ADMIT = NOW + FORGET + """
+drop_idle(now, tonumber(ARGV[9]))
+if ARGV[10] ~= '' and redis.call('EXISTS', KEYS_PREFIX .. 's:' .. ARGV[10]) == 1 then forget(ARGV[10]) end
+local size, evicted = tonumber(ARGV[5]), 0
+while redis.call('ZCARD', KEYS_PREFIX .. 'used') >= tonumber(ARGV[6])
+      or tonumber(redis.call('GET', KEYS_PREFIX .. 'total') or '0') + size > tonumber(ARGV[7]) do
+  local oldest = redis.call('ZRANGE', KEYS_PREFIX .. 'used', 0, 0, 'WITHSCORES')
+  if #oldest == 0 then return {-2, 0} end
+  if tonumber(oldest[2]) > now - tonumber(ARGV[8]) then
+    return {-1, tonumber(oldest[2]) + tonumber(ARGV[8]) - now}
+  end
+  forget(oldest[1])
+  evicted = evicted + 1
+end
+local key = KEYS_PREFIX .. 's:' .. ARGV[1]
+redis.call('HSET', key, 'state', ARGV[2], 'config', ARGV[3], 'spec', ARGV[4], 'version', 1, 'resets', 0)
+redis.call('PEXPIRE', key, ARGV[9])
+redis.call('ZADD', KEYS_PREFIX .. 'used', now, ARGV[1])
+redis.call('HSET', KEYS_PREFIX .. 'bytes', ARGV[1], size)
+redis.call('INCRBY', KEYS_PREFIX .. 'total', size)
+return {1, evicted}
+"""
+
+# ARGV: id, token, lease_ms, idle_ms -> 1 taken, 0 busy, -2 no such session
+ACQUIRE = NOW + """
+local key = KEYS_PREFIX .. 's:' .. ARGV[1]
+if redis.call('EXISTS', key) == 0 then return -2 end
+if not redis.call('SET', KEYS_PREFIX .. 'lock:' .. ARGV[1], ARGV[2], 'NX', 'PX', ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS_PREFIX .. 'used', now, ARGV[1])
+redis.call('PEXPIRE', key, ARGV[4])
+return 1
+"""
+
+# ARGV: id, token, lease_ms -> 1 renewed, 0 lost
+RENEW = """
+if redis.call('GET', KEYS_PREFIX .. 'lock:' .. ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('PEXPIRE', KEYS_PREFIX .. 'lock:' .. ARGV[1], ARGV[3])
+return 1
+"""
+
+RELEASE = """
+if redis.call('GET', KEYS_PREFIX .. 'lock:' .. ARGV[1]) == ARGV[2] then
+  redis.call('DEL', KEYS_PREFIX .. 'lock:' .. ARGV[1])
+end
+return 1
+"""
+
+# ARGV: id, token, blob, size, idle_ms -> the new version, 0 lease lost, -2 session gone
+SAVE = """
+local key = KEYS_PREFIX .. 's:' .. ARGV[1]
+if redis.call('GET', KEYS_PREFIX .. 'lock:' .. ARGV[1]) ~= ARGV[2] then return 0 end
+if redis.call('EXISTS', key) == 0 then return -2 end
+redis.call('HSET', key, 'state', ARGV[3])
+local version = redis.call('HINCRBY', key, 'version', 1)
+local old = tonumber(redis.call('HGET', KEYS_PREFIX .. 'bytes', ARGV[1]) or '0')
+redis.call('HSET', KEYS_PREFIX .. 'bytes', ARGV[1], ARGV[4])
+redis.call('INCRBY', KEYS_PREFIX .. 'total', tonumber(ARGV[4]) - old)
+redis.call('PEXPIRE', key, ARGV[5])
+return version
+"""
+
+# ARGV: id -> 1 deleted, 0 no such session
+DELETE = FORGET + """
+if redis.call('EXISTS', KEYS_PREFIX .. 's:' .. ARGV[1]) == 0 then forget(ARGV[1]) return 0 end
+forget(ARGV[1])
+return 1
+"""
+
+# ARGV: id -> the reset count after this one, or nil
+RESET = """
+local key = KEYS_PREFIX .. 's:' .. ARGV[1]
+if redis.call('EXISTS', key) == 0 then return false end
+return redis.call('HINCRBY', key, 'resets', 1)
+"""
+
+# ARGV: idle_ms
+COUNT = NOW + FORGET + """
+drop_idle(now, tonumber(ARGV[1]))
+return redis.call('ZCARD', KEYS_PREFIX .. 'used')
+"""
+
+# KEYS: none; ARGV: address, per_minute -> 0 admitted, else seconds to wait
+RATE = NOW + """
+local second = math.floor(now / 1000)
+local total, oldest = 0, nil
+for s = second - 59, second do
+  local n = tonumber(redis.call('GET', KEYS_PREFIX .. 'rate:' .. ARGV[1] .. ':' .. s) or '0')
+  if n > 0 and oldest == nil then oldest = s end
+  total = total + n
+end
+if total >= tonumber(ARGV[2]) then return oldest + 60 - second end
+redis.call('INCR', KEYS_PREFIX .. 'rate:' .. ARGV[1] .. ':' .. second)
+redis.call('EXPIRE', KEYS_PREFIX .. 'rate:' .. ARGV[1] .. ':' .. second, 61)
+return 0
+"""
+
+
+def script(body):
+    return f"local KEYS_PREFIX = '{P}'\n" + body
+
+
+class RedisStore:
+    """The session store on Redis; the same methods as the in-memory SessionStore."""
+
+    def __init__(self, settings, scheduler):
+        self.url = settings.redis_url
+        self.settings = settings
+        self.scheduler = scheduler
+        self.max_sessions = settings.max_sessions
+        self.memory_bytes = int(settings.session_memory_mb * 2**20)
+        self.idle_ms = int(settings.idle_seconds * 1000)
+        self.protect_ms = int(settings.protect_seconds * 1000)
+        self._client, self._loop = None, None
+        self._turns = weakref.WeakValueDictionary()     # session id -> this process's queue for it
+        self._local = OrderedDict()                     # session id -> Session, least recently used first
+        self.local_bytes = 0
+        self.evicted = 0
+
+    # -- Redis itself -----------------------------------------------------------------------
+
+    def redis(self):
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._loop is not loop:       # one client per event loop
+            self._client = aioredis.from_url(self.url, socket_timeout=2, socket_connect_timeout=2,
+                                             health_check_interval=5)
+            self._scripts = {name: self._client.register_script(script(body)) for name, body in (
+                ("admit", ADMIT), ("acquire", ACQUIRE), ("renew", RENEW), ("release", RELEASE),
+                ("save", SAVE), ("delete", DELETE), ("reset", RESET), ("count", COUNT), ("rate", RATE))}
+            self._loop = loop
+        return self._client
+
+    async def run(self, name, *args):
+        client = self.redis()
+        try:
+            return await self._scripts[name](keys=[], args=list(args), client=client)
+        except RedisError as e:
+            raise StoreUnavailable(unreachable(self.url, e)) from None
+
+    async def call(self, method, *args):
+        client = self.redis()
+        try:
+            return await getattr(client, method)(*args)
+        except RedisError as e:
+            raise StoreUnavailable(unreachable(self.url, e)) from None
+
+    async def trouble(self):
+        try:
+            await asyncio.wait_for(self.redis().ping(), 2)
+        except (RedisError, OSError, asyncio.TimeoutError) as e:
+            return unreachable(self.url, e)
+        return None
+
+    # -- the routes' methods --------------------------------------------------------------------
+
+    @staticmethod
+    def new_id():
+        return secrets.token_urlsafe(16)  # 128 random bits
+
+    async def create(self, session, replaces=None):
+        blob = pack(self.state_of(session))
+        config, spec = json.dumps(session.config), json.dumps(self.spec_of(session))
+        size = len(blob) + len(config) + len(spec)
+        status, detail = await self.run("admit", session.id, blob, config, spec, size, self.max_sessions,
+                                        self.memory_bytes, self.protect_ms, self.idle_ms, replaces or "")
+        if status == -1:
+            raise StoreFull(f"the class is full: this server holds {self.max_sessions} sessions (or as "
+                            f"many bytes as MANUALGRAD_SESSION_MEMORY_MB allows), all used in the last "
+                            f"{self.protect_ms / 60000:g} minutes, and none is taken from a learner who is "
+                            f"still working; try again in a few minutes, or ask your teacher", detail / 1000)
+        if status == -2:
+            raise StoreFull(f"a session of {size} bytes does not fit in MANUALGRAD_SESSION_MEMORY_MB", 60)
+        self.evicted += detail
+        if replaces:
+            self.forget_local(replaces)
+        session.version, session.saved_revision = 1, session.trainer.revision
+        self.keep(session)
+        return session
+
+    async def remove(self, session_id):
+        if not await self.run("delete", session_id):
+            raise SessionNotFound(session_id)
+        self.forget_local(session_id)
+
+    async def has(self, session_id):
+        return bool(await self.call("exists", key(session_id)))
+
+    async def count(self):
+        return int(await self.run("count", self.idle_ms))
+
+    @contextlib.asynccontextmanager
+    async def use(self, session_id, cancel=False):
+        """The session for one request: this process's turn for it, then the lease; loaded (or
+        reloaded, if another process changed it) before, saved after if the request changed it."""
+        if cancel:
+            resets = await self.run("reset", session_id)
+        else:
+            resets = await self.call("hget", key(session_id), "resets")
+        if resets is None:
+            raise SessionNotFound(session_id)
+        turns = self._turns.setdefault(session_id, Turns())
+        ticket = await turns.acquire()
+        try:
+            token = await self.acquire(session_id)
+            try:
+                session = await self.load(session_id)
+                session.ticket, session.lost_lease = ticket, False
+                watcher = asyncio.create_task(self.watch(session, token, int(resets)))
+                try:
+                    yield session
+                finally:
+                    watcher.cancel()
+                if session.closed:
+                    raise SessionNotFound(session_id)
+                if session.trainer.revision != session.saved_revision:
+                    await self.save(session, token)
+            finally:
+                with contextlib.suppress(StoreUnavailable):
+                    await self.run("release", session_id, token)
+        finally:
+            turns.release()
+
+    # -- the lease, and watching for resets and deletes while the work runs --------------------
+
+    async def acquire(self, session_id):
+        token = str(await self.call("incr", P + "fence"))
+        pause = 0.002
+        while True:
+            taken = await self.run("acquire", session_id, token, LEASE_MS, self.idle_ms)
+            if taken == 1:
+                return token
+            if taken == -2:
+                raise SessionNotFound(session_id)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
+    async def watch(self, session, token, resets):
+        renewed = time.monotonic()
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            now = await self.call("hget", key(session.id), "resets")
+            if now is None:
+                session.closed = True                            # deleted, on this process or another
+            elif int(now) > resets:
+                session.cancel_below = max(session.cancel_below, session.ticket + 1)   # a reset came
+            if time.monotonic() - renewed >= RENEW_SECONDS:
+                if not await self.run("renew", session.id, token, LEASE_MS):
+                    session.lost_lease = True
+                renewed = time.monotonic()
+
+    # -- loading and saving -----------------------------------------------------------------------
+
+    async def load(self, session_id):
+        version = await self.call("hget", key(session_id), "version")
+        if version is None:
+            raise SessionNotFound(session_id)
+        cached = self._local.get(session_id)
+        if cached is not None and cached.version == int(version) and not cached.closed:
+            self._local.move_to_end(session_id)
+            return cached
+        fields = await self.call("hgetall", key(session_id))
+        if not fields:
+            raise SessionNotFound(session_id)
+        session = await self.scheduler.run(lambda job: rebuild(session_id, fields))
+        session.version = int(fields[b"version"])
+        session.saved_revision = session.trainer.revision
+        self.forget_local(session_id)
+        self.keep(session)
+        return session
+
+    async def save(self, session, token):
+        if getattr(session, "lost_lease", False):
+            self.forget_local(session.id)
+            raise StoreUnavailable("another server took this session over while this one worked on "
+                                   "it (it was too slow to renew its lease); try again")
+        blob = pack(self.state_of(session))
+        version = await self.run("save", session.id, token, blob, len(blob), self.idle_ms)
+        if version == -2:
+            raise SessionNotFound(session.id)
+        if version == 0:
+            self.forget_local(session.id)
+            raise StoreUnavailable("another server took this session over while this one worked on it; try again")
+        session.version, session.saved_revision = int(version), session.trainer.revision
+
+    @staticmethod
+    def state_of(session):
+        state = session.trainer.state_dict()
+        if "points" in session.config["dataset"]:        # the learner's own points travel with it
+            state["data.X"], state["data.Y"] = session.trainer.X, session.trainer.Y
+        return state
+
+    @staticmethod
+    def spec_of(session):
+        spec = session.spec.model_dump(mode="json", exclude={"params"})
+        if "points" in session.config["dataset"]:
+            spec["dataset"] = {"points": True}                # the points are in the state
+        return spec
+
+    # -- this process's trainers in memory ---------------------------------------------------------
+
+    def keep(self, session):
+        session.held_bytes = held_bytes(session.trainer)
+        self._local[session.id] = session
+        self.local_bytes += session.held_bytes
+        self.trim()
+
+    def forget_local(self, session_id):
+        old = self._local.pop(session_id, None)
+        if old is not None:
+            self.local_bytes -= old.held_bytes
+
+    def trim(self, extra=0, keep=None):
+        """Drop the least recently used trainers not at work (their state is in Redis) until what
+        this process holds fits; False if it cannot."""
+        for other in list(self._local.values()):
+            if len(self._local) <= LOCAL_SESSIONS and self.local_bytes + extra <= self.memory_bytes:
+                return True
+            turns = self._turns.get(other.id)
+            if other is keep or (turns is not None and turns.locked()):
+                continue
+            self.forget_local(other.id)
+        return len(self._local) <= LOCAL_SESSIONS and self.local_bytes + extra <= self.memory_bytes
+
+    def reserve(self, session):
+        """Before work: room in this process for the session at its largest."""
+        extra = session.peak_bytes - session.held_bytes
+        if not self.trim(extra, keep=session):
+            raise StoreFull("this server's memory for sessions at work is full "
+                            "(MANUALGRAD_SESSION_MEMORY_MB); try again in a moment", 1)
+        self.local_bytes += extra
+        session.held_bytes = session.peak_bytes
+
+    def recount(self, session):
+        now = held_bytes(session.trainer)
+        if self._local.get(session.id) is session:
+            self.local_bytes += now - session.held_bytes
+        session.held_bytes = now
+
+
+def key(session_id):
+    return f"{P}s:{session_id}"
+
+
+def unreachable(url, error):
+    where = url.split("@")[-1]                  # no password in a message
+    return f"the session store (Redis at {where}) cannot be reached: {error}; try again shortly"
+
+
+def rebuild(session_id, fields):
+    """A Session from its Redis hash: the trainer built from its config, then its state loaded."""
+    state = unpack(fields[b"state"])
+    spec = json.loads(fields[b"spec"])
+    points = spec.get("dataset") == {"points": True}
+    if points:
+        spec.pop("dataset")
+    config = SessionConfig.model_validate(spec)
+    if points:    # arrays the server wrote itself: not validated again as a client's
+        config.dataset = PointsDataset.model_construct(X=state.pop("data.X"), Y=state.pop("data.Y"))
+    try:
+        trainer, normalised = build_trainer(config)
+        trainer.load_state_dict(state)
+    except (ConfigError, ValueError) as e:
+        raise StoreUnavailable(f"the session's saved state cannot be read back: {e}") from None
+    return Session(session_id, trainer, json.loads(fields[b"config"]), config)
+
+
+class RedisLimiter:
+    """CreateLimiter's rule (so many creates per address in any 60 s) counted in Redis, so that
+    every process of the class counts together."""
+
+    def __init__(self, store, per_minute):
+        self.store, self.per_minute = store, per_minute
+
+    async def admit(self, address):
+        from .admission import RateLimited
+        if self.per_minute <= 0:
+            return
+        wait = await self.store.run("rate", address, self.per_minute)
+        if wait:
+            raise RateLimited(self.per_minute, int(wait))

@@ -1,0 +1,188 @@
+"""Sessions in Redis: several processes serve one class, and a restart loses nothing. Real app
+processes (`python -m app.cli`), a real redis-server started by the tests."""
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from .live import live_process
+from .redis_server import RedisServer, need_redis
+
+CONFIG = {"layers": [2, 8, 8, 1], "dataset": {"name": "circles", "n": 300}, "batch_size": 32,
+          "optimizer": {"name": "adam", "lr": 0.02}}
+BIG = {"layers": [2, 64, 64, 1], "dataset": {"name": "xor", "n": 1000}}
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.fixture
+def redis(tmp_path):
+    need_redis()
+    server = RedisServer(tmp_path).start()
+    yield server
+    server.stop()
+
+
+@contextlib.contextmanager
+def servers(redis, count=2, **settings):
+    with contextlib.ExitStack() as stack:
+        yield [stack.enter_context(live_process(redis_url=redis.url, **settings)) for _ in range(count)]
+
+
+def comparable(state):
+    """A state without its id (the one thing two sessions of the same config differ in)."""
+    return {k: v for k, v in state.items() if k != "id"}
+
+
+def test_phases_alternating_between_two_processes_match_one_in_memory_process(redis):
+    phases = ["forward", "backward", "step", "forward", "backward", "step", "forward", "backward"]
+    with live_process() as memory, servers(redis) as (a, b):
+        mine = memory.session(**CONFIG)
+        shared = a.session(**CONFIG)
+        for n, phase in enumerate(phases):
+            here = (a, b)[n % 2]
+            _, _, want = memory.call("POST", f"/api/sessions/{mine}/{phase}?sample=5")
+            status, _, got = here.call("POST", f"/api/sessions/{shared}/{phase}?sample=5")
+            assert status == 200, got
+            assert comparable(got) == comparable(want), phase
+        for path in ("/chain?layer=1&i=2&j=3&sample=5", "/gradcheck?layer=0&i=1&j=0", "/batch?limit=7"):
+            assert b.call("GET", f"/api/sessions/{shared}{path}")[2] == memory.call("GET", f"/api/sessions/{mine}{path}")[2]
+        _, _, want = memory.call("POST", f"/api/sessions/{mine}/train", {"steps": 40})
+        _, _, got = a.call("POST", f"/api/sessions/{shared}/train", {"steps": 40})
+        assert comparable(got) == comparable(want)
+
+
+def test_ten_trains_at_once_through_both_processes_all_run(redis):
+    with servers(redis) as (a, b):
+        sid = a.session(**CONFIG)
+        results = []
+        threads = [threading.Thread(target=lambda srv=srv: results.append(
+            srv.call("POST", f"/api/sessions/{sid}/train", {"steps": 10})[0])) for srv in (a, b) * 5]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert results == [200] * 10
+        assert a.call("GET", f"/api/sessions/{sid}")[2]["step"] == 100
+
+
+def test_a_process_killed_mid_request_frees_its_sessions_for_the_others(redis):
+    with servers(redis) as (a, b):
+        ids = [a.session(**BIG) for _ in range(3)]
+        thread = threading.Thread(target=lambda: _quietly(a.call, "POST", f"/api/sessions/{ids[0]}/train",
+                                                          {"steps": 10000}, timeout=10), daemon=True)
+        thread.start()
+        time.sleep(0.5)
+        os.kill(a.process.pid, signal.SIGKILL)
+        started = time.monotonic()
+        for sid in ids:
+            status, _, state = b.call("POST", f"/api/sessions/{sid}/forward")
+            assert status == 200, state
+        assert time.monotonic() - started < 6, "the dead process's lease held the session too long"
+
+
+def _quietly(fn, *args, **kwargs):
+    with contextlib.suppress(OSError):
+        fn(*args, **kwargs)
+
+
+def test_every_process_restarted_the_sessions_are_there(redis):
+    with servers(redis) as (a, b):
+        sid = a.session(**CONFIG)
+        b.call("POST", f"/api/sessions/{sid}/train", {"steps": 30})
+        a.call("POST", f"/api/sessions/{sid}/forward")
+        _, _, before = b.call("GET", f"/api/sessions/{sid}?sample=3")
+    with servers(redis) as (c, d):
+        assert c.call("GET", f"/api/sessions/{sid}?sample=3")[2] == before
+        assert d.call("POST", f"/api/sessions/{sid}/backward")[0] == 200
+
+
+def test_redis_restarted_the_sessions_are_there(redis):
+    with servers(redis, count=1) as (a,):
+        sid = a.session(**CONFIG)
+        a.call("POST", f"/api/sessions/{sid}/train", {"steps": 25})
+        _, _, before = a.call("GET", f"/api/sessions/{sid}")
+        redis.restart()                       # appendonly with appendfsync always
+        deadline = time.monotonic() + 10
+        while True:
+            status, _, after = a.call("GET", f"/api/sessions/{sid}")
+            if status == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert status == 200 and after == before
+
+
+def test_redis_down_is_503_with_the_reason_and_then_recovers(redis):
+    with servers(redis, count=1) as (a,):
+        sid = a.session(**CONFIG)
+        redis.stop()
+        status, headers, problem = a.call("POST", f"/api/sessions/{sid}/forward")
+        assert status == 503 and "Redis" in problem["detail"] and "retry-after" in headers
+        status, _, health = a.call("GET", "/healthz")
+        assert status == 503 and "Redis" in health["detail"]
+        assert a.call("POST", "/api/sessions", {})[0] == 503
+        redis.start()
+        deadline = time.monotonic() + 15
+        while a.call("GET", "/healthz")[0] != 200:
+            assert time.monotonic() < deadline, "the server did not recover"
+            time.sleep(0.2)
+        assert a.call("POST", f"/api/sessions/{sid}/forward")[0] == 200
+
+
+def test_reset_and_delete_on_one_process_stop_a_train_on_the_other(redis):
+    with servers(redis) as (a, b):
+        sid = a.session(**BIG)
+        out = {}
+        thread = threading.Thread(target=lambda: out.update(train=a.call("POST", f"/api/sessions/{sid}/train",
+                                                                          {"steps": 10000})))
+        thread.start()
+        time.sleep(0.6)
+        started = time.monotonic()
+        status, _, state = b.call("POST", f"/api/sessions/{sid}/reset")
+        assert status == 200 and state["step"] == 0
+        assert time.monotonic() - started < 1.5
+        thread.join(30)
+        assert out["train"][0] == 200 and out["train"][2]["stopped"] == "cancelled"
+
+        thread = threading.Thread(target=lambda: out.update(train=a.call("POST", f"/api/sessions/{sid}/train",
+                                                                          {"steps": 10000})))
+        thread.start()
+        time.sleep(0.6)
+        deleted = time.monotonic()
+        assert b.call("DELETE", f"/api/sessions/{sid}")[0] == 204
+        thread.join(30)
+        assert out["train"][0] == 404 and time.monotonic() - deleted < 1.5
+
+
+def test_the_class_limits_hold_across_processes(redis):
+    with servers(redis, max_sessions=4, creates_per_minute=6) as (a, b):
+        ids = [srv.session() for srv in (a, b, a, b)]
+        status, headers, problem = b.call("POST", "/api/sessions", {})
+        assert status == 503 and "class is full" in problem["detail"] and int(headers["retry-after"]) > 800
+        assert all(a.call("GET", f"/api/sessions/{sid}")[0] == 200 for sid in ids)
+        assert a.call("DELETE", f"/api/sessions/{ids[0]}")[0] == 204
+        assert b.call("GET", f"/api/sessions/{ids[0]}")[0] == 404
+        assert a.call("POST", "/api/sessions", {})[0] == 201   # the 6th create of the minute (the 503 counted)
+        assert a.call("DELETE", f"/api/sessions/{ids[1]}")[0] == 204
+        status, _, problem = b.call("POST", "/api/sessions", {})         # the 7th, on the other process
+        assert status == 429 and "MANUALGRAD_CREATES_PER_MINUTE" in problem["detail"]
+        assert b.call("GET", "/healthz")[2]["sessions"] == 3
+
+
+def test_workers_need_a_redis_url():
+    out = subprocess.run([sys.executable, "-m", "app.cli", "--workers", "2"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=30, env={k: v for k, v in os.environ.items() if k != "MANUALGRAD_REDIS_URL"})
+    assert out.returncode == 2 and "MANUALGRAD_REDIS_URL" in out.stderr
+
+
+def test_two_workers_serve_one_class(redis):
+    with live_process(redis_url=redis.url, cli_args=["--workers", "2"]) as server:
+        ids = [server.session(**CONFIG) for _ in range(6)]
+        for sid in ids:
+            for phase in ("forward", "backward", "step"):
+                assert server.call("POST", f"/api/sessions/{sid}/{phase}")[0] == 200
+        assert server.call("GET", "/healthz")[2]["sessions"] == 6
