@@ -118,14 +118,17 @@ redis.call('INCRBY', KEYS_PREFIX .. 'total', size)
 return {1, evicted}
 """
 
-# ARGV: id, token, lease_ms, idle_ms -> 1 taken, 0 busy, -2 no such session
+# ARGV: id, lease_ms, idle_ms -> {1, token, version, resets} taken, {0} busy, {-2} no such session
 ACQUIRE = NOW + """
 local key = KEYS_PREFIX .. 's:' .. ARGV[1]
-if redis.call('EXISTS', key) == 0 then return -2 end
-if not redis.call('SET', KEYS_PREFIX .. 'lock:' .. ARGV[1], ARGV[2], 'NX', 'PX', ARGV[3]) then return 0 end
+if redis.call('EXISTS', key) == 0 then return {-2} end
+if redis.call('EXISTS', KEYS_PREFIX .. 'lock:' .. ARGV[1]) == 1 then return {0} end
+local token = redis.call('INCR', KEYS_PREFIX .. 'fence')
+redis.call('SET', KEYS_PREFIX .. 'lock:' .. ARGV[1], token, 'PX', ARGV[2])
 redis.call('ZADD', KEYS_PREFIX .. 'used', now, ARGV[1])
-redis.call('PEXPIRE', key, ARGV[4])
-return 1
+redis.call('PEXPIRE', key, ARGV[3])
+local fields = redis.call('HMGET', key, 'version', 'resets')
+return {1, token, tonumber(fields[1]), tonumber(fields[2])}
 """
 
 # ARGV: id, token, lease_ms -> 1 renewed, 0 lost
@@ -142,10 +145,12 @@ end
 return 1
 """
 
-# ARGV: id, token, blob, size, idle_ms -> the new version, 0 lease lost, -2 session gone
+# ARGV: id, token, blob, size, idle_ms -> the new version, 0 lease lost, -2 session gone; and the
+# lock is released: the end of a request that changed the session, in one round trip
 SAVE = """
 local key = KEYS_PREFIX .. 's:' .. ARGV[1]
 if redis.call('GET', KEYS_PREFIX .. 'lock:' .. ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('DEL', KEYS_PREFIX .. 'lock:' .. ARGV[1])
 if redis.call('EXISTS', key) == 0 then return -2 end
 redis.call('HSET', key, 'state', ARGV[3])
 local version = redis.call('HINCRBY', key, 'version', 1)
@@ -287,21 +292,22 @@ class RedisStore:
     @contextlib.asynccontextmanager
     async def use(self, session_id, cancel=False):
         """The session for one request: this process's turn for it, then the lease; loaded (or
-        reloaded, if another process changed it) before, saved after if the request changed it."""
-        if cancel:
-            resets = await self.run("reset", session_id)
-        else:
-            resets = await self.call("hget", key(session_id), "resets")
-        if resets is None:
-            raise SessionNotFound(session_id)
+        reloaded, if another process changed it) before, saved after if the request changed it.
+        Two round trips to Redis for a request whose session this process has in memory."""
         turns = self._turns.setdefault(session_id, Turns())
+        if cancel:     # trains before it stop: on other processes by `resets`, here by the tickets
+            if await self.run("reset", session_id) is None:
+                raise SessionNotFound(session_id)
+            turns.cancel_below = turns.issued + 1
         ticket = await turns.acquire()
         try:
-            token = await self.acquire(session_id)
+            token, version, resets = await self.acquire(session_id)
+            saved = False
             try:
-                session = await self.load(session_id)
+                session = await self.load(session_id, version)
                 session.ticket, session.lost_lease = ticket, False
-                watcher = asyncio.create_task(self.watch(session, token, int(resets)))
+                session.cancel_below = turns.cancel_below
+                watcher = asyncio.create_task(self.watch(session, turns, token, resets))
                 try:
                     yield session
                 finally:
@@ -309,31 +315,34 @@ class RedisStore:
                 if session.closed:
                     raise SessionNotFound(session_id)
                 if session.trainer.revision != session.saved_revision:
+                    saved = True
                     await self.save(session, token)
             finally:
-                with contextlib.suppress(StoreUnavailable):
-                    await self.run("release", session_id, token)
+                if not saved:
+                    with contextlib.suppress(StoreUnavailable):
+                        await self.run("release", session_id, token)
         finally:
             turns.release()
 
     # -- the lease, and watching for resets and deletes while the work runs --------------------
 
     async def acquire(self, session_id):
-        token = str(await self.call("incr", P + "fence"))
+        """(token, version, resets) once the lease is this request's."""
         pause = 0.002
         while True:
-            taken = await self.run("acquire", session_id, token, LEASE_MS, self.idle_ms)
-            if taken == 1:
-                return token
-            if taken == -2:
+            reply = await self.run("acquire", session_id, LEASE_MS, self.idle_ms)
+            if reply[0] == 1:
+                return str(reply[1]), int(reply[2]), int(reply[3])
+            if reply[0] == -2:
                 raise SessionNotFound(session_id)
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.05)
 
-    async def watch(self, session, token, resets):
+    async def watch(self, session, turns, token, resets):
         renewed = time.monotonic()
         while True:
             await asyncio.sleep(WATCH_SECONDS)
+            session.cancel_below = max(session.cancel_below, turns.cancel_below)   # a reset here
             now = await self.call("hget", key(session.id), "resets")
             if now is None:
                 session.closed = True                            # deleted, on this process or another
@@ -346,12 +355,9 @@ class RedisStore:
 
     # -- loading and saving -----------------------------------------------------------------------
 
-    async def load(self, session_id):
-        version = await self.call("hget", key(session_id), "version")
-        if version is None:
-            raise SessionNotFound(session_id)
+    async def load(self, session_id, version):
         cached = self._local.get(session_id)
-        if cached is not None and cached.version == int(version) and not cached.closed:
+        if cached is not None and cached.version == version and not cached.closed:
             self._local.move_to_end(session_id)
             return cached
         fields = await self.call("hgetall", key(session_id))

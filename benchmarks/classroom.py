@@ -95,8 +95,9 @@ async def run_class(base, players, clickers, seconds):
     return recorder, [c / seconds for c in counts]
 
 
-def measure(players, clickers, seconds):
-    with serve(log_level="warning") as server:
+def measure(players, clickers, seconds, **serving):
+    """(recorder, each player's steps/s, server CPU) for a fresh server (serve()'s options)."""
+    with serve(log_level="warning", **serving) as server:
         cpu0 = cpu_seconds(server.pid)
         recorder, rates = asyncio.run(run_class(server.base, players, clickers, seconds))
         cpu = (cpu_seconds(server.pid) - cpu0) / (seconds + RAMP)

@@ -43,11 +43,13 @@ def wait_ready(base, process, timeout):
 
 
 @contextlib.contextmanager
-def serve(log_level=None, extra_args=(), timeout=30.0, creates_per_minute=0):
+def serve(log_level=None, extra_args=(), timeout=30.0, creates_per_minute=0, settings=None):
     """Start the server as `manualgrad` runs it on a free loopback port; yield its base URL and pid; stop it.
     Every simulated learner comes from 127.0.0.1, so the rate limit of new sessions per address
-    is off unless the caller sets it (MANUALGRAD_CREATES_PER_MINUTE)."""
+    is off unless the caller sets it (MANUALGRAD_CREATES_PER_MINUTE); `settings` are more
+    MANUALGRAD_* variables by their lower-case names."""
     env = {**os.environ, "MANUALGRAD_CREATES_PER_MINUTE": str(creates_per_minute)}
+    env.update({f"MANUALGRAD_{k.upper()}": str(v) for k, v in (settings or {}).items()})
     level = log_level or os.environ.get("MANUALGRAD_LOG_LEVEL", "info").lower()
     with tempfile.TemporaryFile("w+") as log:
         for _attempt in range(3):     # a port taken between probing and binding: try another

@@ -186,3 +186,17 @@ def test_two_workers_serve_one_class(redis):
             for phase in ("forward", "backward", "step"):
                 assert server.call("POST", f"/api/sessions/{sid}/{phase}")[0] == 200
         assert server.call("GET", "/healthz")[2]["sessions"] == 6
+
+
+def test_compose_runs_redis_with_persistence_and_the_app_with_workers():
+    """compose.yaml as podman-compose reads it (images other than the app's cannot be pulled
+    here: the same processes are tested natively above)."""
+    import yaml
+    compose = yaml.safe_load(open(os.path.join(ROOT, "compose.yaml")))
+    redis_service, app = compose["services"]["redis"], compose["services"]["app"]
+    assert redis_service["image"].startswith("redis:7")
+    command = " ".join(redis_service["command"])
+    assert "--appendonly yes" in command and "--maxmemory-policy noeviction" in command
+    assert app["command"][:2] == ["manualgrad", "--workers"] and int(app["command"][2]) >= 2
+    assert app["environment"]["MANUALGRAD_REDIS_URL"].startswith("redis://redis:")
+    assert app["depends_on"]["redis"]["condition"] == "service_healthy"
