@@ -201,6 +201,13 @@ def script(body):
     return f"local KEYS_PREFIX = '{P}'\n" + body
 
 
+class Lease:
+    """One request's hold on its session in Redis."""
+
+    def __init__(self, token):
+        self.token, self.lost, self.released = token, False, False
+
+
 class RedisStore:
     """The session store on Redis; the same methods as the in-memory SessionStore."""
 
@@ -292,8 +299,9 @@ class RedisStore:
     @contextlib.asynccontextmanager
     async def use(self, session_id, cancel=False):
         """The session for one request: this process's turn for it, then the lease; loaded (or
-        reloaded, if another process changed it) before, saved after if the request changed it.
-        Two round trips to Redis for a request whose session this process has in memory."""
+        reloaded, if another process changed it) before. The work saves it (saved(), before the
+        reply is sent); what is left unsaved is saved on the way out. Two round trips to Redis
+        for a request whose session this process has in memory."""
         turns = self._turns.setdefault(session_id, Turns())
         if cancel:     # trains before it stop: on other processes by `resets`, here by the tickets
             if await self.run("reset", session_id) is None:
@@ -302,27 +310,48 @@ class RedisStore:
         ticket = await turns.acquire()
         try:
             token, version, resets = await self.acquire(session_id)
-            saved = False
+            lease = Lease(token)
             try:
                 session = await self.load(session_id, version)
-                session.ticket, session.lost_lease = ticket, False
+                session.ticket, session.lease = ticket, lease
                 session.cancel_below = turns.cancel_below
-                watcher = asyncio.create_task(self.watch(session, turns, token, resets))
+                watcher = asyncio.create_task(self.watch(session, turns, lease, resets))
                 try:
                     yield session
                 finally:
                     watcher.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await watcher
                 if session.closed:
                     raise SessionNotFound(session_id)
                 if session.trainer.revision != session.saved_revision:
-                    saved = True
-                    await self.save(session, token)
+                    await self.saved(session)
             finally:
-                if not saved:
+                if not lease.released:
                     with contextlib.suppress(StoreUnavailable):
                         await self.run("release", session_id, token)
         finally:
             turns.release()
+
+    async def saved(self, session):
+        """After the work of a request: its changes to the session written to Redis (with the
+        lease's release, in one round trip), so that the reply goes out only once they are."""
+        lease = session.lease
+        if session.trainer.revision == session.saved_revision or lease is None or lease.released:
+            return
+        if lease.lost:
+            self.forget_local(session.id)
+            raise StoreUnavailable("another server took this session over while this one worked on "
+                                   "it (it was too slow to renew its lease); try again")
+        blob = pack(self.state_of(session))
+        version = await self.run("save", session.id, lease.token, blob, len(blob), self.idle_ms)
+        lease.released = version != 0
+        if version == -2:
+            raise SessionNotFound(session.id)
+        if version == 0:
+            self.forget_local(session.id)
+            raise StoreUnavailable("another server took this session over while this one worked on it; try again")
+        session.version, session.saved_revision = int(version), session.trainer.revision
 
     # -- the lease, and watching for resets and deletes while the work runs --------------------
 
@@ -338,20 +367,24 @@ class RedisStore:
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.05)
 
-    async def watch(self, session, turns, token, resets):
-        renewed = time.monotonic()
+    async def watch(self, session, turns, lease, resets):
+        """While a request works: renew its lease, and stop its train when a reset or a delete
+        comes (on this process or another)."""
+        renewed, ticket = time.monotonic(), session.ticket
         while True:
             await asyncio.sleep(WATCH_SECONDS)
             session.cancel_below = max(session.cancel_below, turns.cancel_below)   # a reset here
-            now = await self.call("hget", key(session.id), "resets")
-            if now is None:
-                session.closed = True                            # deleted, on this process or another
-            elif int(now) > resets:
-                session.cancel_below = max(session.cancel_below, session.ticket + 1)   # a reset came
-            if time.monotonic() - renewed >= RENEW_SECONDS:
-                if not await self.run("renew", session.id, token, LEASE_MS):
-                    session.lost_lease = True
-                renewed = time.monotonic()
+            try:
+                now = await self.call("hget", key(session.id), "resets")
+                if now is None:
+                    session.closed = True                        # deleted, here or elsewhere
+                elif int(now) > resets:
+                    session.cancel_below = max(session.cancel_below, ticket + 1)   # a reset came
+                if time.monotonic() - renewed >= RENEW_SECONDS:
+                    lease.lost = lease.lost or not await self.run("renew", session.id, lease.token, LEASE_MS)
+                    renewed = time.monotonic()
+            except StoreUnavailable:
+                continue        # Redis away for a moment: the save will say so if it still is
 
     # -- loading and saving -----------------------------------------------------------------------
 
@@ -369,20 +402,6 @@ class RedisStore:
         self.forget_local(session_id)
         self.keep(session)
         return session
-
-    async def save(self, session, token):
-        if getattr(session, "lost_lease", False):
-            self.forget_local(session.id)
-            raise StoreUnavailable("another server took this session over while this one worked on "
-                                   "it (it was too slow to renew its lease); try again")
-        blob = pack(self.state_of(session))
-        version = await self.run("save", session.id, token, blob, len(blob), self.idle_ms)
-        if version == -2:
-            raise SessionNotFound(session.id)
-        if version == 0:
-            self.forget_local(session.id)
-            raise StoreUnavailable("another server took this session over while this one worked on it; try again")
-        session.version, session.saved_revision = int(version), session.trainer.revision
 
     @staticmethod
     def state_of(session):

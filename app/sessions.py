@@ -38,6 +38,7 @@ class Session:
         self.costs = {}                 # measured compute seconds of each kind of work
         self.peak_bytes = peak_bytes(trainer)
         self.held_bytes = 0             # counted by the store
+        self.lease = None               # the Redis store's hold on it for the request at work
 
     def cancelled(self, ticket):
         """Whether work of turn `ticket` should stop: the session is gone, or was reset since."""

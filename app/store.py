@@ -146,6 +146,9 @@ class SessionStore:
         """Why the store cannot serve, or None: memory never fails to answer."""
         return None
 
+    async def saved(self, session):
+        """After a request's work: nothing to write, the session is here."""
+
 
     def _make_room(self, extra, keep):
         if self.held + extra <= self.memory_bytes:

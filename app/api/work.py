@@ -26,6 +26,7 @@ async def compute(request, session, kind, fn, *args, status_code=200, headers=No
             store.recount(session)
 
     body = await request.app.state.scheduler.run(work, costs=session.costs, kind=kind)
+    await store.saved(session)          # written (to Redis) before the reply says it happened
     return JSONBytes(body, status_code=status_code, headers=headers)
 
 
