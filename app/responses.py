@@ -101,10 +101,16 @@ class SessionState(BaseModel):
     diverged: bool
 
 
+class Gradients(BaseModel):
+    dW: Matrix
+    db: Vector
+
+
 class TrainState(SessionState):
     losses: list[Num]
     steps_run: int
     stopped: str | None
+    last_gradients: list[Gradients] | None    # dW, db of each layer for the last update it made
 
 
 class ChainRule(BaseModel):

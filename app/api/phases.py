@@ -70,4 +70,6 @@ def train_steps(job, session, steps, limit, sample, ticket):
         raise SessionNotFound(session.id)
     if session.trainer.diverged:
         stopped = "diverged"
-    return state_body(session, sample, losses=losses, steps_run=len(losses), stopped=stopped)
+    last = session.trainer.last_gradients if losses else None
+    return state_body(session, sample, losses=losses, steps_run=len(losses), stopped=stopped,
+                      last_gradients=None if last is None else [{"dW": dW, "db": db} for dW, db in last])

@@ -21,7 +21,8 @@ def peak_bytes(trainer):
     per_row += sum(4 * layer.fan_out for layer in net.layers)  # Z, A, dA, dZ of each layer
     per_row += net.sizes[-1]                              # the batch's Y
     state = {"sgd": 0, "momentum": 1, "adam": 2}.get(trainer.optimizer.name, 2)
-    cached = 8 * (rows * per_row + params * (2 + state + 1))   # gradients, state, previous W and b
+    # gradients (now and of the last update), state, previous W and b
+    cached = 8 * (rows * per_row + params * (3 + state + 1))
     fixed = array_bytes([trainer.X, trainer.Y, trainer.batches.order]
                         + [a for pair in trainer.initial for a in pair]
                         + [a for layer in net.layers for a in (layer.W, layer.b)])
@@ -35,6 +36,7 @@ def arrays_of(trainer):
     arrays += [a for pair in (net.cached_params or []) for a in pair]
     for layer in net.layers:
         arrays += [layer.W, layer.b, layer.A_prev, layer.Z, layer.A, layer.dA, layer.dZ, layer.dW, layer.db]
+    arrays += [a for pair in (trainer.last_gradients or []) for a in pair]
     for value in trainer.optimizer.state.values():
         arrays += list(value) if isinstance(value, tuple) else [value]
     return arrays

@@ -34,6 +34,7 @@ class Trainer:
         self.steps = 0           # updates applied so far
         self.history = LossHistory()  # the loss of the forward before each update
         self.batch = None        # row indices of the current batch
+        self.last_gradients = None    # [(dW, db)] of each layer for the last update made
         self.revision += 1
 
     def state_dict(self):
@@ -70,8 +71,10 @@ class Trainer:
 
     def step(self):
         self.revision += 1
+        gradients = [(layer.dW, layer.db) for layer in self.network.layers]
         with np.errstate(all="ignore"):
             self.optimizer.step(self.network)
+        self.last_gradients = gradients
         self.steps += 1
         self.history.append(self.steps, self.network.loss_value)
 
@@ -94,7 +97,9 @@ class Trainer:
                 batch = self.batches.next()
                 loss = self.network.forward(*self.rows(batch))
                 self.network.backward(for_step=True)  # the step clears the gradients unread
+                gradients = [(layer.dW, layer.db) for layer in self.network.layers]
                 self.optimizer.step(self.network)
+            self.last_gradients = gradients   # references: the step put new W, b in place
             self.batch = batch
             self.steps += 1
             self.history.append(self.steps, loss)

@@ -186,3 +186,19 @@ def test_predictions_cover_the_extent_asked_for(client, session):
     wide = client.get(f"/api/sessions/{session['id']}/predictions", params={"extent": 3}).json()
     assert wide["bounds"] == [[-3.0, 3.0], [-3.0, 3.0]]
     assert client.get(f"/api/sessions/{session['id']}/predictions", params={"extent": 0}).status_code == 422
+
+
+def test_a_train_reply_carries_the_gradients_of_its_last_update(client, session):
+    """The page draws them as the last step's; the state's dW stays null after a train."""
+    sid = session["id"]
+    twin = client.post("/api/sessions", json={}).json()["id"]
+    trained = client.post(f"/api/sessions/{sid}/train", json={"steps": 5}).json()
+    assert all(layer["dW"] is None for layer in trained["layers"])
+    for _ in range(4):
+        client.post(f"/api/sessions/{twin}/train", json={"steps": 1})
+    for phase in ("forward", "backward"):
+        by_hand = client.post(f"/api/sessions/{twin}/{phase}").json()
+    assert len(trained["last_gradients"]) == 2
+    for got, want in zip(trained["last_gradients"], by_hand["layers"]):
+        assert got["dW"] == want["dW"] and got["db"] == want["db"]     # the 5th update's, bit for bit
+    assert client.get(f"/api/sessions/{sid}").json()["layers"][0]["dW"] is None
