@@ -1,4 +1,5 @@
 // talking to the server: every non-2xx answer becomes an ApiError with a sentence a learner can read
+import { sentence } from "./format.js";
 
 /** An HTTP failure, with a readable message and the status (0 when the server could not be reached). */
 export class ApiError extends Error {
@@ -47,14 +48,14 @@ function readable(status, body) {
   const detail = body && body.detail;
   if (status === 422 && Array.isArray(detail)) {
     const parts = detail.map((d) => `${fieldName(d.field ?? "body")}: ${d.msg}`);
-    return [`The server refused this: ${parts.join("; ")}.`, detail.map((d) => d.field ?? "body")];
+    return [sentence(`The server refused this: ${parts.join("; ")}`), detail.map((d) => d.field ?? "body")];
   }
   if (status === 404) {
     return ["This session no longer exists on the server (it was idle too long, or the server " +
             "restarted). Start a new session to carry on.", []];
   }
-  if (status === 413) return [`Too much data for one request: ${detail}.`, ["body"]];
-  if (status === 409) return [`Not yet: ${detail}.`, []];
+  if (status === 413) return [sentence(`Too much data for one request: ${detail}`), ["body"]];
+  if (status === 409) return [sentence(`Not yet: ${detail}`), []];
   if (typeof detail === "string" && status < 500) return [detail, []];
   return [`The server failed (HTTP ${status}${typeof detail === "string" ? `: ${detail}` : ""}). ` +
           "Try again, or reload the page.", []];

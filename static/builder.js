@@ -190,7 +190,9 @@ export class Builder {
       && after.inputs === before.inputs;
     next.params = weights && sameNetwork ? clone(weights) : null;
     this.wanted = next;
-    const kept = next.params ? "; the weights on screen carry on" : "";
+    // a new network from them: say what that means for the step, the chart and Reset
+    const kept = next.params ? "; the weights on screen carry on as its starting weights (so the step "
+      + "count starts again at 0, the loss chart starts anew, and Reset now goes back to these weights)" : "";
     return [next, (wasNamed ? `${what}; the data are now your own ${X.length} points` : what) + kept];
   }
 

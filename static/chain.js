@@ -1,11 +1,13 @@
 // the panel for a clicked weight: dL/dw = a_prev · f'(z) · dL/da for the selected sample, the
 // batch sum that equals dW, the update Step will make, and a finite-difference check
-import { fmt, fmtSigned } from "./format.js";
+import { fmt, fmtSigned, operandDigits } from "./format.js";
 import * as M from "./mathml.js";
 import { unitName } from "./network.js";
 
 const d = (top, bottom) => M.partial(top, bottom);
 const under = (x, label, opts) => M.el("munder", {}, M.num(x, opts), M.el("mtext", { class: "under" }, label));
+const times = (...t) => t.reduce((p, x) => p * x, 1);
+const L1IsInput = (name) => name.startsWith("x");     // x₁, x₂: the names of inputs
 
 function section(doc, title, ...children) {
   const s = doc.createElement("section");
@@ -110,17 +112,21 @@ export class ChainPanel {
   formula(c, from, to) {
     const wrap = this.doc.createElement("div");
     wrap.className = "formula";
-    const fused = c && c.f_prime === null;
+    // softmax with cross-entropy gives dL/dz at once; a diverged unit has f' null too, but not fused
+    const fused = c && c.activation === "softmax";
     const top = fused
       ? [d("L", "w"), M.eq(), M.sub(M.mi("a"), M.mtext("prev")), M.mo("·"), d("L", "z")]
       : [d("L", "w"), M.eq(), M.sub(M.mi("a"), M.mtext("prev")), M.mo("·"), M.mi("f′"),
          M.paren(M.mi("z")), M.mo("·"), d("L", "a")];
     wrap.append(M.math(fused ? "dL/dw = a_prev · dL/dz" : "dL/dw = a_prev · f'(z) · dL/da", ...top));
     if (!c) return wrap;
+    // operands with the digits that make the product shown follow from them as shown
+    const digits = operandDigits(fused ? [c.a_prev, c.dL_dz] : [c.a_prev, c.f_prime, c.dL_da], times, c.product);
+    const sent = L1IsInput(from) ? `${from}, the input` : `${from}’s a`;   // an input has no a
     const nums = fused
-      ? [M.eq(), under(c.a_prev, `${from}’s a`), M.mo("·"), under(c.dL_dz, `∂L/∂z of ${to}`, { bracket: true })]
-      : [M.eq(), under(c.a_prev, `${from}’s a`), M.mo("·"), under(c.f_prime, `f′ at z = ${fmt(c.z, 3)}`),
-         M.mo("·"), under(c.dL_da, `∂L/∂a of ${to}`, { bracket: true })];
+      ? [M.eq(), under(c.a_prev, sent, { digits }), M.mo("·"), under(c.dL_dz, `∂L/∂z of ${to}`, { bracket: true, digits })]
+      : [M.eq(), under(c.a_prev, sent, { digits }), M.mo("·"), under(c.f_prime, `f′ at z = ${fmt(c.z, 3)}`, { digits }),
+         M.mo("·"), under(c.dL_da, `∂L/∂a of ${to}`, { bracket: true, digits })];
     wrap.append(M.math(`= ${c.product}`, ...nums, M.eq(), M.num(c.product, { cls: "result" })));
     return wrap;
   }
@@ -128,7 +134,7 @@ export class ChainPanel {
   explain(c, state, from, to, L, i, j) {
     const doc = this.doc;
     const out = [];
-    const fused = c.f_prime === null;
+    const fused = c.activation === "softmax";
     out.push(section(doc, `For sample #${c.sample}: three factors, one per link of the chain`,
       this.formula(c, from, to),
       para(doc, fused
@@ -182,8 +188,9 @@ export class ChainPanel {
     const eta = M.mi("η");
     const rows = [];
     if (opt.name === "sgd") {
+      const digits = operandDigits([opt.lr, c.dW], (lr, g) => -lr * g, c.update);
       rows.push(M.math(`delta w = -lr dW = ${c.update}`, M.mi("Δw"), M.eq(), M.mo("−"), eta, M.mo("·"), M.mi("dW"),
-        M.eq(), M.mo("−"), M.num(opt.lr), M.mo("·"), M.num(c.dW, { bracket: true }), M.eq(), M.num(c.update, { cls: "result" })));
+        M.eq(), M.mo("−"), M.num(opt.lr, { digits }), M.mo("·"), M.num(c.dW, { bracket: true, digits }), M.eq(), M.num(c.update, { cls: "result" })));
     } else if (opt.name === "momentum") {
       rows.push(M.math("v = beta v + dW", M.mi("v"), M.mo("←"), M.mi("β"), M.mi("v"), M.mo("+"), M.mi("dW")));
       rows.push(M.math(`delta w = -lr v = ${c.update}`, M.mi("Δw"), M.eq(), M.mo("−"), eta, M.mo("·"), M.mi("v"),
@@ -217,7 +224,7 @@ export class ChainPanel {
     const analytic = M.math(`analytic ${g.analytic}`, M.mtext("backward: "), M.mi("dW"), M.eq(),
                             M.num(g.analytic, { digits: 10 }));
     const verdict = para(doc, good
-      ? `They agree to about ${digits} significant digits (relative error ${fmt(g.relative_error, 2)}, over the ${g.samples} samples of the batch).`
+      ? `They agree to about ${digits} significant digits (relative error ${fmt(g.relative_error, 2)}, over the ${g.samples === 1 ? "1 sample" : `${g.samples} samples`} of the batch).`
       : `They differ: relative error ${fmt(g.relative_error, 2)}. Near a kink of ReLU, or with a saturated unit, finite differences can be off.`, good ? "agree" : "problem");
     verdict.dataset.role = "gradcheck";
     verdict.dataset.relativeError = String(g.relative_error);

@@ -31,6 +31,22 @@ export function activationT(value, activation) {
 
 // class 0 blue, class 1 orange (the ends of the scale), class 2 bluish green (Okabe-Ito)
 export const CLASS_COLORS = ["#2166ac", "#d96a00", "#009e73"];
+// the same for text on white: at least 4.5:1 (WCAG AA); the orange of the points is 3.5:1
+export const CLASS_TEXT_COLORS = ["#2166ac", "#a34f00", "#00745a"];
 export const CLASS_BYTES = [[33, 102, 172], [224, 112, 10], [0, 158, 115]];
 export const CLASS_SHAPES = ["circle", "square", "triangle"];
 export const INK = "#1d1d1f";
+
+// a gradient's sign: purple where dW > 0 (Step lowers w), green where dW < 0 (Step raises it);
+// purple against green reads with red-green colour blindness, and is neither the blue nor the
+// orange of the weights underneath
+export const GRAD_POS = "#762a83";
+export const GRAD_NEG = "#1b7837";
+export const GRAD_FLOOR = 1e-6;    // a gradient this small or smaller draws no halo
+
+/** the width of a gradient's halo on a fixed log scale, the same after every Backward: 0 at
+ *  |g| ≤ 1e-6, then 2.4 px a decade up to 14 px at |g| ≥ 1, so shrinking gradients thin out */
+export function logWidth(g, { perDecade = 2.4, max = 14 } = {}) {
+  if (g === null || g === undefined || !Number.isFinite(g) || g === 0) return 0;
+  return Math.max(0, Math.min(max, perDecade * (Math.log10(Math.abs(g)) - Math.log10(GRAD_FLOOR))));
+}

@@ -3,7 +3,7 @@
 import { CLASS_BYTES, CLASS_COLORS, CLASS_SHAPES, INK, divergingBytes } from "./colors.js";
 import { fmt } from "./format.js";
 
-const M = { left: 34, right: 8, top: 8, bottom: 26 };   // margins for the axes
+const M = { left: 34, right: 8, top: 18, bottom: 26 };   // margins for the axes (the top one holds x₂'s name)
 const HIT = 14;                                          // px within which a click finds a point
 
 /** the padded box around the data, as the server computes it for its predictions */
@@ -274,15 +274,11 @@ export class DataPlot {
     ctx.textAlign = "right";
     ctx.textBaseline = "bottom";
     ctx.fillText(this.dims === 1 ? "x →" : "x₁ →", f.w - M.right, f.h - 1);
-    // the vertical axis's name sits inside the plot's top-left corner, on a white patch
+    // the vertical axis's name above the plot's top-left corner, clear of the points
     const name = this.dims === 1 ? "y ↑" : "x₂ ↑";
     ctx.textAlign = "left";
-    ctx.textBaseline = "top";
-    const w = ctx.measureText(name).width;
-    ctx.fillStyle = "rgba(255,255,255,0.85)";
-    ctx.fillRect(M.left + 1, M.top + 1, w + 6, 16);
-    ctx.fillStyle = "#333";
-    ctx.fillText(name, M.left + 4, M.top + 3);
+    ctx.textBaseline = "bottom";
+    ctx.fillText(name, M.left, M.top - 2);
   }
 
   drawPoints(ctx, f) {

@@ -4,12 +4,12 @@
 // speed setting -> updates per request and pause between requests
 export const SPEEDS = [
   null,
-  { steps: 1, pause: 600, label: "1 step every 0.6 s" },
-  { steps: 1, pause: 150, label: "about 5 steps a second" },
-  { steps: 5, pause: 60, label: "5 steps per tick" },
-  { steps: 20, pause: 30, label: "20 steps per tick" },
-  { steps: 100, pause: 0, label: "100 steps per tick" },
-  { steps: 500, pause: 0, label: "500 steps per tick" },
+  { steps: 1, pause: 600, label: "1 step every 0.6 s", short: "1 per 0.6 s" },
+  { steps: 1, pause: 150, label: "about 5 steps a second", short: "~5 per s" },
+  { steps: 5, pause: 60, label: "5 steps per tick", short: "5 per tick" },
+  { steps: 20, pause: 30, label: "20 steps per tick", short: "20 per tick" },
+  { steps: 100, pause: 0, label: "100 steps per tick", short: "100 per tick" },
+  { steps: 500, pause: 0, label: "500 steps per tick", short: "500 per tick" },
 ];
 
 /** what each phase allows, why the rest waits, and the next thing to do */
@@ -77,6 +77,8 @@ export class DriveBar {
     const s = this.speed();
     this.speedInput.setAttribute("aria-valuetext", s.label);
     this.speedInput.title = s.label;
+    const shown = this.doc.getElementById("speed-value");
+    if (shown) shown.textContent = s.short;
   }
 
   speed() { return SPEEDS[Number(this.speedInput.value)] ?? SPEEDS[3]; }
@@ -98,10 +100,13 @@ export class DriveBar {
     return why ? [false, why] : [true, ""];
   }
 
-  /** enable, explain and highlight after each state */
-  setPhase(phase) {
+  /** enable, explain and highlight after each state; a diverged network's next thing is Reset */
+  setPhase(phase, diverged = this.diverged) {
     this.phase = phase;
-    const rules = phaseRules(phase);
+    this.diverged = diverged;
+    const rules = diverged ? { ...phaseRules(phase), next: "reset",
+      guidance: "The network diverged: its numbers are no longer finite, so no phase can mend them. Reset (r), or lower the learning rate in Build." }
+      : phaseRules(phase);
     for (const name of ["forward", "backward", "step", "train", "reset", "play"]) {
       const b = this.buttons[name];
       const [ok, why] = this.allowed(name, phase);

@@ -35,3 +35,22 @@ const SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
 export function subscript(n) {
   return String(n).split("").map((c) => SUBSCRIPTS[Number(c)]).join("");
 }
+
+/** The significant digits to show `operands` with so that `combine` of them, as shown, gives
+ *  `result` as shown (at `digits`): 4 as a rule, more where rounding would show a wrong sum,
+ *  e.g. 1 − a² with a = −0.99999999998 (1 − (−1)² = 0 is not 4.8×10⁻¹¹). */
+export function operandDigits(operands, combine, result, digits = 4) {
+  if (result === null || operands.some((x) => x === null || !Number.isFinite(x))) return digits;
+  const target = fmt(result, digits);
+  for (let d = digits; d <= 17; d++) {
+    const shown = operands.map((x) => Number(x.toPrecision(d)));
+    if (fmt(combine(...shown), digits) === target) return d;
+  }
+  return 17;
+}
+
+/** text as a sentence: a full stop at the end unless it ends with one already ("page.." no more) */
+export function sentence(text) {
+  const t = String(text).trimEnd();
+  return /[.!?…]$/.test(t) ? t : `${t}.`;
+}

@@ -1,5 +1,5 @@
 // the network as SVG: built once per architecture, restyled after every request
-import { activationT, diverging, divergingBytes, INK } from "./colors.js";
+import { activationT, diverging, divergingBytes, GRAD_NEG, GRAD_POS, logWidth } from "./colors.js";
 import { fmt, subscript } from "./format.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -73,6 +73,7 @@ export class NetworkView {
       }
     });
     skipButton.addEventListener("click", () => this.skip());
+    new ResizeObserver(() => this.fit()).observe(svg.parentElement);
   }
 
   pick(target) {
@@ -102,14 +103,14 @@ export class NetworkView {
     this.svg.replaceChildren();
 
     const maxUnits = Math.max(...sizes);
-    const rowH = pictures ? 74 : 66;
+    const rowH = pictures ? 74 : 66;   // a tall net keeps its rows: its box scrolls (fit())
     const col = this.last <= 2 ? COL : this.last === 3 ? 150 : 128;   // deep nets sit closer
     const height = TOP + maxUnits * rowH + 16;
     const width = 60 + this.last * col + (pictures ? PIC + 8 : 0) + 160;
     this.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-    this.svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
-    // tall nets get room to stay readable: the column scrolls rather than shrinking the text
-    this.svg.style.minHeight = `${Math.round(Math.min(height * 0.52, 1400))}px`;
+    this.svg.setAttribute("preserveAspectRatio", "xMidYMin meet");
+    this.natural = { width, height };
+    this.fit();
     const x = (L) => 60 + L * col;
     const y = (L, i) => TOP + ((maxUnits - sizes[L]) * rowH) / 2 + (i + 0.5) * rowH;
     const out = (L) => x(L) + R + (pictures ? PIC + 8 : 0);   // where outgoing weights start
@@ -149,8 +150,8 @@ export class NetworkView {
           const band = `M${x1},${y1 - 6} C${mid},${y1 - 6} ${mid},${y2 - 6} ${x2},${y2 - 6} ` +
                        `L${x2},${y2 + 6} C${mid},${y2 + 6} ${mid},${y1 + 6} ${x1},${y1 + 6} Z`;
           svgEl("path", { d: band, class: "hit" }, g);
+          const grad = svgEl("path", { d, class: "g" }, g);     // dW's halo, under the weight
           const w = svgEl("path", { d, class: "w" }, g);
-          const grad = svgEl("path", { d, class: "g" }, g);
           const title = svgEl("title", {}, g);
           this.edges[L][i][j] = { g, w, grad, title };
         }
@@ -180,10 +181,13 @@ export class NetworkView {
       for (let i = 0; i < sizes[L]; i++) {
         const cx = x(L), cy = y(L, i);
         const g = svgEl("g", { class: "node", "data-node": `${L}-${i}`, tabindex: "0", role: "button" }, nodeLayer);
+        // the node and its picture take the clicks as one (between them is not the background)
+        svgEl("rect", { x: cx - R - 4, y: cy - R - 4, width: 2 * R + 8 + (pictures ? PIC + 6 : 0), height: 2 * R + 8,
+                        class: "hit" }, g);
         const ring = svgEl("circle", { cx, cy, r: R + 4, class: "ring" }, g);
         const body = svgEl("circle", { cx, cy, r: R, class: "body" }, g);
         const value = svgEl("text", { x: cx, y: cy + 5, class: "value" }, g);
-        const name = svgEl("text", { x: cx - R - 5, y: cy - R + 4, class: "name" }, g);
+        const name = svgEl("text", { x: cx, y: cy - R - 8, class: "name" }, g);   // above: clear of the weights
         name.textContent = unitName(L, i, this.last, sizes[this.last]);
         const grad = svgEl("text", { x: cx, y: cy + R + 15, class: "gradtext" }, g);
         let picture = null;
@@ -193,10 +197,13 @@ export class NetworkView {
           svgEl("rect", { x: cx + R + 6, y: cy - PIC / 2, width: PIC, height: PIC, class: "frame" }, g);
         }
         const title = svgEl("title", {}, g);
-        this.nodes[L][i] = { g, ring, body, value, grad, picture, title };
+        this.nodes[L][i] = { g, ring, body, value, grad, picture, title, name, where: L === 0 ? "input" : layerName(L, this.last) };
       }
     }
     if (this.selected) this.setSelected(this.selected);
+    // a tall net's box scrolls: start at its middle, where the output and the loss are
+    const box = this.svg.parentElement;
+    box.scrollTop = Math.max(0, (box.scrollHeight - box.clientHeight) / 2);
     return true;
   }
 
@@ -214,10 +221,8 @@ export class NetworkView {
         const v = a ? a[i] : null;
         n.body.setAttribute("fill", diverging(activationT(v, act)));
         n.value.textContent = v === null ? "·" : short(v);
-        const where = L === 0 ? "input" : layerName(L, this.last);
-        const label = `${name(L, i)}, ${where} unit ${i + 1}: ${v === null ? "no value yet" : `${L === 0 ? "x" : "a"} = ${fmt(v, 4)}`}`;
-        n.g.setAttribute("aria-label", label);
-        n.title.textContent = label;
+        fitText(n.value, 2 * R - 7);         // a minus sign and four digits stay off the circle's edge
+        n.about = `${n.where} unit ${i + 1}: ${v === null ? "no value yet" : `${L === 0 ? "x" : "a"} = ${fmt(v, 4)}`}`;
       }
     }
     // weights: colour is the sign, width the size
@@ -230,9 +235,7 @@ export class NetworkView {
             const w = W[i][j];
             e.w.setAttribute("stroke", w === null ? "#999" : diverging(w < 0 ? -1 : 1));
             e.w.setAttribute("stroke-width", (w === null ? 1 : Math.min(9, 0.8 + 3.2 * Math.abs(w))).toFixed(2));
-            const label = `weight from ${name(L - 1, i)} to ${name(L, j)}: w = ${fmt(w, 4)}`;
-            e.title.textContent = label;
-            e.g.setAttribute("aria-label", label);
+            e.about = `weight from ${name(L - 1, i)} to ${name(L, j)}: w = ${fmt(w, 4)}`;
             e.g.dataset.w = String(w);
             e.g.classList.toggle("exercise", `${L}-${i}-${j}` === this.exercise);
           }
@@ -250,57 +253,86 @@ export class NetworkView {
     this.concealedKey = concealed ? this.exercise : null;
   }
 
-  /** Sizes of gradient rings and lines; whether they show is up to the lit classes. */
+  /** Gradient rings and halos, on one fixed log scale (logWidth); whether they show is up to the
+   *  lit classes. After Backward: this batch's dW and ∂L/∂z. After a Train or a Play tick: the dW
+   *  of the last update (`last_gradients`), lit at once, with no per-sample rings. */
   setGradients(state) {
-    const have = state.phase === "backward";
+    const backward = state.phase === "backward";
+    const last = !backward && state.last_gradients ? state.last_gradients : null;
+    const have = backward || last !== null;
     this.svg.classList.toggle("has-gradients", have);
-    if (!have) {
+    this.svg.classList.toggle("last-step", last !== null);
+    if (!backward) {
       this.stopAnimation();
       this.clearLit();
     }
     const sample = state.sample;
-    let maxDW = 0, maxDZ = 0;
-    for (let k = 0; have && k < state.layers.length; k++) {
-      state.layers[k].dW.forEach((row, i) => row.forEach((g, j) => {
-        // a hidden dW must not show through the scale of the others either
-        if (`${k + 1}-${i}-${j}` !== this.concealedKey) maxDW = Math.max(maxDW, Math.abs(g ?? 0));
-      }));
-      for (const g of sample.layers[k].dz ?? []) maxDZ = Math.max(maxDZ, Math.abs(g ?? 0));
-    }
-    for (const g of (have && sample.dx) || []) maxDZ = Math.max(maxDZ, Math.abs(g ?? 0));
     for (let L = 0; L <= this.last; L++) {
       const dz = L === 0 ? sample.dx : sample.layers[L - 1].dz;
       const da = L === 0 ? sample.dx : sample.layers[L - 1].da;
       for (let i = 0; i < this.sizes[L]; i++) {
         const n = this.nodes[L][i];
-        const g = have && dz ? dz[i] : null;
-        const ga = have && da ? da[i] : null;
-        const width = g === null || maxDZ === 0 ? 0 : Math.min(7, 1 + 6 * Math.abs(g) / maxDZ);
+        const g = backward && dz ? dz[i] : null;
+        const ga = backward && da ? da[i] : null;
+        const width = logWidth(g, { perDecade: 1.2, max: 7 });
         n.ring.setAttribute("stroke-width", width.toFixed(2));
         n.ring.setAttribute("r", (R + 2 + width / 2).toFixed(2));
         n.g.dataset.da = ga === null ? "" : `${L === 0 ? "∂L/∂x" : "∂L/∂a"} ${fmt(ga, 3)}`;
         n.g.dataset.dz = g === null ? "" : `${L === 0 ? "∂L/∂x" : "∂L/∂z"} ${fmt(g, 3)}`;
+        n.full = g === null ? "" : `, ∂L/∂a = ${fmt(ga, 4)}, ∂L/∂z = ${fmt(g, 4)}`;
         this.showGradText(n);
       }
     }
     if (!this.edgesDrawn) return;
     for (let L = 1; L <= this.last; L++) {
-      const dW = have ? state.layers[L - 1].dW : null;
+      const dW = backward ? state.layers[L - 1].dW : last ? last[L - 1].dW : null;
       for (let i = 0; i < this.sizes[L - 1]; i++) {
         for (let j = 0; j < this.sizes[L]; j++) {
           const e = this.edges[L][i][j];
           const g = dW && `${L}-${i}-${j}` !== this.concealedKey ? dW[i][j] : null;
-          e.grad.setAttribute("stroke-width", g === null || maxDW === 0 ? "0" : (1 + 7 * Math.abs(g) / maxDW).toFixed(2));
+          e.grad.setAttribute("stroke-width", logWidth(g).toFixed(2));
+          e.grad.setAttribute("stroke", g !== null && g < 0 ? GRAD_NEG : GRAD_POS);
+          if (last) e.g.classList.add("lit");
           if (g === null) delete e.g.dataset.grad;
           else e.g.dataset.grad = String(g);
+          const hidden = dW && `${L}-${i}-${j}` === this.concealedKey;
+          const label = `${e.about}${g !== null ? `, ${last ? "dW of the last update" : "dW"} = ${fmt(g, 4)}` : hidden ? ", dW hidden: predict it" : ""}`;
+          e.title.textContent = label;
+          e.g.setAttribute("aria-label", label);
         }
       }
     }
+    if (last) this.caption.textContent = `The halos: each weight’s dW in the last update (step ${state.step}); Forward and Backward give this batch’s.`;
+  }
+
+  /** a node's screen-reader name: what it shows (its name, value and gradient text), then in full */
+  labelNode(n) {
+    const shown = [n.name.textContent, n.value.textContent, n.grad.textContent].filter(Boolean).join(" ");
+    const label = `${shown}: ${n.about ?? ""}${n.full ?? ""}`;
+    n.g.setAttribute("aria-label", label);
+    n.title.textContent = label;
   }
 
   showGradText(n) {
     const cls = n.g.classList;
     n.grad.textContent = cls.contains("lit-dz") ? n.g.dataset.dz : cls.contains("lit-da") ? n.g.dataset.da : "";
+    this.labelNode(n);
+  }
+
+  /** Size the drawing to the room it has: it shrinks to fit the column's height (so the Drive
+   *  bar, the network and the loss are on one screen) down to 70 % of its natural size, below
+   *  which text would be too small to read; past that its box scrolls. */
+  fit() {
+    if (!this.natural) return;
+    const box = this.svg.parentElement;
+    const stacked = window.innerWidth <= 1100;      // one column: the page scrolls, not the box
+    const roomH = stacked ? window.innerHeight * 0.8 : box.clientHeight - 4;
+    const roomW = box.clientWidth - 2;
+    const { width, height } = this.natural;
+    const scale = Math.max(0.7, Math.min(1.25, roomW / width, roomH > 120 ? roomH / height : 1));
+    this.svg.style.width = `${Math.round(width * scale)}px`;
+    this.svg.style.height = `${Math.round(height * scale)}px`;
+    this.scale = scale;
   }
 
   /** Each unit's picture of its output over the input plane (2-D inputs only). */
@@ -375,11 +407,11 @@ export class NetworkView {
       });
       list.push({
         caption: fused ? `${where}: ∂L/∂z = (a − y)/n (softmax and cross-entropy together).`
-                       : `${where}: ∂L/∂z = f′(z) · ∂L/∂a (dark rings: |∂L/∂z|).`,
+                       : `${where}: ∂L/∂z = f′(z) · ∂L/∂a (dark rings: |∂L/∂z|, wider for larger).`,
         apply: () => nodes.forEach((n) => { n.g.classList.add("lit-dz"); this.showGradText(n); }),
       });
       list.push({
-        caption: `Weights into the ${where.toLowerCase()}: dW = a_prevᵀ · ∂L/∂z, summed over the batch (dark lines: |dW|).`,
+        caption: `Weights into the ${where.toLowerCase()}: dW = a_prevᵀ · ∂L/∂z, summed over the batch (halos: purple dW > 0, green dW < 0).`,
         apply: () => {
           nodes.forEach((n) => n.g.classList.remove("current"));
           edges.forEach((e) => e.g.classList.add("lit"));

@@ -1,6 +1,6 @@
 // the panel for a clicked node: z, a, dL/da, f'(z), dL/dz of the selected sample, and how
 // each follows from the one before
-import { fmt } from "./format.js";
+import { fmt, operandDigits } from "./format.js";
 import * as M from "./mathml.js";
 import { layerName, unitName } from "./network.js";
 
@@ -30,13 +30,14 @@ function fOfZ(activation) {
   }
 }
 
-/** f'(z) as a formula of a (or z) */
-function fPrimeFormula(activation, a) {
+/** f'(z) as a formula of a (or z); a is shown with the digits that make the result follow */
+function fPrimeFormula(activation, a, fp) {
+  const digits = operandDigits([a], (x) => fPrime(activation, 0, x), fp);
   switch (activation) {
     case "sigmoid": return [M.mi("a"), M.paren(M.mn(1), M.mo("−"), M.mi("a")), M.eq(),
-                            M.num(a), M.mo("·"), M.paren(M.mn(1), M.mo("−"), M.num(a, { bracket: true }))];
+                            M.num(a, { digits }), M.mo("·"), M.paren(M.mn(1), M.mo("−"), M.num(a, { bracket: true, digits }))];
     case "tanh": return [M.mn(1), M.mo("−"), M.sup("a", M.mn(2)), M.eq(),
-                         M.mn(1), M.mo("−"), M.sup(M.num(a, { bracket: true }), M.mn(2))];
+                         M.mn(1), M.mo("−"), M.sup(M.num(a, { bracket: true, digits }), M.mn(2))];
     case "relu": return [M.mtext("1 if z > 0, else 0")];
     case "leaky_relu": return [M.mtext("1 if z > 0, else α")];
     case "linear": return [M.mn(1)];
@@ -45,6 +46,13 @@ function fPrimeFormula(activation, a) {
 }
 
 const d = (top, bottom) => M.partial(top, bottom);
+
+/** x₁·y₁ + x₂·y₂ + … of [x₁, y₁, x₂, y₂, …] */
+function sumOfProducts(t) {
+  let sum = 0;
+  for (let n = 0; n + 1 < t.length; n += 2) sum += t[n] * t[n + 1];
+  return sum;
+}
 
 function block(doc, term, meaning, ...math) {
   const wrap = doc.createElement("div");
@@ -111,12 +119,14 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge, concealed = null
   // z = Σ a_prev · w + b, with the numbers when the sum is short and the weights are the ones used
   const zMath = [M.mi("z"), M.eq(), M.mo("∑"), M.sub(M.mi("a"), M.mtext("prev")), M.mo("·"), M.mi("w"), M.mo("+"), M.mi("b")];
   if (z !== null && prev && W.length <= 4 && state.phase !== "updated") {
+    const terms = [...W.flatMap((row, m) => [prev[m], row[i]]), b];    // a₁, w₁, a₂, w₂, …, b
+    const digits = operandDigits(terms, (...t) => sumOfProducts(t.slice(0, -1)) + t[t.length - 1], z);
     zMath.push(M.eq());
     W.forEach((row, m) => {
       if (m > 0) zMath.push(M.mo("+"));
-      zMath.push(M.num(prev[m], { bracket: true }), M.mo("·"), M.num(row[i], { bracket: true }));
+      zMath.push(M.num(prev[m], { bracket: true, digits }), M.mo("·"), M.num(row[i], { bracket: true, digits }));
     });
-    zMath.push(M.mo("+"), M.num(b, { bracket: true }));
+    zMath.push(M.mo("+"), M.num(b, { bracket: true, digits }));
   }
   if (z !== null) zMath.push(M.eq(), M.num(z));
   root.append(block(doc, "z", "the weighted sum of the inputs from the layer before, plus the bias.",
@@ -137,17 +147,20 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge, concealed = null
       else if (loss === "bce") daMath.push(M.frac(M.row(M.mi("a"), M.mo("−"), M.mi("y")), M.row(M.mi("a"), M.paren(M.mn(1), M.mo("−"), M.mi("a")), M.mi("n"))));
       else daMath.push(M.frac(M.row(M.mo("−"), M.mi("y")), M.row(M.mi("a"), M.mi("n"))));
       if (da !== null && loss === "mse") {
-        daMath.push(M.eq(), M.frac(M.row(M.num(a), M.mo("−"), M.num(y[i], { bracket: true })), M.mn(n)));
+        const digits = operandDigits([a, y[i]], (p, q) => (p - q) / n, da);
+        daMath.push(M.eq(), M.frac(M.row(M.num(a, { digits }), M.mo("−"), M.num(y[i], { bracket: true, digits })), M.mn(n)));
       }
     } else {
       daMath.push(M.mo("∑"), M.sub(M.mi("w"), M.mtext("out")), M.mo("·"), d("L", M.sub(M.mi("z"), M.mtext("next"))));
       const next = state.layers[L];
       const dzNext = sample.layers[L].dz;
       if (da !== null && dzNext && next.W[i].length <= 3) {
+        const pairs = next.W[i].flatMap((w, m) => [w, dzNext[m]]);
+        const digits = operandDigits(pairs, (...t) => sumOfProducts(t), da);
         daMath.push(M.eq());
         next.W[i].forEach((w, m) => {
           if (m > 0) daMath.push(M.mo("+"));
-          daMath.push(M.num(w, { bracket: true }), M.mo("·"), M.num(dzNext[m], { bracket: true }));
+          daMath.push(M.num(w, { bracket: true, digits }), M.mo("·"), M.num(dzNext[m], { bracket: true, digits }));
         });
       }
     }
@@ -158,19 +171,23 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge, concealed = null
       M.mathLines(`dL/da = ${da}`, ...daMath)));
 
     const fp = z === null ? null : fPrime(act, z, a, state.config.leaky_relu_alpha);
-    const fpMath = [M.mi("f′"), M.paren(M.mi("z")), M.eq(), ...(a === null ? [] : fPrimeFormula(act, a))];
+    const fpMath = [M.mi("f′"), M.paren(M.mi("z")), M.eq(), ...(a === null ? [] : fPrimeFormula(act, a, fp))];
     if (fp !== null) fpMath.push(M.eq(), M.num(fp));
     root.append(block(doc, "f′(z)", "the slope of the activation at z: how much a moves when z moves.",
       M.mathLines(`f'(z) = ${fp}`, ...fpMath)));
 
     const dzMath = [d("L", "z"), M.eq(), M.mi("f′"), M.paren(M.mi("z")), M.mo("·"), d("L", "a")];
-    if (dz !== null) dzMath.push(M.eq(), M.num(fp), M.mo("·"), M.num(da, { bracket: true }), M.eq(), M.num(dz));
+    if (dz !== null) {
+      const digits = operandDigits([fp, da], (p, q) => p * q, dz);
+      dzMath.push(M.eq(), M.num(fp, { digits }), M.mo("·"), M.num(da, { bracket: true, digits }), M.eq(), M.num(dz));
+    }
     root.append(block(doc, "∂L/∂z", "the chain rule: the slope of f times what the loss wants from a.",
       M.mathLines(`dL/dz = ${dz}`, ...dzMath)));
   } else {
     const dzMath = [d("L", "z"), M.eq(), M.frac(M.row(M.mi("a"), M.mo("−"), M.mi("y")), M.mi("n"))];
     if (dz !== null) {
-      dzMath.push(M.eq(), M.frac(M.row(M.num(a), M.mo("−"), M.num(y[i])), M.mn(n)), M.eq(), M.num(dz));
+      const digits = operandDigits([a, y[i]], (p, q) => (p - q) / n, dz);
+      dzMath.push(M.eq(), M.frac(M.row(M.num(a, { digits }), M.mo("−"), M.num(y[i], { bracket: true, digits })), M.mn(n)), M.eq(), M.num(dz));
     }
     root.append(block(doc, "∂L/∂z", "softmax and cross-entropy together: the Jacobian of softmax and ∂L/∂a collapse into a − y (so ∂L/∂a and f′ are not shown apart).",
       M.mathLines(`dL/dz = ${dz}`, ...dzMath)));

@@ -165,6 +165,7 @@ export class Runner {
     this.stopAsked = false;
     this.training = true;
     app.drive.setTraining(true);
+    app.messages.say(`Training: ${total} step${total === 1 ? "" : "s"} of Forward, Backward and Step from step ${app.state.step}…`);
     // about twenty requests, so the progress bar moves without costing much
     const chunk = Math.max(Math.min(total, 20), Math.min(1000, Math.ceil(total / 20)));
     let done = 0;

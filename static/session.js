@@ -1,7 +1,7 @@
 // the session's lifecycle: create, replace, recover, open from a link, preset or file; one request at a time
 import { api, reasons } from "./api.js";
 import { describeChange } from "./builder.js";
-import { fmt } from "./format.js";
+import { fmt, sentence } from "./format.js";
 import { codeFromHash } from "./scenarios.js";
 
 /** "a 2–4–1 network (tanh, sigmoid), bce loss, sgd with learning rate 0.3[, on 200 points]" */
@@ -163,7 +163,7 @@ export class Session {
     const { app } = this;
     const kept = app.state !== null;
     if (!kept) await this.rebuild(app.builder.spec, null);
-    app.messages.showProblem(`This link does not open a network: ${reasons(err)}. ${kept ? "The network on screen stays as it was." : "Here is the default network instead."}`);
+    app.messages.showProblem(`${sentence(`This link does not open a network: ${reasons(err)}`)} ${kept ? "The network on screen stays as it was." : "Here is the default network instead."}`);
   }
 
   openPreset(preset) {

@@ -1,6 +1,6 @@
 // the followed sample and the pictures of each state: restyle after every answer, never rebuild per step
 import { api } from "./api.js";
-import { CLASS_COLORS } from "./colors.js";
+import { CLASS_TEXT_COLORS } from "./colors.js";
 import { fmt } from "./format.js";
 import { renderGuide } from "./guide.js";
 import { renderNodePanel } from "./nodepanel.js";
@@ -112,12 +112,17 @@ export class SessionView {
     app.network.setSelected(this.selection);
     if (how === "backward") app.network.playBackward(reducedMotion.matches);
     else if (how === "new" || how === "reset") app.network.clearLit();
-    app.drive.setPhase(state.phase);
+    app.drive.setPhase(state.phase, state.diverged);
+    // the loss is of the last Forward: after a Step (or a Train) that is the weights before it
     this.el.loss.textContent = state.loss === null
       ? (state.diverged ? "loss: not a finite number (diverged)" : "loss: none yet (run Forward)")
-      : `loss ${fmt(state.loss, 5)}, step ${state.step}`;
+      : state.phase === "updated"
+        ? `loss ${fmt(state.loss, 5)}, of the weights before step ${state.step}`
+        : `loss ${fmt(state.loss, 5)} at step ${state.step}`;
     this.el.loss.dataset.value = state.loss === null ? "" : String(state.loss);
-    this.el.accuracy.textContent = state.accuracy === null ? "" : `${Math.round(state.accuracy * 100)}% of all points classified right by the current weights`;
+    // classes right: for a classification, once a Forward has run (a regression has no classes)
+    const classes = c.task !== "regression" && state.accuracy !== null && (state.loss !== null || state.step > 0);
+    this.el.accuracy.textContent = classes ? `${Math.round(state.accuracy * 100)}% of all points classified right by the current weights` : "";
     this.el.sampleInput.max = String(state.points - 1);
     this.el.sampleInput.value = String(this.sample);
     app.plot.setSelected(this.sample);
@@ -202,7 +207,7 @@ export class SessionView {
       if (dims === 1) labels.push(["add", "adds a point (x, y)"]);
     } else {
       const classes = task === "multiclass" ? 3 : 2;
-      for (let k = 0; k < classes; k++) labels.push([`add-${k}`, `adds class ${k} ${CLASS_MARKS[k]}`, CLASS_COLORS[k]]);
+      for (let k = 0; k < classes; k++) labels.push([`add-${k}`, `adds class ${k} ${CLASS_MARKS[k]}`, CLASS_TEXT_COLORS[k]]);
     }
     const current = plot.mode;
     const nodes = labels.map(([value, text, color]) => {
