@@ -175,6 +175,9 @@ export class NetworkView {
     this.lossGroup = lossG;
 
     const nodeLayer = svgEl("g", { class: "nodes" }, this.svg);
+    // a unit's name and its gradient's text sit beside its button, not in it: a button's visible
+    // text must be part of its name, and the button's name reads them anyway (labelNode)
+    const labelLayer = svgEl("g", { class: "labels", "aria-hidden": "true" }, this.svg);
     this.nodes = [];
     for (let L = 0; L <= this.last; L++) {
       this.nodes[L] = [];
@@ -187,17 +190,17 @@ export class NetworkView {
         const ring = svgEl("circle", { cx, cy, r: R + 4, class: "ring" }, g);
         const body = svgEl("circle", { cx, cy, r: R, class: "body" }, g);
         const value = svgEl("text", { x: cx, y: cy + 5, class: "value" }, g);
-        const name = svgEl("text", { x: cx, y: cy - R - 8, class: "name" }, g);   // above: clear of the weights
+        const name = svgEl("text", { x: cx, y: cy - R - 8, class: "name" }, labelLayer);   // above: clear of the weights
         name.textContent = unitName(L, i, this.last, sizes[this.last]);
-        const grad = svgEl("text", { x: cx, y: cy + R + 15, class: "gradtext" }, g);
+        const grad = svgEl("text", { x: cx, y: cy + R + 15, class: "gradtext" }, labelLayer);
         let picture = null;
         if (pictures) {
           picture = svgEl("image", { x: cx + R + 6, y: cy - PIC / 2, width: PIC, height: PIC,
                                      class: "picture", preserveAspectRatio: "none" }, g);
           svgEl("rect", { x: cx + R + 6, y: cy - PIC / 2, width: PIC, height: PIC, class: "frame" }, g);
         }
-        const title = svgEl("title", {}, g);
-        this.nodes[L][i] = { g, ring, body, value, grad, picture, title, name, where: L === 0 ? "input" : layerName(L, this.last) };
+        // no <title> tooltip: its text would count as text inside the button, not in its name
+        this.nodes[L][i] = { g, ring, body, value, grad, picture, name, where: L === 0 ? "input" : layerName(L, this.last) };
       }
     }
     if (this.selected) this.setSelected(this.selected);
@@ -307,10 +310,9 @@ export class NetworkView {
 
   /** a node's screen-reader name: what it shows (its name, value and gradient text), then in full */
   labelNode(n) {
-    const shown = [n.name.textContent, n.value.textContent, n.grad.textContent].filter(Boolean).join(" ");
-    const label = `${shown}: ${n.about ?? ""}${n.full ?? ""}`;
-    n.g.setAttribute("aria-label", label);
-    n.title.textContent = label;
+    // the visible texts first, in the order they are in the drawing (as a screen reader meets them)
+    const shown = [n.value, n.name, n.grad].map((t) => t.textContent).filter(Boolean).join(" ");
+    n.g.setAttribute("aria-label", `${shown}: ${n.about ?? ""}${n.full ?? ""}`);
   }
 
   showGradText(n) {

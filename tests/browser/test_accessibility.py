@@ -1,0 +1,68 @@
+"""axe-core (vendored, tests/browser/vendor/axe-core) on the page in its states: no serious or
+critical violation. The page's CSP forbids the injected script, so the test's own browser context
+bypasses it; the page itself is unchanged."""
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from .test_page import click_edge, run
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def page_for_axe(browser, base_url):
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    page.goto(base_url + "/")
+    expect(page.locator("body")).to_have_attribute("data-session", re.compile(".+"))
+    yield page
+    context.close()
+
+
+def violations(page):
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async () => {
+      const r = await axe.run(document, {resultTypes: ["violations"],
+                                         rules: {"label-content-name-mismatch": {enabled: true}}});
+      return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length,
+                                     target: v.nodes.slice(0, 3).map(n => n.target.join(" ")),
+                                     summary: v.nodes[0] && v.nodes[0].failureSummary}));
+    }""")
+    return found
+
+
+def serious(found):
+    return [v for v in found if v["impact"] in ("serious", "critical")]
+
+
+def test_no_serious_violation_on_first_load_after_backward_and_in_the_panels(page_for_axe):
+    page = page_for_axe
+    assert serious(violations(page)) == [], violations(page)
+    run(page, "forward", "forward")
+    run(page, "backward", "backward")
+    page.click("#skip-animation") if page.locator("#skip-animation").is_visible() else None
+    assert serious(violations(page)) == [], serious(violations(page))
+    page.click('[data-node="1-1"]')
+    expect(page.locator("[data-role=node-panel]")).to_be_visible()
+    assert serious(violations(page)) == []
+    click_edge(page, "1-0-0")
+    expect(page.locator("[data-role=chain]")).to_contain_text("What Step will do")
+    assert serious(violations(page)) == []
+
+
+def test_unit_and_weight_names_say_what_they_show_and_their_gradients(page_for_axe):
+    page = page_for_axe
+    run(page, "forward", "forward")
+    run(page, "backward", "backward")
+    node = page.locator('[data-node="1-0"]')
+    expect(node).to_have_attribute("aria-label", re.compile(r"∂L/∂z = "))
+    visible = node.locator(".value").text_content()
+    assert visible in node.get_attribute("aria-label")
+    edge = page.locator('[data-edge="1-0-0"]')
+    expect(edge).to_have_attribute("aria-label", re.compile(r"w = .*dW = "))
+    assert [v for v in violations(page) if v["id"] == "label-content-name-mismatch"] == []
