@@ -35,13 +35,15 @@ export function agreeingDigits(relativeError) {
 /** The chain-rule panel; fetches through `fetchChain(L-1, i, j)` and `fetchCheck(L-1, i, j)`;
  *  `concealed(L, i, j)` is true while the learner is to predict that weight's dW. */
 export class ChainPanel {
-  constructor(doc, { fetchChain, fetchCheck, concealed = () => false, firstInBatch = () => null, follow = () => {} }) {
+  constructor(doc, { fetchChain, fetchCheck, concealed = () => false, firstInBatch = () => null, follow = () => {},
+                      onFilled = () => {} }) {
     this.doc = doc;
     this.fetchChain = fetchChain;
     this.fetchCheck = fetchCheck;
     this.concealed = concealed;
     this.firstInBatch = firstInBatch;   // a sample of the current minibatch, or null
     this.follow = follow;               // follow sample n instead
+    this.onFilled = onFilled;           // the numbers arrived (the panel grew)
     this.token = 0;
   }
 
@@ -101,6 +103,7 @@ export class ChainPanel {
       if (token !== this.token) return;
       root.dataset.grad = String(c.dW);
       body.replaceChildren(...this.explain(c, state, from, to, L, i, j));
+      this.onFilled(root);
     }).catch((err) => {
       if (token !== this.token) return;
       body.replaceChildren(para(doc, err.message, "problem"), this.formula(null, from, to));

@@ -22,6 +22,7 @@ export function phaseRules(phase) {
         backward: "Backward waits for a Forward pass: there is no loss yet to take gradients of.",
         step: "Step waits for gradients: run Forward, then Backward.",
       },
+      short: { backward: "waits for Forward: no loss yet", step: "waits for Forward, then Backward" },
     },
     forward: {
       next: "backward",
@@ -29,6 +30,7 @@ export function phaseRules(phase) {
       why: {
         step: "Step waits for Backward: there are no gradients for these weights yet.",
       },
+      short: { step: "waits for Backward: no gradients yet" },
     },
     backward: {
       next: "step",
@@ -42,6 +44,7 @@ export function phaseRules(phase) {
         backward: "Backward waits for a Forward pass with the new weights.",
         step: "Step waits for new gradients: run Forward, then Backward.",
       },
+      short: { backward: "waits for a Forward with the new weights", step: "waits for Forward, then Backward" },
     },
   };
   return rules[phase] ?? rules.fresh;
@@ -114,7 +117,9 @@ export class DriveBar {
       b.classList.toggle("waiting", !ok);
       b.classList.toggle("next", ok && name === rules.next && !this.playing && !this.training);
       b.title = why || b.dataset.title || "";
-      if (this.why[name]) this.why[name].textContent = ok ? (name === rules.next ? "do this next" : "") : why;
+      // under the button a short reason (its full text is the button's title): three lines at most
+      const short = why === rules.why[name] ? (rules.short ?? {})[name] ?? why : why;
+      if (this.why[name]) this.why[name].textContent = ok ? (name === rules.next ? "do this next" : "") : short;
     }
     const locked = this.teacher && this.teacher.blocked(rules.next);
     this.guidance.textContent = this.playing ? "Playing: each tick runs Forward, Backward and Step on the next batch. Pause to look closer."

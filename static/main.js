@@ -64,6 +64,7 @@ class App {
       concealed: (L, i, j) => sameEdge(this.predict.concealed(), { L, i, j }),
       firstInBatch: () => this.plot.firstInBatch(),
       follow: (n) => view.pickSample(n),
+      onFilled: () => view.keepInView(),
     });
     this.predict = new PredictExercise(doc, { onReveal: (edge) => view.reveal(edge) });
     this.lesson = new LessonBox(doc);

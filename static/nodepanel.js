@@ -216,7 +216,9 @@ function weightList(doc, title, items, onEdge) {
   const h = doc.createElement("h3");
   h.textContent = title;
   const ul = doc.createElement("ul");
-  for (const it of items.slice(0, 16)) {
+  // every weight, so that each is a Tab away from its unit (a big net draws its weights too
+  // thin, or not at all, to be reached by the keyboard in the drawing)
+  for (const it of items) {
     const li = doc.createElement("li");
     const b = doc.createElement("button");
     b.type = "button";
@@ -226,13 +228,8 @@ function weightList(doc, title, items, onEdge) {
     li.append(b);
     ul.append(li);
   }
+  if (items.length > 16) ul.classList.add("long");
   wrap.append(h, ul);
-  if (items.length > 16) {
-    const more = doc.createElement("p");
-    more.className = "note";
-    more.textContent = `and ${items.length - 16} more`;
-    wrap.append(more);
-  }
   return wrap;
 }
 

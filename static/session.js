@@ -111,6 +111,11 @@ export class Session {
       }
       await this.adopt(state, spec);
       if (this.opened) app.lesson.setChanged(JSON.stringify(spec) !== this.opened.spec);
+      // a link in the address bar no longer says what is on screen: it goes, unless it carries
+      // a teacher's lesson (whose mode stays on, and a reload keeps)
+      if (!app.teacher.active && codeFromHash(window.location.hash)) {
+        window.history.replaceState(null, "", window.location.pathname + window.location.search);
+      }
       const c = state.config;
       if (what === null) {
         app.messages.say(`Ready: ${describeNet(state)}. Press Forward (f) to begin.`);

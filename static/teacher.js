@@ -14,6 +14,7 @@ export const CONTROL_LABELS = {
 };
 
 const FORM = new Set(["BUTTON", "INPUT", "SELECT", "TEXTAREA", "FIELDSET"]);
+const BUILD_CONTROLS = ["dataset", "points", "layers", "activations", "loss", "optimizer", "batch_size", "seed"];
 
 /** Hide or lock the [data-control] elements of `doc` as the current teacher's mode says. */
 export class TeacherControls {
@@ -35,6 +36,9 @@ export class TeacherControls {
     this.predict = mode?.predict ?? null;
     for (const note of this.doc.querySelectorAll(".lock-note")) note.remove();
     this.applyWithin(this.doc.body);
+    // "any change here builds a new network": not when the lesson leaves nothing here to change
+    const hint = this.doc.getElementById("rebuild-hint");
+    if (hint) hint.hidden = BUILD_CONTROLS.every((name) => this.how(name) !== null);
   }
 
   /** "hide", "lock" or null for control `name` */

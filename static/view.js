@@ -68,6 +68,18 @@ export class SessionView {
     });
   }
 
+  /** follow sample `n` of the current batch instead of `old`, which is not in it */
+  followInBatch(n, old) {
+    const { app } = this;
+    return app.session.enqueue(async () => {
+      if (!app.state || this.sample !== old) return;       // the learner picked another meanwhile
+      this.sample = n;
+      const state = await api.get(app.state.id, n);
+      this.show(state, "sample");
+      app.messages.say(`Now following sample #${n}, the first of this minibatch: sample #${old} is not in it, so it has no values this step.`);
+    });
+  }
+
   /** point `n` is going: the followed sample keeps its point where it can */
   followRemoved(n) {
     if (this.sample >= n && this.sample > 0) this.sample -= 1;
@@ -77,7 +89,13 @@ export class SessionView {
     this.selection = sel;
     this.app.network.setSelected(sel);
     this.renderInspector();
-    if (sel) bringIntoView(this.el.inspector);
+    if (sel) bringIntoView(this.el.inspector, true);
+  }
+
+  /** the panel's numbers arrived: on a phone, where the panel is below the network, its top
+   *  comes into view again (the page had scrolled to it while it said "Loading…") */
+  keepInView() {
+    if (this.selection) bringIntoView(this.el.inspector, true);
   }
 
   /** the learner's prediction is in: show the weight's real dW and open its chain rule */
@@ -131,7 +149,7 @@ export class SessionView {
       app.messages.showProblem("The loss or a weight is no longer a finite number: the network diverged. Lower the learning rate, then Reset.");
     }
     if (["new", "step", "train", "reset"].includes(how) && !app.runner.busy) this.refreshPictures();
-    if (["new", "forward", "train", "reset"].includes(how)) this.refreshBatch(state);
+    if (["new", "forward", "train", "reset"].includes(how)) this.refreshBatch(state, how);
     this.renderInspector();
   }
 
@@ -157,8 +175,10 @@ export class SessionView {
     return this.picturesRun;
   }
 
-  /** which points the current minibatch holds (the rest fade) */
-  async refreshBatch(state) {
+  /** which points the current minibatch holds (the rest fade); after a Forward, or the end of a
+   *  Train, a followed sample that is not in the batch gives way to the batch's first one (its
+   *  nodes would show no values at all), and the status says which */
+  async refreshBatch(state, how) {
     const { app } = this;
     const minibatch = state.config.batch_size !== null && state.config.batch_size < state.points;
     if (!minibatch || state.phase === "fresh") {
@@ -173,6 +193,10 @@ export class SessionView {
         offset = page.next_offset;
       }
       if (app.state && app.state.id === state.id) app.plot.setBatch(indices);
+      const settled = how === "forward" || (how === "train" && !app.runner.busy);
+      if (settled && !state.sample.in_batch && indices.length && app.state && app.state.id === state.id) {
+        this.followInBatch(indices[0], state.sample.index);
+      }
     } catch (err) {
       app.messages.showError(err);
     }
@@ -258,8 +282,11 @@ export class SessionView {
 
 /** Scroll `el` into sight when a click opened it off screen (on a phone the panel sits below
  *  the network); on a wide screen, where it is beside the network, nothing moves. */
-function bringIntoView(el) {
+function bringIntoView(el, toTop = false) {
+  const view = el.ownerDocument.defaultView;
+  if (view.innerWidth > 1100) return;                 // beside the network: already in sight
   const box = el.getBoundingClientRect();
-  const height = el.ownerDocument.defaultView.innerHeight;
-  if (box.top >= height - 40 || box.bottom <= 40) el.scrollIntoView({ block: "start" });
+  if (box.top >= view.innerHeight - 40 || box.bottom <= 40 || (toTop && Math.abs(box.top) > 8)) {
+    el.scrollIntoView({ block: "start" });
+  }
 }

@@ -29,7 +29,7 @@ def train(page, steps):
     """Train `steps` steps from step 0 with the Train button and wait until they are done."""
     page.fill("#train-steps", str(steps))
     page.click("[data-action=train]")
-    expect(page.locator("body")).to_have_attribute("data-step", str(steps))
+    expect(page.locator("body")).to_have_attribute("data-step", str(steps), timeout=30000)
 
 
 EDGE_POINT = """(id) => {
@@ -69,8 +69,10 @@ def test_page_loads_with_a_network_and_says_what_to_do_first(app, errors):
         expect(app.locator(f"[data-action={action}]")).to_have_count(1)
     expect(app.locator("[data-action=forward]")).to_have_class(re.compile(r"\bnext\b"))
     expect(app.locator("[data-action=backward]")).to_have_attribute("aria-disabled", "true")
-    expect(app.locator("#why-backward")).to_contain_text("waits for a Forward pass")
-    expect(app.locator("#why-step")).to_contain_text("waits for gradients")
+    expect(app.locator("#why-backward")).to_contain_text("waits for Forward")      # short, under it
+    expect(app.locator("[data-action=backward]")).to_have_attribute("title", re.compile("waits for a Forward pass"))
+    expect(app.locator("#why-step")).to_contain_text("waits for Forward, then Backward")
+    expect(app.locator("[data-action=step]")).to_have_attribute("title", re.compile("waits for gradients"))
     expect(app.locator("[data-role=guidance]")).to_contain_text("Next: Forward")
     # each hidden unit of a 2-D net has its own picture of its output
     expect(app.locator('[data-node="1-0"] image')).to_have_attribute("href", re.compile("^data:image/png"))
