@@ -6,7 +6,7 @@ from fastapi import Depends, Path, Query, Request
 
 from ..compute import Scheduler
 from ..limits import MAX_POINTS
-from ..sessions import Session
+from ..sessions import ConfigError, Session
 from ..store import SessionStore
 
 
@@ -38,6 +38,23 @@ SchedulerDep = Annotated[Scheduler, Depends(get_scheduler)]
 SessionDep = Annotated[Session, Depends(locked_session)]
 ResetSessionDep = Annotated[Session, Depends(cancelling_session)]
 SampleQuery = Annotated[int, Query(ge=0, lt=MAX_POINTS, description="dataset index of the sample to show")]
+
+
+def sample_of(session, sample):
+    """`sample`, or a 422 naming it when it is past the session's data."""
+    if sample >= len(session.trainer.X):
+        raise ConfigError("sample", f"sample must be below {len(session.trainer.X)}, "
+                                    f"the number of points, got {sample}", location="query")
+    return sample
+
+
+async def checked_sample(session: SessionDep, sample: SampleQuery = 0) -> int:
+    """The `sample` query parameter, checked before any work, so that a refused request has
+    changed nothing."""
+    return sample_of(session, sample)
+
+
+Sample = Annotated[int, Depends(checked_sample)]
 ReplacesQuery = Annotated[str | None, Query(max_length=64, description=(
     "the id of the caller's previous session: it is deleted once the new one exists, and the "
     "create is then not counted by the rate limit"))]

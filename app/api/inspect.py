@@ -12,7 +12,7 @@ from ..responses import (BatchPage, ChainRule, Data, History, NetworkCheck, NoPi
 from ..sessions import ConfigError
 from ..state import Numbers, batch_page, predictions
 from .routing import FastJSONRoute
-from .deps import SampleQuery, SessionDep
+from .deps import Sample, SessionDep
 from .work import compute
 
 router = APIRouter(route_class=FastJSONRoute, prefix="/api/sessions/{session_id}", tags=["inspect"],
@@ -22,19 +22,6 @@ LayerQuery = Annotated[int, Query(ge=0, lt=MAX_DENSE_LAYERS, description="index 
 UnitQuery = Annotated[int, Query(ge=0, lt=MAX_UNITS)]
 GRADCHECK_SAMPLES = 256          # rows of the batch a whole-network gradient check uses at most
 GRADCHECK_BUDGET = 5e7           # multiply-adds a whole-network check may spend, roughly
-
-
-def check_weight(net, layer, i, j):
-    """422 naming the index that does not fit the network."""
-    if layer >= len(net.layers):
-        raise ConfigError("layer", f"layer must be below {len(net.layers)}, got {layer}", location="query")
-    W = net.layers[layer].W
-    if i >= W.shape[0]:
-        raise ConfigError("i", f"i must be below {W.shape[0]} (fan_in of layer {layer}), got {i}",
-                          location="query")
-    if j >= W.shape[1]:
-        raise ConfigError("j", f"j must be below {W.shape[1]} (fan_out of layer {layer}), got {j}",
-                          location="query")
 
 
 def current_rows(trainer):
@@ -57,7 +44,7 @@ def check_finite(trainer):
 
 @router.get("/chain", response_model=ChainRule, responses=errors(409))
 async def get_chain(request: Request, session: SessionDep, layer: LayerQuery, i: UnitQuery, j: UnitQuery,
-                    sample: SampleQuery = 0):
+                    sample: Sample):
     """dL/dW[i][j] of layers[layer] for one sample as a_prev · f'(z) · dL/da, the batch sum that
     equals dW, and the update the optimiser's next step will make to this weight."""
     return await compute(request, session, "chain", chain_of, session, layer, i, j, sample)
@@ -65,7 +52,7 @@ async def get_chain(request: Request, session: SessionDep, layer: LayerQuery, i:
 
 def chain_of(job, session, layer, i, j, sample):
     trainer = session.trainer
-    check_weight(trainer.network, layer, i, j)
+    trainer.network.check_weight(layer, i, j)
     current_rows(trainer)
     row = trainer.row_of(sample)
     if row is None:
@@ -105,7 +92,7 @@ def check_one_weight(job, session, layer, i, j):
     trainer = session.trainer
     X, Y = current_rows(trainer)
     net = trainer.network
-    check_weight(net, layer, i, j)
+    net.check_weight(layer, i, j)
     check_finite(trainer)
     analytic = float(net.layers[layer].dW[i, j])
     numeric = numeric_weight_gradient(net, X, Y, layer, i, j)

@@ -5,8 +5,8 @@ from ..responses import SessionState, TrainState, errors
 from ..schemas import TrainRequest
 from ..store import SessionNotFound
 from .routing import FastJSONRoute
-from .deps import SampleQuery, SessionDep
-from .work import check_sample, compute, state_body
+from .deps import Sample, SessionDep
+from .work import compute, state_body
 
 router = APIRouter(route_class=FastJSONRoute, prefix="/api/sessions/{session_id}", tags=["phases"],
                    responses=errors(404, 413, 422, 503))
@@ -14,31 +14,30 @@ router = APIRouter(route_class=FastJSONRoute, prefix="/api/sessions/{session_id}
 
 def phase(job, session, sample, action):
     """Run one phase of the session; its state."""
-    check_sample(session, sample)
     getattr(session.trainer, action)()
     return state_body(session, sample)
 
 
 @router.post("/forward", response_model=SessionState)
-async def run_forward(request: Request, session: SessionDep, sample: SampleQuery = 0):
+async def run_forward(request: Request, session: SessionDep, sample: Sample):
     """Forward pass on the next batch: every layer's Z and A, and the loss."""
     return await compute(request, session, "phase", phase, session, sample, "forward")
 
 
 @router.post("/backward", response_model=SessionState, responses=errors(409))
-async def run_backward(request: Request, session: SessionDep, sample: SampleQuery = 0):
+async def run_backward(request: Request, session: SessionDep, sample: Sample):
     """Backward pass: dA, dZ, dW, db of every layer (409 before a forward)."""
     return await compute(request, session, "phase", phase, session, sample, "backward")
 
 
 @router.post("/step", response_model=SessionState, responses=errors(409))
-async def run_step(request: Request, session: SessionDep, sample: SampleQuery = 0):
+async def run_step(request: Request, session: SessionDep, sample: Sample):
     """One optimiser update of every W and b (409 without gradients for the current parameters)."""
     return await compute(request, session, "phase", phase, session, sample, "step")
 
 
 @router.post("/train", response_model=TrainState)
-async def run_train(request: Request, session: SessionDep, body: TrainRequest, sample: SampleQuery = 0):
+async def run_train(request: Request, session: SessionDep, body: TrainRequest, sample: Sample):
     """`steps` full iterations (forward, backward, step on successive batches), with each loss.
 
     Stops early if the loss stops being finite, after the server's limit of compute time per
@@ -51,7 +50,6 @@ async def run_train(request: Request, session: SessionDep, body: TrainRequest, s
 def train_steps(job, session, steps, limit, sample, ticket):
     """Train `steps` iterations in `limit` seconds of compute, pausing (yielding) after each; the
     state with each loss and why it stopped."""
-    check_sample(session, sample)
     iterations = session.trainer.iterate(steps)
     losses, stopped = [], None
     while len(losses) < steps:

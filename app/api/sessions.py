@@ -11,8 +11,8 @@ from ..responses import SessionState, errors
 from ..schemas import SessionConfig
 from ..sessions import ConfigError, Session, build_trainer
 from .routing import FastJSONRoute
-from .deps import ReplacesQuery, ResetSessionDep, SampleQuery, SessionDep, StoreDep
-from .work import check_sample, compute, state_body
+from .deps import ReplacesQuery, ResetSessionDep, Sample, SampleQuery, SessionDep, StoreDep, sample_of
+from .work import compute, state_body
 
 router = APIRouter(route_class=FastJSONRoute, prefix="/api/sessions", tags=["sessions"],
                    responses=errors(413, 415, 422, 429, 503))
@@ -69,7 +69,7 @@ def read_state(job, session, sample):
 
 
 @router.get("/{session_id}", response_model=SessionState, responses=errors(404))
-async def get_session(request: Request, session: SessionDep, sample: SampleQuery = 0):
+async def get_session(request: Request, session: SessionDep, sample: Sample):
     """The session's state."""
     return await compute(request, session, "state", read_state, session, sample)
 
@@ -82,7 +82,6 @@ async def delete_session(session_id: Annotated[str, Path(max_length=64)], store:
 
 
 def reset(job, session, sample):
-    check_sample(session, sample)
     session.trainer.reset()
     return state_body(session, sample)
 
@@ -90,4 +89,4 @@ def reset(job, session, sample):
 @router.post("/{session_id}/reset", response_model=SessionState, responses=errors(404))
 async def reset_session(request: Request, session: ResetSessionDep, sample: SampleQuery = 0):
     """Back to the starting parameters, step 0, a fresh optimiser (a train running stops first)."""
-    return await compute(request, session, "state", reset, session, sample)
+    return await compute(request, session, "state", reset, session, sample_of(session, sample))

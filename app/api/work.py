@@ -2,7 +2,6 @@
 import inspect
 
 from ..jsonbody import JSONBytes, dumps
-from ..sessions import ConfigError
 from ..state import session_state
 
 
@@ -30,17 +29,8 @@ async def compute(request, session, kind, fn, *args, status_code=200, headers=No
     return JSONBytes(body, status_code=status_code, headers=headers)
 
 
-def check_sample(session, sample):
-    """A sample index past the data is a 422 naming `sample`; work that changes the session
-    checks it first, so that a refused request has changed nothing."""
-    if sample >= len(session.trainer.X):
-        raise ConfigError("sample", f"sample must be below {len(session.trainer.X)}, "
-                                    f"the number of points, got {sample}", location="query")
-
-
 def state_body(session, sample, **extra):
-    """The session's state as JSON bytes (422 for a sample index past the data)."""
-    check_sample(session, sample)
+    """The session's state as JSON bytes, for dataset sample `sample` (checked by deps.Sample)."""
     state = session_state(session, sample)
     state.update(extra)
     return dumps(state)

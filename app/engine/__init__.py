@@ -4,6 +4,7 @@ from .batches import Batches
 from .chain import chain_rule
 from .datasets import DATASETS, given_points, make_dataset, two_classes
 from .dense import Dense
+from .errors import ConfigError
 from .gradcheck import gradient_check, gradient_check_steps, numeric_weight_gradient, relative_error
 from .memory import held_bytes, peak_bytes
 from .init import init_weights
@@ -13,7 +14,7 @@ from .optimizers import OPTIMIZERS, make_optimizer
 from .trainer import Trainer
 
 __all__ = [
-    "ACTIVATIONS", "DATASETS", "LOSSES", "OPTIMIZERS", "Batches", "Dense", "Network", "Phase",
+    "ACTIVATIONS", "DATASETS", "LOSSES", "OPTIMIZERS", "Batches", "ConfigError", "Dense", "Network", "Phase",
     "PhaseError", "Trainer", "chain_rule", "get_activation", "get_loss", "given_points",
     "gradient_check", "gradient_check_steps", "held_bytes", "init_weights", "make_dataset", "make_optimizer", "numeric_weight_gradient",
     "peak_bytes", "relative_error", "two_classes",

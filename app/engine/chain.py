@@ -1,6 +1,7 @@
 """The chain rule for one weight, factor by factor, for one sample and summed over the batch."""
 import numpy as np
 
+from .errors import ConfigError
 from .network import Phase, PhaseError
 
 
@@ -13,11 +14,10 @@ def chain_rule(network, k, i, j, s):
     if network.phase != Phase.BACKWARD:
         raise PhaseError("run forward and backward first: the chain rule needs the "
                          "gradients for the current parameters")
-    check_index("layer", k, len(network.layers))
+    network.check_weight(k, i, j)
     layer = network.layers[k]
-    check_index("i", i, layer.fan_in)
-    check_index("j", j, layer.fan_out)
-    check_index("sample", s, len(layer.Z))
+    network.replay()                     # cached values a memory budget let go come back
+    check_index("sample", s, len(layer.Z), " (the rows of the batch)")
     a_prev = float(layer.A_prev[s, i])
     dz = float(layer.dZ[s, j])
     if layer.activation.elementwise:
@@ -41,6 +41,7 @@ def chain_rule(network, k, i, j, s):
     }
 
 
-def check_index(name, value, size):
+def check_index(name, value, size, what=""):
+    """ConfigError naming the query parameter `name` unless 0 <= value < size."""
     if not 0 <= value < size:
-        raise IndexError(f"{name} must be between 0 and {size - 1}, got {value}")
+        raise ConfigError(name, f"{name} must be below {size}{what}, got {value}", location="query")

@@ -8,6 +8,8 @@ from typing import Callable
 
 import numpy as np
 
+from .errors import ConfigError
+
 
 def xor(n, noise, rng):
     """Points in the square, class 1 where x₁ and x₂ have the same sign (x₁·x₂ > 0), class 0
@@ -123,11 +125,11 @@ def given_points(X, Y):
     """Points supplied by the caller, checked: same number of rows, finite numbers."""
     X, Y = as_matrix(X, "X"), as_matrix(Y, "Y")
     if X.ndim != 2 or Y.ndim != 2 or len(X) == 0:
-        raise ValueError("X and Y must be non-empty lists of rows")
+        raise ConfigError("dataset", "X and Y must be non-empty lists of rows")
     if len(X) != len(Y):
-        raise ValueError(f"X has {len(X)} rows but Y has {len(Y)}")
+        raise ConfigError("dataset", f"X has {len(X)} rows but Y has {len(Y)}")
     if not (np.isfinite(X).all() and np.isfinite(Y).all()):
-        raise ValueError("X and Y must hold finite numbers only (no NaN or infinity)")
+        raise ConfigError("dataset", "X and Y must hold finite numbers only (no NaN or infinity)")
     return X, Y
 
 
@@ -139,5 +141,5 @@ def two_classes(Y):
 def as_matrix(rows, name):
     """Rows of numbers as a float array; ragged rows are refused by name."""
     if len({len(row) for row in rows}) > 1:
-        raise ValueError(f"every row of {name} must have the same length")
+        raise ConfigError("dataset", f"every row of {name} must have the same length")
     return np.array(rows, dtype=np.float64)

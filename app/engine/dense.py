@@ -29,8 +29,7 @@ class Dense:
 
     def forward(self, A_prev):
         self.A_prev = A_prev                             # kept for backward
-        self.Z = A_prev @ self.W                         # (n, fan_out): Z = A_prev · W + b,
-        self.Z += self.b                                 # the bias added in place (no copy)
+        self.Z = A_prev @ self.W + self.b                # (n, fan_out)
         self.A = self.activation.forward(self.Z)         # (n, fan_out)
         return self.A
 
@@ -41,9 +40,7 @@ class Dense:
             dZ = dA * self.activation.derivative(self.Z, self.A)  # dL/dz = dL/da · f'(z)
         self.dZ = dZ
         self.dW = self.A_prev.T @ dZ                     # (fan_in, fan_out): dL/dW = A_prevᵀ · dL/dZ
-        # (fan_out,): dL/db = Σ over samples, as 1ᵀ · dL/dZ: 6× faster than dZ.sum(axis=0) here
-        self.db = np.ones(len(dZ), dZ.dtype) @ dZ
+        self.db = dZ.sum(axis=0)                         # (fan_out,): dL/db = Σ over samples
         if not to_input:
             return None
-        # (n, fan_in): dL/dA_prev = dL/dZ · Wᵀ; np.dot, as @ is 2.5× slower for one output unit
-        return np.dot(dZ, self.W.T)
+        return dZ @ self.W.T                             # (n, fan_in): dL/dA_prev = dL/dZ · Wᵀ

@@ -1,6 +1,8 @@
 """Losses, each a mean over the batch of n samples, with dL/dA and, where fused, dL/dZ."""
 import numpy as np
 
+from .errors import ConfigError
+
 TINY = np.finfo(np.float64).tiny
 
 
@@ -12,11 +14,14 @@ class Loss:
     def check_output(self, activation_name):
         """Refuse an output activation this loss makes no sense with."""
         if self.requires and activation_name != self.requires:
-            raise ValueError(f"loss {self.name} needs a {self.requires} output layer, "
-                             f"not {activation_name}")
+            raise ConfigError("loss", f"loss {self.name} needs a {self.requires} output layer, "
+                                      f"not {activation_name}")
         if activation_name in self.refuses:
-            raise ValueError(f"loss {self.name} cannot follow a {activation_name} output; "
-                             f"use {'cross_entropy' if activation_name == 'softmax' else 'mse'}")
+            raise ConfigError("loss", f"loss {self.name} cannot follow a {activation_name} output; "
+                                      f"use {'cross_entropy' if activation_name == 'softmax' else 'mse'}")
+
+    def check_targets(self, Y):
+        """Refuse targets this loss cannot take (any number suits mse)."""
 
     def value(self, Z, A, Y):
         """The loss as a numpy scalar of the arrays' own precision."""
@@ -54,6 +59,10 @@ class BCE(Loss):
     name = "bce"
     requires = "sigmoid"
 
+    def check_targets(self, Y):
+        if not ((Y >= 0) & (Y <= 1)).all():
+            raise ConfigError("dataset.Y", "bce needs every target between 0 and 1")
+
     def value(self, Z, A, Y):
         # −[y log σ(z) + (1 − y) log(1 − σ(z))] = softplus(z) − y z, finite for any z
         return (np.logaddexp(0.0, Z) - Y * Z).sum() / len(Y)
@@ -71,6 +80,11 @@ class CrossEntropy(Loss):
 
     name = "cross_entropy"
     requires = "softmax"
+
+    def check_targets(self, Y):
+        if not ((Y >= 0).all() and np.allclose(Y.sum(axis=1), 1)):
+            raise ConfigError("dataset.Y", "cross_entropy needs each target row to be non-negative "
+                                           "and sum to 1 (one-hot for a class)")
 
     def value(self, Z, A, Y):
         shifted = Z - Z.max(axis=1, keepdims=True)

@@ -5,6 +5,8 @@ import numpy as np
 
 from .activations import get_activation
 from .dense import Dense
+from .errors import ConfigError
+from .kernels import TunedDense
 from .init import default_init, init_weights
 from .losses import get_loss
 
@@ -23,22 +25,23 @@ class PhaseError(RuntimeError):
 class Network:
     """Dense layers of `sizes` (input first) with one activation per non-input layer."""
 
-    def __init__(self, sizes, activations, loss, params=None, init=None, seed=0, rng=None):
+    def __init__(self, sizes, activations, loss, params=None, init=None, seed=0, rng=None, tuned=True):
         sizes = [int(s) for s in sizes]
         if len(sizes) < 2:
-            raise ValueError("sizes needs an input size and at least one layer size")
+            raise ConfigError("layers", "sizes needs an input size and at least one layer size")
         if min(sizes) < 1:
-            raise ValueError(f"every layer needs at least one unit, got sizes {sizes}")
+            raise ConfigError("layers", f"every layer needs at least one unit, got sizes {sizes}")
         if len(activations) != len(sizes) - 1:
-            raise ValueError(f"need one activation per non-input layer: {len(sizes) - 1}, "
-                             f"got {len(activations)}")
-        acts = [get_activation(a) for a in activations]
+            raise ConfigError("activations", f"need one activation per non-input layer: {len(sizes) - 1}, "
+                                             f"got {len(activations)}")
+        acts = [get_activation(a, tuned=tuned) for a in activations]
+        layer_class = TunedDense if tuned else Dense      # tuned: engine/kernels.py, the same math faster
         if any(a.name == "softmax" for a in acts[:-1]):
-            raise ValueError("softmax is only allowed on the output layer")
+            raise ConfigError("activations", "softmax is only allowed on the output layer")
         self.loss = get_loss(loss)
         self.loss.check_output(acts[-1].name)
         if params is not None and len(params) != len(acts):
-            raise ValueError(f"params has {len(params)} layers, need {len(acts)}")
+            raise ConfigError("params", f"params has {len(params)} layers, need {len(acts)}")
         rng = rng if rng is not None else np.random.default_rng(seed)
         self.layers = []
         for k, act in enumerate(acts):
@@ -47,7 +50,7 @@ class Network:
                 W, b = check_params(params[k], k, fan_in, fan_out)
             else:
                 W, b = init_weights(fan_in, fan_out, init or default_init(act.name), rng)
-            self.layers.append(Dense(W, b, act))
+            self.layers.append(layer_class(W, b, act))
         self.sizes = sizes
         self.phase = Phase.FRESH
         self.X = self.Y = self.dX = None
@@ -135,6 +138,16 @@ class Network:
 
     # -- reading the network ------------------------------------------------------------
 
+    def check_weight(self, k, i, j):
+        """ConfigError naming `layer`, `i` or `j` (query parameters) unless W[k][i, j] exists."""
+        if not 0 <= k < len(self.layers):
+            raise ConfigError("layer", f"layer must be below {len(self.layers)}, got {k}", location="query")
+        W = self.layers[k].W
+        if not 0 <= i < W.shape[0]:
+            raise ConfigError("i", f"i must be below {W.shape[0]} (fan_in of layer {k}), got {i}", location="query")
+        if not 0 <= j < W.shape[1]:
+            raise ConfigError("j", f"j must be below {W.shape[1]} (fan_out of layer {k}), got {j}", location="query")
+
     def predict(self, X):
         """The output for X with the current parameters, touching no cached value."""
         A = X
@@ -161,7 +174,8 @@ class Network:
     def copy(self):
         """A network with copies of this one's parameters and nothing computed."""
         return Network(self.sizes, [layer.activation for layer in self.layers], self.loss,
-                       params=[(layer.W, layer.b) for layer in self.layers])
+                       params=[(layer.W, layer.b) for layer in self.layers],
+                       tuned=isinstance(self.layers[0], TunedDense))
 
     def get_params(self):
         """Copies of every layer's W and b."""
@@ -185,13 +199,13 @@ def check_params(entry, k, fan_in, fan_out):
     else:
         W, b = entry
     if not isinstance(W, np.ndarray) and len({len(row) for row in W}) > 1:
-        raise ValueError(f"params[{k}].W has rows of different lengths")
+        raise ConfigError("params", f"params[{k}].W has rows of different lengths")
     W = np.array(W, dtype=np.float64)
     b = np.array(b, dtype=np.float64)
     if W.shape != (fan_in, fan_out):
-        raise ValueError(f"params[{k}].W must have shape ({fan_in}, {fan_out}), got {W.shape}")
+        raise ConfigError("params", f"params[{k}].W must have shape ({fan_in}, {fan_out}), got {W.shape}")
     if b.shape != (fan_out,):
-        raise ValueError(f"params[{k}].b must have shape ({fan_out},), got {b.shape}")
+        raise ConfigError("params", f"params[{k}].b must have shape ({fan_out},), got {b.shape}")
     if not (np.isfinite(W).all() and np.isfinite(b).all()):
-        raise ValueError(f"params[{k}] holds a NaN or infinite number")
+        raise ConfigError("params", f"params[{k}] holds a NaN or infinite number")
     return W, b

@@ -7,6 +7,7 @@ import numpy as np
 from . import checkpoint
 from .batches import Batches
 from .datasets import two_classes
+from .errors import ConfigError
 from .history import LossHistory
 
 
@@ -14,9 +15,12 @@ class Trainer:
     """Forward, backward and step on successive batches, with the loss of every update kept."""
 
     def __init__(self, network, optimizer, X, Y, batch_size=None, seed=0):
-        if X.shape[1] != network.sizes[0] or Y.shape[1] != network.sizes[-1]:
-            raise ValueError(f"the data has {X.shape[1]} inputs and {Y.shape[1]} outputs; the "
-                             f"network takes {network.sizes[0]} and gives {network.sizes[-1]}")
+        if X.shape[1] != network.sizes[0]:
+            raise ConfigError("layers", f"layers[0] must be {X.shape[1]}, the number of inputs of the data")
+        if Y.shape[1] != network.sizes[-1]:
+            raise ConfigError("layers", f"the last layer must have {Y.shape[1]} units, "
+                                        f"the number of targets of the data")
+        network.loss.check_targets(Y)
         self.network, self.optimizer = network, optimizer
         self.X, self.Y = X, Y
         self.batches = Batches(len(X), batch_size, seed)

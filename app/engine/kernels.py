@@ -1,0 +1,74 @@
+"""The tuned path: the same math as activations.py and dense.py, in the forms that are fastest
+with NumPy on a CPU without AVX-512 (where np.exp and np.tanh run one entry at a time). The
+engine runs these by default; the plain classes are the reference a learner reads, and
+tests/engine/test_kernels.py holds each tuned form to its reference (tanh and sigmoid within
+4e-15 relative, the layer's products within 1e-13).
+
+What each trick buys, on this project's 2-core VM (500 × 8 arrays):
+- tanh from one exp(−2|z|): (1 − e)/(1 + e) with z's sign, 54 → 32 µs (np.tanh is scalar here);
+- sigmoid from one exp(−|z|), into its own output array;
+- Σ over samples as 1ᵀ · dZ (a BLAS matrix-vector product): 11.6 → 1.8 µs;
+- dZ · Wᵀ with np.dot: @ takes 2.5× as long for a single output unit;
+- the bias added in place to A_prev · W, no second array.
+"""
+import numpy as np
+
+from .activations import Sigmoid, Tanh
+from .dense import Dense
+
+
+class TunedSigmoid(Sigmoid):
+    def forward(self, Z):
+        # 1/(1 + e^-z) for z >= 0 and e^z/(1 + e^z) for z < 0: one exp of -|z|, never an overflow
+        Z = np.asarray(Z)
+        E = np.exp(-np.abs(Z))
+        A = np.where(Z >= 0, 1.0, E)
+        E += 1.0
+        A /= E
+        return A
+
+
+class TunedTanh(Tanh):
+    NEAR_ZERO = 0.01  # below this |z|, 1 - e^(-2|z|) loses digits to cancellation
+
+    def forward(self, Z):
+        # tanh|z| = (1 - e)/(1 + e) with e = e^(-2|z|) in (0, 1], then the sign of z
+        Z = np.asarray(Z)
+        if Z.ndim == 0:  # one number: ufuncs would hand back scalars, which take no out=
+            return self.forward(Z.reshape(1)).reshape(())
+        size = np.abs(Z)
+        E = np.multiply(size, -2.0)
+        np.exp(E, out=E)
+        A = np.subtract(1.0, E)
+        E += 1.0
+        A /= E
+        np.copysign(A, Z, out=A)
+        near_zero = size < self.NEAR_ZERO
+        if near_zero.any():  # the few entries by |z| < 0.01 take np.tanh itself (within 1 ulp)
+            A[near_zero] = np.tanh(Z[near_zero])
+        return A
+
+
+TUNED_ACTIVATIONS = {"sigmoid": TunedSigmoid, "tanh": TunedTanh}
+
+
+class TunedDense(Dense):
+    """Dense, with its products in their fastest forms (see the module's docstring)."""
+
+    def forward(self, A_prev):
+        self.A_prev = A_prev
+        self.Z = A_prev @ self.W
+        self.Z += self.b
+        self.A = self.activation.forward(self.Z)
+        return self.A
+
+    def backward(self, dA, dZ=None, to_input=True):
+        self.dA = dA
+        if dZ is None:
+            dZ = dA * self.activation.derivative(self.Z, self.A)
+        self.dZ = dZ
+        self.dW = self.A_prev.T @ dZ
+        self.db = np.ones(len(dZ), dZ.dtype) @ dZ
+        if not to_input:
+            return None
+        return np.dot(dZ, self.W.T)
