@@ -1,4 +1,5 @@
 """Looking closer: one weight's chain rule, gradient checks, batch pages, pictures, data, history."""
+from dataclasses import asdict
 from typing import Annotated
 
 import numpy as np
@@ -58,8 +59,8 @@ def chain_of(job, session, layer, i, j, sample):
     if row is None:
         raise ConfigError("sample", f"sample {sample} is not in the current minibatch; pick one of "
                                     f"its points, or use the full batch", location="query")
-    chain = chain_rule(trainer.network, layer, i, j, row)
-    chain["sample"] = sample
+    chain = asdict(chain_rule(trainer.network, layer, i, j, row))
+    chain["sample"] = sample            # the dataset's index, not the batch row
     opt = trainer.optimizer
     dW = trainer.network.layers[layer].dW
     chain["update"] = float(opt.preview((layer, "W"), dW)[i, j])
@@ -115,9 +116,9 @@ def check_network(job, session, limit):
     max_entries = max(1, int(GRADCHECK_BUDGET / (2 * per_forward) / (2 * len(net.layers))))
     report = yield from gradient_check_steps(net, X, Y, max_entries=max_entries, stop=lambda: job.spent > limit)
     num = Numbers()
-    layers = [{key: num.number(v) if isinstance(v, float) else v for key, v in entry.items()}
+    layers = [{key: num.number(v) if isinstance(v, float) else v for key, v in asdict(entry).items()}
               for entry in report]
-    errors_found = [e[name] for e in report for name in ("W", "b") if e[name] is not None]
+    errors_found = [e for entry in report for e in (entry.W, entry.b) if e is not None]
     worst = max(errors_found) if errors_found else None
     return dumps({"samples": len(X), "layers": layers,
                   "max_relative_error": num.number(worst), "diverged": num.nonfinite})

@@ -1,8 +1,33 @@
 """The chain rule for one weight, factor by factor, for one sample and summed over the batch."""
+from dataclasses import dataclass
+
 import numpy as np
 
 from .errors import ConfigError
 from .network import Phase, PhaseError
+
+
+@dataclass(frozen=True)
+class ChainRule:
+    """dL/dW[k][i, j] for batch row `sample` as a_prev · f'(z) · dL/da (= product), and the
+    batch's sum of such products (= dW). dL_da and f_prime are None for a fused softmax."""
+
+    layer: int
+    i: int
+    j: int
+    sample: int
+    a_prev: float
+    z: float
+    a: float
+    dL_da: float | None
+    f_prime: float | None
+    dL_dz: float
+    product: float
+    batch_size: int
+    batch_sum: float
+    dW: float
+    w: float
+    activation: str
 
 
 def chain_rule(network, k, i, j, s):
@@ -28,17 +53,10 @@ def chain_rule(network, k, i, j, s):
         da = f_prime = None
         product = a_prev * dz
     terms = layer.A_prev[:, i] * layer.dZ[:, j]   # one sample's share of dW[i, j] per row
-    return {
-        "layer": k, "i": i, "j": j, "sample": s,
-        "a_prev": a_prev, "z": float(layer.Z[s, j]), "a": float(layer.A[s, j]),
-        "dL_da": da, "f_prime": f_prime, "dL_dz": dz,
-        "product": product,
-        "batch_size": len(terms),
-        "batch_sum": float(np.sum(terms)),
-        "dW": float(layer.dW[i, j]),
-        "w": float(layer.W[i, j]),
-        "activation": layer.activation.name,
-    }
+    return ChainRule(layer=k, i=i, j=j, sample=s, a_prev=a_prev, z=float(layer.Z[s, j]), a=float(layer.A[s, j]),
+                     dL_da=da, f_prime=f_prime, dL_dz=dz, product=product, batch_size=len(terms),
+                     batch_sum=float(np.sum(terms)), dW=float(layer.dW[i, j]), w=float(layer.W[i, j]),
+                     activation=layer.activation.name)
 
 
 def check_index(name, value, size, what=""):

@@ -1,8 +1,24 @@
 """Central finite differences of every parameter, against the backward pass."""
+from dataclasses import dataclass
+
 import numpy as np
 
 
 GRADIENT_FLOOR = 1e-8     # gradients smaller than this are zero as far as the check can tell
+
+
+@dataclass(frozen=True)
+class LayerCheck:
+    """One layer's check: the relative error of dW and of db against central differences (None
+    if no entry was checked), the largest absolute difference, and how many entries were."""
+
+    layer: int
+    W: float | None
+    W_max_abs: float | None
+    W_checked: int
+    b: float | None
+    b_max_abs: float | None
+    b_checked: int
 
 
 def relative_error(analytic, numeric):
@@ -70,7 +86,7 @@ def gradient_check_steps(network, X, Y, eps=1e-6, max_entries=None, seed=0, stop
         net.backward()
     for k, (layer, fd_layer) in enumerate(zip(net.layers, fd_net.layers)):
         errors = {"layer": k}
-        for name, grad in (("W", layer.dW), ("b", layer.db)):
+        for name, grad in (("W", layer.dW), ("b", layer.db)):   # the same for W and for b
             entries = list(np.ndindex(grad.shape))
             if max_entries is not None and len(entries) > max_entries:
                 entries = [entries[e] for e in rng.choice(len(entries), max_entries, replace=False)]
@@ -88,7 +104,7 @@ def gradient_check_steps(network, X, Y, eps=1e-6, max_entries=None, seed=0, stop
             errors[name] = relative_error(analytic, numeric) if checked else None
             errors[name + "_max_abs"] = float(np.max(np.abs(analytic - numeric))) if checked else None
             errors[name + "_checked"] = len(numeric)
-        report.append(errors)
+        report.append(LayerCheck(**errors))
     return report
 
 

@@ -35,8 +35,8 @@ def random_problem(loss, out, depth, seed, n=9):
 def test_backward_matches_finite_differences(loss, out, depth, seed):
     net, X, Y = random_problem(loss, out, depth, seed)
     for errors in gradient_check(net, X, Y):
-        assert errors["W"] < 1e-6, errors
-        assert errors["b"] < 1e-6, errors
+        assert errors.W < 1e-6, errors
+        assert errors.b < 1e-6, errors
 
 
 @pytest.mark.parametrize("hidden", HIDDEN)
@@ -50,7 +50,7 @@ def test_every_hidden_activation_is_checked(hidden):
         X = rng.normal(size=(6, 3))
         Y = np.eye(3)[rng.integers(0, 3, size=6)] if loss != "mse" else rng.normal(size=(6, 3))
         for errors in gradient_check(net, X, Y):
-            assert max(errors["W"], errors["b"]) < 1e-6, (hidden, loss, errors)
+            assert max(errors.W, errors.b) < 1e-6, (hidden, loss, errors)
 
 
 def test_a_wrong_gradient_is_caught():

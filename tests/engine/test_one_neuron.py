@@ -60,11 +60,11 @@ def test_chain_factors(trainer):
     trainer.forward()
     trainer.backward()
     chain = chain_rule(trainer.network, 0, 0, 0, 0)
-    assert chain["a_prev"] == X0
-    assert chain["dL_da"] == pytest.approx(a - Y0, rel=1e-14)
-    assert chain["f_prime"] == pytest.approx(a * (1 - a), rel=1e-14)
-    assert chain["product"] == pytest.approx(dL_dw, rel=1e-14)
-    assert chain["batch_sum"] == pytest.approx(dL_dw, rel=1e-14)
+    assert chain.a_prev == X0
+    assert chain.dL_da == pytest.approx(a - Y0, rel=1e-14)
+    assert chain.f_prime == pytest.approx(a * (1 - a), rel=1e-14)
+    assert chain.product == pytest.approx(dL_dw, rel=1e-14)
+    assert chain.batch_sum == pytest.approx(dL_dw, rel=1e-14)
 
 
 def test_loss_decreases_over_many_steps(trainer):

@@ -68,11 +68,11 @@ def test_chain_rule_sums_to_dw_over_the_batch():
     net.backward()
     for k, i, j in [(0, 1, 3), (1, 4, 2), (2, 3, 0)]:
         layer = net.layers[k]
-        products = [chain_rule(net, k, i, j, s)["product"] for s in range(len(X))]
+        products = [chain_rule(net, k, i, j, s).product for s in range(len(X))]
         chain = chain_rule(net, k, i, j, 7)
-        assert chain["product"] == pytest.approx(layer.dZ[7, j] * layer.A_prev[7, i], rel=1e-12)
+        assert chain.product == pytest.approx(layer.dZ[7, j] * layer.A_prev[7, i], rel=1e-12)
         assert math.fsum(products) == pytest.approx(layer.dW[i, j], rel=1e-9, abs=1e-15)
-        assert chain["batch_sum"] == pytest.approx(layer.dW[i, j], rel=1e-12, abs=1e-15)
+        assert chain.batch_sum == pytest.approx(layer.dW[i, j], rel=1e-12, abs=1e-15)
 
 
 def test_chain_rule_for_softmax_is_fused():
@@ -81,5 +81,5 @@ def test_chain_rule_for_softmax_is_fused():
     net.forward(X, Y)
     net.backward()
     chain = chain_rule(net, 1, 2, 1, 4)
-    assert chain["f_prime"] is None and chain["dL_da"] is None
-    assert chain["dL_dz"] == pytest.approx((net.layers[1].A[4, 1] - Y[4, 1]) / 12)
+    assert chain.f_prime is None and chain.dL_da is None
+    assert chain.dL_dz == pytest.approx((net.layers[1].A[4, 1] - Y[4, 1]) / 12)
