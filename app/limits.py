@@ -8,5 +8,4 @@ MAX_BATCH_PAGE = 500          # samples in one page of per-sample batch arrays
 MAX_GRID = 100                # grid points per side for predictions
 MAX_UNIT_GRID = 32            # grid points per side for each unit's own picture
 MAX_SEED = 2**32 - 1
-MAX_LR = 1e6
 MAX_NOISE = 2.0

@@ -65,6 +65,7 @@ class LayerState(BaseModel):
 class SampleLayer(BaseModel):
     z: Vector | None
     a: Vector | None
+    f_prime: Vector | None                       # f'(z) of each unit; null for softmax
     dz: Vector | None
     da: Vector | None
 
@@ -197,6 +198,7 @@ class NoPicture(BaseModel):
 class Data(BaseModel):
     X: list[list[float]]
     Y: list[list[float]]
+    bounds: list[list[float]]                    # the padded box the pictures cover
     task: Literal["binary", "multiclass", "regression"]
 
 

@@ -27,9 +27,15 @@ FILE_FORMAT = "manualgrad-session"
 FILE_VERSION = 1
 BUILTIN_PRESETS = Path(__file__).parent / "presets"
 
-Control = Literal["presets", "dataset", "points", "layers", "activations", "loss", "optimizer",
-                  "batch_size", "seed", "forward", "backward", "step", "play", "train", "reset",
-                  "share", "export", "import", "gradcheck"]
+# the controls a teacher's mode may hide or lock, with what a learner calls each
+CONTROLS = {
+    "presets": "presets", "dataset": "dataset", "points": "points", "layers": "layers",
+    "activations": "activations", "loss": "loss", "optimizer": "optimiser and learning rate",
+    "batch_size": "batch size", "seed": "seed", "forward": "Forward", "backward": "Backward", "step": "Step",
+    "play": "Play", "train": "Train", "reset": "Reset", "share": "Copy link", "export": "Export",
+    "import": "Import", "gradcheck": "the finite-difference check",
+}
+Control = Literal[tuple(CONTROLS)]
 
 
 class WeightRef(Strict):

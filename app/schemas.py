@@ -10,15 +10,21 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter, ValidationError, WrapValidator, model_validator
 from pydantic_core import PydanticCustomError
 
-from .limits import (MAX_DENSE_LAYERS, MAX_LR, MAX_NOISE, MAX_POINTS, MAX_SEED,
-                     MAX_TRAIN_STEPS, MAX_UNITS)
+from .engine import ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS
+from .engine.init import INITS
+from .engine.optimizers import SETTINGS
+from .limits import MAX_DENSE_LAYERS, MAX_NOISE, MAX_POINTS, MAX_SEED, MAX_TRAIN_STEPS, MAX_UNITS
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Units = Annotated[int, Field(ge=1, le=MAX_UNITS)]
 Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
-ActivationName = Literal["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"]
-LossName = Literal["mse", "bce", "cross_entropy"]
-DatasetName = Literal["xor", "circles", "gaussians", "spiral", "moons", "blobs", "sine", "line", "single"]
+# the names come from the engine's registries: a new activation, loss, optimiser or dataset there
+# is one here and in the page's catalog (app/catalog.py) at once
+ActivationName = Literal[tuple(ACTIVATIONS)]
+LossName = Literal[tuple(LOSSES)]
+OptimizerName = Literal[tuple(OPTIMIZERS)]
+DatasetName = Literal[tuple(DATASETS)]
+InitName = Literal[tuple(INITS)]
 Row = Annotated[list[FiniteFloat], Field(min_length=1, max_length=MAX_UNITS)]
 MAX_UNKNOWN_NAMED = 5        # unknown keys named in the one error about them
 _ROW = TypeAdapter(Row, config=ConfigDict(strict=True))
@@ -76,20 +82,26 @@ class Strict(BaseModel):
         return handler(data)
 
 
+def setting(name):
+    """A Field with the default, bounds and text of optimizers.SETTINGS[name]."""
+    s = SETTINGS[name]
+    bounds = {"gt" if s.low_open else "ge": s.low, "lt" if s.high_open else "le": s.high}
+    return Field(s.default, allow_inf_nan=False, description=s.text, **bounds)
+
+
 class OptimizerConfig(Strict):
     """The optimiser and its settings (beta for momentum; beta1, beta2, eps for adam)."""
 
-    name: Literal["sgd", "momentum", "adam"] = "sgd"
-    lr: float = Field(0.3, gt=0, le=MAX_LR, allow_inf_nan=False, description="learning rate")
-    beta: float = Field(0.9, ge=0, lt=1, description="momentum only")
-    beta1: float = Field(0.9, ge=0, lt=1, description="adam only")
-    beta2: float = Field(0.999, ge=0, lt=1, description="adam only")
-    eps: float = Field(1e-8, gt=0, le=1, description="adam only")
+    name: OptimizerName = "sgd"
+    lr: float = setting("lr")
+    beta: float = setting("beta")
+    beta1: float = setting("beta1")
+    beta2: float = setting("beta2")
+    eps: float = setting("eps")
 
     def settings(self):
         """The settings this optimiser takes, besides lr."""
-        return {"sgd": {}, "momentum": {"beta": self.beta},
-                "adam": {"beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}}[self.name]
+        return {name: getattr(self, name) for name in OPTIMIZERS[self.name].takes}
 
 
 class NamedDataset(Strict):
@@ -143,7 +155,7 @@ class SessionConfig(Strict):
     optimizer: OptimizerConfig = OptimizerConfig()
     batch_size: int | None = Field(None, ge=1, le=MAX_POINTS, description="null: the full batch")
     seed: Seed = Field(0, description="seeds the initial weights and the minibatch order")
-    init: Literal["xavier", "he"] | None = Field(None, description="default: he for relu, xavier otherwise")
+    init: InitName | None = Field(None, description="default: he for relu, xavier otherwise")
     leaky_relu_alpha: float = Field(0.01, ge=0, le=1)
     dataset: DatasetSpec = NamedDataset()
     params: list[LayerParams] | None = Field(None, min_length=1, max_length=MAX_DENSE_LAYERS)

@@ -5,11 +5,10 @@ from .engine import (DATASETS, Network, Trainer, given_points, make_dataset, mak
                      two_classes)
 from .engine.activations import get_activation
 from .engine.errors import ConfigError  # noqa: F401 - the routes import it from here
+from .engine.losses import DEFAULT_LOSS, OUTPUT_ACTIVATION
 from .schemas import NamedDataset, SessionConfig
 from .turns import Turns
 
-OUTPUT_ACTIVATION = {"bce": "sigmoid", "cross_entropy": "softmax", "mse": "linear"}
-DEFAULT_LOSS = {"binary": "bce", "multiclass": "cross_entropy", "regression": "mse"}
 
 
 class Session:

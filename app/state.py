@@ -69,14 +69,20 @@ def sample_state(trainer, index, num):
     def pick(arr):
         return None if arr is None or row is None else num.array(arr[row])
 
+    def slope(layer):      # f'(z) of each unit, as backward uses it (none for a fused softmax)
+        if layer.Z is None or row is None or not layer.activation.elementwise:
+            return None
+        with np.errstate(all="ignore"):
+            return num.array(layer.activation.derivative(layer.Z[row:row + 1], layer.A[row:row + 1])[0])
+
     return {
         "index": index,
         "in_batch": row is not None,
         "input": num.array(trainer.X[index]),
         "target": num.array(trainer.Y[index]),
         "dx": pick(net.dX),
-        "layers": [{"z": pick(layer.Z), "a": pick(layer.A), "dz": pick(layer.dZ), "da": pick(layer.dA)}
-                   for layer in net.layers],
+        "layers": [{"z": pick(layer.Z), "a": pick(layer.A), "f_prime": slope(layer), "dz": pick(layer.dZ),
+                    "da": pick(layer.dA)} for layer in net.layers],
     }
 
 

@@ -1,11 +1,7 @@
 // the Build panel: dataset, layers, activations, loss, optimiser; every change becomes a new
 // session config plus a sentence saying what changed
 
-export const HIDDEN_ACTIVATIONS = ["tanh", "sigmoid", "relu", "leaky_relu", "linear"];
-export const OUTPUT_ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"];
-const OUTPUT_FOR_LOSS = { bce: "sigmoid", cross_entropy: "softmax" };
-const DEFAULT_LOSS = { binary: "bce", multiclass: "cross_entropy", regression: "mse" };
-const DEFAULT_OUTPUT = { bce: "sigmoid", cross_entropy: "softmax", mse: "linear" };
+import { defaultLoss, defaultOutput, hiddenActivations, outputActivations, requiredOutput, settingDefault } from "./catalog.js";
 
 // a small XOR to start "your own points" from; clicks add more
 const STARTER = {
@@ -46,7 +42,7 @@ export class Builder {
     this.spec = {
       dataset: "xor", n: 200, noise: 0.1, points: null,
       hidden: [{ units: 4, activation: "tanh" }], output: "sigmoid", loss: "bce",
-      optimizer: "sgd", lr: 0.3, batch: null, seed: 0, params: null, extra: null,
+      optimizer: "sgd", lr: settingDefault("lr"), batch: null, seed: 0, params: null, extra: null,
     };
     this.wanted = this.spec;
     this.wire();
@@ -79,12 +75,12 @@ export class Builder {
     e.loss.addEventListener("change", () => this.edit((s) => {
       s.loss = e.loss.value;
       let what = `loss: ${this.wanted.loss} → ${s.loss}`;
-      const needed = OUTPUT_FOR_LOSS[s.loss];
+      const needed = requiredOutput(s.loss);
       if (needed && s.output !== needed) {
         s.output = needed;
         what += ` (which needs a ${needed} output, so the output activation changed too)`;
       } else if (!needed && s.output === "softmax") {
-        s.output = DEFAULT_OUTPUT[s.loss];
+        s.output = defaultOutput(s.loss);
         what += ` (softmax goes with cross_entropy only, so the output became ${s.output})`;
       }
       return what;
@@ -160,8 +156,8 @@ export class Builder {
     let what = name === "custom" ? `data: your own points (${s.points.X.length} to start; click the plot to add more)`
                                  : `data: ${name} (${after.description})`;
     if (before.task !== after.task || !this.lossFits(s.loss, after.task)) {
-      s.loss = DEFAULT_LOSS[after.task];
-      s.output = DEFAULT_OUTPUT[s.loss];
+      s.loss = defaultLoss(after.task);
+      s.output = defaultOutput(s.loss);
       what += `; loss ${s.loss} with a ${s.output} output, as suits ${after.task === "regression" ? "a regression" : after.task === "multiclass" ? "three classes" : "two classes"}`;
     }
     return what;
@@ -183,8 +179,8 @@ export class Builder {
     next.points = { X, Y };
     const after = this.info(next);
     if (!this.lossFits(next.loss, after.task)) {
-      next.loss = DEFAULT_LOSS[after.task];
-      next.output = DEFAULT_OUTPUT[next.loss];
+      next.loss = defaultLoss(after.task);
+      next.output = defaultOutput(next.loss);
     }
     const sameNetwork = next.loss === this.wanted.loss && after.outputs === before.outputs
       && after.inputs === before.inputs;
@@ -307,7 +303,7 @@ export class Builder {
       const select = this.doc.createElement("select");
       select.dataset.layer = String(k);
       select.setAttribute("aria-label", `activation of hidden layer ${k + 1}`);
-      for (const a of HIDDEN_ACTIVATIONS) select.append(new Option(a, a, false, a === h.activation));
+      for (const a of hiddenActivations()) select.append(new Option(a, a, false, a === h.activation));
       const remove = button(this.doc, "×", { op: "remove", layer: k }, `remove hidden layer ${k + 1}`);
       remove.classList.add("remove");
       select.dataset.control = "activations";
@@ -320,13 +316,13 @@ export class Builder {
     e.addLayer.disabled = s.hidden.length >= this.maxHidden;
     e.addLayer.title = e.addLayer.disabled ? `at most ${this.maxHidden} hidden layers` : "add a hidden layer before the output";
 
-    e.output.replaceChildren(...OUTPUT_ACTIVATIONS.map((a) => {
+    e.output.replaceChildren(...outputActivations().map((a) => {
       const opt = new Option(a, a, false, a === s.output);
-      const needed = OUTPUT_FOR_LOSS[s.loss];
+      const needed = requiredOutput(s.loss);
       opt.disabled = needed ? a !== needed : a === "softmax";
       return opt;
     }));
-    const forced = OUTPUT_FOR_LOSS[s.loss];
+    const forced = requiredOutput(s.loss);
     e.output.title = forced ? `${s.loss} needs a ${forced} output` : "softmax goes with cross_entropy only";
     for (const opt of e.loss.options) {
       opt.disabled = !this.lossFits(opt.value, info.task);

@@ -6,18 +6,6 @@ import { fmt } from "./format.js";
 const M = { left: 34, right: 8, top: 18, bottom: 26 };   // margins for the axes (the top one holds x₂'s name)
 const HIT = 14;                                          // px within which a click finds a point
 
-/** the padded box around the data, as the server computes it for its predictions */
-export function dataBounds(X) {
-  const dims = X[0].length;
-  const out = [];
-  for (let d = 0; d < dims; d++) {
-    let lo = Infinity, hi = -Infinity;
-    for (const row of X) { lo = Math.min(lo, row[d]); hi = Math.max(hi, row[d]); }
-    const pad = Math.max((hi - lo) * 0.1, 0.2);
-    out.push([lo - pad, hi + pad]);
-  }
-  return out;
-}
 
 /** the class of a target row: 0/1 for one column, the arg-max of a one-hot row */
 export function classOf(y) {
@@ -68,13 +56,14 @@ export class DataPlot {
     new ResizeObserver(() => this.draw()).observe(canvas);
   }
 
-  /** the points; with `extent` the plot covers at least [-extent, extent] (room to add points) */
-  setData(X, Y, task, extent = null) {
+  /** the points and the box the server's pictures cover (its `bounds`); with `extent` the plot
+   *  covers at least [-extent, extent] (room to add points) */
+  setData(X, Y, task, extent = null, bounds = null) {
     this.X = X;
     this.Y = Y;
     this.task = task;
     this.pred = null;
-    this.bounds = X.length ? dataBounds(X) : [[-1, 1], [-1, 1]];
+    this.bounds = bounds ?? [[-1, 1], [-1, 1]];
     if (extent) this.bounds = this.bounds.map(([lo, hi]) => [Math.min(lo, -extent), Math.max(hi, extent)]);
     this.yRange = null;
     this.draw();

@@ -1,9 +1,9 @@
 // the loss over training steps on a canvas; a log scale once it spans two decades
+import { historyCap } from "./catalog.js";
 import { INK } from "./colors.js";
 import { fmt } from "./format.js";
 
 const M = { left: 58, right: 10, top: 10, bottom: 22 };
-const CAP = 4096;   // points kept; past this every second one goes (the server thins the same way)
 
 /** A line chart of (step, loss) pairs. */
 export class LossChart {
@@ -33,7 +33,7 @@ export class LossChart {
       this.steps.push(first + k);
       this.losses.push(loss);
     });
-    if (this.steps.length > CAP) {
+    if (this.steps.length > historyCap()) {   // every second one goes, as the server's history thins
       this.steps = this.steps.filter((_, k) => k % 2 === 0);
       this.losses = this.losses.filter((_, k) => k % 2 === 0);
     }

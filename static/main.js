@@ -1,6 +1,7 @@
 // wires the pictures to the server: one session at a time, every request in turn
 import { api, reasons } from "./api.js";
 import { Builder } from "./builder.js";
+import { readCatalog, useCatalog } from "./catalog.js";
 import { ChainPanel } from "./chain.js";
 import { DataPlot } from "./dataplot.js";
 import { DriveBar } from "./drive.js";
@@ -92,6 +93,7 @@ class App {
   }
 }
 
+useCatalog(readCatalog(document));        // the names and rules the server's engine defines
 const app = new App(document);
 window.manualgrad = app;      // for poking at it from the console
 app.start();

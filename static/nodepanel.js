@@ -4,7 +4,8 @@ import { fmt, operandDigits } from "./format.js";
 import * as M from "./mathml.js";
 import { layerName, unitName } from "./network.js";
 
-/** f'(z) from z and a = f(z), as the engine writes it (null for softmax: its Jacobian is fused) */
+/** f'(z) from z and a = f(z), as the engine writes it: only to choose how many digits of a the
+ *  formula shows (the value shown is the server's `f_prime`); null for softmax (fused) */
 export function fPrime(activation, z, a, alpha = 0.01) {
   switch (activation) {
     case "sigmoid": return a * (1 - a);
@@ -170,7 +171,7 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge, concealed = null
       : "how the loss changes with this unit’s output: every path through the next layer adds its share.",
       M.mathLines(`dL/da = ${da}`, ...daMath)));
 
-    const fp = z === null ? null : fPrime(act, z, a, state.config.leaky_relu_alpha);
+    const fp = lay.f_prime ? lay.f_prime[i] : null;            // the server's f′(z), as backward used it
     const fpMath = [M.mi("f′"), M.paren(M.mi("z")), M.eq(), ...(a === null ? [] : fPrimeFormula(act, a, fp))];
     if (fp !== null) fpMath.push(M.eq(), M.num(fp));
     root.append(block(doc, "f′(z)", "the slope of the activation at z: how much a moves when z moves.",

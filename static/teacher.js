@@ -4,14 +4,7 @@
 
 export const LOCK_NOTE = "locked by your teacher for this lesson";
 
-/** what a learner calls each control, for the sentences that name them */
-export const CONTROL_LABELS = {
-  presets: "presets", dataset: "dataset", points: "points", layers: "layers",
-  activations: "activations", loss: "loss", optimizer: "optimiser and learning rate",
-  batch_size: "batch size", seed: "seed", forward: "Forward", backward: "Backward", step: "Step",
-  play: "Play", train: "Train", reset: "Reset", share: "Copy link", export: "Export",
-  import: "Import", gradcheck: "the finite-difference check",
-};
+import { controlLabel } from "./catalog.js";
 
 const FORM = new Set(["BUTTON", "INPUT", "SELECT", "TEXTAREA", "FIELDSET"]);
 const BUILD_CONTROLS = ["dataset", "points", "layers", "activations", "loss", "optimizer", "batch_size", "seed"];
@@ -57,13 +50,13 @@ export class TeacherControls {
   blocked(name) {
     const how = this.how(name);
     if (!how) return "";
-    const label = CONTROL_LABELS[name] ?? name;
+    const label = controlLabel(name);
     return `${label[0].toUpperCase()}${label.slice(1)} is ${how === "hide" ? "turned off" : "locked"} by your teacher for this lesson.`;
   }
 
   /** one sentence for the lesson box: what is locked and what is hidden */
   summary() {
-    const names = (set) => [...set].map((n) => CONTROL_LABELS[n] ?? n).join(", ");
+    const names = (set) => [...set].map((n) => controlLabel(n)).join(", ");
     const parts = [];
     if (this.lock.size) parts.push(`locked: ${names(this.lock)}`);
     if (this.hide.size) parts.push(`hidden: ${names(this.hide)}`);
@@ -101,7 +94,7 @@ export class TeacherControls {
       const note = this.doc.createElement("p");
       note.className = "lock-note";
       note.dataset.for = name;
-      note.textContent = `${CONTROL_LABELS[name] ?? name}: ${LOCK_NOTE}`;
+      note.textContent = `${controlLabel(name)}: ${LOCK_NOTE}`;
       el.after(note);
     }
   }

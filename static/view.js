@@ -44,7 +44,7 @@ export class SessionView {
     this.sample = state.sample.index;
     const sameShape = app.state && JSON.stringify(app.state.config.layers) === JSON.stringify(state.config.layers);
     if (!sameShape) this.selection = null;
-    app.plot.setData(data.X, data.Y, data.task, this.extent());
+    app.plot.setData(data.X, data.Y, data.task, this.extent(), data.bounds);
     this.renderAddModes(data.task, data.X[0].length);
     if (history) app.chart.load(history.steps, history.losses);
     else app.chart.clear();

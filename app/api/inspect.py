@@ -11,7 +11,7 @@ from ..limits import MAX_BATCH_PAGE, MAX_DENSE_LAYERS, MAX_GRID, MAX_UNIT_GRID, 
 from ..responses import (BatchPage, ChainRule, Data, History, NetworkCheck, NoPicture, Picture,
                          WeightCheck, errors)
 from ..sessions import ConfigError
-from ..state import Numbers, batch_page, predictions
+from ..state import Numbers, batch_page, data_bounds, predictions
 from .routing import FastJSONRoute
 from .deps import Sample, SessionDep
 from .work import compute
@@ -155,7 +155,7 @@ async def get_data(request: Request, session: SessionDep):
     """The session's points: X (inputs) and Y (targets)."""
     trainer = session.trainer
     return await compute(request, session, "data", lambda job: dumps(
-        {"X": trainer.X, "Y": trainer.Y, "task": session.config["task"]}))
+        {"X": trainer.X, "Y": trainer.Y, "task": session.config["task"], "bounds": data_bounds(trainer.X)}))
 
 
 @router.get("/history", response_model=History)

@@ -6,7 +6,10 @@ class Activation:
     """f applied elementwise; `derivative` returns f'(z) given z and the cached a = f(z)."""
 
     name = "activation"
+    label = "activation"          # what the page calls it
+    derivative_text = "f′(z)"     # f′ as the page writes it, from a (or z)
     elementwise = True
+    output_only = False           # softmax: the output layer only
 
     def forward(self, Z):
         raise NotImplementedError
@@ -20,6 +23,8 @@ class Activation:
 
 class Sigmoid(Activation):
     name = "sigmoid"
+    label = "sigmoid σ"
+    derivative_text = "a(1 − a)"
 
     def forward(self, Z):
         # σ(z) = 1 / (1 + e^(−z)), written so that e^(−z) never overflows: for z < 0 as e^z / (1 + e^z)
@@ -33,6 +38,8 @@ class Sigmoid(Activation):
 
 class Tanh(Activation):
     name = "tanh"
+    label = "tanh"
+    derivative_text = "1 − a²"
 
     def forward(self, Z):
         return np.tanh(Z)
@@ -43,6 +50,8 @@ class Tanh(Activation):
 
 class ReLU(Activation):
     name = "relu"
+    label = "ReLU"
+    derivative_text = "1 if z > 0, else 0"
 
     def forward(self, Z):
         return np.maximum(Z, 0.0)
@@ -53,6 +62,8 @@ class ReLU(Activation):
 
 class LeakyReLU(Activation):
     name = "leaky_relu"
+    label = "leaky ReLU"
+    derivative_text = "1 if z > 0, else α"
 
     def __init__(self, alpha=0.01):
         self.alpha = float(alpha)
@@ -66,6 +77,8 @@ class LeakyReLU(Activation):
 
 class Linear(Activation):
     name = "linear"
+    label = "linear"
+    derivative_text = "1"
 
     def forward(self, Z):
         return Z
@@ -78,7 +91,10 @@ class Softmax(Activation):
     """Row-wise softmax; output layer only, its backward is fused with cross-entropy."""
 
     name = "softmax"
+    label = "softmax"
+    derivative_text = None        # a Jacobian, fused with cross-entropy
     elementwise = False
+    output_only = True
 
     def forward(self, Z):
         E = np.exp(Z - Z.max(axis=1, keepdims=True))  # shift by the row max: no overflow

@@ -8,8 +8,11 @@ TINY = np.finfo(np.float64).tiny
 
 class Loss:
     name = "loss"
+    label = "loss"
     requires = None  # the output activation this loss must follow, if any
     refuses = ()     # output activations that make no sense with it
+    output = None    # the output activation a network for it gets by default
+    default_for = ()  # the tasks (binary, multiclass, regression) it is the default loss of
 
     def check_output(self, activation_name):
         """Refuse an output activation this loss makes no sense with."""
@@ -43,7 +46,10 @@ class MSE(Loss):
     """L = ½ Σ (a − y)² / n."""
 
     name = "mse"
+    label = "mse: ½(a − y)²"
     refuses = ("softmax",)
+    output = "linear"
+    default_for = ("regression",)
 
     def value(self, Z, A, Y):
         D = A - Y
@@ -57,7 +63,10 @@ class BCE(Loss):
     """L = −Σ [y log a + (1 − y) log(1 − a)] / n, computed from the logits z so it stays finite."""
 
     name = "bce"
+    label = "bce: binary cross-entropy"
     requires = "sigmoid"
+    output = "sigmoid"
+    default_for = ("binary",)
 
     def check_targets(self, Y):
         if not ((Y >= 0) & (Y <= 1)).all():
@@ -79,7 +88,10 @@ class CrossEntropy(Loss):
     """L = −Σ y log softmax(z) / n, with the fused gradient (A − Y)/n."""
 
     name = "cross_entropy"
+    label = "cross_entropy (softmax)"
     requires = "softmax"
+    output = "softmax"
+    default_for = ("multiclass",)
 
     def check_targets(self, Y):
         if not ((Y >= 0).all() and np.allclose(Y.sum(axis=1), 1)):
@@ -99,6 +111,8 @@ class CrossEntropy(Loss):
 
 
 LOSSES = {cls.name: cls for cls in (MSE, BCE, CrossEntropy)}
+DEFAULT_LOSS = {task: cls.name for cls in LOSSES.values() for task in cls.default_for}
+OUTPUT_ACTIVATION = {cls.name: cls.output for cls in LOSSES.values()}
 
 
 def get_loss(name):

@@ -1,5 +1,29 @@
 """Optimisers with their state in plain view; `step` applies one update to every W and b."""
+from dataclasses import dataclass
+
 import numpy as np
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A hyper-parameter: its default and its bounds (low < value <= high, or low <= value < high)."""
+
+    default: float
+    low: float
+    high: float
+    low_open: bool = False
+    high_open: bool = False
+    text: str = ""
+
+
+# every optimiser's settings: the request schema, the page and the API's docs read them here
+SETTINGS = {
+    "lr": Setting(0.3, 0.0, 1e6, low_open=True, text="learning rate"),
+    "beta": Setting(0.9, 0.0, 1.0, high_open=True, text="momentum only"),
+    "beta1": Setting(0.9, 0.0, 1.0, high_open=True, text="adam only"),
+    "beta2": Setting(0.999, 0.0, 1.0, high_open=True, text="adam only"),
+    "eps": Setting(1e-8, 0.0, 1.0, low_open=True, text="adam only"),
+}
 
 from .network import Phase, PhaseError
 
@@ -8,6 +32,8 @@ class Optimizer:
     """Base: `update` gives the change for one array without applying it, `step` applies all."""
 
     name = "optimizer"
+    label = "optimizer"
+    takes = ()        # its settings besides lr
 
     def __init__(self, lr):
         self.lr = float(lr)
@@ -47,6 +73,7 @@ class SGD(Optimizer):
     """W ← W − lr · dW."""
 
     name = "sgd"
+    label = "SGD: w ← w − lr·dW"
 
     def update(self, key, grad, t):
         return -self.lr * grad, None
@@ -56,6 +83,8 @@ class Momentum(Optimizer):
     """v ← β v + dW;  W ← W − lr · v."""
 
     name = "momentum"
+    label = "momentum (β = 0.9)"
+    takes = ("beta",)
 
     def __init__(self, lr, beta=0.9):
         super().__init__(lr)
@@ -74,6 +103,8 @@ class Adam(Optimizer):
     """m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  W ← W − lr · m̂ / (√v̂ + ε), bias-corrected."""
 
     name = "adam"
+    label = "Adam"
+    takes = ("beta1", "beta2", "eps")
 
     def __init__(self, lr, beta1=0.9, beta2=0.999, eps=1e-8):
         super().__init__(lr)

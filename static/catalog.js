@@ -1,0 +1,27 @@
+// the vocabulary the server's engine defines (app/catalog.py), given to the page once: every
+// activation, loss, optimiser, dataset and teacher's control, with its label and rules
+let catalog = null;
+
+/** the catalog for everything below: the page's, or a test's */
+export function useCatalog(c) { catalog = c; }
+
+/** the page's catalog, from the JSON the template put on its body (no inline script: the CSP) */
+export function readCatalog(doc) {
+  return JSON.parse(doc.body.dataset.catalog);
+}
+
+function need() {
+  if (!catalog) throw new Error("no catalog: call useCatalog first");
+  return catalog;
+}
+
+export const hiddenActivations = () => need().activations.filter((a) => !a.output_only).map((a) => a.name);
+export const outputActivations = () => need().activations.map((a) => a.name);
+export const activationLabel = (name) => need().activations.find((a) => a.name === name)?.label ?? name;
+/** the output activation a loss must have (bce: sigmoid), or undefined */
+export const requiredOutput = (loss) => need().losses.find((l) => l.name === loss)?.requires ?? undefined;
+export const defaultLoss = (task) => need().default_loss[task];
+export const defaultOutput = (loss) => need().output_for_loss[loss];
+export const controlLabel = (name) => need().controls[name] ?? name;
+export const settingDefault = (name) => need().settings[name].default;
+export const historyCap = () => need().history_cap;

@@ -1,0 +1,47 @@
+"""One vocabulary: the engine's registries are the schema's names and the page's catalog."""
+import html
+import json
+import re
+from typing import get_args
+
+from app.engine import ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS
+from app.engine.optimizers import SETTINGS
+from app.scenarios import CONTROLS, Control
+from app.schemas import ActivationName, DatasetName, LossName, OptimizerConfig, OptimizerName
+
+
+def page_catalog(client):
+    page = client.get("/").text
+    return json.loads(html.unescape(re.search(r"data-catalog='([^']*)'", page).group(1))), page
+
+
+def test_the_schema_takes_its_names_from_the_registries():
+    assert set(get_args(ActivationName)) == set(ACTIVATIONS)
+    assert set(get_args(LossName)) == set(LOSSES)
+    assert set(get_args(OptimizerName)) == set(OPTIMIZERS)
+    assert set(get_args(DatasetName)) == set(DATASETS)
+    assert set(get_args(Control)) == set(CONTROLS)
+    assert OptimizerConfig().lr == SETTINGS["lr"].default
+
+
+def test_the_page_gets_one_catalog_of_them(client):
+    catalog, page = page_catalog(client)
+    assert [a["name"] for a in catalog["activations"]] == list(ACTIVATIONS)
+    assert {a["name"]: a["output_only"] for a in catalog["activations"]}["softmax"] is True
+    assert [l["name"] for l in catalog["losses"]] == list(LOSSES)
+    assert catalog["default_loss"] == {"binary": "bce", "multiclass": "cross_entropy", "regression": "mse"}
+    assert catalog["output_for_loss"]["bce"] == "sigmoid"
+    assert catalog["controls"]["optimizer"] == "optimiser and learning rate"
+    assert catalog["settings"]["lr"]["default"] == 0.3 and catalog["history_cap"] == 4096
+    for loss in LOSSES.values():          # the option lists are the catalog's
+        assert f'<option value="{loss.name}">{loss.label}</option>' in page
+
+
+def test_the_state_says_f_prime_and_the_data_their_box(client, session):
+    sid = session["id"]
+    state = client.post(f"/api/sessions/{sid}/forward").json()
+    layer = state["sample"]["layers"][0]
+    assert [round(f, 12) for f in layer["f_prime"]] == [round(1 - a * a, 12) for a in layer["a"]]   # tanh
+    data = client.get(f"/api/sessions/{sid}/data").json()
+    (x0, x1), (y0, y1) = data["bounds"]
+    assert x0 < min(r[0] for r in data["X"]) and x1 > max(r[0] for r in data["X"])
