@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout, no install
 from benchmarks.proc import cpu_pressure_seconds  # noqa: E402
 from benchmarks.report import figure  # noqa: E402
 
-BENCHMARKS = ("memory", "http_roundtrip", "load", "classroom", "stalls")   # each writes its figures with --json
+BENCHMARKS = ("memory", "http_roundtrip", "load", "classroom", "stalls", "sessions_in_redis", "page_fps")   # each writes its figures with --json
 QUICK_ENGINE = ["--steps", "300", "--repeats", "3"]
 QUIET = 10.0                # % of CPU pressure (avg10) under which the machine counts as quiet
 

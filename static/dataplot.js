@@ -53,7 +53,10 @@ export class DataPlot {
     this.batch = null;
     this.mode = "pick";
     canvas.addEventListener("click", (e) => this.click(e));
-    new ResizeObserver(() => this.draw()).observe(canvas);
+    // its size from the observer, not read back at each draw (a read after the network's restyle
+    // would lay the whole page out again, every Play tick)
+    this.size = { width: 0, height: 0 };
+    new ResizeObserver(([entry]) => { this.size = entry.contentRect; this.draw(); }).observe(canvas);
   }
 
   /** the points and the box the server's pictures cover (its `bounds`); with `extent` the plot
@@ -103,8 +106,7 @@ export class DataPlot {
   }
 
   frame() {
-    const rect = this.canvas.getBoundingClientRect();
-    const w = Math.max(120, rect.width), h = Math.max(120, rect.height);
+    const w = Math.max(120, this.size.width), h = Math.max(120, this.size.height);
     const [xb, yb0] = this.bounds;
     const yb = this.dims === 1 ? (this.yRange ?? this.yBounds()) : yb0;
     const pw = w - M.left - M.right, ph = h - M.top - M.bottom;
@@ -149,7 +151,18 @@ export class DataPlot {
     else this.on.onPick(n);
   }
 
+  /** draw once at the next frame, however many changes come before it (a Play tick brings
+   *  the data, the batch, the sample and the pictures one after the other) */
   draw() {
+    if (this.pending) return;
+    this.pending = true;
+    requestAnimationFrame(() => {
+      this.pending = false;
+      this.drawNow();
+    });
+  }
+
+  drawNow() {
     const canvas = this.canvas;
     const dpr = window.devicePixelRatio || 1;
     const f = this.frame();

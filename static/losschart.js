@@ -11,7 +11,8 @@ export class LossChart {
     this.canvas = canvas;
     this.steps = [];
     this.losses = [];
-    new ResizeObserver(() => this.draw()).observe(canvas);
+    this.size = { width: 0, height: 0 };     // from the observer: no layout read per draw
+    new ResizeObserver(([entry]) => { this.size = entry.contentRect; this.draw(); }).observe(canvas);
   }
 
   clear() {
@@ -43,8 +44,7 @@ export class LossChart {
   draw() {
     const canvas = this.canvas;
     const dpr = window.devicePixelRatio || 1;
-    const rect = canvas.getBoundingClientRect();
-    const w = Math.max(100, rect.width), h = Math.max(60, rect.height);
+    const w = Math.max(100, this.size.width), h = Math.max(60, this.size.height);
     if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
       canvas.width = Math.round(w * dpr);
       canvas.height = Math.round(h * dpr);

@@ -43,14 +43,39 @@ function short(v) {
   return v.toExponential(0).replace("+", "").replace(/-/g, "−");
 }
 
-/** squeeze an SVG text into `width` when it is longer (a long loss such as 1.197×10⁻⁵) */
-function fitText(text, width) {
+/** squeeze an SVG text into `width` when it is longer (a long loss such as 1.197×10⁻⁵); its
+ *  length is measured once per text (a measure after every change would lay the page out
+ *  again for each node, every Play tick) */
+function fitText(text, width, content) {
+  if (text.textContent === content) return;
+  text.textContent = content;
   text.removeAttribute("textLength");
   text.removeAttribute("lengthAdjust");
-  if (text.getComputedTextLength() > width) {
+  if (textWidth(content, text === undefined ? "" : text.getAttribute("class")) > width) {
     text.setAttribute("textLength", width);
     text.setAttribute("lengthAdjust", "spacingAndGlyphs");
   }
+}
+const FONTS = { value: "600 13px system-ui, sans-serif" };   // as style.css sets them
+let measurer = null;
+
+/** a text's width in the drawing's units, measured on a canvas (no layout of the page) */
+function textWidth(content, cls) {
+  measurer = measurer ?? document.createElement("canvas").getContext("2d");
+  measurer.font = FONTS[cls] ?? "700 16px system-ui, sans-serif";
+  return measurer.measureText(content).width;
+}
+
+/** a width to the nearest quarter of a unit: what an eye can tell apart, and a line whose width
+ *  moved less than that is not drawn again */
+const quarter = (x) => (Math.round(x * 4) / 4).toFixed(2);
+
+/** set an attribute only when its value changes (a restyle per Play tick touches hundreds) */
+function put(el, name, value) {
+  const cache = el._put ?? (el._put = {});
+  if (cache[name] === value) return;
+  cache[name] = value;
+  el.setAttribute(name, value);
 }
 
 /** Draws nodes, weights and the loss; reports clicks through `onSelect`. */
@@ -195,8 +220,13 @@ export class NetworkView {
         const grad = svgEl("text", { x: cx, y: cy + R + 15, class: "gradtext" }, labelLayer);
         let picture = null;
         if (pictures) {
-          picture = svgEl("image", { x: cx + R + 6, y: cy - PIC / 2, width: PIC, height: PIC,
-                                     class: "picture", preserveAspectRatio: "none" }, g);
+          // a canvas of its own, painted in place each time (a PNG per unit per Play tick cost more)
+          const box = svgEl("foreignObject", { x: cx + R + 6, y: cy - PIC / 2, width: PIC, height: PIC,
+                                               class: "picture" }, g);
+          picture = document.createElement("canvas");
+          picture.className = "picture-canvas";
+          picture.setAttribute("aria-hidden", "true");     // the unit's button says what it is
+          box.append(picture);
           svgEl("rect", { x: cx + R + 6, y: cy - PIC / 2, width: PIC, height: PIC, class: "frame" }, g);
         }
         // no <title> tooltip: its text would count as text inside the button, not in its name
@@ -212,6 +242,7 @@ export class NetworkView {
 
   /** Restyle from a state: node colours and values, weight colours and widths, gradients. */
   update(state) {
+    this.lastState = state;
     const sample = state.sample;
     const layers = state.layers;
     const name = (L, i) => unitName(L, i, this.last, this.sizes[this.last]);
@@ -222,9 +253,8 @@ export class NetworkView {
       for (let i = 0; i < this.sizes[L]; i++) {
         const n = this.nodes[L][i];
         const v = a ? a[i] : null;
-        n.body.setAttribute("fill", diverging(activationT(v, act)));
-        n.value.textContent = v === null ? "·" : short(v);
-        fitText(n.value, 2 * R - 7);         // a minus sign and four digits stay off the circle's edge
+        put(n.body, "fill", diverging(activationT(v, act)));
+        fitText(n.value, 2 * R - 7, v === null ? "·" : short(v));   // a minus and four digits inside the circle
         n.about = `${n.where} unit ${i + 1}: ${v === null ? "no value yet" : `${L === 0 ? "x" : "a"} = ${fmt(v, 4)}`}`;
       }
     }
@@ -236,17 +266,15 @@ export class NetworkView {
           for (let j = 0; j < this.sizes[L]; j++) {
             const e = this.edges[L][i][j];
             const w = W[i][j];
-            e.w.setAttribute("stroke", w === null ? "#999" : diverging(w < 0 ? -1 : 1));
-            e.w.setAttribute("stroke-width", (w === null ? 1 : Math.min(9, 0.8 + 3.2 * Math.abs(w))).toFixed(2));
-            e.about = `weight from ${name(L - 1, i)} to ${name(L, j)}: w = ${fmt(w, 4)}`;
-            e.g.dataset.w = String(w);
+            put(e.w, "stroke", w === null ? "#999" : diverging(w < 0 ? -1 : 1));
+            put(e.w, "stroke-width", quarter(w === null ? 1 : Math.min(9, 0.8 + 3.2 * Math.abs(w))));
+            if (!this.busy) e.g.dataset.w = String(w);
             e.g.classList.toggle("exercise", `${L}-${i}-${j}` === this.exercise);
           }
         }
       }
     }
-    this.lossText.textContent = `L = ${state.loss === null ? "—" : fmt(state.loss, 4)}`;
-    fitText(this.lossText, 104);
+    fitText(this.lossText, 104, `L = ${state.loss === null ? "—" : fmt(state.loss, 4)}`);
     this.setGradients(state);
   }
 
@@ -278,8 +306,8 @@ export class NetworkView {
         const g = backward && dz ? dz[i] : null;
         const ga = backward && da ? da[i] : null;
         const width = logWidth(g, { perDecade: 1.2, max: 7 });
-        n.ring.setAttribute("stroke-width", width.toFixed(2));
-        n.ring.setAttribute("r", (R + 2 + width / 2).toFixed(2));
+        put(n.ring, "stroke-width", width.toFixed(2));
+        put(n.ring, "r", (R + 2 + width / 2).toFixed(2));
         n.g.dataset.da = ga === null ? "" : `${L === 0 ? "∂L/∂x" : "∂L/∂a"} ${fmt(ga, 3)}`;
         n.g.dataset.dz = g === null ? "" : `${L === 0 ? "∂L/∂x" : "∂L/∂z"} ${fmt(g, 3)}`;
         n.full = g === null ? "" : `, ∂L/∂a = ${fmt(ga, 4)}, ∂L/∂z = ${fmt(g, 4)}`;
@@ -293,26 +321,33 @@ export class NetworkView {
         for (let j = 0; j < this.sizes[L]; j++) {
           const e = this.edges[L][i][j];
           const g = dW && `${L}-${i}-${j}` !== this.concealedKey ? dW[i][j] : null;
-          e.grad.setAttribute("stroke-width", logWidth(g).toFixed(2));
-          e.grad.setAttribute("stroke", g !== null && g < 0 ? GRAD_NEG : GRAD_POS);
+          put(e.grad, "stroke-width", quarter(logWidth(g)));
+          put(e.grad, "stroke", g !== null && g < 0 ? GRAD_NEG : GRAD_POS);
           if (last) e.g.classList.add("lit");
+          if (this.busy) continue;            // its data-grad and name when Play stops (setBusy)
           if (g === null) delete e.g.dataset.grad;
           else e.g.dataset.grad = String(g);
           const hidden = dW && `${L}-${i}-${j}` === this.concealedKey;
-          const label = `${e.about}${g !== null ? `, ${last ? "dW of the last update" : "dW"} = ${fmt(g, 4)}` : hidden ? ", dW hidden: predict it" : ""}`;
-          e.title.textContent = label;
-          e.g.setAttribute("aria-label", label);
+          const about = `weight from ${this.unit(L - 1, i)} to ${this.unit(L, j)}: w = ${fmt(state.layers[L - 1].W[i][j], 4)}`;
+          const label = `${about}${g !== null ? `, ${last ? "dW of the last update" : "dW"} = ${fmt(g, 4)}` : hidden ? ", dW hidden: predict it" : ""}`;
+          if (e.title.textContent !== label) e.title.textContent = label;
+          put(e.g, "aria-label", label);
         }
       }
     }
     if (last) this.caption.textContent = `The halos: each weight’s dW in the last update (step ${state.step}); Forward and Backward give this batch’s.`;
   }
 
+  /** a unit's name ("h₁₂") */
+  unit(L, i) {
+    return unitName(L, i, this.last, this.sizes[this.last]);
+  }
+
   /** a node's screen-reader name: what it shows (its name, value and gradient text), then in full */
   labelNode(n) {
     // the visible texts first, in the order they are in the drawing (as a screen reader meets them)
     const shown = [n.value, n.name, n.grad].map((t) => t.textContent).filter(Boolean).join(" ");
-    n.g.setAttribute("aria-label", `${shown}: ${n.about ?? ""}${n.full ?? ""}`);
+    put(n.g, "aria-label", `${shown}: ${n.about ?? ""}${n.full ?? ""}`);
   }
 
   showGradText(n) {
@@ -337,15 +372,15 @@ export class NetworkView {
     this.scale = scale;
   }
 
-  /** Each unit's picture of its output over the input plane (2-D inputs only). */
+  /** Each unit's picture of its output over the input plane (2-D inputs only), painted on its
+   *  own canvas. */
   setPictures(pred) {
     if (!this.pictures || !pred || pred.kind !== "grid" || !pred.units) return;
     const res = pred.unit_resolution;
-    const canvas = this.scratch ?? (this.scratch = document.createElement("canvas"));
-    canvas.width = canvas.height = res;
-    const ctx = canvas.getContext("2d");
-    const img = ctx.createImageData(res, res);
-    const paint = (valueAt, act) => {
+    const paint = (canvas, valueAt, act) => {
+      if (canvas.width !== res) canvas.width = canvas.height = res;
+      const ctx = canvas.getContext("2d");
+      const img = ctx.createImageData(res, res);
       for (let r = 0; r < res; r++) {
         for (let c = 0; c < res; c++) {
           // row r of the grid is y from low to high; canvas rows go top down
@@ -355,7 +390,7 @@ export class NetworkView {
         }
       }
       ctx.putImageData(img, 0, 0);
-      return canvas.toDataURL();
+      canvas.dataset.painted = "true";
     };
     const [[x0, x1], [y0, y1]] = pred.bounds;
     const span = (lo, hi, t) => lo + (hi - lo) * t;
@@ -363,16 +398,22 @@ export class NetworkView {
       (r, c) => span(x0, x1, c / (res - 1)),
       (r, c) => span(y0, y1, r / (res - 1)),
     ];
-    for (let i = 0; i < this.sizes[0]; i++) {
-      this.nodes[0][i].picture.setAttribute("href", paint(inputs[i], "linear"));
-    }
+    for (let i = 0; i < this.sizes[0]; i++) paint(this.nodes[0][i].picture, inputs[i], "linear");
     for (let L = 1; L <= this.last; L++) {
       const act = this.activations[L - 1];
       for (let i = 0; i < this.sizes[L]; i++) {
         const values = pred.units[L - 1][i];
-        this.nodes[L][i].picture.setAttribute("href", paint((r, c) => values[r * res + c], act));
+        paint(this.nodes[L][i].picture, (r, c) => values[r * res + c], act);
       }
     }
+  }
+
+  /** While Play runs, the screen-reader names of weights wait (building hundreds of them each
+   *  tick is most of a tick's work); they are written once when it stops. */
+  setBusy(on) {
+    this.busy = on;
+    this.svg.classList.toggle("playing", on);
+    if (!on && this.lastState) this.update(this.lastState);
   }
 
   /** Outline the clicked node or weight. */

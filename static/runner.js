@@ -117,6 +117,7 @@ export class Runner {
     if (!app.state || this.training) return;
     this.playing = true;
     app.drive.setPlaying(true);
+    app.network.setBusy(true);
     app.network.stopAnimation();
     const id = app.state.id;
     const errors = app.messages.errorCount;
@@ -137,6 +138,7 @@ export class Runner {
     }
     this.playing = false;
     app.drive.setPlaying(false);
+    app.network.setBusy(false);
     if (app.state && app.state.id === id && app.messages.errorCount === errors) {
       app.messages.say(`Paused at step ${app.state.step} (${app.state.step - startStep} steps played). The node `
         + "values are from the last forward pass; run Forward to recompute them with the new weights."

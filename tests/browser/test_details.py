@@ -15,7 +15,7 @@ NAMELESS = """() => {
     return false;
   };
   return [...document.querySelectorAll("button, input, select, textarea, [role=button], canvas")]
-    .filter((el) => !el.closest("[hidden]") && !named(el))
+    .filter((el) => !el.closest("[hidden]") && !el.closest("[aria-hidden=true]") && !named(el))
     .map((el) => el.outerHTML.slice(0, 120));
 }"""
 

@@ -75,7 +75,7 @@ def test_page_loads_with_a_network_and_says_what_to_do_first(app, errors):
     expect(app.locator("[data-action=step]")).to_have_attribute("title", re.compile("waits for gradients"))
     expect(app.locator("[data-role=guidance]")).to_contain_text("Next: Forward")
     # each hidden unit of a 2-D net has its own picture of its output
-    expect(app.locator('[data-node="1-0"] image')).to_have_attribute("href", re.compile("^data:image/png"))
+    expect(app.locator('[data-node="1-0"] canvas.picture-canvas')).to_have_attribute("data-painted", "true")
     assert errors == []
 
 
