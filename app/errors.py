@@ -14,7 +14,7 @@ from .admission import RateLimited
 from .engine import PhaseError
 from .middleware import BodyTooLarge, SECURITY_HEADERS
 from .protocol import SLOW_BODIES, BodyTimeout
-from .sessions import ConfigError
+from .engine import ConfigError
 from .redis_store import StoreUnavailable
 from .store import SessionNotFound, StoreFull
 

@@ -36,7 +36,8 @@ from redis.exceptions import RedisError
 
 from .engine import held_bytes
 from .schemas import PointsDataset, SessionConfig
-from .sessions import ConfigError, Session, build_trainer
+from .engine import ConfigError
+from .sessions import Session, build_trainer
 from .store import SessionNotFound, StoreFull
 from .turns import Turns
 

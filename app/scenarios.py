@@ -14,7 +14,6 @@ import numpy as np
 import orjson
 from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, WrapValidator, model_validator
 
-from .engine.history import LossHistory
 from .limits import MAX_DENSE_LAYERS, MAX_POINTS, MAX_UNITS
 from .schemas import Row, Rows, SessionConfig, Strict, first_bad_item
 

@@ -4,7 +4,6 @@ import time
 from .engine import (DATASETS, Network, Trainer, given_points, make_dataset, make_optimizer, peak_bytes,
                      two_classes)
 from .engine.activations import get_activation
-from .engine.errors import ConfigError  # noqa: F401 - the routes import it from here
 from .engine.losses import DEFAULT_LOSS, OUTPUT_ACTIVATION
 from .schemas import NamedDataset, SessionConfig
 from .turns import Turns

@@ -6,7 +6,8 @@ from fastapi import Depends, Path, Query, Request
 
 from ..compute import Scheduler
 from ..limits import MAX_POINTS
-from ..sessions import ConfigError, Session
+from ..engine import ConfigError
+from ..sessions import Session
 from ..store import SessionStore
 
 

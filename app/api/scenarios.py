@@ -12,7 +12,8 @@ from ..responses import Code, Presets, SessionState, errors
 from ..scenarios import (MAX_CODE_CHARS, Scenario, ScenarioError, check_file, check_predict, decode, encode,
                          export_session, restore)
 from ..schemas import Strict
-from ..sessions import ConfigError, build_trainer
+from ..engine import ConfigError
+from ..sessions import build_trainer
 from .routing import FastJSONRoute
 from .deps import ReplacesQuery, SessionDep
 from .sessions import open_session

@@ -9,7 +9,8 @@ from ..engine import peak_bytes
 from ..jsonbody import JSONBytes
 from ..responses import SessionState, errors
 from ..schemas import SessionConfig
-from ..sessions import ConfigError, Session, build_trainer
+from ..engine import ConfigError
+from ..sessions import Session, build_trainer
 from .routing import FastJSONRoute
 from .deps import ReplacesQuery, ResetSessionDep, Sample, SampleQuery, SessionDep, StoreDep, sample_of
 from .work import compute, state_body

@@ -76,13 +76,3 @@ def app(page, errors):
     page.goto("/")
     expect(page.locator("body")).to_have_attribute("data-session", re.compile(".+"))
     return page
-
-
-def wait_until(page, script, timeout=10.0):
-    """Poll `script` (evaluated in the page) until it is truthy; the page's CSP forbids
-    the eval that page.wait_for_function would need."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(script):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout} s: {script}")
-        time.sleep(0.05)

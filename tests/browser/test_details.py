@@ -3,7 +3,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .test_page import api_state, click_edge, run, session_id, train
+from .helpers import api_state, click_edge, run, session_id, train
 
 NAMELESS = """() => {
   const named = (el) => {

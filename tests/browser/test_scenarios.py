@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .test_page import api_state, click_edge, run, session_id, train
+from .helpers import api_state, click_edge, open_link, run, session_id, train
 
 LESSON = {
     "title": "Lesson 1: one hidden unit",
@@ -22,12 +22,6 @@ def encode(page, scenario):
     response = page.request.post("/api/scenarios/encode", data=scenario)
     assert response.ok, response.text()
     return response.json()["code"]
-
-
-def open_link(page, code):
-    page.set_default_timeout(8000)
-    page.goto(f"/#s={code}")
-    expect(page.locator("body")).to_have_attribute("data-session", re.compile(".+"))
 
 
 def nodes_per_layer(page, layers):

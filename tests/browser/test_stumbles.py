@@ -3,9 +3,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import wait_until
-from .test_page import api_state, click_edge, run, session_id, train
-from .test_scenarios import open_link
+from .helpers import api_state, click_edge, open_link, run, session_id, train, wait_until
 
 SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 

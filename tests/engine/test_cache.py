@@ -1,34 +1,15 @@
 """Cached values let go to save memory come back exactly: the same arrays, the same next steps."""
-import numpy as np
 import pytest
 
 from app.engine import Network, Trainer, held_bytes, make_dataset, make_optimizer, peak_bytes
 
-CACHED = ("A_prev", "Z", "A", "dA", "dZ", "dW", "db")
+from .helpers import same, snapshot
 
 
 def trainer(batch_size=None, optimizer="adam"):
     X, Y = make_dataset("circles", n=120, seed=3)
     net = Network([2, 6, 5, 1], ["tanh", "relu", "sigmoid"], "bce", seed=4)
     return Trainer(net, make_optimizer(optimizer, 0.1), X, Y, batch_size=batch_size, seed=5)
-
-
-def snapshot(t):
-    net = t.network
-    arrays = {(k, name): getattr(layer, name) for k, layer in enumerate(net.layers) for name in CACHED}
-    arrays["dX"] = net.dX
-    return arrays, net.phase, net.loss_value
-
-
-def same(a, b):
-    (arrays_a, phase_a, loss_a), (arrays_b, phase_b, loss_b) = a, b
-    assert phase_a == phase_b and loss_a == loss_b
-    for key in arrays_a:
-        if arrays_a[key] is None:
-            assert arrays_b[key] is None, key
-        else:
-            assert arrays_b[key] is not None and np.array_equal(arrays_a[key], arrays_b[key]), key
-
 
 @pytest.mark.parametrize("batch_size", [None, 32])
 @pytest.mark.parametrize("phases", [["forward"], ["forward", "backward"],

@@ -5,7 +5,7 @@ import pytest
 
 from app.engine import Network, Trainer, make_dataset, make_optimizer
 
-from .test_cache import same, snapshot
+from .helpers import same, snapshot
 
 
 def build(optimizer="adam", batch_size=None):

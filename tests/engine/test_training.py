@@ -1,6 +1,5 @@
 """The engine learns the classic toy problems to the accuracy a learner would expect."""
 import numpy as np
-import pytest
 
 from app.engine import Network, Trainer, make_dataset, make_optimizer
 

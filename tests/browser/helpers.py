@@ -1,0 +1,76 @@
+"""What the browser tests do again and again: drive the page as a learner would, and read it."""
+import re
+import time
+
+from playwright.sync_api import expect
+
+NETWORK = "#network"
+
+
+def session_id(page):
+    return page.evaluate("document.body.dataset.session")
+
+
+def api_state(page, sample=0):
+    """The session's state straight from the API."""
+    response = page.request.get(f"/api/sessions/{session_id(page)}?sample={sample}")
+    assert response.ok, response.text()
+    return response.json()
+
+
+def run(page, action, phase):
+    """Click a Drive button and wait for the phase it leads to."""
+    page.click(f"[data-action={action}]")
+    expect(page.locator("body")).to_have_attribute("data-phase", phase)
+
+
+def train(page, steps):
+    """Train `steps` steps from step 0 with the Train button and wait until they are done."""
+    page.fill("#train-steps", str(steps))
+    page.click("[data-action=train]")
+    expect(page.locator("body")).to_have_attribute("data-step", str(steps), timeout=30000)
+
+
+EDGE_POINT = """(id) => {
+  // a point of the weight's line where no other weight lies on top of it
+  const g = document.querySelector(`[data-edge="${id}"]`);
+  const path = g.querySelector(".w");
+  const matrix = path.getScreenCTM();
+  const length = path.getTotalLength();
+  for (const t of [0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9]) {
+    const p = path.getPointAtLength(t * length);
+    const x = matrix.a * p.x + matrix.c * p.y + matrix.e;
+    const y = matrix.b * p.x + matrix.d * p.y + matrix.f;
+    const hit = document.elementFromPoint(x, y);
+    if (hit && hit.closest("[data-edge]") === g) return [x, y];
+  }
+  return null;
+}"""
+
+
+def click_edge(page, edge):
+    """Click weight `edge` ("L-i-j") where the learner could: on its own stretch of line."""
+    page.locator(f'[data-edge="{edge}"]').scroll_into_view_if_needed()
+    point = page.evaluate(EDGE_POINT, edge)
+    assert point, f"weight {edge} is hidden under others everywhere"
+    page.mouse.click(*point)
+
+
+def drawing(page):
+    return page.inner_html(NETWORK)
+
+
+def open_link(page, code):
+    page.set_default_timeout(8000)
+    page.goto(f"/#s={code}")
+    expect(page.locator("body")).to_have_attribute("data-session", re.compile(".+"))
+
+
+def wait_until(page, script, timeout=10.0):
+    """Poll `script` (evaluated in the page) until it is truthy; the page's CSP forbids
+    the eval that page.wait_for_function would need."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(script):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {script}")
+        time.sleep(0.05)
