@@ -10,6 +10,7 @@ export class Messages {
     };
     this.errorShown = false;
     this.errorCount = 0;        // the loops stop when it moves under them
+    this.said = 0;              // how many times the status line changed: a loop's closing line waits its turn
     this.onExpired = onExpired;
     this.el.errorClose.addEventListener("click", () => this.clearError());
     this.el.recover.addEventListener("click", () => {
@@ -19,6 +20,7 @@ export class Messages {
   }
 
   say(text) {
+    this.said += 1;
     this.el.status.textContent = text;
   }
 

@@ -22,7 +22,7 @@ export class Runner {
     this.maxTrain = maxTrain;
     this.playing = false;
     this.training = false;
-    this.stopAsked = false;
+    this.stopAsked = null;
   }
 
   /** whether Play or Train is running */
@@ -112,10 +112,12 @@ export class Runner {
     if (this.playing) {
       this.playing = false;
       app.drive.setPlaying(false);
+      this.pausedAt = app.messages.said;   // "Paused" unless something else is said before the loop ends
       return;
     }
     if (!app.state || this.training) return;
     this.playing = true;
+    this.pausedAt = null;
     app.drive.setPlaying(true);
     app.network.setBusy(true);
     app.network.stopAnimation();
@@ -139,7 +141,7 @@ export class Runner {
     this.playing = false;
     app.drive.setPlaying(false);
     app.network.setBusy(false);
-    if (app.state && app.state.id === id && app.messages.errorCount === errors) {
+    if (app.state && app.state.id === id && this.pausedAt === app.messages.said && app.messages.errorCount === errors) {
       app.messages.say(`Paused at step ${app.state.step} (${app.state.step - startStep} steps played). The node `
         + "values are from the last forward pass; run Forward to recompute them with the new weights."
         + this.lossWarning());
@@ -150,7 +152,7 @@ export class Runner {
     const { app } = this;
     if (this.training) {
       this.training = false;   // the Stop button
-      this.stopAsked = true;
+      this.stopAsked = app.messages.said;   // "Stopped after" unless something else is said first
       return;
     }
     if (!app.state || this.playing) {
@@ -164,7 +166,7 @@ export class Runner {
     }
     const id = app.state.id;
     const errors = app.messages.errorCount;
-    this.stopAsked = false;
+    this.stopAsked = null;
     this.training = true;
     app.drive.setTraining(true);
     app.messages.say(`Training: ${total} step${total === 1 ? "" : "s"} of Forward, Backward and Step from step ${app.state.step}…`);
@@ -192,7 +194,7 @@ export class Runner {
     this.training = false;
     app.drive.setTraining(false);
     app.view.refreshPictures();
-    if (app.state && app.state.id === id && (!cancelled || this.stopAsked)) {
+    if (app.state && app.state.id === id && (!cancelled || this.stopAsked === app.messages.said)) {
       if (!stopped && app.messages.errorCount === errors) {
         app.messages.say(`${cancelled ? "Stopped after" : "Trained"} ${done} steps (step ${startStep} → ${app.state.step}). The node values are from the last forward pass; run Forward to recompute them with the new weights.${this.lossWarning()}`);
       }
