@@ -2,7 +2,7 @@
 // batch sum that equals dW, the update Step will make, and a finite-difference check
 import { fmt, fmtSigned, operandDigits } from "./format.js";
 import * as M from "./mathml.js";
-import { unitName } from "./network.js";
+import { unitName } from "./names.js";
 
 const d = (top, bottom) => M.partial(top, bottom);
 const under = (x, label, opts) => M.el("munder", {}, M.num(x, opts), M.el("mtext", { class: "under" }, label));

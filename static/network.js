@@ -1,82 +1,15 @@
-// the network as SVG: built once per architecture, restyled after every request
-import { activationT, diverging, divergingBytes, GRAD_NEG, GRAD_POS, logWidth } from "./colors.js";
-import { fmt, subscript } from "./format.js";
-
-const SVG = "http://www.w3.org/2000/svg";
-const R = 19;             // node radius
-const PIC = 40;           // side of a unit's picture
-const COL = 175;          // distance between layer columns
-const TOP = 58;           // room for the column titles
-const MAX_DRAWN_WEIGHTS = 3000;
-const STAGE_MS = 520;     // one stage of the backward movement
-
-function svgEl(tag, attrs = {}, parent) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (parent) parent.append(node);
-  return node;
-}
-
-/** "hidden layer 1", "output layer", "input" for node layer L of a net with `last` as output */
-export function layerName(L, last) {
-  if (L === 0) return "input";
-  if (L === last) return "output layer";
-  return `hidden layer ${L}`;
-}
-
-/** "x₁", "h₁₂" (layer 1, unit 2), "ŷ₁": one-based names learners can say aloud */
-export function unitName(L, i, last, outputs) {
-  if (L === 0) return `x${subscript(i + 1)}`;
-  if (L === last) return outputs > 1 ? `ŷ${subscript(i + 1)}` : "ŷ";
-  return `h${subscript(L)}${subscript(i + 1)}`;
-}
+// the network as SVG: built once per architecture, restyled after every request (netstyle.js),
+// its units' pictures painted (netpictures.js), the backward pass played stage by stage (backward.js)
+import { backwardStages, clearLit } from "./backward.js";
+import { COL, MAX_DRAWN_WEIGHTS, PIC, R, TOP } from "./netlayout.js";
+import { layerName, unitName } from "./names.js";
+import { paintPictures } from "./netpictures.js";
+import { restyle, restyleGradients } from "./netstyle.js";
+import { StagePlayer } from "./stageplayer.js";
+import { svgEl } from "./svg.js";
 
 const ACT_LABEL = { sigmoid: "sigmoid σ", tanh: "tanh", relu: "ReLU", leaky_relu: "leaky ReLU",
                     linear: "linear", softmax: "softmax" };
-
-/** a value short enough for the inside of a node (at most five characters and a sign):
- *  0.35, −12, 0.05, 5e−4, 2e153; the node's panel and its label give it in full */
-function short(v) {
-  const a = Math.abs(v);
-  if (a === 0 || (a >= 0.1 && a < 1000)) return fmt(v, 2);
-  if (a >= 0.01 && a < 0.1) return v.toFixed(2).replace(/^-/, "−");
-  return v.toExponential(0).replace("+", "").replace(/-/g, "−");
-}
-
-/** squeeze an SVG text into `width` when it is longer (a long loss such as 1.197×10⁻⁵); its
- *  length is measured once per text (a measure after every change would lay the page out
- *  again for each node, every Play tick) */
-function fitText(text, width, content) {
-  if (text.textContent === content) return;
-  text.textContent = content;
-  text.removeAttribute("textLength");
-  text.removeAttribute("lengthAdjust");
-  if (textWidth(content, text === undefined ? "" : text.getAttribute("class")) > width) {
-    text.setAttribute("textLength", width);
-    text.setAttribute("lengthAdjust", "spacingAndGlyphs");
-  }
-}
-const FONTS = { value: "600 13px system-ui, sans-serif" };   // as style.css sets them
-let measurer = null;
-
-/** a text's width in the drawing's units, measured on a canvas (no layout of the page) */
-function textWidth(content, cls) {
-  measurer = measurer ?? document.createElement("canvas").getContext("2d");
-  measurer.font = FONTS[cls] ?? "700 16px system-ui, sans-serif";
-  return measurer.measureText(content).width;
-}
-
-/** a width to the nearest quarter of a unit: what an eye can tell apart, and a line whose width
- *  moved less than that is not drawn again */
-const quarter = (x) => (Math.round(x * 4) / 4).toFixed(2);
-
-/** set an attribute only when its value changes (a restyle per Play tick touches hundreds) */
-function put(el, name, value) {
-  const cache = el._put ?? (el._put = {});
-  if (cache[name] === value) return;
-  cache[name] = value;
-  el.setAttribute(name, value);
-}
 
 /** Draws nodes, weights and the loss; reports clicks through `onSelect`. */
 export class NetworkView {
@@ -86,8 +19,7 @@ export class NetworkView {
     this.skipButton = skipButton;
     this.onSelect = onSelect;
     this.key = null;
-    this.timer = null;
-    this.finish = null;
+    this.player = new StagePlayer({ svg, caption, skipButton });
     this.selected = null;
     this.exercise = null;        // "L-i-j" of the predict exercise's weight
     this.concealedKey = null;    // the same while its dW must not show
@@ -97,7 +29,6 @@ export class NetworkView {
         if (this.pick(e.target)) { e.preventDefault(); e.stopPropagation(); }
       }
     });
-    skipButton.addEventListener("click", () => this.skip());
     new ResizeObserver(() => this.fit()).observe(svg.parentElement);
   }
 
@@ -242,40 +173,7 @@ export class NetworkView {
 
   /** Restyle from a state: node colours and values, weight colours and widths, gradients. */
   update(state) {
-    this.lastState = state;
-    const sample = state.sample;
-    const layers = state.layers;
-    const name = (L, i) => unitName(L, i, this.last, this.sizes[this.last]);
-    // nodes: activation of the selected sample
-    for (let L = 0; L <= this.last; L++) {
-      const a = L === 0 ? sample.input : sample.layers[L - 1].a;
-      const act = L === 0 ? "linear" : layers[L - 1].activation;
-      for (let i = 0; i < this.sizes[L]; i++) {
-        const n = this.nodes[L][i];
-        const v = a ? a[i] : null;
-        put(n.body, "fill", diverging(activationT(v, act)));
-        fitText(n.value, 2 * R - 7, v === null ? "·" : short(v));   // a minus and four digits inside the circle
-        n.about = `${n.where} unit ${i + 1}: ${v === null ? "no value yet" : `${L === 0 ? "x" : "a"} = ${fmt(v, 4)}`}`;
-      }
-    }
-    // weights: colour is the sign, width the size
-    if (this.edgesDrawn) {
-      for (let L = 1; L <= this.last; L++) {
-        const W = layers[L - 1].W;
-        for (let i = 0; i < this.sizes[L - 1]; i++) {
-          for (let j = 0; j < this.sizes[L]; j++) {
-            const e = this.edges[L][i][j];
-            const w = W[i][j];
-            put(e.w, "stroke", w === null ? "#999" : diverging(w < 0 ? -1 : 1));
-            put(e.w, "stroke-width", quarter(w === null ? 1 : Math.min(9, 0.8 + 3.2 * Math.abs(w))));
-            if (!this.busy) e.g.dataset.w = String(w);
-            e.g.classList.toggle("exercise", `${L}-${i}-${j}` === this.exercise);
-          }
-        }
-      }
-    }
-    fitText(this.lossText, 104, `L = ${state.loss === null ? "—" : fmt(state.loss, 4)}`);
-    this.setGradients(state);
+    restyle(this, state);
   }
 
   /** The weight of the predict exercise (highlighted, or null), and whether its dW must stay hidden. */
@@ -284,76 +182,14 @@ export class NetworkView {
     this.concealedKey = concealed ? this.exercise : null;
   }
 
-  /** Gradient rings and halos, on one fixed log scale (logWidth); whether they show is up to the
-   *  lit classes. After Backward: this batch's dW and ∂L/∂z. After a Train or a Play tick: the dW
-   *  of the last update (`last_gradients`), lit at once, with no per-sample rings. */
+  /** Gradient rings and halos of a state (see restyleGradients). */
   setGradients(state) {
-    const backward = state.phase === "backward";
-    const last = !backward && state.last_gradients ? state.last_gradients : null;
-    const have = backward || last !== null;
-    this.svg.classList.toggle("has-gradients", have);
-    this.svg.classList.toggle("last-step", last !== null);
-    if (!backward) {
-      this.stopAnimation();
-      this.clearLit();
-    }
-    const sample = state.sample;
-    for (let L = 0; L <= this.last; L++) {
-      const dz = L === 0 ? sample.dx : sample.layers[L - 1].dz;
-      const da = L === 0 ? sample.dx : sample.layers[L - 1].da;
-      for (let i = 0; i < this.sizes[L]; i++) {
-        const n = this.nodes[L][i];
-        const g = backward && dz ? dz[i] : null;
-        const ga = backward && da ? da[i] : null;
-        const width = logWidth(g, { perDecade: 1.2, max: 7 });
-        put(n.ring, "stroke-width", width.toFixed(2));
-        put(n.ring, "r", (R + 2 + width / 2).toFixed(2));
-        n.g.dataset.da = ga === null ? "" : `${L === 0 ? "∂L/∂x" : "∂L/∂a"} ${fmt(ga, 3)}`;
-        n.g.dataset.dz = g === null ? "" : `${L === 0 ? "∂L/∂x" : "∂L/∂z"} ${fmt(g, 3)}`;
-        n.full = g === null ? "" : `, ∂L/∂a = ${fmt(ga, 4)}, ∂L/∂z = ${fmt(g, 4)}`;
-        this.showGradText(n);
-      }
-    }
-    if (!this.edgesDrawn) return;
-    for (let L = 1; L <= this.last; L++) {
-      const dW = backward ? state.layers[L - 1].dW : last ? last[L - 1].dW : null;
-      for (let i = 0; i < this.sizes[L - 1]; i++) {
-        for (let j = 0; j < this.sizes[L]; j++) {
-          const e = this.edges[L][i][j];
-          const g = dW && `${L}-${i}-${j}` !== this.concealedKey ? dW[i][j] : null;
-          put(e.grad, "stroke-width", quarter(logWidth(g)));
-          put(e.grad, "stroke", g !== null && g < 0 ? GRAD_NEG : GRAD_POS);
-          if (last) e.g.classList.add("lit");
-          if (this.busy) continue;            // its data-grad and name when Play stops (setBusy)
-          if (g === null) delete e.g.dataset.grad;
-          else e.g.dataset.grad = String(g);
-          const hidden = dW && `${L}-${i}-${j}` === this.concealedKey;
-          const about = `weight from ${this.unit(L - 1, i)} to ${this.unit(L, j)}: w = ${fmt(state.layers[L - 1].W[i][j], 4)}`;
-          const label = `${about}${g !== null ? `, ${last ? "dW of the last update" : "dW"} = ${fmt(g, 4)}` : hidden ? ", dW hidden: predict it" : ""}`;
-          if (e.title.textContent !== label) e.title.textContent = label;
-          put(e.g, "aria-label", label);
-        }
-      }
-    }
-    if (last) this.caption.textContent = `The halos: each weight’s dW in the last update (step ${state.step}); Forward and Backward give this batch’s.`;
+    restyleGradients(this, state);
   }
 
   /** a unit's name ("h₁₂") */
   unit(L, i) {
     return unitName(L, i, this.last, this.sizes[this.last]);
-  }
-
-  /** a node's screen-reader name: what it shows (its name, value and gradient text), then in full */
-  labelNode(n) {
-    // the visible texts first, in the order they are in the drawing (as a screen reader meets them)
-    const shown = [n.value, n.name, n.grad].map((t) => t.textContent).filter(Boolean).join(" ");
-    put(n.g, "aria-label", `${shown}: ${n.about ?? ""}${n.full ?? ""}`);
-  }
-
-  showGradText(n) {
-    const cls = n.g.classList;
-    n.grad.textContent = cls.contains("lit-dz") ? n.g.dataset.dz : cls.contains("lit-da") ? n.g.dataset.da : "";
-    this.labelNode(n);
   }
 
   /** Size the drawing to the room it has: it shrinks to fit the column's height (so the Drive
@@ -372,40 +208,9 @@ export class NetworkView {
     this.scale = scale;
   }
 
-  /** Each unit's picture of its output over the input plane (2-D inputs only), painted on its
-   *  own canvas. */
+  /** Each unit's picture of its output over the input plane (2-D inputs only). */
   setPictures(pred) {
-    if (!this.pictures || !pred || pred.kind !== "grid" || !pred.units) return;
-    const res = pred.unit_resolution;
-    const paint = (canvas, valueAt, act) => {
-      if (canvas.width !== res) canvas.width = canvas.height = res;
-      const ctx = canvas.getContext("2d");
-      const img = ctx.createImageData(res, res);
-      for (let r = 0; r < res; r++) {
-        for (let c = 0; c < res; c++) {
-          // row r of the grid is y from low to high; canvas rows go top down
-          const [R_, G, B] = divergingBytes(activationT(valueAt(r, c), act));
-          const p = ((res - 1 - r) * res + c) * 4;
-          img.data[p] = R_; img.data[p + 1] = G; img.data[p + 2] = B; img.data[p + 3] = 255;
-        }
-      }
-      ctx.putImageData(img, 0, 0);
-      canvas.dataset.painted = "true";
-    };
-    const [[x0, x1], [y0, y1]] = pred.bounds;
-    const span = (lo, hi, t) => lo + (hi - lo) * t;
-    const inputs = [
-      (r, c) => span(x0, x1, c / (res - 1)),
-      (r, c) => span(y0, y1, r / (res - 1)),
-    ];
-    for (let i = 0; i < this.sizes[0]; i++) paint(this.nodes[0][i].picture, inputs[i], "linear");
-    for (let L = 1; L <= this.last; L++) {
-      const act = this.activations[L - 1];
-      for (let i = 0; i < this.sizes[L]; i++) {
-        const values = pred.units[L - 1][i];
-        paint(this.nodes[L][i].picture, (r, c) => values[r * res + c], act);
-      }
-    }
+    paintPictures(this, pred);
   }
 
   /** While Play runs, the screen-reader names of weights wait (building hundreds of them each
@@ -427,106 +232,26 @@ export class NetworkView {
   }
 
   clearLit() {
-    for (const cls of ["lit", "lit-da", "lit-dz", "current"]) {
-      for (const node of this.svg.querySelectorAll(`.${cls}`)) node.classList.remove(cls);
-    }
-    for (const row of this.nodes ?? []) for (const n of row) this.showGradText(n);
-    this.caption.textContent = "";
-  }
-
-  /** The stages of the backward movement: from the loss, layer by layer, back to the inputs. */
-  stages() {
-    const list = [{ caption: "The loss starts it: ∂L/∂L = 1, and the loss gives ∂L/∂a of each output.", apply: () => this.lossGroup.classList.add("lit") }];
-    for (let L = this.last; L >= 1; L--) {
-      const where = L === this.last ? "Output layer" : `Hidden layer ${L}`;
-      const nodes = this.nodes[L];
-      const edges = this.edgesDrawn ? this.edges[L].flat() : [];
-      const fused = this.activations[L - 1] === "softmax";
-      list.push({
-        caption: L === this.last
-          ? `${where}: ∂L/∂a, how the loss changes with each output.`
-          : `${where}: ∂L/∂a = Σ ∂L/∂z · w, gathered back along the weights of the layer after it.`,
-        apply: () => nodes.forEach((n) => { n.g.classList.add("lit-da", "current"); this.showGradText(n); }),
-      });
-      list.push({
-        caption: fused ? `${where}: ∂L/∂z = (a − y)/n (softmax and cross-entropy together).`
-                       : `${where}: ∂L/∂z = f′(z) · ∂L/∂a (dark rings: |∂L/∂z|, wider for larger).`,
-        apply: () => nodes.forEach((n) => { n.g.classList.add("lit-dz"); this.showGradText(n); }),
-      });
-      list.push({
-        caption: `Weights into the ${where.toLowerCase()}: dW = a_prevᵀ · ∂L/∂z, summed over the batch (halos: purple dW > 0, green dW < 0).`,
-        apply: () => {
-          nodes.forEach((n) => n.g.classList.remove("current"));
-          edges.forEach((e) => e.g.classList.add("lit"));
-        },
-      });
-    }
-    list.push({
-      caption: "Inputs: ∂L/∂x, the end of the chain. Every weight now has its gradient: Step will use them.",
-      apply: () => this.nodes[0].forEach((n) => { n.g.classList.add("lit-da", "lit-dz"); this.showGradText(n); }),
-    });
-    return list;
+    clearLit(this);
   }
 
   /** Light the gradients layer by layer; at once if `still`. Resolves when done or skipped. */
   playBackward(still) {
     this.stopAnimation();
     this.clearLit();
-    const stages = this.stages();
-    if (still) {
-      stages.forEach((s) => s.apply());
-      this.caption.textContent = "Gradients computed for every layer, from the loss back to the inputs.";
-      return Promise.resolve();
-    }
-    this.svg.dataset.animating = "true";
-    this.svg.classList.add("animating");
-    this.skipButton.hidden = false;
-    return new Promise((resolve) => {
-      let k = 0;
-      const done = () => {
-        while (k < stages.length) stages[k++].apply();
-        for (const n of this.svg.querySelectorAll(".current")) n.classList.remove("current");
-        this.timer = null;
-        this.finish = null;
-        this.svg.dataset.animating = "false";
-        this.svg.classList.remove("animating");
-        this.skipButton.hidden = true;
-        resolve();
-      };
-      const next = () => {
-        if (k >= stages.length) return done();
-        this.caption.textContent = stages[k].caption;
-        stages[k++].apply();
-        this.timer = setTimeout(next, STAGE_MS);
-      };
-      this.finish = done;
-      next();
-    });
+    return this.player.play(backwardStages(this), still,
+      "Gradients computed for every layer, from the loss back to the inputs.");
   }
 
-  /** Jump to the end of the movement. */
   skip() {
-    if (this.timer) clearTimeout(this.timer);
-    if (this.finish) {
-      this.finish();
-      this.caption.textContent = "Gradients computed for every layer, from the loss back to the inputs.";
-    }
+    this.player.skip();
   }
 
   stopAnimation() {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.finish) {
-      const finish = this.finish;
-      this.finish = null;
-      finish();
-    }
-    this.svg.dataset.animating = "false";
-    this.svg.classList.remove("animating");
-    this.skipButton.hidden = true;
+    this.player.stop();
   }
 
   get animating() {
-    return this.timer !== null;
+    return this.player.running;
   }
 }

@@ -2,7 +2,7 @@
 // each follows from the one before
 import { fmt, operandDigits } from "./format.js";
 import * as M from "./mathml.js";
-import { layerName, unitName } from "./network.js";
+import { layerName, unitName } from "./names.js";
 
 /** f'(z) from z and a = f(z), as the engine writes it: only to choose how many digits of a the
  *  formula shows (the value shown is the server's `f_prime`); null for softmax (fused) */

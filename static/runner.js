@@ -1,5 +1,4 @@
 // the drive: forward, backward, step, reset one at a time, and the Play and Train loops
-import { api } from "./api.js";
 import { fmt } from "./format.js";
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -15,10 +14,15 @@ const ACTION_NEWS = {
 };
 const KEYS = { f: "forward", b: "backward", s: "step", r: "reset" };
 
-/** runs the learner's actions against the session on screen; `app` holds the pictures and the other parts */
+/** runs the learner's actions against the store's session, and says what they did */
 export class Runner {
-  constructor(app, { maxTrain }) {
-    this.app = app;
+  constructor({ store, drive, teacher, messages, chart, predict, maxTrain }) {
+    this.store = store;
+    this.drive = drive;
+    this.teacher = teacher;
+    this.messages = messages;
+    this.chart = chart;
+    this.predict = predict;
     this.maxTrain = maxTrain;
     this.playing = false;
     this.training = false;
@@ -32,41 +36,38 @@ export class Runner {
 
   /** forward, backward, step, reset, play, train from a button or a key */
   action(name) {
-    const { app } = this;
-    const blocked = app.teacher.blocked(name);
+    const { store, messages } = this;
+    const blocked = this.teacher.blocked(name);
     if (blocked) {
-      app.messages.say(blocked);
+      messages.say(blocked);
       return undefined;
     }
     if (name === "play") return this.togglePlay();
     if (name === "train") return this.trainSteps();
     if (name === "reset") this.stopRunning();
-    return app.session.enqueue(async () => {
-      if (!app.state) return;
-      const [ok, why] = app.drive.allowed(name, app.state.phase);
+    return store.enqueue(async () => {
+      if (!store.state) return;
+      const [ok, why] = this.drive.allowed(name, store.state.phase);
       if (!ok) {
-        app.messages.say(why);
+        messages.say(why);
         return;
       }
-      const state = await api.act(app.state.id, name, app.view.sample);
-      app.messages.clearError();
-      if (name === "step") app.chart.add(state.step, [state.loss]);
-      if (name === "reset") app.chart.clear();
-      app.view.show(state, name);
-      const news = ACTION_NEWS[name](state, app.predict.concealed() !== null);
-      app.messages.say(name === "step" ? news + this.lossWarning() : news);
+      const state = await store.act(name);      // the chart and the pictures follow the store
+      messages.clearError();
+      const news = ACTION_NEWS[name](state, this.predict.concealed() !== null);
+      messages.say(name === "step" ? news + this.lossWarning() : news);
     });
   }
 
   /** " The loss has grown …" when it is ten times what it was at the start (a learning rate
    *  too large, before any number overflows), else "" */
   lossWarning() {
-    const { chart } = this.app;
+    const { chart } = this;
     const first = chart.losses.find((l) => Number.isFinite(l));
     const last = chart.losses[chart.losses.length - 1];
     if (!(first > 0) || !Number.isFinite(last) || last < 10 * first) return "";
     return ` The loss has grown from ${fmt(first, 3)} to ${fmt(last, 3)}: the learning rate ` +
-      `${this.app.state.optimizer.lr} is probably too large. Lower it (a new session), or Reset.`;
+      `${this.store.state.optimizer.lr} is probably too large. Lower it (a new session), or Reset.`;
   }
 
   /** the keyboard: f, b, s, r and space for Play, unless the learner is typing or on a button */
@@ -90,7 +91,7 @@ export class Runner {
 
   /** end Play and Train now; their loops notice after the request in flight */
   stopRunning() {
-    const { drive } = this.app;
+    const { drive } = this;
     if (this.playing) {
       this.playing = false;
       drive.setPlaying(false);
@@ -99,115 +100,120 @@ export class Runner {
       this.training = false;
       drive.setTraining(false);
     }
+    this.store.setRunning(null);     // what the store shows next is not a Play tick's
   }
 
   /** the session is gone: the loops end after the request in flight and reset their buttons themselves */
   halt() {
     this.playing = false;
     this.training = false;
+    this.store.setRunning(null);
   }
 
   async togglePlay() {
-    const { app } = this;
+    const { store, drive, messages } = this;
     if (this.playing) {
       this.playing = false;
-      app.drive.setPlaying(false);
-      this.pausedAt = app.messages.said;   // "Paused" unless something else is said before the loop ends
+      drive.setPlaying(false);
+      store.setRunning(null);
+      this.pausedAt = messages.said;   // "Paused" unless something else is said before the loop ends
       return;
     }
-    if (!app.state || this.training) return;
+    if (!store.state || this.training) return;
     this.playing = true;
+    const run = (this.playRun = (this.playRun ?? 0) + 1);   // a Play pressed again while the last tick is out is a new loop
+    const mine = () => this.playing && this.playRun === run;
     this.pausedAt = null;
-    app.drive.setPlaying(true);
-    app.network.setBusy(true);
-    app.network.stopAnimation();
-    const id = app.state.id;
-    const errors = app.messages.errorCount;
-    const startStep = app.state.step;
-    app.messages.say("Playing: a few training steps at a time, again and again; watch the loss and the "
+    drive.setPlaying(true);
+    store.setRunning("play");
+    const id = store.state.id;
+    const errors = messages.errorCount;
+    const startStep = store.state.step;
+    messages.say("Playing: a few training steps at a time, again and again; watch the loss and the "
       + "weights. Pause (space) stops it.");
-    while (this.playing && app.state && app.state.id === id) {
-      const speed = app.drive.speed();
+    while (mine() && store.state && store.state.id === id) {
+      const speed = drive.speed();
       let stopped = null;
-      await app.session.enqueue(async () => {
-        if (!this.playing || app.state.id !== id) return;
-        const state = await api.train(id, speed.steps, app.view.sample);
-        stopped = this.afterTrain(state);
-      }).then(() => app.view.refreshPictures());
-      if (stopped || !app.state || app.state.id !== id) break;
-      if (app.messages.errorCount !== errors) break;
+      await store.enqueue(async () => {
+        if (!mine() || store.id !== id) return;
+        stopped = this.afterTrain(await store.train(id, speed.steps));
+      }).then(() => store.refreshPictures());
+      if (stopped || !store.state || store.state.id !== id) break;
+      if (messages.errorCount !== errors) break;
       await sleep(speed.pause);
     }
+    if (this.playRun !== run) return;      // a newer Play runs: it owns the buttons and the status
     this.playing = false;
-    app.drive.setPlaying(false);
-    app.network.setBusy(false);
-    if (app.state && app.state.id === id && this.pausedAt === app.messages.said && app.messages.errorCount === errors) {
-      app.messages.say(`Paused at step ${app.state.step} (${app.state.step - startStep} steps played). The node `
+    drive.setPlaying(false);
+    store.setRunning(null);
+    if (store.state && store.state.id === id && this.pausedAt === messages.said && messages.errorCount === errors) {
+      messages.say(`Paused at step ${store.state.step} (${store.state.step - startStep} steps played). The node `
         + "values are from the last forward pass; run Forward to recompute them with the new weights."
         + this.lossWarning());
     }
   }
 
   async trainSteps() {
-    const { app } = this;
+    const { store, drive, messages } = this;
     if (this.training) {
       this.training = false;   // the Stop button
-      this.stopAsked = app.messages.said;   // "Stopped after" unless something else is said first
+      store.setRunning(null);
+      this.stopAsked = messages.said;   // "Stopped after" unless something else is said first
       return;
     }
-    if (!app.state || this.playing) {
-      if (this.playing) app.messages.say("Pause first: Play is running.");
+    if (!store.state || this.playing) {
+      if (this.playing) messages.say("Pause first: Play is running.");
       return;
     }
-    const total = app.drive.trainSteps();
+    const total = drive.trainSteps();
     if (!Number.isInteger(total) || total < 1 || total > this.maxTrain) {
-      app.messages.showProblem(`Train takes between 1 and ${this.maxTrain} steps at a time; you asked for ${app.drive.trainText() || "nothing"}.`);
+      messages.showProblem(`Train takes between 1 and ${this.maxTrain} steps at a time; you asked for ${drive.trainText() || "nothing"}.`);
       return;
     }
-    const id = app.state.id;
-    const errors = app.messages.errorCount;
+    const id = store.state.id;
+    const errors = messages.errorCount;
     this.stopAsked = null;
     this.training = true;
-    app.drive.setTraining(true);
-    app.messages.say(`Training: ${total} step${total === 1 ? "" : "s"} of Forward, Backward and Step from step ${app.state.step}…`);
+    store.setRunning("train");
+    drive.setTraining(true);
+    messages.say(`Training: ${total} step${total === 1 ? "" : "s"} of Forward, Backward and Step from step ${store.state.step}…`);
     // about twenty requests, so the progress bar moves without costing much
     const chunk = Math.max(Math.min(total, 20), Math.min(1000, Math.ceil(total / 20)));
     let done = 0;
     let stopped = null;
-    const startStep = app.state.step;
+    const startStep = store.state.step;
     while (this.training && done < total && !stopped) {
       const steps = Math.min(chunk, total - done);
       let ok = false;
-      await app.session.enqueue(async () => {
-        if (app.state.id !== id) return;
-        const state = await api.train(id, steps, app.view.sample);
+      await store.enqueue(async () => {
+        if (store.id !== id) return;
+        const state = await store.train(id, steps);
         done += state.steps_run;
         stopped = this.afterTrain(state);
         ok = true;
       });
       if (!ok) break;
-      app.drive.progress(done, total);
+      drive.progress(done, total);
       if (done >= total || stopped) break;
-      await app.view.refreshPictures();
+      await store.refreshPictures();
     }
     const cancelled = !this.training && done < total;
     this.training = false;
-    app.drive.setTraining(false);
-    app.view.refreshPictures();
-    if (app.state && app.state.id === id && (!cancelled || this.stopAsked === app.messages.said)) {
-      if (!stopped && app.messages.errorCount === errors) {
-        app.messages.say(`${cancelled ? "Stopped after" : "Trained"} ${done} steps (step ${startStep} → ${app.state.step}). The node values are from the last forward pass; run Forward to recompute them with the new weights.${this.lossWarning()}`);
+    store.setRunning(null);
+    drive.setTraining(false);
+    store.refreshPictures();
+    if (store.state && store.state.id === id && (!cancelled || this.stopAsked === messages.said)) {
+      if (!stopped && messages.errorCount === errors) {
+        messages.say(`${cancelled ? "Stopped after" : "Trained"} ${done} steps (step ${startStep} → ${store.state.step}). The node values are from the last forward pass; run Forward to recompute them with the new weights.${this.lossWarning()}`);
       }
     }
   }
 
-  /** show a train answer; returns why it stopped early, if it did */
+  /** a train answer (the store has shown it): returns why it stopped early, if it did */
   afterTrain(state) {
-    const { app } = this;
-    if (state.steps_run) app.chart.add(state.step - state.steps_run + 1, state.losses);
-    app.view.show(state, "train");
+    const { messages } = this;
     if (state.stopped) {
-      app.messages.showProblem(state.stopped === "diverged"
+      messages.showProblem(state.stopped === "diverged"
         ? `Training stopped at step ${state.step}: the loss is no longer a finite number (it diverged). Lower the learning rate, then Reset.`
         : `Training stopped after ${state.steps_run} steps: the server’s ${state.stopped}.`);
     }

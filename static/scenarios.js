@@ -1,6 +1,6 @@
 // scenarios: the presets menu, the lesson box (the open scenario's title and description), and
 // links that carry a scenario in their fragment (/#s=CODE), made by "Copy link"
-import { api, reasons } from "./api.js";
+import { reasons } from "./api.js";
 
 /** the scenario code in a location's fragment ("#s=1.…"), or null */
 export function codeFromHash(hash) {
@@ -18,10 +18,12 @@ export function linkFor(code, origin = window.location.origin) {
   return `${origin}/#s=${code}`;
 }
 
-/** The presets menu; `onOpen(preset)` when one is chosen ({name, title, description, code}). */
+/** The presets menu, filled from `fetchPresets()`; `onOpen(preset)` when one is chosen
+ *  ({name, title, description, code}). */
 export class PresetMenu {
-  constructor(doc, { onOpen }) {
+  constructor(doc, { fetchPresets, onOpen }) {
     this.doc = doc;
+    this.fetchPresets = fetchPresets;
     this.select = doc.getElementById("presets");
     this.presets = [];
     this.select.addEventListener("change", () => {
@@ -31,9 +33,9 @@ export class PresetMenu {
     });
   }
 
-  /** fill the menu from the server */
+  /** fill the menu */
   async load() {
-    const { presets } = await api.presets();
+    const presets = await this.fetchPresets();
     this.presets = presets;
     const options = presets.map((p) => {
       const opt = new Option(p.title || p.name, p.name);
@@ -75,15 +77,16 @@ export class LessonBox {
   }
 }
 
-/** "Copy link": encodes what `scenario(withWeights)` returns and copies the link, or shows it
+/** "Copy link": `encode`s what `scenario(withWeights)` returns and copies the link, or shows it
  *  in a field to copy by hand when the browser refuses (plain http away from localhost). */
 export class ShareLink {
-  constructor(doc, { scenario, onShared, onError }) {
+  constructor(doc, { scenario, encode, onShared, onError }) {
     this.doc = doc;
     const $ = (id) => doc.getElementById(id);
     this.el = { button: doc.querySelector("[data-action=share]"), weights: $("share-weights"),
                 box: $("share-box"), label: $("share-label"), url: $("share-url"), close: $("share-close") };
     this.scenario = scenario;
+    this.encode = encode;
     this.onShared = onShared;
     this.onError = onError;
     this.el.button.addEventListener("click", () => this.share());
@@ -100,7 +103,7 @@ export class ShareLink {
     let code;
     let notice = "";
     try {
-      ({ code } = await api.encode(scenario));
+      ({ code } = await this.encode(scenario));
     } catch (err) {
       if (!(this.withWeights && (err.fields ?? []).includes("config.params"))) {
         this.onError(err);
@@ -111,7 +114,7 @@ export class ShareLink {
       notice = `The weights of this network do not fit in a link (${reasons(err)}). `;
       scenario = this.scenario(false);
       try {
-        ({ code } = await api.encode(scenario));
+        ({ code } = await this.encode(scenario));
       } catch (err2) {
         this.onError(err2);
         return;

@@ -1,8 +1,10 @@
-// the session's lifecycle: create, replace, recover, open from a link, preset or file; one request at a time
-import { api, reasons } from "./api.js";
+// the session's lifecycle: create, replace, recover, open from a link, preset or file; one request
+// at a time, through the store
+import { reasons } from "./api.js";
 import { describeChange } from "./builder.js";
 import { fmt, sentence } from "./format.js";
 import { codeFromHash } from "./scenarios.js";
+import { storedId } from "./store.js";
 
 /** "a 2–4–1 network (tanh, sigmoid), bce loss, sgd with learning rate 0.3[, on 200 points]" */
 function describeNet(state, points = true) {
@@ -11,72 +13,66 @@ function describeNet(state, points = true) {
   return points ? `${net}, on ${state.points} point${state.points === 1 ? "" : "s"}` : net;
 }
 
-const STORED = "manualgrad.session";   // sessionStorage: this tab's session, reopened on a reload
-
-function storedId() {
-  try { return window.sessionStorage.getItem(STORED); } catch (err) { return null; }
-}
-
-function storeId(id) {
-  try { window.sessionStorage.setItem(STORED, id); } catch (err) { /* storage off: a reload starts anew */ }
-}
-
-/** keeps one session on the server for the page and says what changed; `app` holds the pictures and the other parts */
+/** which session the store holds, and what the Build panel, the lesson box and the teacher's
+ *  mode say about it; says what changed */
 export class Session {
-  constructor(app, { maxPoints }) {
-    this.app = app;
+  constructor({ store, builder, teacher, predict, lesson, messages, share, presets, runner, maxPoints }) {
+    this.store = store;
+    this.builder = builder;
+    this.teacher = teacher;
+    this.predict = predict;
+    this.lesson = lesson;
+    this.messages = messages;
+    this.share = share;
+    this.presets = presets;
+    this.runner = runner;
     this.maxPoints = maxPoints;
-    this.queue = Promise.resolve();
     this.opened = null;         // the scenario last opened: {code, title, description, spec}
   }
 
   start() {
-    const { app } = this;
-    const presets = app.presets.load().catch((err) => app.messages.showProblem(`The presets menu could not be filled: ${reasons(err)}`));
+    const presets = this.presets.load().catch((err) => this.messages.showProblem(`The presets menu could not be filled: ${reasons(err)}`));
     const code = codeFromHash(window.location.hash);
     const stored = storedId();
     if (stored) this.reopen(stored, code);
     else if (code) this.openLink(code);
-    else this.rebuild(app.builder.spec, null);
+    else this.rebuild(this.builder.spec, null);
     return presets;
   }
 
   /** after a reload: this tab's session as it was, if the server still has it (with the
    *  lesson of the link in the address bar); else what the page opens without one */
   reopen(id, code) {
-    const { app } = this;
+    const { store, builder, teacher, predict, lesson, messages } = this;
     let gone = false;
-    return this.enqueue(async () => {
-      let state, data;
-      try {
-        state = await api.get(id, 0);
-        data = await api.data(id);
-      } catch (err) {
-        if (!err.expired) throw err;
+    return store.enqueue(async () => {
+      const opened = await store.open(id);
+      if (!opened) {
         gone = true;
         return;
       }
+      const { state, data } = opened;
       let scenario = null;
-      if (code) scenario = await api.decode(code).catch(() => null);
+      if (code) scenario = await store.decode(code).catch(() => null);
       const given = state.config.dataset.points ? { dataset: { X: data.X, Y: data.Y } } : state.config;
-      const spec = app.builder.want(app.builder.fromConfig(state.config, given));
+      const spec = builder.want(builder.fromConfig(state.config, given));
       if (scenario) {
-        app.teacher.set(scenario.teacher);
-        if (app.teacher.how("points")) app.view.setClickMode("pick");
-        app.predict.set(scenario.teacher ? scenario.teacher.predict : null, state.config.layers);
-        app.lesson.show(scenario.title, scenario.description, this.teacherNote());
-        const linked = app.builder.want(app.builder.fromConfig(state.config, scenario.config));
+        teacher.set(scenario.teacher);
+        if (teacher.how("points")) store.setClickMode("pick");
+        predict.set(scenario.teacher ? scenario.teacher.predict : null, state.config.layers);
+        lesson.show(scenario.title, scenario.description, this.teacherNote());
+        const linked = builder.want(builder.fromConfig(state.config, scenario.config));
         this.opened = { code, title: scenario.title, description: scenario.description, spec: JSON.stringify(linked) };
-        app.builder.want(spec);
+        builder.want(spec);
       }
-      const history = await api.history(id).catch(() => null);
-      app.builder.accept(spec);
-      app.view.load(state, data, history);
-      if (this.opened) app.lesson.setChanged(JSON.stringify(spec) !== this.opened.spec);
-      app.messages.say(`Reopened this tab’s session: ${describeNet(state)}, at step ${state.step}.`);
+      const history = await store.history(id).catch(() => null);
+      builder.accept(spec);
+      await store.adopt(state, { history, data });
+      if (this.opened) lesson.setChanged(JSON.stringify(spec) !== this.opened.spec);
+      messages.say(`Reopened this tab’s session: ${describeNet(state)}, at step ${state.step}.`);
     }).then(() => {
       if (!gone) return undefined;
-      return code ? this.openLink(code) : this.rebuild(app.builder.spec, null);
+      return code ? this.openLink(code) : this.rebuild(builder.spec, null);
     });
   }
 
@@ -86,69 +82,53 @@ export class Session {
     if (code && (!this.opened || code !== this.opened.code)) this.openLink(code);
   }
 
-  /** run `task` after every request before it; errors are shown, never thrown */
-  enqueue(task) {
-    const run = this.queue.then(task).catch((err) => this.app.messages.showError(err));
-    this.queue = run;
-    return run;
-  }
-
   /** a new session for `spec`; the old one is deleted once the new one exists */
   rebuild(spec, what) {
-    const { app } = this;
-    app.runner.stopRunning();
-    return this.enqueue(async () => {
-      const before = app.builder.spec;
+    const { store, builder, teacher, messages } = this;
+    this.runner.stopRunning();
+    return store.enqueue(async () => {
+      const before = builder.spec;
       let state;
       try {
-        state = await api.create(app.builder.config(spec), app.view.sample, this.currentId());   // the server clamps the sample
+        state = await store.create(builder.config(spec));
       } catch (err) {
-        app.builder.revert();
-        if (app.builder.markInvalid(err.fields ?? [])) {
+        builder.revert();
+        if (builder.markInvalid(err.fields ?? [])) {
           err.message += " The marked field is back to the value in use: type another to try again.";
         }
         throw err;
       }
       await this.adopt(state, spec);
-      if (this.opened) app.lesson.setChanged(JSON.stringify(spec) !== this.opened.spec);
+      if (this.opened) this.lesson.setChanged(JSON.stringify(spec) !== this.opened.spec);
       // a link in the address bar no longer says what is on screen: it goes, unless it carries
       // a teacher's lesson (whose mode stays on, and a reload keeps)
-      if (!app.teacher.active && codeFromHash(window.location.hash)) {
+      if (!teacher.active && codeFromHash(window.location.hash)) {
         window.history.replaceState(null, "", window.location.pathname + window.location.search);
       }
       const c = state.config;
       if (what === null) {
-        app.messages.say(`Ready: ${describeNet(state)}. Press Forward (f) to begin.`);
+        messages.say(`Ready: ${describeNet(state)}. Press Forward (f) to begin.`);
       } else {
         const start = spec.params ? "carrying on from the weights it was given" : `starting from fresh weights (seed ${c.seed})`;
-        app.messages.say(`New network: ${what || describeChange(before, spec)}. It is ${describeNet(state, false)}, ${start} at step 0.`);
+        messages.say(`New network: ${what || describeChange(before, spec)}. It is ${describeNet(state, false)}, ${start} at step 0.`);
       }
     });
   }
 
   /** the example of one neuron: the preset when the menu has it */
   openSingle() {
-    const { app } = this;
-    const preset = app.presets.find("single-neuron");
+    const preset = this.presets.find("single-neuron");
     if (preset) this.openPreset(preset);
-    else this.rebuild(app.builder.singleNeuron(), "the single-neuron example: x = 0.5, y = 1, w = 0.2, b = 0.1, sigmoid, mse, learning rate 0.01");
-  }
-
-  /** the id of the session on screen, for a new one to replace */
-  currentId() {
-    return this.app.state ? this.app.state.id : null;
+    else this.rebuild(this.builder.singleNeuron(), "the single-neuron example: x = 0.5, y = 1, w = 0.2, b = 0.1, sigmoid, mse, learning rate 0.01");
   }
 
   /** make `state` the page's session, shown with `spec` in the Build panel (the server has
    *  deleted the one it replaced) */
   async adopt(state, spec, history = null) {
-    const { app } = this;
-    storeId(state.id);
-    app.messages.clearError();
-    app.share.hide();
-    app.builder.accept(spec);
-    const data = await api.data(state.id);
-    app.view.load(state, data, history);
+    this.messages.clearError();
+    this.share.hide();
+    this.builder.accept(spec);
+    await this.store.adopt(state, { history });
   }
 
   // -- scenarios: links, presets, files ------------------------------------------------------
@@ -157,7 +137,7 @@ export class Session {
   async openLink(code) {
     let scenario;
     try {
-      scenario = await api.decode(code);
+      scenario = await this.store.decode(code);
     } catch (err) {
       return this.linkFailed(err);
     }
@@ -165,10 +145,9 @@ export class Session {
   }
 
   async linkFailed(err) {
-    const { app } = this;
-    const kept = app.state !== null;
-    if (!kept) await this.rebuild(app.builder.spec, null);
-    app.messages.showProblem(`${sentence(`This link does not open a network: ${reasons(err)}`)} ${kept ? "The network on screen stays as it was." : "Here is the default network instead."}`);
+    const kept = this.store.state !== null;
+    if (!kept) await this.rebuild(this.builder.spec, null);
+    this.messages.showProblem(`${sentence(`This link does not open a network: ${reasons(err)}`)} ${kept ? "The network on screen stays as it was." : "Here is the default network instead."}`);
   }
 
   openPreset(preset) {
@@ -177,82 +156,80 @@ export class Session {
 
   /** a scenario ({title, description, config, teacher}) as a new session, with its teacher's mode */
   openScenario(scenario, code) {
-    const { app } = this;
-    app.runner.stopRunning();
+    const { store, builder, teacher, predict, lesson, messages } = this;
+    this.runner.stopRunning();
     let failed = null;
-    const run = this.enqueue(async () => {
+    const run = store.enqueue(async () => {
       let state;
       try {
-        state = await api.create(scenario.config, 0, this.currentId());
+        state = await store.create(scenario.config, 0);
       } catch (err) {
         failed = err;
         return;
       }
-      const spec = app.builder.want(app.builder.fromConfig(state.config, scenario.config));
-      app.teacher.set(scenario.teacher);
-      if (app.teacher.how("points")) app.view.setClickMode("pick");
-      const problem = app.predict.set(scenario.teacher ? scenario.teacher.predict : null, state.config.layers);
-      app.lesson.show(scenario.title, scenario.description, this.teacherNote());
+      const spec = builder.want(builder.fromConfig(state.config, scenario.config));
+      teacher.set(scenario.teacher);
+      if (teacher.how("points")) store.setClickMode("pick");
+      const problem = predict.set(scenario.teacher ? scenario.teacher.predict : null, state.config.layers);
+      lesson.show(scenario.title, scenario.description, this.teacherNote());
       this.opened = { code, title: scenario.title, description: scenario.description, spec: JSON.stringify(spec) };
-      app.view.selection = null;
+      store.selection = null;
       if (code) window.history.replaceState(null, "", `#s=${code}`);
       await this.adopt(state, spec);
       const name = scenario.title ? `“${scenario.title}”` : "the network of the link";
-      app.messages.say(`Opened ${name}: ${describeNet(state)}. Press Forward (f) to begin.`);
-      if (problem) app.messages.showProblem(problem);
+      messages.say(`Opened ${name}: ${describeNet(state)}. Press Forward (f) to begin.`);
+      if (problem) messages.showProblem(problem);
     });
     return run.then(() => (failed ? this.linkFailed(failed) : undefined));
   }
 
   teacherNote() {
-    const { app } = this;
-    const parts = [app.teacher.summary()];
-    if (app.predict.edge) parts.push("Exercise: predict the highlighted weight’s gradient before the page shows it.");
+    const parts = [this.teacher.summary()];
+    if (this.predict.edge) parts.push("Exercise: predict the highlighted weight’s gradient before the page shows it.");
     return parts.filter(Boolean).join(" ");
   }
 
   /** what Copy link encodes: the configuration on screen, its title while it is unchanged, the teacher's mode */
   currentScenario(withWeights) {
-    const { app } = this;
-    if (!app.state) return null;
-    const config = app.builder.config(app.builder.spec);
+    const { builder, teacher } = this;
+    if (!this.store.state) return null;
+    const config = builder.config(builder.spec);
     if (withWeights) {
       const weights = this.weightsOnScreen();
       if (!weights) {
-        app.messages.showProblem("The current weights are not all finite numbers (the network diverged), so they cannot go into a link. Reset, or untick “with current weights”.");
+        this.messages.showProblem("The current weights are not all finite numbers (the network diverged), so they cannot go into a link. Reset, or untick “with current weights”.");
         return null;
       }
       config.params = weights;
     }
     const scenario = { config };
-    if (this.opened && this.opened.spec === JSON.stringify(app.builder.spec)) {
+    if (this.opened && this.opened.spec === JSON.stringify(builder.spec)) {
       if (this.opened.title) scenario.title = this.opened.title;
       if (this.opened.description) scenario.description = this.opened.description;
     }
     // the exercise goes along only while this network still has its weight
-    if (app.teacher.active) scenario.teacher = { ...app.teacher.mode(), predict: app.predict.weight };
+    if (teacher.active) scenario.teacher = { ...teacher.mode(), predict: this.predict.weight };
     return scenario;
   }
 
   /** the link on screen now opens `scenario`: the lesson box follows it */
   shared(code, copied, scenario, notice = "") {
-    const { app } = this;
-    this.opened = { code, title: scenario.title, description: scenario.description, spec: JSON.stringify(app.builder.spec) };
-    app.lesson.show(scenario.title, scenario.description, this.teacherNote());
-    const weights = app.share.withWeights ? `, starting from the weights of step ${app.state.step}` : "";
+    this.opened = { code, title: scenario.title, description: scenario.description, spec: JSON.stringify(this.builder.spec) };
+    this.lesson.show(scenario.title, scenario.description, this.teacherNote());
+    const weights = this.share.withWeights ? `, starting from the weights of step ${this.store.state.step}` : "";
     const fresh = notice ? " with fresh weights; to pass on these weights, use Export" : "";
-    app.messages.say(notice + (copied
+    this.messages.say(notice + (copied
       ? `Link copied (it is in the address bar too): it opens this network${fresh || `, fresh${weights}`}, for anyone who has it.`
       : `Here is the link: it opens this network${fresh || `, fresh${weights}`}. It is in the address bar too.`));
   }
 
   exportFile() {
-    const { app } = this;
+    const { store } = this;
     let file = null;
-    return this.enqueue(async () => {
-      if (!app.state) return;
+    return store.enqueue(async () => {
+      if (!store.state) return;
       try {
-        file = await api.exportFile(app.state.id);
+        file = await store.exportFile();
       } catch (err) {
         if (err.expired) throw err;
         throw { message: `Export failed: ${reasons(err)}` };
@@ -261,25 +238,25 @@ export class Session {
   }
 
   exported(name) {
-    this.app.messages.say(`Exported: ${name} has this session’s configuration, weights and loss history. Import it to carry on from step ${this.app.state.step}.`);
+    this.messages.say(`Exported: ${name} has this session’s configuration, weights and loss history. Import it to carry on from step ${this.store.state.step}.`);
   }
 
   importFile(text, body, name) {
-    const { app } = this;
-    app.runner.stopRunning();
-    return this.enqueue(async () => {
+    const { store, builder } = this;
+    this.runner.stopRunning();
+    return store.enqueue(async () => {
       let state;
       try {
-        state = await api.importFile(text, this.currentId());
+        state = await store.importFile(text);
       } catch (err) {
         throw { message: `“${name}” cannot be imported: ${reasons(err)}`, status: err.status };
       }
-      const spec = app.builder.want(app.builder.fromConfig(state.config, body.config));
-      const history = await api.history(state.id).catch(() => null);
-      app.view.selection = null;
+      const spec = builder.want(builder.fromConfig(state.config, body.config));
+      const history = await store.history(state.id).catch(() => null);
+      store.selection = null;
       await this.adopt(state, spec, history);
-      if (this.opened) app.lesson.setChanged(JSON.stringify(spec) !== this.opened.spec);
-      app.messages.say(`Imported “${name}”: ${describeNet(state, false)}, carrying on at step ${state.step}.`);
+      if (this.opened) this.lesson.setChanged(JSON.stringify(spec) !== this.opened.spec);
+      this.messages.say(`Imported “${name}”: ${describeNet(state, false)}, carrying on at step ${state.step}.`);
     });
   }
 
@@ -287,16 +264,15 @@ export class Session {
 
   /** the points the next edit starts from: those of an edit still on its way, else the session's */
   points() {
-    const wanted = this.app.builder.wanted;
-    return wanted.dataset === "custom" ? wanted.points : this.app.view.data;
+    const wanted = this.builder.wanted;
+    return wanted.dataset === "custom" ? wanted.points : this.store.data;
   }
 
   addPoint(point, mode) {
-    const { app } = this;
-    if (!app.view.data || app.teacher.how("points")) return;
+    if (!this.store.data || this.teacher.how("points")) return;
     const { X, Y } = this.points();
     if (X.length >= this.maxPoints) {
-      app.messages.showProblem(`A dataset holds at most ${this.maxPoints} points.`);
+      this.messages.showProblem(`A dataset holds at most ${this.maxPoints} points.`);
       return;
     }
     let y, what;
@@ -309,28 +285,27 @@ export class Session {
       y = Y[0].length > 1 ? Y[0].map((_, m) => (m === k ? 1 : 0)) : [k];
       what = `added a class ${k} point at (${fmt(x[0], 3)}, ${fmt(x[1], 3)})`;
     }
-    const [spec, text] = app.builder.withPoints([...X, x], [...Y, y], what, this.weightsOnScreen());
+    const [spec, text] = this.builder.withPoints([...X, x], [...Y, y], what, this.weightsOnScreen());
     this.rebuild(spec, text);
   }
 
   /** every W and b on screen, or null if any is not a finite number (a diverged network) */
   weightsOnScreen() {
-    const layers = this.app.state ? this.app.state.layers : [];
+    const layers = this.store.state ? this.store.state.layers : [];
     if (!layers.length || layers.some((l) => [...l.W.flat(), ...l.b].some((v) => v === null))) return null;
     return layers.map((l) => ({ W: l.W, b: l.b }));
   }
 
   removePoint(n) {
-    const { app } = this;
-    if (!app.view.data || app.teacher.how("points")) return;
+    if (!this.store.data || this.teacher.how("points")) return;
     const { X, Y } = this.points();
     if (X.length <= 1) {
-      app.messages.showProblem("The data need at least one point.");
+      this.messages.showProblem("The data need at least one point.");
       return;
     }
-    const [spec, text] = app.builder.withPoints(X.filter((_, k) => k !== n), Y.filter((_, k) => k !== n),
+    const [spec, text] = this.builder.withPoints(X.filter((_, k) => k !== n), Y.filter((_, k) => k !== n),
       `removed point #${n}`, this.weightsOnScreen());
-    app.view.followRemoved(n);
+    this.store.followRemoved(n);
     this.rebuild(spec, text);
   }
 }

@@ -1,0 +1,45 @@
+// the backward pass as a movement: from the loss, layer by layer, back to the inputs
+import { showGradText } from "./netstyle.js";
+
+/** no gradient lit: the drawing before a Backward (or after a reset) */
+export function clearLit(view) {
+  for (const cls of ["lit", "lit-da", "lit-dz", "current"]) {
+    for (const node of view.svg.querySelectorAll(`.${cls}`)) node.classList.remove(cls);
+  }
+  for (const row of view.nodes ?? []) for (const n of row) showGradText(n);
+  view.caption.textContent = "";
+}
+
+/** The stages of the backward movement: from the loss, layer by layer, back to the inputs. */
+export function backwardStages(view) {
+  const list = [{ caption: "The loss starts it: ∂L/∂L = 1, and the loss gives ∂L/∂a of each output.", apply: () => view.lossGroup.classList.add("lit") }];
+  for (let L = view.last; L >= 1; L--) {
+    const where = L === view.last ? "Output layer" : `Hidden layer ${L}`;
+    const nodes = view.nodes[L];
+    const edges = view.edgesDrawn ? view.edges[L].flat() : [];
+    const fused = view.activations[L - 1] === "softmax";
+    list.push({
+      caption: L === view.last
+        ? `${where}: ∂L/∂a, how the loss changes with each output.`
+        : `${where}: ∂L/∂a = Σ ∂L/∂z · w, gathered back along the weights of the layer after it.`,
+      apply: () => nodes.forEach((n) => { n.g.classList.add("lit-da", "current"); showGradText(n); }),
+    });
+    list.push({
+      caption: fused ? `${where}: ∂L/∂z = (a − y)/n (softmax and cross-entropy together).`
+                     : `${where}: ∂L/∂z = f′(z) · ∂L/∂a (dark rings: |∂L/∂z|, wider for larger).`,
+      apply: () => nodes.forEach((n) => { n.g.classList.add("lit-dz"); showGradText(n); }),
+    });
+    list.push({
+      caption: `Weights into the ${where.toLowerCase()}: dW = a_prevᵀ · ∂L/∂z, summed over the batch (halos: purple dW > 0, green dW < 0).`,
+      apply: () => {
+        nodes.forEach((n) => n.g.classList.remove("current"));
+        edges.forEach((e) => e.g.classList.add("lit"));
+      },
+    });
+  }
+  list.push({
+    caption: "Inputs: ∂L/∂x, the end of the chain. Every weight now has its gradient: Step will use them.",
+    apply: () => view.nodes[0].forEach((n) => { n.g.classList.add("lit-da", "lit-dz"); showGradText(n); }),
+  });
+  return list;
+}

@@ -1,0 +1,119 @@
+// restyling the drawing after each answer: node values and colours, weights, gradient rings and
+// halos; attributes are set only when they change (a Play tick restyles hundreds)
+import { activationT, diverging, GRAD_NEG, GRAD_POS, logWidth } from "./colors.js";
+import { fmt } from "./format.js";
+import { R } from "./netlayout.js";
+import { fitText, put, quarter } from "./svg.js";
+
+/** a value short enough for the inside of a node (at most five characters and a sign):
+ *  0.35, −12, 0.05, 5e−4, 2e153; the node's panel and its label give it in full */
+function short(v) {
+  const a = Math.abs(v);
+  if (a === 0 || (a >= 0.1 && a < 1000)) return fmt(v, 2);
+  if (a >= 0.01 && a < 0.1) return v.toFixed(2).replace(/^-/, "−");
+  return v.toExponential(0).replace("+", "").replace(/-/g, "−");
+}
+
+/** Restyle from a state: node colours and values, weight colours and widths, gradients. */
+export function restyle(view, state) {
+  view.lastState = state;
+  const sample = state.sample;
+  const layers = state.layers;
+  // nodes: activation of the selected sample
+  for (let L = 0; L <= view.last; L++) {
+    const a = L === 0 ? sample.input : sample.layers[L - 1].a;
+    const act = L === 0 ? "linear" : layers[L - 1].activation;
+    for (let i = 0; i < view.sizes[L]; i++) {
+      const n = view.nodes[L][i];
+      const v = a ? a[i] : null;
+      put(n.body, "fill", diverging(activationT(v, act)));
+      fitText(n.value, 2 * R - 7, v === null ? "·" : short(v));   // a minus and four digits inside the circle
+      n.about = `${n.where} unit ${i + 1}: ${v === null ? "no value yet" : `${L === 0 ? "x" : "a"} = ${fmt(v, 4)}`}`;
+    }
+  }
+  // weights: colour is the sign, width the size
+  if (view.edgesDrawn) {
+    for (let L = 1; L <= view.last; L++) {
+      const W = layers[L - 1].W;
+      for (let i = 0; i < view.sizes[L - 1]; i++) {
+        for (let j = 0; j < view.sizes[L]; j++) {
+          const e = view.edges[L][i][j];
+          const w = W[i][j];
+          put(e.w, "stroke", w === null ? "#999" : diverging(w < 0 ? -1 : 1));
+          put(e.w, "stroke-width", quarter(w === null ? 1 : Math.min(9, 0.8 + 3.2 * Math.abs(w))));
+          if (!view.busy) e.g.dataset.w = String(w);
+          e.g.classList.toggle("exercise", `${L}-${i}-${j}` === view.exercise);
+        }
+      }
+    }
+  }
+  fitText(view.lossText, 104, `L = ${state.loss === null ? "—" : fmt(state.loss, 4)}`);
+  restyleGradients(view, state);
+}
+
+/** Gradient rings and halos, on one fixed log scale (logWidth); whether they show is up to the
+ *  lit classes. After Backward: this batch's dW and ∂L/∂z. After a Train or a Play tick: the dW
+ *  of the last update (`last_gradients`), lit at once, with no per-sample rings. */
+export function restyleGradients(view, state) {
+  const backward = state.phase === "backward";
+  const last = !backward && state.last_gradients ? state.last_gradients : null;
+  const have = backward || last !== null;
+  view.svg.classList.toggle("has-gradients", have);
+  view.svg.classList.toggle("last-step", last !== null);
+  if (!backward) {
+    view.stopAnimation();
+    view.clearLit();
+  }
+  const sample = state.sample;
+  for (let L = 0; L <= view.last; L++) {
+    const dz = L === 0 ? sample.dx : sample.layers[L - 1].dz;
+    const da = L === 0 ? sample.dx : sample.layers[L - 1].da;
+    for (let i = 0; i < view.sizes[L]; i++) {
+      const n = view.nodes[L][i];
+      const g = backward && dz ? dz[i] : null;
+      const ga = backward && da ? da[i] : null;
+      const width = logWidth(g, { perDecade: 1.2, max: 7 });
+      put(n.ring, "stroke-width", width.toFixed(2));
+      put(n.ring, "r", (R + 2 + width / 2).toFixed(2));
+      n.g.dataset.da = ga === null ? "" : `${L === 0 ? "∂L/∂x" : "∂L/∂a"} ${fmt(ga, 3)}`;
+      n.g.dataset.dz = g === null ? "" : `${L === 0 ? "∂L/∂x" : "∂L/∂z"} ${fmt(g, 3)}`;
+      n.full = g === null ? "" : `, ∂L/∂a = ${fmt(ga, 4)}, ∂L/∂z = ${fmt(g, 4)}`;
+      showGradText(n);
+    }
+  }
+  if (!view.edgesDrawn) return;
+  for (let L = 1; L <= view.last; L++) {
+    const dW = backward ? state.layers[L - 1].dW : last ? last[L - 1].dW : null;
+    for (let i = 0; i < view.sizes[L - 1]; i++) {
+      for (let j = 0; j < view.sizes[L]; j++) {
+        const e = view.edges[L][i][j];
+        const g = dW && `${L}-${i}-${j}` !== view.concealedKey ? dW[i][j] : null;
+        put(e.grad, "stroke-width", quarter(logWidth(g)));
+        put(e.grad, "stroke", g !== null && g < 0 ? GRAD_NEG : GRAD_POS);
+        if (last) e.g.classList.add("lit");
+        if (view.busy) continue;            // its data-grad and name when Play stops (setBusy)
+        if (g === null) delete e.g.dataset.grad;
+        else e.g.dataset.grad = String(g);
+        const hidden = dW && `${L}-${i}-${j}` === view.concealedKey;
+        const about = `weight from ${view.unit(L - 1, i)} to ${view.unit(L, j)}: w = ${fmt(state.layers[L - 1].W[i][j], 4)}`;
+        const label = `${about}${g !== null ? `, ${last ? "dW of the last update" : "dW"} = ${fmt(g, 4)}` : hidden ? ", dW hidden: predict it" : ""}`;
+        if (e.title.textContent !== label) e.title.textContent = label;
+        put(e.g, "aria-label", label);
+      }
+    }
+  }
+  if (last) view.caption.textContent = `The halos: each weight’s dW in the last update (step ${state.step}); Forward and Backward give this batch’s.`;
+}
+
+/** a node's screen-reader name: what it shows (its name, value and gradient text), then in full */
+export function labelNode(n) {
+  // the visible texts first, in the order they are in the drawing (as a screen reader meets them)
+  const shown = [n.value, n.name, n.grad].map((t) => t.textContent).filter(Boolean).join(" ");
+  put(n.g, "aria-label", `${shown}: ${n.about ?? ""}${n.full ?? ""}`);
+}
+
+export function showGradText(n) {
+  const cls = n.g.classList;
+  n.grad.textContent = cls.contains("lit-dz") ? n.g.dataset.dz : cls.contains("lit-da") ? n.g.dataset.da : "";
+  labelNode(n);
+}

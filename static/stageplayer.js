@@ -1,0 +1,78 @@
+// plays a list of stages ({caption, apply}) one after another, with a Skip button; the backward
+// movement is one such list
+const STAGE_MS = 520;     // one stage of a movement
+
+export class StagePlayer {
+  constructor({ svg, caption, skipButton }) {
+    this.svg = svg;
+    this.caption = caption;
+    this.skipButton = skipButton;
+    this.timer = null;
+    this.finish = null;
+    this.doneText = "";
+    skipButton.addEventListener("click", () => this.skip());
+  }
+
+  /** Apply `stages` one by one; all at once if `still`. Resolves when done or skipped;
+   *  `doneText` is the caption at the end. */
+  play(stages, still, doneText) {
+    this.stop();
+    this.doneText = doneText;
+    if (still) {
+      stages.forEach((s) => s.apply());
+      this.caption.textContent = doneText;
+      return Promise.resolve();
+    }
+    this.svg.dataset.animating = "true";
+    this.svg.classList.add("animating");
+    this.skipButton.hidden = false;
+    return new Promise((resolve) => {
+      let k = 0;
+      const done = () => {
+        while (k < stages.length) stages[k++].apply();
+        for (const n of this.svg.querySelectorAll(".current")) n.classList.remove("current");
+        this.timer = null;
+        this.finish = null;
+        this.svg.dataset.animating = "false";
+        this.svg.classList.remove("animating");
+        this.skipButton.hidden = true;
+        resolve();
+      };
+      const next = () => {
+        if (k >= stages.length) return done();
+        this.caption.textContent = stages[k].caption;
+        stages[k++].apply();
+        this.timer = setTimeout(next, STAGE_MS);
+      };
+      this.finish = done;
+      next();
+    });
+  }
+
+  /** Jump to the end of the movement. */
+  skip() {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.finish) {
+      this.finish();
+      this.caption.textContent = this.doneText;
+    }
+  }
+
+  /** End the movement where it is (the stages left are applied). */
+  stop() {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.finish) {
+      const finish = this.finish;
+      this.finish = null;
+      finish();
+    }
+    this.svg.dataset.animating = "false";
+    this.svg.classList.remove("animating");
+    this.skipButton.hidden = true;
+  }
+
+  get running() {
+    return this.timer !== null;
+  }
+}

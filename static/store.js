@@ -1,0 +1,267 @@
+// the page's session: its id, latest state, data and followed sample, the request queue and every
+// call to the server; views subscribe to what changed and only draw
+import { api } from "./api.js";
+import { fmt } from "./format.js";
+
+const STORED = "manualgrad.session";   // sessionStorage: this tab's session, reopened on a reload
+const OWN_POINTS_EXTENT = 1.5;         // own points: the plot covers at least ±1.5, room to click
+
+/** this tab's session id from the last visit, or null */
+export function storedId(storage = globalThis.sessionStorage) {
+  try { return storage.getItem(STORED); } catch (err) { return null; }
+}
+
+function storeId(id, storage = globalThis.sessionStorage) {
+  try { storage.setItem(STORED, id); } catch (err) { /* storage off: a reload starts anew */ }
+}
+
+/** whether a minibatch is drawn each Forward (else the batch is every point) */
+export function isMinibatch(state) {
+  return state.config.batch_size !== null && state.config.batch_size < state.points;
+}
+
+/** the answers after which the pictures of the outputs change (the weights moved or were replaced) */
+const NEW_WEIGHTS = ["new", "step", "train", "reset"];
+/** the answers after which the batch may be another */
+const NEW_BATCH = ["new", "forward", "train", "reset"];
+
+/**
+ * One session on the server for the page. Events (`on(name, fn)`):
+ *   load (state, data, history)   a session was adopted: its data and loss history come with it
+ *   state (state, how)            a new answer: how = new, forward, backward, step, reset, train, sample, reveal
+ *   select (selection)            the node or weight the inspector shows, or null
+ *   pictures (predictions)        the unit pictures and the decision boundary of the current weights
+ *   batch (indices | null)        the points of the current minibatch (null: all of them)
+ *   running (null | "play" | "train")
+ *   clickMode (mode)              what a click on the data plot does
+ *   notice (text)                 something the store did on its own that the learner should hear
+ *   error (err)                   a request failed
+ */
+export class SessionStore {
+  constructor({ storage = globalThis.sessionStorage } = {}) {
+    this.storage = storage;
+    this.state = null;          // the latest answer for the session on screen
+    this.data = null;           // {X, Y, task, bounds} of the session
+    this.sample = 0;            // the dataset index every per-sample number follows
+    this.selection = null;      // {kind: "node" | "edge", L, i[, j]} shown in the inspector
+    this.running = null;
+    this.clickMode = "pick";
+    this.queue = Promise.resolve();
+    this.listeners = new Map();
+    this.picturesRun = null;
+    this.picturesAgain = false;
+  }
+
+  get id() {
+    return this.state ? this.state.id : null;
+  }
+
+  /** how far the plot and its pictures reach beyond the data: own points get room to click */
+  get extent() {
+    return this.state && !this.state.config.dataset.name ? OWN_POINTS_EXTENT : null;
+  }
+
+  on(event, fn) {
+    if (!this.listeners.has(event)) this.listeners.set(event, []);
+    this.listeners.get(event).push(fn);
+    return () => this.listeners.set(event, this.listeners.get(event).filter((f) => f !== fn));
+  }
+
+  emit(event, ...args) {
+    for (const fn of this.listeners.get(event) ?? []) fn(...args);
+  }
+
+  /** run `task` after every request before it; its errors are emitted, never thrown */
+  enqueue(task) {
+    const run = this.queue.then(task).catch((err) => this.emit("error", err));
+    this.queue = run;
+    return run;
+  }
+
+  // -- sessions: made, opened, adopted -----------------------------------------------------
+
+  /** a new session on the server, replacing the one on screen once it exists (not adopted yet) */
+  create(config, sample = this.sample) {
+    return api.create(config, sample, this.id);     // the server clamps the sample
+  }
+
+  /** a session file's text as a new session (not adopted yet) */
+  importFile(text) {
+    return api.importFile(text, this.id);
+  }
+
+  /** the state and data of session `id` from an earlier visit; null if the server no longer has it */
+  async open(id) {
+    try {
+      const state = await api.get(id, 0);
+      return { state, data: await api.data(id) };
+    } catch (err) {
+      if (err.expired) return null;
+      throw err;
+    }
+  }
+
+  /** make `state` the page's session: its data (fetched unless given), its sample, its history */
+  async adopt(state, { history = null, data = null } = {}) {
+    storeId(state.id, this.storage);
+    data = data ?? await api.data(state.id);
+    const sameShape = this.state && JSON.stringify(this.state.config.layers) === JSON.stringify(state.config.layers);
+    if (!sameShape) this.selection = null;
+    this.data = data;
+    this.sample = state.sample.index;
+    this.state = state;
+    this.emit("load", state, data, history);
+    this.show(state, "new");
+  }
+
+  history(id = this.id) {
+    return api.history(id);
+  }
+
+  exportFile() {
+    return api.exportFile(this.id);
+  }
+
+  // -- the drive ----------------------------------------------------------------------------
+
+  /** forward, backward, step or reset on the session on screen */
+  async act(name) {
+    const state = await api.act(this.id, name, this.sample);
+    this.show(state, name);
+    return state;
+  }
+
+  /** `steps` training steps of session `id` (a Play or a Train started on it) */
+  async train(id, steps) {
+    const state = await api.train(id, steps, this.sample);
+    if (this.id === id) this.show(state, "train");
+    return state;
+  }
+
+  setRunning(what) {
+    if (this.running === what) return;
+    this.running = what;
+    this.emit("running", what);
+  }
+
+  // -- what the page follows ----------------------------------------------------------------
+
+  /** follow sample `n`: every per-sample number is then its own */
+  follow(n) {
+    return this.enqueue(async () => {
+      if (!this.state) return;
+      this.sample = n;
+      const state = await api.get(this.id, n);
+      this.show(state, "sample");
+      const s = state.sample;
+      this.emit("notice", `Following sample #${n}: x = (${s.input.map((v) => fmt(v, 3)).join(", ")}), y = (${s.target.map((v) => fmt(v, 3)).join(", ")}).`);
+    });
+  }
+
+  /** point `n` is going: the followed sample keeps its point where it can */
+  followRemoved(n) {
+    if (this.sample >= n && this.sample > 0) this.sample -= 1;
+  }
+
+  select(selection) {
+    this.selection = selection;
+    this.emit("select", selection);
+  }
+
+  setClickMode(mode) {
+    this.clickMode = mode;
+    this.emit("clickMode", mode);
+  }
+
+  /** show the state on screen again, as `how` says (a prediction was revealed) */
+  redraw(how) {
+    if (this.state) this.show(this.state, how);
+  }
+
+  // -- the weight panels' numbers ---------------------------------------------------------
+
+  chain(layer, i, j) {
+    return api.chain(this.id, layer, i, j, this.sample);
+  }
+
+  gradcheck(layer, i, j) {
+    return api.gradcheck(this.id, layer, i, j);
+  }
+
+  // -- scenarios (no session needed) --------------------------------------------------------
+
+  decode(code) {
+    return api.decode(code);
+  }
+
+  encode(scenario) {
+    return api.encode(scenario);
+  }
+
+  presets() {
+    return api.presets().then((answer) => answer.presets);
+  }
+
+  // -- after each answer ------------------------------------------------------------------
+
+  show(state, how) {
+    this.state = state;
+    this.emit("state", state, how);
+    if (NEW_WEIGHTS.includes(how) && !this.running) this.refreshPictures();
+    if (NEW_BATCH.includes(how)) this.refreshBatch(state, how);
+  }
+
+  /** the output pictures: unit thumbnails and the decision boundary; the latest request wins */
+  refreshPictures() {
+    if (this.picturesRun) {
+      this.picturesAgain = true;
+      return this.picturesRun;
+    }
+    const run = async () => {
+      do {
+        this.picturesAgain = false;
+        if (!this.state) return;
+        const id = this.id;
+        const pred = await api.predictions(id, this.state.config.layers[0] === 1 ? 100 : 50, 16, this.extent);
+        if (this.id === id) this.emit("pictures", pred);
+      } while (this.picturesAgain);
+    };
+    this.picturesRun = run().catch((err) => this.emit("error", err)).finally(() => { this.picturesRun = null; });
+    return this.picturesRun;
+  }
+
+  /** which points the current minibatch holds; after a Forward, or the end of a Train, a
+   *  followed sample that is not in the batch gives way to the batch's first one (its nodes
+   *  would show no values at all) */
+  async refreshBatch(state, how) {
+    if (!isMinibatch(state) || state.phase === "fresh") {
+      this.emit("batch", null);
+      return;
+    }
+    try {
+      const indices = [];
+      for (let offset = 0; offset !== null;) {
+        const page = await api.batch(state.id, offset, 500, false);   // the indices only
+        indices.push(...page.indices);
+        offset = page.next_offset;
+      }
+      if (this.id !== state.id) return;
+      this.emit("batch", indices);
+      const settled = how === "forward" || (how === "train" && !this.running);
+      if (settled && !state.sample.in_batch && indices.length) this.followInBatch(indices[0], state.sample.index);
+    } catch (err) {
+      this.emit("error", err);
+    }
+  }
+
+  /** follow sample `n` of the current batch instead of `old`, which is not in it */
+  followInBatch(n, old) {
+    return this.enqueue(async () => {
+      if (!this.state || this.sample !== old) return;       // the learner picked another meanwhile
+      this.sample = n;
+      const state = await api.get(this.id, n);
+      this.show(state, "sample");
+      this.emit("notice", `Now following sample #${n}, the first of this minibatch: sample #${old} is not in it, so it has no values this step.`);
+    });
+  }
+}
