@@ -1,10 +1,14 @@
 // the backward pass as a movement: from the loss, layer by layer, back to the inputs
 import { showGradText } from "./netstyle.js";
 
-/** no gradient lit: the drawing before a Backward (or after a reset) */
-export function clearLit(view) {
+/** no gradient lit: the drawing before a Backward (or after a reset); with `keepEdges` the
+ *  weights' halos stay lit (a Play tick lights them all again: taking the class off and putting
+ *  it back would restyle every weight each tick) */
+export function clearLit(view, keepEdges = false) {
   for (const cls of ["lit", "lit-da", "lit-dz", "current"]) {
-    for (const node of view.svg.querySelectorAll(`.${cls}`)) node.classList.remove(cls);
+    for (const node of view.svg.querySelectorAll(`.${cls}`)) {
+      if (!(keepEdges && cls === "lit" && node.classList.contains("edge"))) node.classList.remove(cls);
+    }
   }
   for (const row of view.nodes ?? []) for (const n of row) showGradText(n);
   view.caption.textContent = "";

@@ -5,6 +5,21 @@ import { fmt } from "./format.js";
 import { R } from "./netlayout.js";
 import { fitText, put, quarter } from "./svg.js";
 
+// While Play runs, the weights' lines and halos are restyled at most this often: repainting a
+// few hundred curves is most of what a tick costs the machine, and 4 times a second still moves
+// smoothly. Everything else follows every tick; Pause draws the last state in full.
+const PLAY_EDGE_MS = 250;
+
+/** whether the weights are restyled for this state (always, unless Play is running) */
+function edgesDue(view) {
+  if (!view.edgesDrawn) return false;
+  if (!view.busy) return true;
+  const now = performance.now();
+  if (now - (view.edgesAt ?? -Infinity) < PLAY_EDGE_MS) return false;
+  view.edgesAt = now;
+  return true;
+}
+
 /** a value short enough for the inside of a node (at most five characters and a sign):
  *  0.35, −12, 0.05, 5e−4, 2e153; the node's panel and its label give it in full */
 function short(v) {
@@ -32,7 +47,8 @@ export function restyle(view, state) {
     }
   }
   // weights: colour is the sign, width the size
-  if (view.edgesDrawn) {
+  const edges = edgesDue(view);
+  if (edges) {
     for (let L = 1; L <= view.last; L++) {
       const W = layers[L - 1].W;
       for (let i = 0; i < view.sizes[L - 1]; i++) {
@@ -48,13 +64,13 @@ export function restyle(view, state) {
     }
   }
   fitText(view.lossText, 104, `L = ${state.loss === null ? "—" : fmt(state.loss, 4)}`);
-  restyleGradients(view, state);
+  restyleGradients(view, state, edges);
 }
 
 /** Gradient rings and halos, on one fixed log scale (logWidth); whether they show is up to the
  *  lit classes. After Backward: this batch's dW and ∂L/∂z. After a Train or a Play tick: the dW
  *  of the last update (`last_gradients`), lit at once, with no per-sample rings. */
-export function restyleGradients(view, state) {
+export function restyleGradients(view, state, edges = view.edgesDrawn) {
   const backward = state.phase === "backward";
   const last = !backward && state.last_gradients ? state.last_gradients : null;
   const have = backward || last !== null;
@@ -62,7 +78,7 @@ export function restyleGradients(view, state) {
   view.svg.classList.toggle("last-step", last !== null);
   if (!backward) {
     view.stopAnimation();
-    view.clearLit();
+    view.clearLit(last !== null);
   }
   const sample = state.sample;
   for (let L = 0; L <= view.last; L++) {
@@ -75,13 +91,14 @@ export function restyleGradients(view, state) {
       const width = logWidth(g, { perDecade: 1.2, max: 7 });
       put(n.ring, "stroke-width", width.toFixed(2));
       put(n.ring, "r", (R + 2 + width / 2).toFixed(2));
-      n.g.dataset.da = ga === null ? "" : `${L === 0 ? "∂L/∂x" : "∂L/∂a"} ${fmt(ga, 3)}`;
-      n.g.dataset.dz = g === null ? "" : `${L === 0 ? "∂L/∂x" : "∂L/∂z"} ${fmt(g, 3)}`;
+      put(n.g, "data-da", ga === null ? "" : `${L === 0 ? "∂L/∂x" : "∂L/∂a"} ${fmt(ga, 3)}`);
+      put(n.g, "data-dz", g === null ? "" : `${L === 0 ? "∂L/∂x" : "∂L/∂z"} ${fmt(g, 3)}`);
       n.full = g === null ? "" : `, ∂L/∂a = ${fmt(ga, 4)}, ∂L/∂z = ${fmt(g, 4)}`;
       showGradText(n);
     }
   }
-  if (!view.edgesDrawn) return;
+  if (last) view.caption.textContent = `The halos: each weight’s dW in the last update (step ${state.step}); Forward and Backward give this batch’s.`;
+  if (!edges) return;
   for (let L = 1; L <= view.last; L++) {
     const dW = backward ? state.layers[L - 1].dW : last ? last[L - 1].dW : null;
     for (let i = 0; i < view.sizes[L - 1]; i++) {
@@ -102,7 +119,6 @@ export function restyleGradients(view, state) {
       }
     }
   }
-  if (last) view.caption.textContent = `The halos: each weight’s dW in the last update (step ${state.step}); Forward and Backward give this batch’s.`;
 }
 
 /** a node's screen-reader name: what it shows (its name, value and gradient text), then in full */
@@ -114,6 +130,7 @@ export function labelNode(n) {
 
 export function showGradText(n) {
   const cls = n.g.classList;
-  n.grad.textContent = cls.contains("lit-dz") ? n.g.dataset.dz : cls.contains("lit-da") ? n.g.dataset.da : "";
+  const text = cls.contains("lit-dz") ? n.g.dataset.dz : cls.contains("lit-da") ? n.g.dataset.da : "";
+  if (n.grad.textContent !== text) n.grad.textContent = text;     // the same text again would lay it out again
   labelNode(n);
 }

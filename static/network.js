@@ -231,8 +231,8 @@ export class NetworkView {
     if (hit) hit.classList.add("selected");
   }
 
-  clearLit() {
-    clearLit(this);
+  clearLit(keepEdges = false) {
+    clearLit(this, keepEdges);
   }
 
   /** Light the gradients layer by layer; at once if `still`. Resolves when done or skipped. */

@@ -136,8 +136,8 @@ export class Runner {
       let stopped = null;
       await store.enqueue(async () => {
         if (!mine() || store.id !== id) return;
-        stopped = this.afterTrain(await store.train(id, speed.steps));
-      }).then(() => store.refreshPictures());
+        stopped = this.afterTrain(await store.train(id, speed.steps, { withPictures: true }));
+      });
       if (stopped || !store.state || store.state.id !== id) break;
       if (messages.errorCount !== errors) break;
       await sleep(speed.pause);
@@ -187,7 +187,7 @@ export class Runner {
       let ok = false;
       await store.enqueue(async () => {
         if (store.id !== id) return;
-        const state = await store.train(id, steps);
+        const state = await store.train(id, steps, { withPictures: true });
         done += state.steps_run;
         stopped = this.afterTrain(state);
         ok = true;
@@ -195,13 +195,11 @@ export class Runner {
       if (!ok) break;
       drive.progress(done, total);
       if (done >= total || stopped) break;
-      await store.refreshPictures();
     }
     const cancelled = !this.training && done < total;
     this.training = false;
     store.setRunning(null);
     drive.setTraining(false);
-    store.refreshPictures();
     if (store.state && store.state.id === id && (!cancelled || this.stopAsked === messages.said)) {
       if (!stopped && messages.errorCount === errors) {
         messages.say(`${cancelled ? "Stopped after" : "Trained"} ${done} steps (step ${startStep} → ${store.state.step}). The node values are from the last forward pass; run Forward to recompute them with the new weights.${this.lossWarning()}`);

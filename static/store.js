@@ -131,10 +131,15 @@ export class SessionStore {
     return state;
   }
 
-  /** `steps` training steps of session `id` (a Play or a Train started on it) */
-  async train(id, steps) {
+  /** `steps` training steps of session `id` (a Play or a Train started on it); `withPictures`:
+   *  the pictures of the new weights are fetched before either is shown, so that one frame
+   *  draws both (two would paint the network twice per Play tick) */
+  async train(id, steps, { withPictures = false } = {}) {
     const state = await api.train(id, steps, this.sample);
-    if (this.id === id) this.show(state, "train");
+    const pred = withPictures && this.id === id ? await this.predictions(id) : null;
+    if (this.id !== id) return state;
+    this.show(state, "train");
+    if (pred) this.emit("pictures", pred);
     return state;
   }
 
@@ -211,6 +216,11 @@ export class SessionStore {
     if (NEW_BATCH.includes(how)) this.refreshBatch(state, how);
   }
 
+  /** the grid (or line) of outputs the pictures are drawn from, for the weights of session `id` */
+  predictions(id) {
+    return api.predictions(id, this.state.config.layers[0] === 1 ? 100 : 50, 16, this.extent);
+  }
+
   /** the output pictures: unit thumbnails and the decision boundary; the latest request wins */
   refreshPictures() {
     if (this.picturesRun) {
@@ -222,7 +232,7 @@ export class SessionStore {
         this.picturesAgain = false;
         if (!this.state) return;
         const id = this.id;
-        const pred = await api.predictions(id, this.state.config.layers[0] === 1 ? 100 : 50, 16, this.extent);
+        const pred = await this.predictions(id);
         if (this.id === id) this.emit("pictures", pred);
       } while (this.picturesAgain);
     };
