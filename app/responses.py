@@ -87,6 +87,16 @@ class OptimizerState(BaseModel):
     state: dict[str, dict[str, Matrix | Vector]]
 
 
+class StepPreview(BaseModel):
+    predicted: Num         # Σ dW · Δθ over every W and b: the loss change to first order
+    actual: Num            # L(after) − L(before) on the same batch, filled by Step; null before
+
+
+class GradNorm(BaseModel):
+    W: Num                 # ‖dW‖ (Frobenius)
+    b: Num                 # ‖db‖
+
+
 class SessionState(BaseModel):
     id: str
     step: int
@@ -99,6 +109,10 @@ class SessionState(BaseModel):
     points: int
     accuracy: Num
     config: dict[str, Any]
+    step_preview: StepPreview | None         # after Backward (and the Step after it)
+    grad_norms: list[GradNorm] | None        # per layer, after Backward
+    dead_units: list[list[int]] | None       # per layer, relu units with a = 0 on the whole batch
+    saturated_units: list[list[int]] | None  # per layer, sigmoid/tanh units flat on >= 90 % of it
     diverged: bool
 
 
@@ -133,7 +147,18 @@ class ChainRule(BaseModel):
     activation: str
     update: Num
     optimizer: dict[str, Any]
+    memory: dict[str, Num | int] | None     # momentum: velocity; adam: m, v, t, m_hat, v_hat; sgd: null
+    terms: list["SampleTerm"]               # the first 500 rows of the batch
+    terms_count: int                        # the batch's rows
+    terms_sum: Num                          # the sum over all of them: dW
     diverged: bool
+
+
+class SampleTerm(BaseModel):
+    sample: int            # the dataset index of the row
+    a_prev: Num
+    dL_dz: Num
+    product: Num           # a_prev · dL/dz: this sample's part of dW
 
 
 class WeightCheck(BaseModel):
@@ -202,9 +227,20 @@ class Data(BaseModel):
     task: Literal["binary", "multiclass", "regression"]
 
 
+class LayerNorms(BaseModel):
+    W: list[Num]
+    b: list[Num]
+
+
+class NormHistory(BaseModel):
+    steps: list[int]                 # 1, 1 + stride, …: thinned as training goes on
+    layers: list[LayerNorms]         # per layer, ‖dW‖ and ‖db‖ at each of those steps
+
+
 class History(BaseModel):
     steps: list[int]
     losses: list[Num]
+    grad_norms: NormHistory
 
 
 class Health(BaseModel):

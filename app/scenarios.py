@@ -222,6 +222,25 @@ class HistoryFile(Strict):
         return self
 
 
+NORMS_CAP = 512          # engine/history.py's NormHistory keeps at most this many (+1 before thinning)
+
+
+class NormsFile(Strict):
+    """The gradients' norms at some of the updates: `values[n][k]` = [‖dW‖, ‖db‖] of layer k at
+    steps[n]; `stride` as NormHistory keeps it."""
+
+    stride: FileInt = Field(1, ge=1, le=2**40)
+    steps: Annotated[list[FileInt], Field(max_length=NORMS_CAP + 1), first_bad_item(FileInt)] = []
+    values: Annotated[list[list[Annotated[list[float | None], Field(min_length=2, max_length=2)]]],
+                      Field(max_length=NORMS_CAP + 1)] = []
+
+    @model_validator(mode="after")
+    def same_length(self):
+        if len(self.steps) != len(self.values):
+            raise ValueError(f"grad_norms has {len(self.steps)} steps but {len(self.values)} values")
+        return self
+
+
 class GeneratorState(Strict):
     """A PCG64 generator's state, its 128-bit numbers as decimal strings."""
 
@@ -259,6 +278,7 @@ class SessionFile(Strict):
     optimizer_t: FileInt = Field(0, ge=0)
     optimizer_state: dict[ParamKey, Velocity | Moments] = Field({}, max_length=2 * MAX_DENSE_LAYERS)
     history: HistoryFile = HistoryFile()
+    grad_norms: NormsFile | None = None       # files from before the norms were kept have none
     batches: BatchPosition | None = None     # where the minibatch draws stand (Batches.position)
     sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
     hmac_sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
@@ -390,6 +410,9 @@ def export_session(session, secret=None):
         "optimizer_state": memory,
         "history": {"steps": state["history.steps"].tolist(),
                     "losses": [float(l) if np.isfinite(l) else None for l in losses]},
+        "grad_norms": {"stride": state["norms.stride"], "steps": state["norms.steps"].tolist(),
+                       "values": [[[float(v) if np.isfinite(v) else None for v in pair] for pair in step]
+                                  for step in state["norms.values"]]},
         "batches": batches,
     }
     body["hmac_sha256" if secret else "sha256"] = yield from digest_steps(body, secret)
@@ -444,6 +467,15 @@ def restore(trainer, file: SessionFile):
     state["steps"], state["optimizer.t"] = file.step, file.optimizer_t
     state["history.steps"] = np.array(file.history.steps, dtype=np.int64)
     state["history.losses"] = np.array([np.nan if l is None else l for l in file.history.losses], dtype=np.float64)
+    if file.grad_norms is not None:
+        norms = file.grad_norms
+        if any(len(step) != len(trainer.network.layers) for step in norms.values):
+            raise ScenarioError(f"the session file's grad_norms must hold one [‖dW‖, ‖db‖] per layer "
+                                f"({len(trainer.network.layers)}) at each step")
+        state["norms.stride"], state["norms.steps"] = norms.stride, np.array(norms.steps, dtype=np.int64)
+        state["norms.values"] = np.array([[[np.nan if v is None else v for v in pair] for pair in step]
+                                          for step in norms.values], dtype=np.float64).reshape(
+                                              len(norms.steps), len(trainer.network.layers), 2)
     if file.batches is not None and trainer.batches.size is not None:
         order = np.array(file.batches.order, dtype=np.int64)
         if order.shape != (len(trainer.X),) or not np.array_equal(np.sort(order), np.arange(len(trainer.X))):

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from .engine.health import dead_units, grad_norms, saturated_units
+
 
 class Numbers:
     """Turns arrays and floats into JSON values, remembering whether any was NaN or infinite."""
@@ -56,8 +58,24 @@ def session_state(session, sample=0):
         "accuracy": num.number(trainer.accuracy()),
         "config": session.config,
     }
+    state.update(health_state(trainer, num))
     state["diverged"] = trainer.diverged or num.nonfinite
     return state
+
+
+def health_state(trainer, num):
+    """The step preview, the gradients' norms (after Backward) and the dead and saturated units
+    (once a Forward has run on the current batch)."""
+    net = trainer.network
+    preview = trainer.step_preview
+    computed = net.phase.value != "fresh" and net.layers[0].A is not None
+    return {
+        "step_preview": None if preview is None else {key: num.number(value) for key, value in preview.items()},
+        "grad_norms": [{"W": num.number(w), "b": num.number(b)} for w, b in grad_norms(net)]
+                      if net.phase.value == "backward" else None,
+        "dead_units": dead_units(net) if computed else None,
+        "saturated_units": saturated_units(net) if computed else None,
+    }
 
 
 def sample_state(trainer, index, num):

@@ -2,7 +2,9 @@
 // batch sum that equals dW, the update Step will make, and a finite-difference check
 import { fmt, fmtSigned, operandDigits } from "./format.js";
 import * as M from "./mathml.js";
+import { renderMemory } from "./memory.js";
 import { unitName } from "./names.js";
+import { renderTerms } from "./terms.js";
 
 const d = (top, bottom) => M.partial(top, bottom);
 const under = (x, label, opts) => M.el("munder", {}, M.num(x, opts), M.el("mtext", { class: "under" }, label));
@@ -157,7 +159,7 @@ export class ChainPanel {
     out.push(section(doc, `Over the batch (n = ${n})`, sum,
       para(doc, n === 1 ? "The batch is this one sample, so dW is its product."
         : `Every sample of the batch adds its own product; this one adds ${fmt(c.product, 4)}. The 1/n of the mean loss is already inside ∂L/∂z, so the sum is the average.`),
-      exact));
+      exact, renderTerms(doc, c, { follow: (sample) => this.follow(sample), followed: c.sample })));
 
     out.push(section(doc, "What Step will do to this weight", ...this.update(c)));
 
@@ -190,24 +192,14 @@ export class ChainPanel {
     const opt = c.optimizer;
     const eta = M.mi("η");
     const rows = [];
+    // SGD: Δw = −η dW; momentum and Adam: from what they remember (memory.js)
     if (opt.name === "sgd") {
       const digits = operandDigits([opt.lr, c.dW], (lr, g) => -lr * g, c.update);
       rows.push(M.math(`delta w = -lr dW = ${c.update}`, M.mi("Δw"), M.eq(), M.mo("−"), eta, M.mo("·"), M.mi("dW"),
         M.eq(), M.mo("−"), M.num(opt.lr, { digits }), M.mo("·"), M.num(c.dW, { bracket: true, digits }), M.eq(), M.num(c.update, { cls: "result" })));
-    } else if (opt.name === "momentum") {
-      rows.push(M.math("v = beta v + dW", M.mi("v"), M.mo("←"), M.mi("β"), M.mi("v"), M.mo("+"), M.mi("dW")));
-      rows.push(M.math(`delta w = -lr v = ${c.update}`, M.mi("Δw"), M.eq(), M.mo("−"), eta, M.mo("·"), M.mi("v"),
-        M.eq(), M.num(c.update, { cls: "result" })));
-      rows.push(para(doc, `Momentum (β = ${opt.beta}) keeps a running velocity v, so the change also carries the gradients of earlier steps; η = ${opt.lr}.`));
+      rows.push(renderMemory(doc, c));
     } else {
-      rows.push(M.math("m = b1 m + (1-b1) dW", M.mi("m"), M.mo("←"), M.sub("β", M.mn(1)), M.mi("m"), M.mo("+"),
-        M.paren(M.mn(1), M.mo("−"), M.sub("β", M.mn(1))), M.mi("dW")));
-      rows.push(M.math("v = b2 v + (1-b2) dW^2", M.mi("v"), M.mo("←"), M.sub("β", M.mn(2)), M.mi("v"), M.mo("+"),
-        M.paren(M.mn(1), M.mo("−"), M.sub("β", M.mn(2))), M.sup(M.mi("dW"), M.mn(2))));
-      rows.push(M.math(`delta w = ${c.update}`, M.mi("Δw"), M.eq(), M.mo("−"), eta, M.mo("·"),
-        M.frac(M.el("mover", {}, M.mi("m"), M.mo("^")), M.row(M.el("msqrt", {}, M.el("mover", {}, M.mi("v"), M.mo("^"))), M.mo("+"), M.mi("ε"))),
-        M.eq(), M.num(c.update, { cls: "result" })));
-      rows.push(para(doc, `Adam (η = ${opt.lr}, β₁ = ${opt.beta1}, β₂ = ${opt.beta2}) divides by a running size of the gradient, so every weight moves by about η at first; m̂ and v̂ are m and v corrected for starting at zero.`));
+      rows.push(renderMemory(doc, c));     // what it remembers, and the arithmetic of Δw with it
     }
     rows.push(para(doc, c.w === null || c.update === null
       ? "w: no longer a finite number, nor is its update (the network diverged): lower the learning rate, then Reset."

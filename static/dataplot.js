@@ -17,7 +17,10 @@ export function classOf(y) {
 
 /** Line segments where a grid of values crosses `level` (marching squares), in grid units. */
 export function contour(values, res, level) {
-  const v = (r, c) => values[r * res + c] - level;
+  const v = (r, c) => {
+    const x = values[r * res + c];
+    return x === null ? NaN : x - level;        // null: not a finite number (null − 0.5 would be −0.5)
+  };
   const segments = [];
   for (let r = 0; r < res - 1; r++) {
     for (let c = 0; c < res - 1; c++) {
@@ -26,7 +29,7 @@ export function contour(values, res, level) {
       for (let e = 0; e < 4; e++) {
         const [r1, c1] = corners[e], [r2, c2] = corners[(e + 1) % 4];
         const a = v(r1, c1), b = v(r2, c2);
-        if (a === null || b === null || Number.isNaN(a) || Number.isNaN(b)) continue;
+        if (Number.isNaN(a) || Number.isNaN(b)) continue;
         if ((a < 0) !== (b < 0)) {
           const t = a / (a - b);
           pts.push([c1 + (c2 - c1) * t, r1 + (r2 - r1) * t]);
@@ -222,7 +225,7 @@ export class DataPlot {
     if (!multi && this.task !== "regression") lines.push(...contour(outs[0], res, 0.5));
     if (multi) {
       for (let m = 0; m < outs.length; m++) {
-        const margin = outs[m].map((v, k) => v - Math.max(...outs.filter((_, o) => o !== m).map((o) => o[k])));
+        const margin = outs[m].map((v, k) => (v === null ? null : v - Math.max(...outs.filter((_, o) => o !== m).map((o) => o[k] ?? NaN))));
         lines.push(...contour(margin, res, 0));
       }
     }

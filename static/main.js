@@ -7,12 +7,14 @@ import { DataPlot } from "./dataplot.js";
 import { DriveBar } from "./drive.js";
 import { SessionFiles } from "./files.js";
 import { LossChart } from "./losschart.js";
+import { GradientHealth } from "./health.js";
 import { Messages } from "./messages.js";
 import { NetworkView } from "./network.js";
 import { PredictExercise } from "./predict.js";
 import { Runner } from "./runner.js";
 import { LessonBox, PresetMenu, ShareLink } from "./scenarios.js";
 import { Session } from "./session.js";
+import { StepPreview } from "./steppreview.js";
 import { SessionStore } from "./store.js";
 import { TeacherControls } from "./teacher.js";
 import { SessionView } from "./view.js";
@@ -80,6 +82,8 @@ function startPage(doc) {
     onFilled: () => view.keepInView(),
   });
   view = new SessionView(doc, { store, network, plot, predict, drive, chain, messages });
+  new StepPreview(doc, store, { concealed: () => predict.concealed() });
+  new GradientHealth(doc, store, { network, concealed: () => predict.concealed() });
   runner = new Runner({ store, drive, teacher, messages, chart, predict, maxTrain: Number(body.dataset.maxTrain) });
   const lesson = new LessonBox(doc);
   const presets = new PresetMenu(doc, {

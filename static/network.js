@@ -221,6 +221,18 @@ export class NetworkView {
     if (!on && this.lastState) this.update(this.lastState);
   }
 
+  /** Outline the units that pass no gradient: `dead[k]` and `saturated[k]` list units of dense
+   *  layer k (node column k + 1). */
+  setUnitHealth(dead, saturated) {
+    for (let L = 1; L <= (this.last ?? 0); L++) {
+      const d = new Set(dead[L - 1] ?? []), s = new Set(saturated[L - 1] ?? []);
+      this.nodes[L].forEach((n, i) => {
+        if (n.g.classList.contains("dead") !== d.has(i)) n.g.classList.toggle("dead", d.has(i));
+        if (n.g.classList.contains("saturated") !== s.has(i)) n.g.classList.toggle("saturated", s.has(i));
+      });
+    }
+  }
+
   /** Outline the clicked node or weight. */
   setSelected(sel) {
     this.selected = sel;

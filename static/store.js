@@ -34,6 +34,7 @@ const NEW_BATCH = ["new", "forward", "train", "reset"];
  *   batch (indices | null)        the points of the current minibatch (null: all of them)
  *   running (null | "play" | "train")
  *   clickMode (mode)              what a click on the data plot does
+ *   history (history)             the loss and gradient-norm history ({steps, losses, grad_norms})
  *   notice (text)                 something the store did on its own that the learner should hear
  *   error (err)                   a request failed
  */
@@ -50,6 +51,8 @@ export class SessionStore {
     this.listeners = new Map();
     this.picturesRun = null;
     this.picturesAgain = false;
+    this.historyRun = null;
+    this.historyAgain = false;
   }
 
   get id() {
@@ -112,10 +115,32 @@ export class SessionStore {
     this.state = state;
     this.emit("load", state, data, history);
     this.show(state, "new");
+    if (history) this.emit("history", history);
+    else this.refreshHistory();
   }
 
   history(id = this.id) {
     return api.history(id);
+  }
+
+  /** the session's history again, emitted as "history" (after a Step, a Reset, the end of a
+   *  Play or a Train: not per Play tick); the latest request wins */
+  refreshHistory() {
+    if (this.historyRun) {
+      this.historyAgain = true;
+      return this.historyRun;
+    }
+    const run = async () => {
+      do {
+        this.historyAgain = false;
+        if (!this.state) return;
+        const id = this.id;
+        const history = await api.history(id);
+        if (this.id === id) this.emit("history", history);
+      } while (this.historyAgain);
+    };
+    this.historyRun = run().catch((err) => this.emit("error", err)).finally(() => { this.historyRun = null; });
+    return this.historyRun;
   }
 
   exportFile() {
@@ -147,6 +172,7 @@ export class SessionStore {
     if (this.running === what) return;
     this.running = what;
     this.emit("running", what);
+    if (!what) this.refreshHistory();       // a Play or a Train ended: its norms are in the history
   }
 
   // -- what the page follows ----------------------------------------------------------------
@@ -213,6 +239,7 @@ export class SessionStore {
     this.state = state;
     this.emit("state", state, how);
     if (NEW_WEIGHTS.includes(how) && !this.running) this.refreshPictures();
+    if ((how === "step" || how === "reset") && !this.running) this.refreshHistory();
     if (NEW_BATCH.includes(how)) this.refreshBatch(state, how);
   }
 

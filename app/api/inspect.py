@@ -6,6 +6,7 @@ import numpy as np
 from fastapi import APIRouter, Query, Request
 
 from ..engine import PhaseError, chain_rule, gradient_check_steps, numeric_weight_gradient, relative_error
+from ..engine.chain import sample_terms
 from ..jsonbody import dumps
 from ..limits import MAX_BATCH_PAGE, MAX_DENSE_LAYERS, MAX_GRID, MAX_UNIT_GRID, MAX_UNITS
 from ..responses import (BatchPage, ChainRule, Data, History, NetworkCheck, NoPicture, Picture,
@@ -21,6 +22,7 @@ router = APIRouter(route_class=FastJSONRoute, prefix="/api/sessions/{session_id}
 
 LayerQuery = Annotated[int, Query(ge=0, lt=MAX_DENSE_LAYERS, description="index into the state's `layers`")]
 UnitQuery = Annotated[int, Query(ge=0, lt=MAX_UNITS)]
+MAX_TERMS = 500                  # per-sample terms a chain reply lists at most (its batch may hold more)
 GRADCHECK_SAMPLES = 256          # rows of the batch a whole-network gradient check uses at most
 GRADCHECK_BUDGET = 5e7           # multiply-adds a whole-network check may spend, roughly
 
@@ -65,8 +67,20 @@ def chain_of(job, session, layer, i, j, sample):
     dW = trainer.network.layers[layer].dW
     chain["update"] = float(opt.preview((layer, "W"), dW)[i, j])
     chain["optimizer"] = {"name": opt.name, **opt.settings()}
+    memory = opt.memory((layer, "W"), dW)
+    chain["memory"] = None if memory is None else {
+        name: float(value[i, j]) if isinstance(value, np.ndarray) else value for name, value in memory.items()}
     num = Numbers()
+    terms = sample_terms(trainer.network, layer, i, j, MAX_TERMS)
+    samples = trainer.batch[terms.rows]
+    chain["terms"] = [{"sample": int(n), "a_prev": num.number(float(a)), "dL_dz": num.number(float(d)),
+                       "product": num.number(float(p))}
+                      for n, a, d, p in zip(samples, terms.a_prev, terms.dL_dz, terms.product)]
+    chain["terms_count"] = terms.count
+    chain["terms_sum"] = terms.total
     body = {key: num.number(value) if isinstance(value, float) else value for key, value in chain.items()}
+    if body["memory"] is not None:
+        body["memory"] = {key: num.number(v) if isinstance(v, float) else v for key, v in body["memory"].items()}
     body["diverged"] = num.nonfinite
     return dumps(body)
 
@@ -161,6 +175,13 @@ async def get_data(request: Request, session: SessionDep):
 @router.get("/history", response_model=History)
 async def get_history(request: Request, session: SessionDep):
     """The loss before each update so far (thinned to at most 4096 points for long runs)."""
-    history = session.trainer.history
-    return await compute(request, session, "history", lambda job: dumps(
-        {"steps": history.steps, "losses": history.losses}))
+    history, norms = session.trainer.history, session.trainer.norm_history
+    layers = len(session.trainer.network.layers)
+
+    def reply(job):
+        values = np.array(norms.norms, dtype=np.float64).reshape(len(norms), layers, 2)
+        num = Numbers()
+        return dumps({"steps": history.steps, "losses": history.losses, "grad_norms": {
+            "steps": norms.steps,
+            "layers": [{"W": num.array(values[:, k, 0]), "b": num.array(values[:, k, 1])} for k in range(layers)]}})
+    return await compute(request, session, "history", reply)

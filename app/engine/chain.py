@@ -59,6 +59,33 @@ def chain_rule(network, k, i, j, s):
                      activation=layer.activation.name)
 
 
+@dataclass(frozen=True)
+class SampleTerms:
+    """Each batch row's share of dW[k][i, j] (a_prev · dL/dz, the 1/n of the mean loss already
+    inside dL/dz), for the first `len(rows)` rows; `count` rows in all, `total` their sum (= dW)."""
+
+    rows: np.ndarray
+    a_prev: np.ndarray
+    dL_dz: np.ndarray
+    product: np.ndarray
+    count: int
+    total: float
+
+
+def sample_terms(network, k, i, j, limit):
+    """The per-row terms that sum to dW[k][i, j], the first `limit` of them."""
+    if network.phase != Phase.BACKWARD:
+        raise PhaseError("run forward and backward first: the terms are the gradients' parts")
+    network.check_weight(k, i, j)
+    layer = network.layers[k]
+    network.replay()
+    a_prev, dz = layer.A_prev[:, i], layer.dZ[:, j]
+    product = a_prev * dz                          # row s's part of dW[i, j] = Σ_s a_prev[s, i] dZ[s, j]
+    shown = slice(0, min(limit, len(product)))
+    return SampleTerms(rows=np.arange(len(product))[shown], a_prev=a_prev[shown], dL_dz=dz[shown],
+                       product=product[shown], count=len(product), total=float(np.sum(product)))
+
+
 def check_index(name, value, size, what=""):
     """ConfigError naming the query parameter `name` unless 0 <= value < size."""
     if not 0 <= value < size:

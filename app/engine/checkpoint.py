@@ -6,7 +6,7 @@ the batch and the parameters they came from (Network.replay)."""
 import numpy as np
 
 from .network import Phase
-from .history import LossHistory
+from .history import LossHistory, NormHistory
 
 
 def pairs(prefix, params):
@@ -40,6 +40,13 @@ def state_dict(trainer):
                       "batches.rng.has_uint32": rng["has_uint32"], "batches.rng.uinteger": rng["uinteger"]})
     state["history.steps"] = np.array(trainer.history.steps, dtype=np.int64)
     state["history.losses"] = np.array(trainer.history.losses, dtype=np.float64)
+    norms = trainer.norm_history
+    state["norms.stride"] = norms.stride
+    state["norms.steps"] = np.array(norms.steps, dtype=np.int64)
+    state["norms.values"] = np.array(norms.norms, dtype=np.float64).reshape(len(norms), len(net.layers), 2)
+    if trainer.step_preview is not None:
+        actual = trainer.step_preview["actual"]
+        state["step_preview"] = np.array([trainer.step_preview["predicted"], np.nan if actual is None else actual])
     return state
 
 
@@ -88,6 +95,15 @@ def load_state_dict(trainer, state):
                     "rng": {key: state[f"batches.rng.{key}"] for key in ("state", "inc", "has_uint32", "uinteger")}}
     steps = array(state, "history.steps", None, np.int64)
     losses = array(state, "history.losses", steps.shape)
+    norms = NormHistory()
+    if "norms.steps" in state:          # a state from before the norms were kept has none
+        norms.stride = int(state["norms.stride"])
+        norms.steps = array(state, "norms.steps", None, np.int64).tolist()
+        norms.norms = array(state, "norms.values", (len(norms.steps), len(net.layers), 2)).tolist()
+    preview = None
+    if "step_preview" in state:
+        predicted, actual = array(state, "step_preview", (2,)).tolist()
+        preview = {"predicted": predicted, "actual": None if np.isnan(actual) else actual}
 
     trainer.initial = initial
     net.set_params(params)
@@ -98,6 +114,8 @@ def load_state_dict(trainer, state):
     history = LossHistory()
     history.steps, history.losses = steps.tolist(), losses.tolist()
     trainer.history = history
+    trainer.norm_history = norms
+    trainer.step_preview = preview
     trainer.batch = batch
     if phase != Phase.FRESH:       # what the phase computed comes back from replay() when needed
         net.X, net.Y = trainer.rows(batch)

@@ -64,6 +64,11 @@ class Optimizer:
         """The change the next step will make to parameter `key` given its gradient."""
         return self.update(key, grad, self.t + 1)[0]
 
+    def memory(self, key, grad):
+        """What this optimiser remembers for parameter `key` (arrays of its shape, and numbers),
+        and what its next step works out from that and `grad`; None when it remembers nothing."""
+        return None
+
     def reset(self):
         self.t = 0
         self.state = {}
@@ -98,6 +103,11 @@ class Momentum(Optimizer):
         v = grad.copy() if v is None else self.beta * v + grad
         return -self.lr * v, v
 
+    def memory(self, key, grad):
+        """The velocity as stored (0 before the first step): the next step makes β v + dW of it."""
+        v = self.state.get(key)
+        return {"velocity": np.zeros_like(grad) if v is None else v}
+
 
 class Adam(Optimizer):
     """m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  W ← W − lr · m̂ / (√v̂ + ε), bias-corrected."""
@@ -120,6 +130,16 @@ class Adam(Optimizer):
         m_hat = m / (1 - self.beta1 ** t)
         v_hat = v / (1 - self.beta2 ** t)
         return -self.lr * m_hat / (np.sqrt(v_hat) + self.eps), (m, v)
+
+    def memory(self, key, grad):
+        """m, v as stored and t, the updates so far; m_hat, v_hat: the bias-corrected moments the
+        next step (number t + 1) computes from them and `grad`."""
+        m, v = self.state.get(key) or (np.zeros_like(grad), np.zeros_like(grad))
+        t = self.t + 1
+        m_next = self.beta1 * m + (1 - self.beta1) * grad
+        v_next = self.beta2 * v + (1 - self.beta2) * grad * grad
+        return {"m": m, "v": v, "t": self.t,
+                "m_hat": m_next / (1 - self.beta1 ** t), "v_hat": v_next / (1 - self.beta2 ** t)}
 
 
 OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Adam)}

@@ -8,7 +8,8 @@ from . import checkpoint
 from .batches import Batches
 from .datasets import two_classes
 from .errors import ConfigError
-from .history import LossHistory
+from .health import norm, predicted_change
+from .history import LossHistory, NormHistory
 
 
 class Trainer:
@@ -37,8 +38,10 @@ class Trainer:
         self.batches.reset()
         self.steps = 0           # updates applied so far
         self.history = LossHistory()  # the loss of the forward before each update
+        self.norm_history = NormHistory()   # ‖dW‖, ‖db‖ of each layer at some of the updates
         self.batch = None        # row indices of the current batch
         self.last_gradients = None    # [(dW, db)] of each layer for the last update made
+        self.step_preview = None      # after backward: {"predicted", "actual"} change of the loss
         self.revision += 1
 
     def state_dict(self):
@@ -59,6 +62,7 @@ class Trainer:
         """Forward on the next batch; returns its loss."""
         self.revision += 1
         self.batch = self.batches.next()
+        self.step_preview = None
         with np.errstate(all="ignore"):  # divergence shows as a non-finite loss, not warnings
             return self.network.forward(*self.rows(self.batch))
 
@@ -72,15 +76,32 @@ class Trainer:
         self.revision += 1
         with np.errstate(all="ignore"):
             self.network.backward()
+            # the first-order change the next step predicts; the step itself measures the real one
+            self.step_preview = {"predicted": predicted_change(self.network, self.optimizer), "actual": None}
 
     def step(self):
+        """One update from the current gradients; the loss of the same batch is measured again
+        after it (one more forward), so that the step preview says what really changed."""
         self.revision += 1
-        gradients = [(layer.dW, layer.db) for layer in self.network.layers]
+        net = self.network
+        gradients = [(layer.dW, layer.db) for layer in net.layers]
+        before, X, Y = net.loss_value, net.X, net.Y
         with np.errstate(all="ignore"):
-            self.optimizer.step(self.network)
+            self.optimizer.step(net)
+            after = float(net.loss_at(X, Y))
+        if self.step_preview is not None:
+            self.step_preview = {**self.step_preview, "actual": after - before}
+        self.record(gradients)
         self.last_gradients = gradients
         self.steps += 1
-        self.history.append(self.steps, self.network.loss_value)
+        self.history.append(self.steps, before)
+
+    def record(self, gradients):
+        """The gradients' norms, when the norm history keeps the step about to be counted."""
+        step = self.steps + 1
+        if self.norm_history.wants(step):
+            with np.errstate(all="ignore"):
+                self.norm_history.append(step, [[norm(dW), norm(db)] for dW, db in gradients])
 
     def train(self, k, deadline=None):
         """Up to k full iterations; stops early once the loss is no longer finite, or when
@@ -95,6 +116,7 @@ class Trainer:
     def iterate(self, k):
         """Up to k full iterations, one at a time: yields the loss of each as it is done, and
         stops after one that is no longer finite. The caller may stop in between."""
+        self.step_preview = None
         for _ in range(k):
             self.revision += 1
             with np.errstate(all="ignore"):
@@ -103,6 +125,7 @@ class Trainer:
                 self.network.backward(for_step=True)  # the step clears the gradients unread
                 gradients = [(layer.dW, layer.db) for layer in self.network.layers]
                 self.optimizer.step(self.network)
+            self.record(gradients)
             self.last_gradients = gradients   # references: the step put new W, b in place
             self.batch = batch
             self.steps += 1

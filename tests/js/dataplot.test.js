@@ -56,3 +56,8 @@ test("contour: an edge with a NaN end is skipped", () => {
   // and the left (0 -> 0) are left, one crossing, so no segment
   assert.deepEqual(contour([0, NaN, 0, 1], 2, 0.5), []);
 });
+
+test("contour: a null corner (a non-finite output) is no value, not 0", () => {
+  // left column null, right column 1: were null 0, the 0.5-crossing would be drawn at x = 0.5
+  assert.deepEqual(contour([null, 1, null, 1], 2, 0.5), []);
+});

@@ -1,0 +1,53 @@
+"""How healthy the gradients are: their size per layer, units that stopped passing any gradient
+(dead ReLUs, saturated sigmoids and tanhs), and the loss change a step predicts to first order."""
+import math
+
+import numpy as np
+
+SATURATED_SHARE = 0.9      # a unit is saturated when it is flat on at least this share of the batch
+
+
+def norm(arr):
+    """The Frobenius norm ‖arr‖ = √(Σ arr²)."""
+    flat = arr.ravel()
+    return math.sqrt(float(np.dot(flat, flat)))
+
+
+def grad_norms(network):
+    """[(‖dW‖, ‖db‖)] of every layer, from the current gradients."""
+    return [(norm(layer.dW), norm(layer.db)) for layer in network.layers]
+
+
+def dead_units(network):
+    """Per layer, the ReLU units whose a is 0 on every row of the batch: f'(z) = 0 there, so no
+    gradient passes through them and their weights in stop moving."""
+    return [np.flatnonzero((layer.A == 0).all(axis=0)).tolist() if layer.activation.name == "relu" else []
+            for layer in network.layers]
+
+
+def saturated_units(network):
+    """Per layer, the sigmoid units with a < 0.01 or a > 0.99, and the tanh units with |a| > 0.99,
+    on at least 90 % of the batch: f'(z) is nearly 0 there (a(1−a) < 0.0099, 1 − a² < 0.02)."""
+    out = []
+    for layer in network.layers:
+        A, name = layer.A, layer.activation.name
+        if name == "sigmoid":
+            flat = (A < 0.01) | (A > 0.99)
+        elif name == "tanh":
+            flat = np.abs(A) > 0.99
+        else:
+            out.append([])
+            continue
+        out.append(np.flatnonzero(flat.mean(axis=0) >= SATURATED_SHARE).tolist())
+    return out
+
+
+def predicted_change(network, optimizer):
+    """The first-order change of the batch's loss the next step makes: Σ over every W and b of
+    dL/dθ · Δθ, with Δθ the update the optimiser will apply (−lr · dW for SGD)."""
+    total = 0.0
+    for k, layer in enumerate(network.layers):
+        for name, grad in (("W", layer.dW), ("b", layer.db)):
+            delta = optimizer.preview((k, name), grad)
+            total += float(np.dot(grad.ravel(), delta.ravel()))
+    return total

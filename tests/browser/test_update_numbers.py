@@ -1,0 +1,133 @@
+"""The numbers behind an update on the page: what the optimiser remembers, each sample's part of
+dW, the step preview and the gradients' health show the API's own numbers."""
+import json
+import re
+
+from playwright.sync_api import expect
+
+from .helpers import api_state, click_edge, open_link, run, session_id, train
+
+
+def chain_of(page, layer, i, j, sample):
+    response = page.request.get(f"/api/sessions/{session_id(page)}/chain?layer={layer}&i={i}&j={j}&sample={sample}")
+    assert response.ok, response.text()
+    return response.json()
+
+
+def with_optimizer(page, name):
+    page.select_option("#optimizer", name)
+    expect(page.locator("[data-role=status]")).to_contain_text("New network")
+
+
+def test_momentum_memory_and_the_terms_of_a_weight(app, errors):
+    app.emulate_media(reduced_motion="reduce")
+    with_optimizer(app, "momentum")
+    train(app, 3)
+    run(app, "forward", "forward")
+    run(app, "backward", "backward")
+    click_edge(app, "2-1-0")
+    memory = app.locator("[data-role=optimizer-memory]")
+    expect(memory).to_have_attribute("data-optimizer", "momentum")
+    chain = chain_of(app, 1, 1, 0, api_state(app)["sample"]["index"])
+    assert float(memory.get_attribute("data-velocity")) == chain["memory"]["velocity"] != 0
+    expect(memory).to_contain_text(f"{chain['memory']['velocity']:.6f}"[:8].replace("-", "−"))
+    terms = app.locator("[data-role=sample-terms]")
+    assert float(terms.get_attribute("data-sum")) == chain["terms_sum"]
+    assert int(terms.get_attribute("data-count")) == chain["terms_count"] == 200
+    bars = terms.locator(".term")
+    expect(bars).to_have_count(40)                # the largest 40 drawn, the rest counted
+    products = [float(bars.nth(k).get_attribute("data-product")) for k in range(40)]
+    assert products == sorted(products, key=abs, reverse=True)
+    assert max(map(abs, products)) == max(abs(t["product"]) for t in chain["terms"])
+    # a click on a term follows that sample
+    target = bars.nth(5).get_attribute("data-sample")
+    bars.nth(5).click()
+    expect(app.locator("#sample-index")).to_have_value(target)
+    assert api_state(app, int(target))["sample"]["index"] == int(target)
+    assert errors == []
+
+
+def test_adam_memory_shows_the_corrected_moments(app, errors):
+    app.emulate_media(reduced_motion="reduce")
+    with_optimizer(app, "adam")
+    train(app, 2)
+    run(app, "forward", "forward")
+    run(app, "backward", "backward")
+    click_edge(app, "1-0-1")
+    memory = app.locator("[data-role=optimizer-memory]")
+    expect(memory).to_have_attribute("data-t", "2")
+    chain = chain_of(app, 0, 0, 1, api_state(app)["sample"]["index"])
+    text = memory.inner_text()
+    for name in ("m_hat", "v_hat"):
+        assert f"{chain['memory'][name]:.4g}"[:5].replace("-", "−") in text.replace(" ", ""), name
+    assert errors == []
+
+
+def test_step_preview_before_and_after_the_step(app, errors):
+    app.emulate_media(reduced_motion="reduce")
+    preview = app.locator("[data-role=step-preview]")
+    run(app, "forward", "forward")
+    expect(preview).to_be_hidden()
+    run(app, "backward", "backward")
+    expect(preview).to_be_visible()
+    state = api_state(app)
+    assert float(preview.get_attribute("data-predicted")) == state["step_preview"]["predicted"]
+    expect(preview).to_contain_text("to first order, the next Step changes this batch’s loss by")
+    run(app, "step", "updated")
+    state = api_state(app)
+    assert float(preview.get_attribute("data-actual")) == state["step_preview"]["actual"]
+    expect(preview).to_have_attribute("data-verdict", "close")
+    expect(preview).to_contain_text("Step 1 changed this batch’s loss by")
+    assert errors == []
+
+
+DEAD_UNIT = {"config": {
+    "layers": [2, 4, 1], "activations": ["relu", "sigmoid"], "dataset": {"name": "xor", "n": 100},
+    # hidden unit 2's bias keeps its z below 0 on every point: a dead ReLU
+    "params": [{"W": [[1.0, 0.0, 0.5, -1.0], [0.0, 1.0, 0.5, 1.0]], "b": [0.0, 0.0, -100.0, 0.0]},
+               {"W": [[0.5], [-0.5], [0.3], [0.2]], "b": [0.0]}]}}
+
+
+def test_gradient_health_charts_the_norms_and_names_dead_units(page, errors):
+    response = page.request.post("/api/scenarios/encode", data=DEAD_UNIT)
+    assert response.ok, response.text()
+    open_link(page, response.json()["code"])
+    page.emulate_media(reduced_motion="reduce")
+    health = page.locator("[data-role=gradient-health]")
+    health.locator("summary").click()
+    train(page, 30)
+    expect(page.locator("[data-role=norms-chart]")).to_have_attribute("data-drawn", "30")
+    run(page, "forward", "forward")
+    units = page.locator("[data-role=health-units]")
+    expect(units).to_contain_text("h₁₃ is dead")
+    expect(page.locator('[data-node="1-2"]')).to_have_class(re.compile(r"\bdead\b"))
+    expect(page.locator('[data-node="1-1"]')).not_to_have_class(re.compile(r"\bdead\b"))
+    expect(health.locator("summary")).to_contain_text("1 unit not learning")
+    run(page, "backward", "backward")
+    state = api_state(page)
+    assert json.loads(units.get_attribute("data-dead")) == state["dead_units"] == [[2], []]
+    shown = json.loads(page.locator("[data-role=health-now]").get_attribute("data-norms"))
+    assert shown == [g["W"] for g in state["grad_norms"]]
+    expect(page.locator("[data-role=health-trends]")).to_contain_text(re.compile("vanishing|exploding|No layer"))
+    assert errors == []
+
+
+def test_the_predict_exercise_hides_what_would_give_its_dw_away(page, errors):
+    response = page.request.post("/api/scenarios/encode", data={"teacher": {"predict": {"layer": 0, "i": 0, "j": 0}}})
+    open_link(page, response.json()["code"])
+    page.emulate_media(reduced_motion="reduce")
+    page.locator("[data-role=gradient-health] summary").click()
+    run(page, "forward", "forward")
+    run(page, "backward", "backward")
+    preview = page.locator("[data-role=step-preview]")
+    expect(preview).to_contain_text("shown once you have checked your prediction")
+    assert preview.get_attribute("data-verdict") == ""
+    now = page.locator("[data-role=health-now]")
+    expect(now).to_contain_text("hidden until you predict")
+    state = api_state(page)
+    assert json.loads(now.get_attribute("data-norms")) == [None, state["grad_norms"][1]["W"]]
+    page.fill("#predict-guess", "0.01")
+    page.click("[data-action=check-prediction]")
+    expect(preview).to_contain_text("the next Step changes this batch’s loss by")
+    expect(now).not_to_contain_text("until you predict")
+    assert errors == []
