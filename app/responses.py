@@ -151,7 +151,14 @@ class ChainRule(BaseModel):
     terms: list["SampleTerm"]               # the first 500 rows of the batch
     terms_count: int                        # the batch's rows
     terms_sum: Num                          # the sum over all of them: dW
+    paths: list["ChainPath"] | None         # before the output layer: dL/da = Σ w · dL/dz over them
     diverged: bool
+
+
+class ChainPath(BaseModel):
+    unit: int              # the next layer's unit this weight's unit feeds
+    w: Num                 # the weight between them, W[layer + 1][j][unit]
+    dL_dz: Num             # that unit's dL/dz for the sample
 
 
 class SampleTerm(BaseModel):

@@ -38,13 +38,15 @@ export function agreeingDigits(relativeError) {
  *  `concealed(L, i, j)` is true while the learner is to predict that weight's dW. */
 export class ChainPanel {
   constructor(doc, { fetchChain, fetchCheck, concealed = () => false, firstInBatch = () => null, follow = () => {},
-                      onFilled = () => {} }) {
+                      select = () => {}, onFilled = () => {}, matrices = null }) {
     this.doc = doc;
     this.fetchChain = fetchChain;
     this.fetchCheck = fetchCheck;
     this.concealed = concealed;
     this.firstInBatch = firstInBatch;   // a sample of the current minibatch, or null
     this.follow = follow;               // follow sample n instead
+    this.select = select;               // open another weight's panel
+    this.matrices = matrices;           // the layer as matrices (matrices.js), or null
     this.onFilled = onFilled;           // the numbers arrived (the panel grew)
     this.token = 0;
   }
@@ -146,6 +148,8 @@ export class ChainPanel {
         ? `a_prev is what ${from} sent along this weight (∂z/∂w = a_prev). With softmax and cross-entropy together, ∂L/∂z = (a − y)/n directly.`
         : `a_prev is what ${from} sent along this weight (∂z/∂w = a_prev); f′(z) is the slope of ${to}’s ${c.activation} at its z; ∂L/∂a says how the loss changes with ${to}’s output.`)));
 
+    if (c.paths) out.push(this.paths(c, state, to, L, j));
+
     const n = c.batch_size;
     const sum = M.math(`dW = ${c.batch_sum}`, M.mi("dW"), M.eq(),
       M.el("munder", {}, M.mo("∑"), M.row(M.mi("s"), M.mo("∈"), M.mtext("batch"))),
@@ -160,6 +164,7 @@ export class ChainPanel {
       para(doc, n === 1 ? "The batch is this one sample, so dW is its product."
         : `Every sample of the batch adds its own product; this one adds ${fmt(c.product, 4)}. The 1/n of the mean loss is already inside ∂L/∂z, so the sum is the average.`),
       exact, renderTerms(doc, c, { follow: (sample) => this.follow(sample), followed: c.sample })));
+    if (this.matrices) out.push(this.matrices.render({ L, i, j }, state));
 
     out.push(section(doc, "What Step will do to this weight", ...this.update(c)));
 
@@ -185,6 +190,48 @@ export class ChainPanel {
     checking.dataset.control = "gradcheck";      // a teacher may hide or lock it for a lesson
     out.push(checking);
     return out;
+  }
+
+  /** ∂L/∂a of unit `to` as the sum over its paths to the next layer: Σ w · ∂L/∂z, each path a
+   *  button that opens its weight */
+  paths(c, state, to, L, j) {
+    const doc = this.doc;
+    const sizes = state.config.layers, last = sizes.length - 1;
+    const box = doc.createElement("div");
+    box.className = "formula";
+    const shown = c.paths.map((p) => ({ ...p, hidden: this.concealed(L + 1, j, p.unit) }));
+    const terms = [];
+    shown.forEach((p, k) => {
+      if (k) terms.push(M.mo("+"));
+      terms.push(M.num(p.w, { bracket: true }), M.mo("·"), p.hidden ? M.mi("?") : M.num(p.dL_dz, { bracket: true }));
+    });
+    box.append(M.math(`dL/da = sum of w * dL/dz = ${c.dL_da}`, d("L", "a"), M.eq(),
+      M.el("munder", {}, M.mo("∑"), M.mi("m")), M.sub(M.mi("w"), M.mi("m")), M.mo("·"), d("L", M.sub(M.mi("z"), M.mi("m"))),
+      M.eq(), ...terms, M.eq(), M.num(c.dL_da, { cls: "result" })));
+    const list = doc.createElement("ul");
+    list.className = "path-list";
+    for (const p of shown) {
+      const li = doc.createElement("li");
+      const button = doc.createElement("button");
+      button.type = "button";
+      button.className = "small path";
+      button.dataset.unit = String(p.unit);
+      button.dataset.w = String(p.w);
+      if (!p.hidden) button.dataset.dlDz = String(p.dL_dz);
+      const next = unitName(L + 1, p.unit, last, sizes[last]);
+      button.textContent = p.hidden
+        ? `via ${next}: w = ${fmt(p.w, 4)}, ∂L/∂z hidden (predict that weight first)`
+        : `via ${next}: w = ${fmt(p.w, 4)} × ∂L/∂z = ${fmt(p.dL_dz, 4)} → ${fmt(p.w * p.dL_dz, 4)}`;
+      button.title = `Open the weight from ${to} to ${next}`;
+      button.addEventListener("click", () => this.select({ kind: "edge", L: L + 1, i: j, j: p.unit }));
+      li.append(button);
+      list.append(li);
+    }
+    const sec = section(doc, `Where ∂L/∂a of ${to} comes from: its ${c.paths.length} path${c.paths.length === 1 ? "" : "s"} to the loss`,
+      box, para(doc, `${to} feeds every unit of the next layer; the loss changes through each of them, so ∂L/∂a adds up w · ∂L/∂z over those paths (dA_prev = dZ Wᵀ). Click a path to follow it.`), list);
+    sec.dataset.role = "paths";
+    sec.dataset.dlDa = String(c.dL_da);
+    return sec;
   }
 
   update(c) {

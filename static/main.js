@@ -8,6 +8,7 @@ import { DriveBar } from "./drive.js";
 import { SessionFiles } from "./files.js";
 import { LossChart } from "./losschart.js";
 import { GradientHealth } from "./health.js";
+import { MatrixView } from "./matrices.js";
 import { Messages } from "./messages.js";
 import { NetworkView } from "./network.js";
 import { PredictExercise } from "./predict.js";
@@ -73,12 +74,19 @@ function startPage(doc) {
   const chart = new LossChart($("loss-chart"));
   followLoss(store, chart);
   const predict = new PredictExercise(doc, { onReveal: (edge) => view.reveal(edge) });
+  const matrices = new MatrixView(doc, {
+    fetchBatch: (offset, limit) => store.batchPage(offset, limit),
+    inputs: () => store.data.X,
+    concealed: (L, i, j) => sameEdge(predict.concealed(), { L, i, j }),
+  });
   const chain = new ChainPanel(doc, {
+    matrices,
     fetchChain: (layer, i, j) => store.chain(layer, i, j),
     fetchCheck: (layer, i, j) => store.gradcheck(layer, i, j),
     concealed: (L, i, j) => sameEdge(predict.concealed(), { L, i, j }),
     firstInBatch: () => plot.firstInBatch(),
     follow: (n) => store.follow(n),
+    select: (edge) => store.select(edge),
     onFilled: () => view.keepInView(),
   });
   view = new SessionView(doc, { store, network, plot, predict, drive, chain, messages });

@@ -63,6 +63,14 @@ export function restyle(view, state) {
       }
     }
   }
+  // biases: colour is the sign of b, as for a weight
+  for (let L = 1; L <= view.last; L++) {
+    const b = layers[L - 1].b;
+    view.nodes[L].forEach((n, i) => {
+      put(n.bias.mark, "fill", b[i] === null ? "#999" : diverging(Math.max(-1, Math.min(1, b[i]))));
+      if (!view.busy) put(n.bias, "data-b", String(b[i]));
+    });
+  }
   fitText(view.lossText, 104, `L = ${state.loss === null ? "—" : fmt(state.loss, 4)}`);
   restyleGradients(view, state, edges);
 }
@@ -94,6 +102,15 @@ export function restyleGradients(view, state, edges = view.edgesDrawn) {
       put(n.g, "data-da", ga === null ? "" : `${L === 0 ? "∂L/∂x" : "∂L/∂a"} ${fmt(ga, 3)}`);
       put(n.g, "data-dz", g === null ? "" : `${L === 0 ? "∂L/∂x" : "∂L/∂z"} ${fmt(g, 3)}`);
       n.full = g === null ? "" : `, ∂L/∂a = ${fmt(ga, 4)}, ∂L/∂z = ${fmt(g, 4)}`;
+      if (n.bias) {         // the bias's own gradient: a halo, as the weights have
+        const layer = state.layers[L - 1];
+        const db = backward ? layer.db : last ? last[L - 1].db : null;
+        const gb = db ? db[i] : null;
+        put(n.bias.halo, "stroke-width", quarter(gb === null ? 0 : logWidth(gb, { perDecade: 0.8, max: 5 })));
+        put(n.bias.halo, "stroke", gb !== null && gb < 0 ? GRAD_NEG : GRAD_POS);
+        if (!view.busy) put(n.bias, "data-db", gb === null ? "" : String(gb));
+        n.full += `; bias b = ${fmt(layer.b[i], 4)}${gb === null ? "" : `, db = ${fmt(gb, 4)}`}`;
+      }
       showGradText(n);
     }
   }

@@ -1,6 +1,7 @@
 // the network as SVG: built once per architecture, restyled after every request (netstyle.js),
 // its units' pictures painted (netpictures.js), the backward pass played stage by stage (backward.js)
 import { backwardStages, clearLit } from "./backward.js";
+import { clearForward, forwardStages } from "./forward.js";
 import { COL, MAX_DRAWN_WEIGHTS, PIC, R, TOP } from "./netlayout.js";
 import { layerName, unitName } from "./names.js";
 import { paintPictures } from "./netpictures.js";
@@ -33,10 +34,10 @@ export class NetworkView {
   }
 
   pick(target) {
-    const hit = target.closest && target.closest("[data-node],[data-edge]");
+    const hit = target.closest && target.closest("[data-node],[data-edge],[data-bias]");
     if (!hit) return false;
-    if (hit.dataset.node) {
-      const [L, i] = hit.dataset.node.split("-").map(Number);
+    if (hit.dataset.node || hit.dataset.bias) {        // a bias opens its unit's panel (b, db)
+      const [L, i] = (hit.dataset.node ?? hit.dataset.bias).split("-").map(Number);
       this.onSelect({ kind: "node", L, i });
     } else {
       const [L, i, j] = hit.dataset.edge.split("-").map(Number);
@@ -160,8 +161,17 @@ export class NetworkView {
           box.append(picture);
           svgEl("rect", { x: cx + R + 6, y: cy - PIC / 2, width: PIC, height: PIC, class: "frame" }, g);
         }
+        // the unit's bias: a small square at its top left, coloured by b, with a halo of db
+        let bias = null;
+        if (L >= 1) {
+          bias = svgEl("g", { class: "bias", "data-bias": `${L}-${i}` }, labelLayer);
+          bias.halo = svgEl("rect", { x: cx - R - 11, y: cy - R - 4, width: 11, height: 11, rx: 2, class: "bias-halo" }, bias);
+          bias.mark = svgEl("rect", { x: cx - R - 11, y: cy - R - 4, width: 11, height: 11, rx: 2, class: "bias-mark" }, bias);
+          const t = svgEl("text", { x: cx - R - 5.5, y: cy - R + 4.5, class: "bias-text" }, bias);
+          t.textContent = "b";
+        }
         // no <title> tooltip: its text would count as text inside the button, not in its name
-        this.nodes[L][i] = { g, ring, body, value, grad, picture, name, where: L === 0 ? "input" : layerName(L, this.last) };
+        this.nodes[L][i] = { g, ring, body, value, grad, picture, name, bias, where: L === 0 ? "input" : layerName(L, this.last) };
       }
     }
     if (this.selected) this.setSelected(this.selected);
@@ -253,6 +263,17 @@ export class NetworkView {
     this.clearLit();
     return this.player.play(backwardStages(this), still,
       "Gradients computed for every layer, from the loss back to the inputs.");
+  }
+
+  /** The forward pass layer by layer; at once if `still`. */
+  playForward(still) {
+    this.stopAnimation();
+    this.clearLit();
+    return this.player.play(forwardStages(this), still,
+      "Forward done: every z and a of the batch is computed, and the loss.", () => {
+        clearForward(this);
+        this.lossGroup.classList.remove("current");
+      });
   }
 
   skip() {

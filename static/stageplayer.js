@@ -14,12 +14,13 @@ export class StagePlayer {
   }
 
   /** Apply `stages` one by one; all at once if `still`. Resolves when done or skipped;
-   *  `doneText` is the caption at the end. */
-  play(stages, still, doneText) {
+   *  `doneText` is the caption at the end, `cleanup()` runs then (or when it is stopped). */
+  play(stages, still, doneText, cleanup = () => {}) {
     this.stop();
     this.doneText = doneText;
     if (still) {
       stages.forEach((s) => s.apply());
+      cleanup();
       this.caption.textContent = doneText;
       return Promise.resolve();
     }
@@ -31,6 +32,7 @@ export class StagePlayer {
       const done = () => {
         while (k < stages.length) stages[k++].apply();
         for (const n of this.svg.querySelectorAll(".current")) n.classList.remove("current");
+        cleanup();
         this.timer = null;
         this.finish = null;
         this.svg.dataset.animating = "false";

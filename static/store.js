@@ -215,6 +215,11 @@ export class SessionStore {
     return api.chain(this.id, layer, i, j, this.sample);
   }
 
+  /** rows offset … offset + limit of the current batch, with every layer's Z, A, dZ, dA */
+  batchPage(offset, limit) {
+    return api.batch(this.id, offset, limit, true);
+  }
+
   gradcheck(layer, i, j) {
     return api.gradcheck(this.id, layer, i, j);
   }

@@ -93,6 +93,7 @@ export class SessionView {
     network.update(state);
     network.setSelected(this.store.selection);
     if (how === "backward") network.playBackward(reducedMotion.matches);
+    else if (how === "forward") network.playForward(reducedMotion.matches);
     else if (how === "new" || how === "reset") network.clearLit();
     drive.setPhase(state.phase, state.diverged);
     // the loss is of the last Forward: after a Step (or a Train) that is the weights before it

@@ -6,7 +6,7 @@ import numpy as np
 from fastapi import APIRouter, Query, Request
 
 from ..engine import PhaseError, chain_rule, gradient_check_steps, numeric_weight_gradient, relative_error
-from ..engine.chain import sample_terms
+from ..engine.chain import paths, sample_terms
 from ..jsonbody import dumps
 from ..limits import MAX_BATCH_PAGE, MAX_DENSE_LAYERS, MAX_GRID, MAX_UNIT_GRID, MAX_UNITS
 from ..responses import (BatchPage, ChainRule, Data, History, NetworkCheck, NoPicture, Picture,
@@ -78,6 +78,9 @@ def chain_of(job, session, layer, i, j, sample):
                       for n, a, d, p in zip(samples, terms.a_prev, terms.dL_dz, terms.product)]
     chain["terms_count"] = terms.count
     chain["terms_sum"] = terms.total
+    routes = paths(trainer.network, layer, j, row)
+    chain["paths"] = None if routes is None else [
+        {"unit": p.unit, "w": num.number(p.w), "dL_dz": num.number(p.dL_dz)} for p in routes]
     body = {key: num.number(value) if isinstance(value, float) else value for key, value in chain.items()}
     if body["memory"] is not None:
         body["memory"] = {key: num.number(v) if isinstance(v, float) else v for key, v in body["memory"].items()}

@@ -86,6 +86,28 @@ def sample_terms(network, k, i, j, limit):
                        product=product[shown], count=len(product), total=float(np.sum(product)))
 
 
+@dataclass(frozen=True)
+class Path:
+    """One way unit j of layer k's output reaches the loss: through weight w = W[k+1][j, unit]
+    into `unit` of the next layer, whose dL/dz is dL_dz; dL/da of unit j sums w · dL/dz of all."""
+
+    unit: int
+    w: float
+    dL_dz: float
+
+
+def paths(network, k, j, s):
+    """The paths from unit j of dense layer k (its a) to the next layer, for batch row s; None
+    for the output layer (its dL/da comes from the loss itself)."""
+    if k + 1 >= len(network.layers):
+        return None
+    network.replay()
+    following = network.layers[k + 1]
+    # dL/da_j = Σ_m W[k+1][j, m] · dZ[k+1][s, m]: row j of dZ @ Wᵀ, one term per unit m
+    return [Path(unit=m, w=float(following.W[j, m]), dL_dz=float(following.dZ[s, m]))
+            for m in range(following.fan_out)]
+
+
 def check_index(name, value, size, what=""):
     """ConfigError naming the query parameter `name` unless 0 <= value < size."""
     if not 0 <= value < size:

@@ -142,3 +142,20 @@ def test_phase_replies_stay_compact(client):
         body = response.json()
         assert "terms" not in body and "memory" not in body
         assert len(response.content) < 6_000, (action, len(response.content))
+
+
+def test_chain_paths_sum_to_the_units_dL_da(client):
+    sid = create(client, layers=[2, 3, 4, 1])
+    act(client, sid, "forward", "backward")
+    batch = client.get(f"/api/sessions/{sid}/batch?limit=500").json()
+    chain = client.get(f"/api/sessions/{sid}/chain?layer=0&i=1&j=2&sample=7").json()
+    W_next = np.array(client.get(f"/api/sessions/{sid}").json()["layers"][1]["W"])
+    dZ_next = np.array(batch["layers"][1]["dZ"])
+    row = batch["indices"].index(7)
+    assert [p["unit"] for p in chain["paths"]] == [0, 1, 2, 3]
+    for p in chain["paths"]:
+        assert p["w"] == W_next[2, p["unit"]] and p["dL_dz"] == dZ_next[row, p["unit"]]
+    total = sum(p["w"] * p["dL_dz"] for p in chain["paths"])
+    assert total == pytest.approx(chain["dL_da"], rel=1e-12)
+    assert chain["dL_da"] == pytest.approx(batch["layers"][0]["dA"][row][2], rel=1e-12)
+    assert client.get(f"/api/sessions/{sid}/chain?layer=2&i=0&j=0").json()["paths"] is None

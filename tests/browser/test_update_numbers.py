@@ -3,6 +3,8 @@ dW, the step preview and the gradients' health show the API's own numbers."""
 import json
 import re
 
+import numpy as np
+import pytest
 from playwright.sync_api import expect
 
 from .helpers import api_state, click_edge, open_link, run, session_id, train
@@ -130,4 +132,105 @@ def test_the_predict_exercise_hides_what_would_give_its_dw_away(page, errors):
     page.click("[data-action=check-prediction]")
     expect(preview).to_contain_text("the next Step changes this batch’s loss by")
     expect(now).not_to_contain_text("until you predict")
+    assert errors == []
+
+
+def matrix(view, name):
+    """The numbers of the matrix table called `name`, as rows of floats (None for "?")."""
+    return view.locator(f'table[data-matrix="{name}"]').first.evaluate(
+        "(t) => [...t.querySelectorAll('tr')].slice(1).map((tr) => [...tr.querySelectorAll('td')]"
+        ".filter((td) => td.dataset.r !== undefined).map((td) => td.dataset.value === undefined ? null : Number(td.dataset.value)))")
+
+
+def test_the_matrix_view_multiplies_to_the_states_dw(page, errors):
+    response = page.request.post("/api/scenarios/encode", data={"config": {"batch_size": 6}})
+    open_link(page, response.json()["code"])
+    page.emulate_media(reduced_motion="reduce")
+    run(page, "forward", "forward")
+    run(page, "backward", "backward")
+    click_edge(page, "1-1-2")
+    view = page.locator("[data-role=matrix-view]")
+    view.locator("summary").click()
+    expect(view.locator("table")).to_have_count(11)
+    A_t, dZ, dW = (np.array(matrix(view, name)) for name in ("A_prevᵀ", "dZ", "dW"))
+    assert A_t.shape == (2, 6) and dZ.shape == (6, 4)
+    state = api_state(page)
+    np.testing.assert_allclose(A_t @ dZ, np.array(state["layers"][0]["dW"]), rtol=1e-9, atol=1e-15)
+    np.testing.assert_array_equal(dW, np.array(state["layers"][0]["dW"]))
+    expect(view.locator('table[data-matrix="dW"] td.hl')).to_have_attribute("data-r", "1")   # the first: dW = A_prevᵀ · dZ
+    expect(view.locator('table[data-matrix="dW"] td.hl')).to_have_attribute("data-c", "2")
+    expect(view).to_contain_text("(2 × 6) · (6 × 4) = (2 × 4)")
+    # the layer after: dA = δ next · W nextᵀ, then ⊙ f′(Z) gives δ = dZ
+    dA, fp = np.array(matrix(view, "dA")), np.array(matrix(view, "f′(Z)"))
+    np.testing.assert_allclose(np.array(matrix(view, "δ next = dZ next")) @ np.array(matrix(view, "W nextᵀ")), dA, rtol=1e-9)
+    np.testing.assert_allclose(dA * fp, np.array(matrix(view, "δ = dZ")), rtol=1e-9, atol=1e-18)
+    assert errors == []
+
+
+def test_paths_sum_to_dL_da_and_open_their_weight(app, errors):
+    app.emulate_media(reduced_motion="reduce")
+    run(app, "forward", "forward")
+    run(app, "backward", "backward")
+    click_edge(app, "1-0-3")
+    paths = app.locator("[data-role=paths]")
+    expect(paths.locator("button.path")).to_have_count(1)
+    button = paths.locator("button.path")
+    total = float(button.get_attribute("data-w")) * float(button.get_attribute("data-dl-dz"))
+    assert total == pytest.approx(float(paths.get_attribute("data-dl-da")), rel=1e-12)
+    state = api_state(app)
+    assert float(paths.get_attribute("data-dl-da")) == pytest.approx(state["sample"]["layers"][0]["da"][3], rel=1e-12)
+    button.click()
+    expect(app.locator("[data-role=chain]")).to_have_attribute("data-edge", "2-3-0")
+    assert errors == []
+
+
+def test_forward_is_animated_layer_by_layer_and_skippable(app, errors):
+    network = app.locator("#network")
+    app.click("[data-action=forward]")
+    expect(network).to_have_attribute("data-animating", "true")
+    expect(app.locator('[data-node="2-0"]')).to_have_class(re.compile(r"\bpending\b"))
+    expect(app.locator("#animation-caption")).to_contain_text("z = Σ a_prev · w + b")
+    app.click("#skip-animation")
+    expect(network).to_have_attribute("data-animating", "false")
+    assert app.locator("#network .pending").count() == 0
+    expect(app.locator("#animation-caption")).to_contain_text("Forward done")
+    app.emulate_media(reduced_motion="reduce")
+    run(app, "reset", "fresh")
+    app.click("[data-action=forward]")
+    expect(app.locator("#animation-caption")).to_contain_text("Forward done")
+    assert network.get_attribute("data-animating") != "true"
+    assert errors == []
+
+
+def test_bias_markers_show_b_and_db(app, errors):
+    app.emulate_media(reduced_motion="reduce")
+    expect(app.locator("#network [data-bias]")).to_have_count(4 + 1)
+    run(app, "forward", "forward")
+    run(app, "backward", "backward")
+    state = api_state(app)
+    for L, layer in enumerate(state["layers"], start=1):
+        for i, (b, db) in enumerate(zip(layer["b"], layer["db"])):
+            marker = app.locator(f'#network [data-bias="{L}-{i}"]')
+            assert float(marker.get_attribute("data-b")) == b and float(marker.get_attribute("data-db")) == db
+    app.locator('#network [data-bias="1-2"]').click()
+    expect(app.locator("[data-role=node-panel]")).to_contain_text("∂L/∂b")
+    assert errors == []
+
+
+def test_the_predict_exercise_hides_its_weight_in_the_matrices_and_paths(page, errors):
+    response = page.request.post("/api/scenarios/encode", data={"config": {"batch_size": 6},
+                                                                 "teacher": {"predict": {"layer": 1, "i": 3, "j": 0}}})
+    open_link(page, response.json()["code"])
+    page.emulate_media(reduced_motion="reduce")
+    run(page, "forward", "forward")
+    run(page, "backward", "backward")
+    click_edge(page, "1-0-3")            # its path runs through the weight to predict (2-3-0)
+    expect(page.locator("[data-role=paths] button.path")).to_contain_text("hidden")
+    assert page.locator("[data-role=paths] button.path").get_attribute("data-dl-dz") is None
+    click_edge(page, "2-1-0")            # the same layer as the weight to predict
+    view = page.locator("[data-role=matrix-view]")
+    view.locator("summary").click()
+    expect(view.locator("table")).to_have_count(6)       # the output layer: dW and dA_prev, no recursion
+    dW = matrix(view, "dW")
+    assert dW[3][0] is None and dW[1][0] is not None
     assert errors == []
