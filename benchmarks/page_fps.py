@@ -34,14 +34,13 @@ def main():
     from playwright.sync_api import expect, sync_playwright
 
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-    from tests.browser.screenshot import serve
-    url = serve()
+    from tests.live import live_server
     runs = 1 if args.quick else 3
     results = []
-    with sync_playwright() as p:
+    with live_server() as live, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 800})
-        page.goto(url + "/")
+        page.goto(live.url + "/")
         expect(page.locator("body")).not_to_have_attribute("data-session", "")
         page.select_option("#presets", "spiral")
         expect(page.locator("[data-role=lesson-title]")).to_contain_text("Spiral")

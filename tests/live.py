@@ -1,4 +1,5 @@
-"""A real uvicorn server on a free loopback port, in a daemon thread, for tests that need sockets."""
+"""The app on a real socket and a free loopback port, for the tests (and benchmarks) that need one:
+`live_server` in a daemon thread of this process, `live_process` as `manualgrad` runs it."""
 import contextlib
 import http.client
 import json
@@ -19,6 +20,7 @@ from app.settings import Settings
 class Live:
     def __init__(self, app, port):
         self.app, self.port = app, port
+        self.url = f"http://127.0.0.1:{port}"
 
     def connection(self, timeout=30):
         """An HTTP/1.1 keep-alive connection to the server."""
@@ -55,11 +57,13 @@ def read(response):
 
 @contextlib.contextmanager
 def live_server(**settings):
-    """Serve a fresh app with these settings on 127.0.0.1 and a free port for the `with` block."""
+    """Serve a fresh app on 127.0.0.1 and a free port for the `with` block; yields a Live (`.url`).
+    `settings` are Settings fields; those not given come from MANUALGRAD_* or their defaults."""
     app = create_app(Settings(**settings))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    # proxy_headers=False as app.cli has it: the app alone decides whose X-Forwarded-For to believe
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", proxy_headers=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -94,7 +98,7 @@ def live_process(log=None, cli_args=(), **settings):
     env.setdefault("MANUALGRAD_LOG_LEVEL", "warning")
     process = subprocess.Popen([sys.executable, "-m", "app.cli", "--host", "127.0.0.1", "--port", str(port),
                                 *cli_args],
-                               cwd=Path(__file__).resolve().parents[2], env=env,
+                               cwd=Path(__file__).resolve().parents[1], env=env,
                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT if log else None)
     server = Process(process, port)
     try:

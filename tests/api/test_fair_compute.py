@@ -13,7 +13,7 @@ import pytest
 from benchmarks.load import Connection
 from benchmarks.report import percentile
 
-from .live import live_process
+from ..live import live_process
 
 # 9 weights on 5 points: tiny by multiply-adds (it ran on the event loop before), ~3 s by the clock
 TINY_DEEP = {"layers": [2] + [1] * 7 + [1], "optimizer": {"name": "adam", "lr": 0.01},

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from .live import live_server, read
+from ..live import live_server, read
 
 # bodies a client might send to an endpoint that reads none
 STRAY_BODIES = [

@@ -7,7 +7,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from .live import live_process
+from ..live import live_process
 
 ROOT = Path(__file__).resolve().parents[2]
 

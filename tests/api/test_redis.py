@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from .live import live_process
+from ..live import live_process
 from .redis_server import RedisServer, need_redis
 
 CONFIG = {"layers": [2, 8, 8, 1], "dataset": {"name": "circles", "n": 300}, "batch_size": 32,

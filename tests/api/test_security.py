@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from app.main import create_app
 from app.settings import Settings
 
-from .live import live_server
+from ..live import live_server
 
 ROOT = Path(__file__).resolve().parents[2]
 

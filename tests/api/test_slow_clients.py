@@ -3,7 +3,7 @@ connections are capped, and a storm of them is logged once, not per connection."
 import socket
 import time
 
-from .live import live_process
+from ..live import live_process
 
 
 def half_request(port, head=b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: "):

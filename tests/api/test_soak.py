@@ -127,7 +127,7 @@ def test_malformed_bodies_do_not_hold_up_learners_who_train():
     training and one clicking: every bad body gets a small 4xx, and the clicks stay quick
     (each of those bodies costs 30-100 ms to parse and refuse: after ten of them in a minute,
     the address's large bodies are refused unread)."""
-    from .live import live_process
+    from ..live import live_process
     nan = b'{"dataset": {"X": [' + b",".join([b"[NaN, NaN]"] * 160_000) + b'], "Y": [[1]]}}'
     strings = json.dumps({"layers": [64, 4, 1], "dataset": {"X": [["x"] * 64] * 5000, "Y": [[1]] * 5000}}).encode()
     keys = json.dumps({f"k{i}": 0 for i in range(150_000)}).encode()

@@ -1,16 +1,11 @@
 """The app on a free local port, and pytest-playwright pointed at Debian's Chromium."""
 import os
 import re
-import socket
-import threading
-import time
 
 import pytest
-import uvicorn
 from playwright.sync_api import expect
 
-from app.main import create_app
-from app.settings import Settings
+from ..live import live_server
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")   # another Chromium: CHROMIUM=/path
 # without the background-networking flags Chromium keeps trying to reach hosts this network refuses
@@ -33,25 +28,10 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def app_url():
-    """The app served by uvicorn from a daemon thread on a port the OS picked."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
+    """The app on a free local port for the whole run."""
     # every test's page comes from 127.0.0.1: no limit on new sessions per address here
-    config = uvicorn.Config(create_app(Settings(creates_per_minute=0)), log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the app did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(5)
-    sock.close()
+    with live_server(creates_per_minute=0) as live:
+        yield live.url
 
 
 @pytest.fixture(scope="session")

@@ -1,38 +1,20 @@
 """Save the README's picture of the page: `python -m tests.browser.screenshot [docs/screenshot.png]`.
 
 xor after 300 steps, one more Forward and Backward, and the chain rule of one weight open."""
-import socket
 import sys
-import threading
-import time
 
-import uvicorn
 from playwright.sync_api import expect, sync_playwright
 
-from app.main import create_app
-from app.settings import Settings
-
+from ..live import live_server
 from .conftest import CHROMIUM, CHROMIUM_ARGS
 
 
-def serve():
-    """The app on a free port, from a daemon thread; returns its URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings()), log_level="warning"))
-    threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True).start()
-    while not server.started:
-        time.sleep(0.02)
-    return f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-
 def main(path="docs/screenshot.png"):
-    url = serve()
-    with sync_playwright() as p:
+    with live_server() as live, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 720})
         page.emulate_media(reduced_motion="reduce")
-        page.goto(url)
+        page.goto(live.url)
         body = page.locator("body")
         expect(body).not_to_have_attribute("data-session", "")
         page.fill("#train-steps", "300")
