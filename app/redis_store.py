@@ -43,7 +43,7 @@ from .turns import Turns
 
 LEASE_MS = 3000            # a lock not renewed for this long is free again (a process died)
 RENEW_SECONDS = 1.0
-WATCH_SECONDS = 0.1        # how often a running request looks for a reset or a delete
+WATCH_SECONDS = 0.25       # how often a running request looks for a reset or a delete (~0.5 s promised)
 LOCAL_SESSIONS = 500       # trainers a process keeps in memory between requests
 P = "mg:"                  # the prefix of every key
 

@@ -222,7 +222,7 @@ class HistoryFile(Strict):
         return self
 
 
-NORMS_CAP = 512          # engine/history.py's NormHistory keeps at most this many (+1 before thinning)
+NORMS_CAP = 512          # NormHistory keeps at most 128 (+1 before thinning); older files had 512
 
 
 class NormsFile(Strict):

@@ -182,7 +182,7 @@ async def get_history(request: Request, session: SessionDep):
     layers = len(session.trainer.network.layers)
 
     def reply(job):
-        values = np.array(norms.norms, dtype=np.float64).reshape(len(norms), layers, 2)
+        values = norms.arrays(layers)[1]
         num = Numbers()
         return dumps({"steps": history.steps, "losses": history.losses, "grad_norms": {
             "steps": norms.steps,

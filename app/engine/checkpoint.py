@@ -32,18 +32,19 @@ def state_dict(trainer):
     if net.phase == Phase.UPDATED and net.cached_params is not None:
         state.update(pairs("cache", net.cached_params))   # the forward before the step was of these
     if trainer.batch is not None and net.phase != Phase.FRESH:
-        state["batch"] = np.asarray(trainer.batch, dtype=np.int64)
+        if trainer.batches.size is None:     # the full batch: every row in order, nothing to keep
+            state["batch.full"] = 1
+        else:
+            state["batch"] = np.asarray(trainer.batch, dtype=np.int64)
     if trainer.batches.size is not None:
         rng = trainer.batches.rng.bit_generator.state
         state.update({"batches.order": trainer.batches.order.astype(np.int64), "batches.pos": trainer.batches.pos,
                       "batches.rng.state": rng["state"]["state"], "batches.rng.inc": rng["state"]["inc"],
                       "batches.rng.has_uint32": rng["has_uint32"], "batches.rng.uinteger": rng["uinteger"]})
-    state["history.steps"] = np.array(trainer.history.steps, dtype=np.int64)
-    state["history.losses"] = np.array(trainer.history.losses, dtype=np.float64)
+    state["history.steps"], state["history.losses"] = trainer.history.arrays()
     norms = trainer.norm_history
     state["norms.stride"] = norms.stride
-    state["norms.steps"] = np.array(norms.steps, dtype=np.int64)
-    state["norms.values"] = np.array(norms.norms, dtype=np.float64).reshape(len(norms), len(net.layers), 2)
+    state["norms.steps"], state["norms.values"] = norms.arrays(len(net.layers))
     if trainer.step_preview is not None:
         actual = trainer.step_preview["actual"]
         state["step_preview"] = np.array([trainer.step_preview["predicted"], np.nan if actual is None else actual])
@@ -87,6 +88,8 @@ def load_state_dict(trainer, state):
         batch = array(state, "batch", None, np.int64)
         if batch.ndim != 1 or len(batch) == 0 or batch.min() < 0 or batch.max() >= len(trainer.X):
             raise ValueError(f"batch must hold row indices below {len(trainer.X)}")
+    elif state.get("batch.full") and trainer.batches.size is None:
+        batch = trainer.batches.order
     elif phase != Phase.FRESH:
         raise ValueError(f"a state in phase {phase.value} needs its batch")
     position = None

@@ -191,3 +191,18 @@ def test_predicted_change_uses_the_optimisers_next_update():
         total += float(np.sum(layer.dW * t.optimizer.preview((k, "W"), layer.dW)))
         total += float(np.sum(layer.db * t.optimizer.preview((k, "b"), layer.db)))
     assert predicted_change(t.network, t.optimizer) == pytest.approx(total, rel=1e-12)
+
+
+def test_the_histories_arrays_follow_their_lists():
+    h = NormHistory(cap=4)
+    for step in range(1, 12):
+        if h.wants(step):
+            h.append(step, [[float(step), -1.0], [2.0 * step, 0.5]])
+        steps, values = h.arrays(2)
+        np.testing.assert_array_equal(steps, np.array(h.steps))
+        np.testing.assert_array_equal(values, np.array(h.norms).reshape(len(h.steps), 2, 2))
+    t = trainer()
+    for k in range(9):
+        t.train(1)
+        steps, losses = t.history.arrays()
+        assert steps.tolist() == t.history.steps and losses.tolist() == t.history.losses
