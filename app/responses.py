@@ -219,12 +219,14 @@ class Picture(BaseModel):
     outputs: Matrix
     unit_resolution: int | None = None           # with units=true
     units: list[Matrix] | None = None
+    step: int | None = None                      # with ?step=: the kept past update drawn
     diverged: bool
 
 
 class NoPicture(BaseModel):
     kind: Literal["none"]                        # more than 2 inputs: nothing to draw
     inputs: int
+    step: int | None = None
 
 
 class Data(BaseModel):
@@ -247,7 +249,19 @@ class NormHistory(BaseModel):
 class History(BaseModel):
     steps: list[int]
     losses: list[Num]
+    past_steps: list[int]            # the updates whose states are kept (0: the start)
     grad_norms: NormHistory
+
+
+class PastLayer(BaseModel):
+    W: Matrix
+    b: Vector
+
+
+class PastWeights(BaseModel):
+    step: int                        # the kept update nearest to the one asked for
+    layers: list[PastLayer]
+    diverged: bool
 
 
 class Health(BaseModel):

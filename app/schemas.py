@@ -161,5 +161,12 @@ class SessionConfig(Strict):
     params: list[LayerParams] | None = Field(None, min_length=1, max_length=MAX_DENSE_LAYERS)
 
 
+MAX_STEP = 10**12          # a step number a request may name
+
+
+class RewindRequest(Strict):
+    step: int = Field(ge=0, le=MAX_STEP, description="go back to the latest kept update at or before this one")
+
+
 class TrainRequest(Strict):
     steps: int = Field(1, ge=1, le=MAX_TRAIN_STEPS, description="full iterations: forward, backward, step")

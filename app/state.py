@@ -163,11 +163,11 @@ def data_bounds(X):
 PREDICTION_CHUNK = 2048      # grid points computed between two pauses of a big net's pictures
 
 
-def predictions(trainer, resolution, unit_resolution, units, extent=None):
+def predictions(trainer, resolution, unit_resolution, units, extent=None, network=None):
     """The network's output over a grid of the input plane (2-D) or a line (1-D), and optionally
     every unit's own activation over a coarser grid. A generator: it pauses (yields) between
     chunks of the grid, and returns the reply."""
-    net = trainer.network
+    net = network or trainer.network          # another network: the trainer's weights of the past
     inputs = net.sizes[0]
     if inputs not in (1, 2):
         return {"kind": "none", "inputs": inputs}

@@ -121,8 +121,10 @@ export const api = {
   train: (id, steps, sample = 0) => request("POST", `${base(id)}/train${query({ sample })}`, { steps }),
   chain: (id, layer, i, j, sample = 0) => request("GET", `${base(id)}/chain${query({ layer, i, j, sample })}`),
   gradcheck: (id, layer, i, j) => request("GET", `${base(id)}/gradcheck${query({ layer, i, j })}`),
-  predictions: (id, resolution = 50, unitResolution = 16, extent = null) =>
-    request("GET", `${base(id)}/predictions${query({ resolution, units: true, unit_resolution: unitResolution, extent })}`),
+  predictions: (id, resolution = 50, unitResolution = 16, extent = null, step = null) =>
+    request("GET", `${base(id)}/predictions${query({ resolution, units: true, unit_resolution: unitResolution, extent, step })}`),
+  weights: (id, step) => request("GET", `${base(id)}/weights${query({ step })}`),
+  rewind: (id, step, sample = 0) => request("POST", `${base(id)}/rewind${query({ sample })}`, { step }),
   data: (id) => request("GET", `${base(id)}/data`),
   batch: (id, offset = 0, limit = 500, arrays = true) => request("GET", `${base(id)}/batch${query({ offset, limit, arrays })}`),
   history: (id) => request("GET", `${base(id)}/history`),

@@ -15,6 +15,12 @@ export class LossChart {
     new ResizeObserver(([entry]) => { this.size = entry.contentRect; this.draw(); }).observe(canvas);
   }
 
+  /** a vertical line at update `step` (an earlier one looked at), or none */
+  mark(step) {
+    this.marked = step;
+    this.draw();
+  }
+
   clear() {
     this.steps = [];
     this.losses = [];
@@ -93,6 +99,14 @@ export class LossChart {
       pen = true;
     });
     ctx.stroke();
+    if (this.marked !== null && this.marked !== undefined) {     // the step the scrubber looks at
+      ctx.strokeStyle = "#7a3db8";
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.moveTo(px(this.marked + 0.5), M.top);
+      ctx.lineTo(px(this.marked + 0.5), M.top + ph);
+      ctx.stroke();
+    }
     if (this.steps.length === 1) {
       ctx.fillStyle = INK;
       ctx.beginPath();

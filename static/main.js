@@ -14,6 +14,7 @@ import { NetworkView } from "./network.js";
 import { PredictExercise } from "./predict.js";
 import { Runner } from "./runner.js";
 import { LessonBox, PresetMenu, ShareLink } from "./scenarios.js";
+import { HistoryScrubber } from "./scrubber.js";
 import { Session } from "./session.js";
 import { StepPreview } from "./steppreview.js";
 import { SessionStore } from "./store.js";
@@ -25,9 +26,16 @@ function sameEdge(a, b) {
   return Boolean(a && b && a.L === b.L && a.i === b.i && a.j === b.j);
 }
 
+/** the chart's pairs up to update `step` (a rewind drops the rest) */
+function truncated(chart, step) {
+  const keep = chart.steps.map((s, k) => (s <= step ? k : -1)).filter((k) => k >= 0);
+  return [keep.map((k) => chart.steps[k]), keep.map((k) => chart.losses[k])];
+}
+
 /** the loss chart follows the store: a session's history on load, each Step, each Train's losses */
 function followLoss(store, chart) {
   store.on("load", (state, data, history) => (history ? chart.load(history.steps, history.losses) : chart.clear()));
+  store.on("state", (state, how) => { if (how === "rewind") chart.load(...truncated(chart, state.step)); });
   store.on("state", (state, how) => {
     if (how === "step") chart.add(state.step, [state.loss]);
     else if (how === "reset") chart.clear();
@@ -49,8 +57,10 @@ function startPage(doc) {
   store.on("error", (err) => messages.showError(err));
   store.on("notice", (text) => messages.say(text));
 
+  let scrubber = null;
   const builder = new Builder(doc, {
-    onChange: (spec, what) => session.rebuild(spec, what),
+    // while an earlier update is on screen, the new settings start from its weights
+    onChange: (spec, what) => session.rebuild(...scrubber.carry(spec, what, builder.config(spec).layers)),
     maxUnits: Number(body.dataset.maxUnits),
     maxHidden: Number(body.dataset.maxHidden),
   });
@@ -93,6 +103,7 @@ function startPage(doc) {
   new StepPreview(doc, store, { concealed: () => predict.concealed() });
   new GradientHealth(doc, store, { network, concealed: () => predict.concealed() });
   runner = new Runner({ store, drive, teacher, messages, chart, predict, maxTrain: Number(body.dataset.maxTrain) });
+  scrubber = new HistoryScrubber(doc, store, { network, plot, chart, messages, stopRunning: () => runner.stopRunning() });
   const lesson = new LessonBox(doc);
   const presets = new PresetMenu(doc, {
     fetchPresets: () => store.presets(),

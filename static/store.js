@@ -21,9 +21,9 @@ export function isMinibatch(state) {
 }
 
 /** the answers after which the pictures of the outputs change (the weights moved or were replaced) */
-const NEW_WEIGHTS = ["new", "step", "train", "reset"];
+const NEW_WEIGHTS = ["new", "step", "train", "reset", "rewind"];
 /** the answers after which the batch may be another */
-const NEW_BATCH = ["new", "forward", "train", "reset"];
+const NEW_BATCH = ["new", "forward", "train", "reset", "rewind"];
 
 /**
  * One session on the server for the page. Events (`on(name, fn)`):
@@ -34,7 +34,8 @@ const NEW_BATCH = ["new", "forward", "train", "reset"];
  *   batch (indices | null)        the points of the current minibatch (null: all of them)
  *   running (null | "play" | "train")
  *   clickMode (mode)              what a click on the data plot does
- *   history (history)             the loss and gradient-norm history ({steps, losses, grad_norms})
+ *   history (history)             the loss and gradient-norm history ({steps, losses, past_steps, grad_norms})
+ *   past (null | {step, layers, pictures})   an earlier update looked at (the session stays as it is)
  *   notice (text)                 something the store did on its own that the learner should hear
  *   error (err)                   a request failed
  */
@@ -53,6 +54,8 @@ export class SessionStore {
     this.picturesAgain = false;
     this.historyRun = null;
     this.historyAgain = false;
+    this.past = null;           // {step, layers, pictures} of an earlier update on screen, or null
+    this.pastWanted = null;
   }
 
   get id() {
@@ -173,6 +176,47 @@ export class SessionStore {
     this.running = what;
     this.emit("running", what);
     if (!what) this.refreshHistory();       // a Play or a Train ended: its norms are in the history
+  }
+
+  // -- looking back ---------------------------------------------------------------------------
+
+  /** show the kept update nearest to `step` (its weights and pictures) without changing the
+   *  session; the latest asked for wins */
+  async viewPast(step) {
+    this.pastWanted = step;
+    const id = this.id;
+    try {
+      const [weights, pictures] = await Promise.all([api.weights(id, step),
+        api.predictions(id, this.state.config.layers[0] === 1 ? 100 : 50, 16, this.extent, step)]);
+      if (this.id !== id || this.pastWanted !== step) return;
+      this.past = { step: weights.step, layers: weights.layers, pictures };
+      this.emit("past", this.past);
+    } catch (err) {
+      this.emit("error", err);
+    }
+  }
+
+  /** back to the session as it is */
+  leavePast() {
+    if (!this.past && this.pastWanted === null) return;
+    this.past = null;
+    this.pastWanted = null;
+    this.emit("past", null);
+    this.redraw("sample");
+    this.refreshPictures();
+  }
+
+  /** carry on from the update on screen: the session goes back to it (the history after it goes) */
+  rewind(step) {
+    return this.enqueue(async () => {
+      const state = await api.rewind(this.id, step, this.sample);
+      this.past = null;
+      this.pastWanted = null;
+      this.emit("past", null);
+      this.show(state, "rewind");
+      this.refreshHistory();
+      return state;
+    });
   }
 
   // -- what the page follows ----------------------------------------------------------------

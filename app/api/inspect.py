@@ -9,8 +9,9 @@ from ..engine import PhaseError, chain_rule, gradient_check_steps, numeric_weigh
 from ..engine.chain import paths, sample_terms
 from ..jsonbody import dumps
 from ..limits import MAX_BATCH_PAGE, MAX_DENSE_LAYERS, MAX_GRID, MAX_UNIT_GRID, MAX_UNITS
-from ..responses import (BatchPage, ChainRule, Data, History, NetworkCheck, NoPicture, Picture,
+from ..responses import (BatchPage, ChainRule, Data, History, NetworkCheck, NoPicture, PastWeights, Picture,
                          WeightCheck, errors)
+from ..schemas import MAX_STEP
 from ..engine import ConfigError
 from ..state import Numbers, batch_page, data_bounds, predictions
 from .routing import FastJSONRoute
@@ -22,6 +23,7 @@ router = APIRouter(route_class=FastJSONRoute, prefix="/api/sessions/{session_id}
 
 LayerQuery = Annotated[int, Query(ge=0, lt=MAX_DENSE_LAYERS, description="index into the state's `layers`")]
 UnitQuery = Annotated[int, Query(ge=0, lt=MAX_UNITS)]
+StepQuery = Annotated[int, Query(ge=0, le=MAX_STEP, description="an update number; the nearest kept one answers")]
 MAX_TERMS = 500                  # per-sample terms a chain reply lists at most (its batch may hold more)
 GRADCHECK_SAMPLES = 256          # rows of the batch a whole-network gradient check uses at most
 GRADCHECK_BUDGET = 5e7           # multiply-adds a whole-network check may spend, roughly
@@ -159,12 +161,34 @@ async def get_predictions(request: Request, session: SessionDep,
                           unit_resolution: Annotated[int, Query(ge=2, le=MAX_UNIT_GRID)] = 16,
                           extent: Annotated[float | None, Query(gt=0, le=100, description=(
                               "the grid covers at least [-extent, extent] on every input, "
-                              "besides the padded box around the data"))] = None):
+                              "besides the padded box around the data"))] = None,
+                          step: Annotated[int | None, Query(ge=0, le=MAX_STEP, description=(
+                              "for the weights of the kept past update nearest to this one"))] = None):
     """The output over a grid of the input plane (2-D inputs) or a line (1-D), for the decision
     boundary or fitted curve; with `units`, each unit's own activation on a coarser grid."""
     def picture(job):
-        return dumps((yield from predictions(session.trainer, resolution, unit_resolution, units, extent)))
+        network = None
+        if step is not None:             # the weights of a past update
+            past = session.trainer.past.nearest(step)
+            network = session.trainer.network.copy()
+            network.set_params(past.params)
+        reply = yield from predictions(session.trainer, resolution, unit_resolution, units, extent, network)
+        if step is not None:
+            reply["step"] = past.step
+        return dumps(reply)
     return await compute(request, session, "predictions", picture)
+
+
+@router.get("/weights", response_model=PastWeights)
+async def get_weights(request: Request, session: SessionDep, step: StepQuery):
+    """W and b of every layer at the kept past update nearest to `step` (see /history's
+    `past_steps`): the network as it was, without changing the session."""
+    def weights(job):
+        past = session.trainer.past.nearest(step)
+        num = Numbers()
+        return dumps({"step": past.step, "layers": [{"W": num.array(W), "b": num.array(b)} for W, b in past.params],
+                      "diverged": num.nonfinite})
+    return await compute(request, session, "weights", weights)
 
 
 @router.get("/data", response_model=Data)
@@ -184,7 +208,8 @@ async def get_history(request: Request, session: SessionDep):
     def reply(job):
         values = norms.arrays(layers)[1]
         num = Numbers()
-        return dumps({"steps": history.steps, "losses": history.losses, "grad_norms": {
+        return dumps({"steps": history.steps, "losses": history.losses,
+                      "past_steps": session.trainer.past.steps(), "grad_norms": {
             "steps": norms.steps,
             "layers": [{"W": num.array(values[:, k, 0]), "b": num.array(values[:, k, 1])} for k in range(layers)]}})
     return await compute(request, session, "history", reply)

@@ -2,7 +2,7 @@
 from fastapi import APIRouter, Request
 
 from ..responses import SessionState, TrainState, errors
-from ..schemas import TrainRequest
+from ..schemas import RewindRequest, TrainRequest
 from ..store import SessionNotFound
 from .routing import FastJSONRoute
 from .deps import Sample, SessionDep
@@ -71,3 +71,16 @@ def train_steps(job, session, steps, limit, sample, ticket):
     last = session.trainer.last_gradients if losses else None
     return state_body(session, sample, losses=losses, steps_run=len(losses), stopped=stopped,
                       last_gradients=None if last is None else [{"dW": dW, "db": db} for dW, db in last])
+
+
+@router.post("/rewind", response_model=SessionState)
+async def run_rewind(request: Request, session: SessionDep, body: RewindRequest, sample: Sample):
+    """Back to the latest kept past state at or before update `step` (every one of the last 100
+    updates is kept, older ones thinned; see GET /history's `past_steps`); the loss history after
+    it is dropped, and training on from there does exactly what it did the first time."""
+    return await compute(request, session, "phase", rewind, session, body.step, sample)
+
+
+def rewind(job, session, step, sample):
+    session.trainer.rewind(step)
+    return state_body(session, sample)

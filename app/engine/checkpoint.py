@@ -128,4 +128,6 @@ def load_state_dict(trainer, state):
         if grads is not None:
             for layer, (dW, db) in zip(net.layers, grads):
                 layer.dW, layer.db = dW, db
+    trainer.past.clear()           # past states stay in the process that made them; from here on anew
+    trainer.past.take(trainer)
     trainer.revision += 1

@@ -35,6 +35,11 @@ class LossHistory:
         if len(self.steps) > self.cap:
             self.steps, self.losses = self.steps[::2], self.losses[::2]
 
+    def keep_until(self, step):
+        """Drop the pairs after update `step` (a rewind)."""
+        kept = [k for k, s in enumerate(self.steps) if s <= step]
+        self.steps, self.losses = [self.steps[k] for k in kept], [self.losses[k] for k in kept]
+
     def arrays(self):
         """(steps as int64, losses as float64)."""
         steps, losses = self._copy.of([self.steps, self.losses], [np.int64, np.float64])
@@ -66,6 +71,11 @@ class NormHistory:
             kept = [n for n, s in enumerate(self.steps) if (s - 1) % self.stride == 0]
             self.steps = [self.steps[n] for n in kept]
             self.norms = [self.norms[n] for n in kept]
+
+    def keep_until(self, step):
+        """Drop the entries after update `step` (a rewind)."""
+        kept = [k for k, s in enumerate(self.steps) if s <= step]
+        self.steps, self.norms = [self.steps[k] for k in kept], [self.norms[k] for k in kept]
 
     def arrays(self, layers):
         """(steps as int64, norms as float64 of shape (steps, layers, 2))."""

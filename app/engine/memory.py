@@ -1,13 +1,16 @@
 """What a trainer holds in memory: its data, parameters, cached values, optimiser state, history."""
 import numpy as np
 
+from .past import OLDER, RECENT
+
 HISTORY_ENTRY_BYTES = 88   # one (step, loss) pair: two list slots, an int and a float object
 
 
 def held_bytes(trainer):
     """Bytes of every array the trainer holds now, each buffer counted once (the A of one layer
     is the A_prev of the next, a linear layer's A is its Z), and of its loss history."""
-    return array_bytes(arrays_of(trainer)) + len(trainer.history) * HISTORY_ENTRY_BYTES
+    return (array_bytes(arrays_of(trainer)) + len(trainer.history) * HISTORY_ENTRY_BYTES
+            + trainer.past.bytes)
 
 
 def peak_bytes(trainer):
@@ -26,7 +29,10 @@ def peak_bytes(trainer):
     fixed = array_bytes([trainer.X, trainer.Y, trainer.batches.order]
                         + [a for pair in trainer.initial for a in pair]
                         + [a for layer in net.layers for a in (layer.W, layer.b)])
-    return fixed + cached + (trainer.history.cap + 1) * HISTORY_ENTRY_BYTES
+    # the past states at their most: as many as are kept, each its W, b and optimiser arrays,
+    # within their budget
+    past = min(trainer.past.budget + 8 * params * (1 + state), (RECENT + OLDER + 2) * 8 * params * (1 + state))
+    return fixed + cached + (trainer.history.cap + 1) * HISTORY_ENTRY_BYTES + past
 
 
 def arrays_of(trainer):

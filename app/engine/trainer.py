@@ -10,6 +10,7 @@ from .datasets import two_classes
 from .errors import ConfigError
 from .health import norm, predicted_change
 from .history import LossHistory, NormHistory
+from .past import PastStates
 
 
 class Trainer:
@@ -42,6 +43,8 @@ class Trainer:
         self.batch = None        # row indices of the current batch
         self.last_gradients = None    # [(dW, db)] of each layer for the last update made
         self.step_preview = None      # after backward: {"predicted", "actual"} change of the loss
+        self.past = PastStates()      # earlier states to look back at and carry on from
+        self.past.take(self)
         self.revision += 1
 
     def state_dict(self):
@@ -95,6 +98,7 @@ class Trainer:
         self.last_gradients = gradients
         self.steps += 1
         self.history.append(self.steps, before)
+        self.past.take(self)
 
     def record(self, gradients):
         """The gradients' norms, when the norm history keeps the step about to be counted."""
@@ -130,9 +134,33 @@ class Trainer:
             self.batch = batch
             self.steps += 1
             self.history.append(self.steps, loss)
+            self.past.take(self)
             yield loss
             if not math.isfinite(loss):
                 return
+
+    def rewind(self, step):
+        """Back to the latest kept state at or before update `step` (the start if none is), with
+        the histories after it dropped: training on from there does exactly what it did the
+        first time. Returns the step it went back to."""
+        past = self.past.at_or_before(step) or self.past.states[0]
+        self.network.set_params(past.params)
+        self.optimizer.state, self.optimizer.t = dict(past.memory), past.t
+        if past.order is not None:
+            rng = np.random.default_rng()
+            rng.bit_generator.state = past.rng
+            self.batches.rng, self.batches.order, self.batches.pos = rng, past.order, past.pos
+        else:
+            self.batches.pos = past.pos
+        self.steps = past.step
+        self.history.keep_until(past.step)
+        self.norm_history.keep_until(past.step)
+        self.past.drop_after(past.step)
+        self.batch = None
+        self.last_gradients = None
+        self.step_preview = None
+        self.revision += 1
+        return past.step
 
     @property
     def diverged(self):
