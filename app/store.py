@@ -154,6 +154,18 @@ class SessionStore:
         if self.held + extra <= self.memory_bytes:
             return
         self._drop_idle()
+        # first the past states other sessions keep to look back at, then whole sessions
+        for other in list(self._sessions.values()):   # least recently used first
+            if self.held + extra <= self.memory_bytes:
+                return
+            if other is keep or not other.turns.try_acquire():
+                continue
+            try:
+                if other.trainer.past.shrink():
+                    before, other.held_bytes = other.held_bytes, held_bytes(other.trainer)
+                    self.held += other.held_bytes - before
+            finally:
+                other.turns.release()
         while self.held + extra > self.memory_bytes and self._evict_one():
             pass
         for other in list(self._sessions.values()):   # least recently used first

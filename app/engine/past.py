@@ -74,6 +74,16 @@ class PastStates:
         self.bytes -= sum(s.nbytes for s in dropped) - sum(s.nbytes for s in kept[1:])
         self.states = kept + self.states[end:]
 
+    def shrink(self, keep=10):
+        """Keep only the start and the last `keep` states (a server short of memory); the bytes
+        let go."""
+        if len(self.states) <= keep + 1:
+            return 0
+        before = self.bytes
+        self.states = [self.states[0]] + self.states[-keep:]
+        self.bytes = sum(s.nbytes for s in self.states)
+        return before - self.bytes
+
     def steps(self):
         return [s.step for s in self.states]
 

@@ -146,3 +146,23 @@ def test_the_budget_holds_under_the_largest_networks(make_client):
                 for layer in s.trainer.network.layers for a in (layer.Z, layer.A, layer.dZ, layer.dA)
                 if isinstance(a, np.ndarray))
     assert alive <= 150 * MB
+
+
+def test_past_states_are_trimmed_before_any_session_is_evicted(make_client):
+    """Sessions that trained keep up to 4 MB of past states each; short of memory, the store
+    takes those back first (each keeps the start and its last 10 updates) and evicts nobody."""
+    wide = {"layers": [2, 64, 64, 1], "dataset": {"name": "xor", "n": 100}, "optimizer": {"name": "adam"}}
+    client = make_client(session_memory_mb=14, protect_seconds=0)
+    store = client.app.state.store
+    ids = []
+    for _ in range(4):
+        response = create(client, wide)
+        assert response.status_code == 201, response.text
+        ids.append(response.json()["id"])
+        assert client.post(f"/api/sessions/{ids[-1]}/train", json={"steps": 120}).status_code == 200
+        assert store.held <= 14 * MB
+    assert store.evicted == 0
+    kept = [len(store._sessions[sid].trainer.past.states) for sid in ids]
+    assert min(kept[:-1]) == 11 and kept[-1] > 11        # the older ones gave theirs up
+    for sid in ids:
+        assert client.get(f"/api/sessions/{sid}").status_code == 200
