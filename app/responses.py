@@ -102,6 +102,7 @@ class SessionState(BaseModel):
     step: int
     phase: Literal["fresh", "forward", "backward", "updated"]
     loss: Num
+    data_loss: Num                           # the loss without its regularisation term
     layers: list[LayerState]
     sample: SampleState
     optimizer: OptimizerState
@@ -146,6 +147,9 @@ class ChainRule(BaseModel):
     w: Num
     activation: str
     update: Num
+    dW_data: Num                            # the data loss's part of dW (= batch_sum)
+    dW_penalty: Num                         # the weight penalty's part: rate · w (l2), rate · sign(w) (l1); 0 without
+    regularization: dict[str, Any] | None
     optimizer: dict[str, Any]
     memory: dict[str, Num | int] | None     # momentum: velocity; adam: m, v, t, m_hat, v_hat; sgd: null
     terms: list["SampleTerm"]               # the first 500 rows of the batch

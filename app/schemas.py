@@ -141,6 +141,11 @@ class LayerParams(Strict):
     b: Row
 
 
+class RegularizationConfig(Strict):
+    kind: Literal["l1", "l2"] = Field(description="l2: + rate · ½ Σ W²; l1: + rate · Σ |W| (weights, not biases)")
+    rate: float = Field(ge=0, le=10)
+
+
 class SessionConfig(Strict):
     """A network, its data and its optimiser. Every field has a default: `{}` gives xor, 2-4-1,
     tanh/sigmoid, bce, plain SGD."""
@@ -159,9 +164,19 @@ class SessionConfig(Strict):
     leaky_relu_alpha: float = Field(0.01, ge=0, le=1)
     dataset: DatasetSpec = NamedDataset()
     params: list[LayerParams] | None = Field(None, min_length=1, max_length=MAX_DENSE_LAYERS)
+    regularization: RegularizationConfig | None = Field(None, description="a weight penalty added to the loss, or none")
 
 
 MAX_STEP = 10**12          # a step number a request may name
+MAX_WEIGHT = 1e6           # a value a learner may type into a weight
+
+
+class WeightEdit(Strict):
+    layer: int = Field(ge=0, lt=MAX_DENSE_LAYERS, description="index into the state's `layers`")
+    param: Literal["W", "b"]
+    i: int = Field(ge=0, lt=MAX_UNITS, description="W: the row (fan_in side); b: the unit")
+    j: int | None = Field(None, ge=0, lt=MAX_UNITS, description="W only: the column (fan_out side)")
+    value: float = Field(ge=-MAX_WEIGHT, le=MAX_WEIGHT, allow_inf_nan=False)
 
 
 class RewindRequest(Strict):

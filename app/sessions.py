@@ -5,6 +5,7 @@ from .engine import (DATASETS, Network, Trainer, given_points, make_dataset, mak
                      two_classes)
 from .engine.activations import get_activation
 from .engine.losses import DEFAULT_LOSS, OUTPUT_ACTIVATION
+from .engine.regularization import Regularization
 from .schemas import NamedDataset, SessionConfig
 from .turns import Turns
 
@@ -61,7 +62,9 @@ def build_trainer(config: SessionConfig):
     acts = [get_activation(a, alpha=config.leaky_relu_alpha) if a == "leaky_relu" else a
             for a in activations]
     params = [(p.W, p.b) for p in config.params] if config.params is not None else None
-    net = Network(layers, acts, loss, params=params, init=config.init, seed=config.seed)
+    reg = config.regularization
+    net = Network(layers, acts, loss, params=params, init=config.init, seed=config.seed,
+                  regularization=Regularization(reg.kind, reg.rate) if reg is not None else None)
     optimizer = make_optimizer(config.optimizer.name, config.optimizer.lr, **config.optimizer.settings())
     trainer = Trainer(net, optimizer, X, Y, batch_size=config.batch_size, seed=config.seed)
     normalised = config.model_dump(exclude={"params", "dataset"})   # the points are not copied

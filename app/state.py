@@ -50,6 +50,7 @@ def session_state(session, sample=0):
         "step": trainer.steps,
         "phase": net.phase.value,
         "loss": num.number(net.loss_value),
+        "data_loss": num.number(net.data_loss if net.regularization is not None else net.loss_value),
         "layers": layers,
         "sample": sample_state(trainer, sample, num),
         "optimizer": optimizer_state(trainer.optimizer, num),

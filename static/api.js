@@ -124,6 +124,7 @@ export const api = {
   predictions: (id, resolution = 50, unitResolution = 16, extent = null, step = null) =>
     request("GET", `${base(id)}/predictions${query({ resolution, units: true, unit_resolution: unitResolution, extent, step })}`),
   weights: (id, step) => request("GET", `${base(id)}/weights${query({ step })}`),
+  editWeight: (id, edit, sample = 0) => request("POST", `${base(id)}/weight${query({ sample })}`, edit),
   rewind: (id, step, sample = 0) => request("POST", `${base(id)}/rewind${query({ sample })}`, { step }),
   data: (id) => request("GET", `${base(id)}/data`),
   batch: (id, offset = 0, limit = 500, arrays = true) => request("GET", `${base(id)}/batch${query({ offset, limit, arrays })}`),

@@ -33,6 +33,7 @@ export class Builder {
       addLayer: $("add-layer"), inputRow: $("input-row"), outputLabel: $("output-label"),
       output: $("output-activation"), loss: $("loss"), optimizer: $("optimizer"), lr: $("lr"),
       batch: $("batch-size"), seed: $("seed"), preset: $("preset-single"), hint: $("dataset-hint"),
+      regKind: $("reg-kind"), regRate: $("reg-rate"),
     };
     this.datasets = {};
     for (const opt of this.el.dataset.options) {
@@ -42,7 +43,7 @@ export class Builder {
     this.spec = {
       dataset: "xor", n: 200, noise: 0.1, points: null,
       hidden: [{ units: 4, activation: "tanh" }], output: "sigmoid", loss: "bce",
-      optimizer: "sgd", lr: settingDefault("lr"), batch: null, seed: 0, params: null, extra: null,
+      optimizer: "sgd", lr: settingDefault("lr"), batch: null, seed: 0, params: null, extra: null, reg: null,
     };
     this.wanted = this.spec;
     this.wire();
@@ -89,6 +90,16 @@ export class Builder {
       s.optimizer = e.optimizer.value;
       return `optimiser: ${this.wanted.optimizer} → ${s.optimizer}`;
     }));
+    // a weight penalty: none, or l1 / l2 with its rate
+    const regChanged = () => this.edit((s) => {
+      const kind = e.regKind.value;
+      const rate = e.regRate.value === "" ? NaN : Number(e.regRate.value);
+      s.reg = kind ? { kind, rate } : null;
+      const was = this.wanted.reg ? `${this.wanted.reg.kind} ${this.wanted.reg.rate}` : "none";
+      return `regularisation: ${was} → ${kind ? `${kind} ${e.regRate.value}` : "none"}`;
+    });
+    e.regKind.addEventListener("change", regChanged);
+    e.regRate.addEventListener("change", () => { if (e.regKind.value) regChanged(); });
     e.lr.addEventListener("change", () => this.edit((s) => {
       s.lr = e.lr.value === "" ? NaN : Number(e.lr.value);
       return `learning rate: ${this.wanted.lr} → ${e.lr.value}`;
@@ -209,6 +220,7 @@ export class Builder {
     if (extra.init) config.init = extra.init;
     if (extra.leaky_relu_alpha !== undefined) config.leaky_relu_alpha = extra.leaky_relu_alpha;
     if (spec.params) config.params = spec.params;
+    if (spec.reg) config.regularization = spec.reg;
     return config;
   }
 
@@ -231,6 +243,7 @@ export class Builder {
       batch: normal.batch_size,
       seed: normal.seed,
       params: given.params ? clone(given.params) : null,
+      reg: normal.regularization ? { ...normal.regularization } : null,
       // settings the panel has no control for, kept so that a shared link opens the same network
       extra: {
         optimizer: { beta: opt.beta, beta1: opt.beta1, beta2: opt.beta2, eps: opt.eps },
@@ -334,12 +347,15 @@ export class Builder {
     put(e.lr, Number.isNaN(s.lr) ? "" : s.lr);
     put(e.batch, s.batch ?? "");
     put(e.seed, s.seed);
-    for (const input of [e.lr, e.batch, e.seed, e.points, e.noise]) input.removeAttribute("aria-invalid");
+    put(e.regKind, s.reg ? s.reg.kind : "");
+    if (s.reg) put(e.regRate, Number.isNaN(s.reg.rate) ? "" : s.reg.rate);
+    for (const input of [e.lr, e.batch, e.seed, e.points, e.noise, e.regRate]) input.removeAttribute("aria-invalid");
   }
 
   /** mark the controls the server complained about; true if any was */
   markInvalid(fields) {
     const map = { "optimizer.lr": this.el.lr, batch_size: this.el.batch, seed: this.el.seed,
+                  "regularization.rate": this.el.regRate,
                   "dataset.n": this.el.points, "dataset.noise": this.el.noise };
     const marked = fields.filter((f) => map[f]);
     for (const f of marked) map[f].setAttribute("aria-invalid", "true");
@@ -378,5 +394,8 @@ export function describeChange(before, after) {
   if (before.output !== after.output) out.push(`output ${before.output} → ${after.output}`);
   if (before.optimizer !== after.optimizer) out.push(`optimiser ${before.optimizer} → ${after.optimizer}`);
   if (before.lr !== after.lr) out.push(`learning rate ${before.lr} → ${after.lr}`);
+  if (JSON.stringify(before.reg ?? null) !== JSON.stringify(after.reg ?? null)) {
+    out.push(`regularisation ${after.reg ? `${after.reg.kind} ${after.reg.rate}` : "none"}`);
+  }
   return out.join("; ") || "the same settings";
 }

@@ -38,7 +38,7 @@ export function agreeingDigits(relativeError) {
  *  `concealed(L, i, j)` is true while the learner is to predict that weight's dW. */
 export class ChainPanel {
   constructor(doc, { fetchChain, fetchCheck, concealed = () => false, firstInBatch = () => null, follow = () => {},
-                      select = () => {}, onFilled = () => {}, matrices = null }) {
+                      select = () => {}, onFilled = () => {}, matrices = null, editWeight = null }) {
     this.doc = doc;
     this.fetchChain = fetchChain;
     this.fetchCheck = fetchCheck;
@@ -47,6 +47,7 @@ export class ChainPanel {
     this.follow = follow;               // follow sample n instead
     this.select = select;               // open another weight's panel
     this.matrices = matrices;           // the layer as matrices (matrices.js), or null
+    this.editWeight = editWeight;       // (layer, i, j, value) → sets the weight by hand
     this.onFilled = onFilled;           // the numbers arrived (the panel grew)
     this.token = 0;
   }
@@ -68,6 +69,7 @@ export class ChainPanel {
     h.textContent = `Weight from ${from} to ${to}: w = ${fmt(w, 6)}`;
     const where = para(doc, `layers[${L - 1}].W[${i}][${j}] in the state. The chain rule below is for sample #${state.sample.index}.`, "context");
     root.append(h, where);
+    if (this.editWeight) root.append(this.editor(L, i, j, w));
     const body = doc.createElement("div");
     body.className = "chain-body";
     root.append(body);
@@ -115,6 +117,45 @@ export class ChainPanel {
     return root;
   }
 
+  /** type a value for the weight, or set it to 0: the output changes at the next Forward */
+  editor(L, i, j, w) {
+    const doc = this.doc;
+    const form = doc.createElement("form");
+    form.className = "weight-editor";
+    form.dataset.role = "weight-editor";
+    form.dataset.control = "edit_weight";
+    const label = doc.createElement("label");
+    const input = doc.createElement("input");
+    input.type = "number";
+    input.step = "any";
+    input.min = "-1000000";
+    input.max = "1000000";
+    input.value = w === null ? "" : String(w);
+    input.dataset.role = "weight-value";
+    label.append("Try another w: ", input);
+    const set = doc.createElement("button");
+    set.type = "submit";
+    set.className = "small";
+    set.textContent = "Set";
+    set.dataset.action = "set-weight";
+    const zero = doc.createElement("button");
+    zero.type = "button";
+    zero.className = "small";
+    zero.textContent = "Set to 0";
+    zero.dataset.action = "zero-weight";
+    const send = (value) => {
+      if (!Number.isFinite(value)) {
+        input.setAttribute("aria-invalid", "true");
+        return;
+      }
+      this.editWeight(L - 1, i, j, value);
+    };
+    form.addEventListener("submit", (e) => { e.preventDefault(); send(input.value === "" ? NaN : Number(input.value)); });
+    zero.addEventListener("click", () => send(0));
+    form.append(label, " ", set, " ", zero);
+    return form;
+  }
+
   /** the symbolic chain rule, and under it the numbers of `c` when given */
   formula(c, from, to) {
     const wrap = this.doc.createElement("div");
@@ -160,7 +201,16 @@ export class ChainPanel {
     code.dataset.role = "dw";
     code.textContent = c.dW === null ? "not a number (the network diverged)" : String(c.dW);
     exact.append("dW in the state, to full precision: ", code);
-    out.push(section(doc, `Over the batch (n = ${n})`, sum,
+    const parts = c.regularization ? [M.math(`dW = dW_data + dW_penalty = ${c.dW}`, M.mi("dW"), M.eq(),
+      M.sub(M.mi("dW"), M.mtext("data")), M.mo("+"), M.sub(M.mi("dW"), M.mtext("penalty")), M.eq(),
+      M.num(c.dW_data, { digits: 6 }), M.mo("+"), M.num(c.dW_penalty, { bracket: true, digits: 6 }), M.eq(),
+      M.num(c.dW, { digits: 6, cls: "result" })),
+      para(doc, c.regularization.kind === "l2"
+        ? `The L2 penalty rate · ½Σw² adds rate · w = ${c.regularization.rate} · ${fmt(c.w, 4)} to the data's part: it pulls every weight toward 0.`
+        : `The L1 penalty rate · Σ|w| adds rate · sign(w) = ${fmt(c.dW_penalty, 4)}: the same pull toward 0 for every weight, small or large.`)]
+      : [];
+    if (parts.length) parts[0].setAttribute("data-role", "dw-parts");
+    out.push(section(doc, `Over the batch (n = ${n})`, sum, ...parts,
       para(doc, n === 1 ? "The batch is this one sample, so dW is its product."
         : `Every sample of the batch adds its own product; this one adds ${fmt(c.product, 4)}. The 1/n of the mean loss is already inside ∂L/∂z, so the sum is the average.`),
       exact, renderTerms(doc, c, { follow: (sample) => this.follow(sample), followed: c.sample })));

@@ -91,6 +91,12 @@ function startPage(doc) {
   });
   const chain = new ChainPanel(doc, {
     matrices,
+    editWeight: (layer, i, j, value) => {
+      const before = store.state.layers[layer].W[i][j];
+      store.editWeight({ layer, param: "W", i, j, value }).then((state) => {
+        if (state) messages.say(`Set the weight to ${value} (it was ${before}): the step count and the optimiser stay, and the network is fresh again: Forward shows the output with it.`);
+      });
+    },
     fetchChain: (layer, i, j) => store.chain(layer, i, j),
     fetchCheck: (layer, i, j) => store.gradcheck(layer, i, j),
     concealed: (L, i, j) => sameEdge(predict.concealed(), { L, i, j }),

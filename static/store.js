@@ -21,7 +21,7 @@ export function isMinibatch(state) {
 }
 
 /** the answers after which the pictures of the outputs change (the weights moved or were replaced) */
-const NEW_WEIGHTS = ["new", "step", "train", "reset", "rewind"];
+const NEW_WEIGHTS = ["new", "step", "train", "reset", "rewind", "edit"];
 /** the answers after which the batch may be another */
 const NEW_BATCH = ["new", "forward", "train", "reset", "rewind"];
 
@@ -204,6 +204,15 @@ export class SessionStore {
     this.emit("past", null);
     this.redraw("sample");
     this.refreshPictures();
+  }
+
+  /** set one weight or bias by hand ({layer, param, i, j, value}); the phase is fresh again */
+  editWeight(edit) {
+    return this.enqueue(async () => {
+      const state = await api.editWeight(this.id, edit, this.sample);
+      this.show(state, "edit");
+      return state;
+    });
   }
 
   /** carry on from the update on screen: the session goes back to it (the history after it goes) */

@@ -7,7 +7,8 @@ export const LOCK_NOTE = "locked by your teacher for this lesson";
 import { controlLabel } from "./catalog.js";
 
 const FORM = new Set(["BUTTON", "INPUT", "SELECT", "TEXTAREA", "FIELDSET"]);
-const BUILD_CONTROLS = ["dataset", "points", "layers", "activations", "loss", "optimizer", "batch_size", "seed"];
+const BUILD_CONTROLS = ["dataset", "points", "layers", "activations", "loss", "optimizer", "batch_size", "seed",
+                        "regularization"];
 
 /** Hide or lock the [data-control] elements of `doc` as the current teacher's mode says. */
 export class TeacherControls {

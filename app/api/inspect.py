@@ -68,6 +68,12 @@ def chain_of(job, session, layer, i, j, sample):
     opt = trainer.optimizer
     dW = trainer.network.layers[layer].dW
     chain["update"] = float(opt.preview((layer, "W"), dW)[i, j])
+    # with a weight penalty dW is the data's part (the batch sum of the products) plus its own
+    reg = trainer.network.regularization
+    penalty = 0.0 if reg is None else float(reg.grad(trainer.network.layers[layer].W)[i, j])
+    chain["dW_penalty"] = penalty
+    chain["dW_data"] = chain["batch_sum"] if reg is not None else chain["dW"]
+    chain["regularization"] = None if reg is None else {"kind": reg.kind, "rate": reg.rate}
     chain["optimizer"] = {"name": opt.name, **opt.settings()}
     memory = opt.memory((layer, "W"), dW)
     chain["memory"] = None if memory is None else {

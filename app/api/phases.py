@@ -2,7 +2,7 @@
 from fastapi import APIRouter, Request
 
 from ..responses import SessionState, TrainState, errors
-from ..schemas import RewindRequest, TrainRequest
+from ..schemas import RewindRequest, TrainRequest, WeightEdit
 from ..store import SessionNotFound
 from .routing import FastJSONRoute
 from .deps import Sample, SessionDep
@@ -83,4 +83,17 @@ async def run_rewind(request: Request, session: SessionDep, body: RewindRequest,
 
 def rewind(job, session, step, sample):
     session.trainer.rewind(step)
+    return state_body(session, sample)
+
+
+@router.post("/weight", response_model=SessionState)
+async def edit_weight(request: Request, session: SessionDep, body: WeightEdit, sample: Sample):
+    """Set one weight (`param` "W", with `i` and `j`) or bias ("b", with `i`) of layers[`layer`] to
+    `value`: the phase is fresh again; the step count, the optimiser's memory and the Reset
+    target stay as they were."""
+    return await compute(request, session, "phase", set_weight, session, body, sample)
+
+
+def set_weight(job, session, body, sample):
+    session.trainer.set_weight(body.layer, body.param, body.i, body.j, body.value)
     return state_body(session, sample)

@@ -25,7 +25,8 @@ class PhaseError(RuntimeError):
 class Network:
     """Dense layers of `sizes` (input first) with one activation per non-input layer."""
 
-    def __init__(self, sizes, activations, loss, params=None, init=None, seed=0, rng=None, tuned=True):
+    def __init__(self, sizes, activations, loss, params=None, init=None, seed=0, rng=None, tuned=True,
+                 regularization=None):
         sizes = [int(s) for s in sizes]
         if len(sizes) < 2:
             raise ConfigError("layers", "sizes needs an input size and at least one layer size")
@@ -52,9 +53,10 @@ class Network:
                 W, b = init_weights(fan_in, fan_out, init or default_init(act.name), rng)
             self.layers.append(layer_class(W, b, act))
         self.sizes = sizes
+        self.regularization = regularization      # engine/regularization.py, or None
         self.phase = Phase.FRESH
         self.X = self.Y = self.dX = None
-        self.loss_value = None
+        self.loss_value = self.data_loss = None
         self.cached_params = None   # the W, b arrays the cached Z and A were computed with
         self.dropped = None         # the phase whose cached values drop_cache() let go, if any
 
@@ -71,10 +73,16 @@ class Network:
             layer.clear_gradients()
             A = layer.forward(A)
         out = self.layers[-1]
-        self.loss_value = float(self.loss.value(out.Z, A, Y))
+        self.data_loss = float(self.loss.value(out.Z, A, Y))
+        self.loss_value = self.data_loss + self.penalty()
         self.dX = None
         self.phase = Phase.FORWARD
         return self.loss_value
+
+    def penalty(self):
+        """The regularisation term of the loss for the current weights (0 without one)."""
+        reg = self.regularization
+        return 0.0 if reg is None else reg.penalty([layer.W for layer in self.layers])
 
     def backward(self, for_step=False):
         """Carry dL/dA back through every layer, keeping dA, dZ, dW, db and dL/dX.
@@ -94,6 +102,9 @@ class Network:
             dA = layer.backward(dA, dZ, to_input=not (for_step and layer is self.layers[0]))
             dZ = None
         self.dX = dA
+        if self.regularization is not None:
+            for layer in self.layers:     # dW = A_prevᵀ dZ (the data's part) + ∂penalty/∂W
+                layer.dW = layer.dW + self.regularization.grad(layer.W)
         self.phase = Phase.BACKWARD
 
     def parameters_changed(self):
@@ -164,18 +175,25 @@ class Network:
         return out
 
     def loss_at(self, X, Y):
-        """The loss for X, Y with the current parameters (a numpy scalar of their precision)."""
+        """The loss for X, Y with the current parameters (a numpy scalar of their precision),
+        its regularisation term included."""
         A = X
         for layer in self.layers:
             Z = A @ layer.W + layer.b
             A = layer.activation.forward(Z)
-        return self.loss.value(Z, A, Y)
+        loss = self.loss.value(Z, A, Y)
+        reg = self.regularization
+        if reg is not None:           # in the weights' own precision (extended in a gradient check)
+            weights = [layer.W for layer in self.layers]
+            loss = loss + (reg.rate * 0.5 * sum(np.sum(W * W) for W in weights) if reg.kind == "l2"
+                           else reg.rate * sum(np.sum(np.abs(W)) for W in weights))
+        return loss
 
     def copy(self):
         """A network with copies of this one's parameters and nothing computed."""
         return Network(self.sizes, [layer.activation for layer in self.layers], self.loss,
                        params=[(layer.W, layer.b) for layer in self.layers],
-                       tuned=isinstance(self.layers[0], TunedDense))
+                       tuned=isinstance(self.layers[0], TunedDense), regularization=self.regularization)
 
     def get_params(self):
         """Copies of every layer's W and b."""

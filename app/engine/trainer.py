@@ -139,6 +139,37 @@ class Trainer:
             if not math.isfinite(loss):
                 return
 
+    def set_weight(self, k, param, i, j, value):
+        """Put `value` in W[k][i, j] (param "W") or b[k][i] ("b"): the phase is fresh again, the
+        step count, the optimiser's memory and the Reset target stay. A new array, so that past
+        states keep the old one."""
+        net = self.network
+        if not 0 <= k < len(net.layers):
+            raise ConfigError("layer", f"layer must be below {len(net.layers)}, got {k}")
+        layer = net.layers[k]
+        if param == "W":
+            if not 0 <= i < layer.fan_in:
+                raise ConfigError("i", f"i must be below {layer.fan_in} (fan_in of layer {k}), got {i}")
+            if j is None:
+                raise ConfigError("j", f"a weight W needs j, its column (below {layer.fan_out}, the fan_out of layer {k})")
+            if not 0 <= j < layer.fan_out:
+                raise ConfigError("j", f"j must be below {layer.fan_out} (fan_out of layer {k}), got {j}")
+        elif not 0 <= i < layer.fan_out:
+            raise ConfigError("i", f"i must be below {layer.fan_out} (the units of layer {k}), got {i}")
+        params = [(l.W, l.b) for l in net.layers]
+        W, b = layer.W.copy(), layer.b.copy()
+        if param == "W":
+            W[i, j] = value
+        else:
+            b[i] = value
+        params[k] = (W, b)
+        net.set_params(params)
+        self.batch = None
+        self.last_gradients = None
+        self.step_preview = None
+        self.past.take(self)              # the state at this step is the edited one now
+        self.revision += 1
+
     def rewind(self, step):
         """Back to the latest kept state at or before update `step` (the start if none is), with
         the histories after it dropped: training on from there does exactly what it did the

@@ -1,0 +1,44 @@
+"""Issue 21's parts built so far, in the page: a typed weight changes the output; regularisation
+is chosen in Build and its two parts of dW are shown."""
+from playwright.sync_api import expect
+
+from .helpers import api_state, click_edge, run
+
+
+def test_a_typed_weight_changes_the_output(app, errors):
+    app.emulate_media(reduced_motion="reduce")
+    run(app, "forward", "forward")
+    before = api_state(app)
+    output = app.locator('[data-node="2-0"] .value')
+    shown = output.text_content()
+    click_edge(app, "2-1-0")
+    editor = app.locator("[data-role=weight-editor]")
+    editor.locator("[data-role=weight-value]").fill("-3")
+    editor.locator("[data-action=set-weight]").click()
+    expect(app.locator("body")).to_have_attribute("data-phase", "fresh")
+    state = api_state(app)
+    assert state["layers"][1]["W"][1][0] == -3 and state["step"] == before["step"]
+    expect(app.locator('#network [data-edge="2-1-0"]')).to_have_attribute("data-w", "-3")
+    run(app, "forward", "forward")
+    assert api_state(app)["sample"]["layers"][1]["a"] != before["sample"]["layers"][1]["a"]
+    expect(output).not_to_have_text(shown)
+    click_edge(app, "2-2-0")
+    app.locator("[data-action=zero-weight]").click()
+    expect(app.locator('#network [data-edge="2-2-0"]')).to_have_attribute("data-w", "0")
+    assert errors == []
+
+
+def test_regularisation_is_chosen_in_build_and_dw_shows_both_parts(app, errors):
+    app.emulate_media(reduced_motion="reduce")
+    app.fill("#reg-rate", "0.2")
+    app.select_option("#reg-kind", "l2")
+    expect(app.locator("[data-role=status]")).to_contain_text("regularisation")
+    state = api_state(app)
+    assert state["config"]["regularization"] == {"kind": "l2", "rate": 0.2}
+    run(app, "forward", "forward")
+    run(app, "backward", "backward")
+    click_edge(app, "1-0-1")
+    parts = app.locator("[data-role=dw-parts]")
+    expect(parts).to_be_visible()
+    expect(app.locator("[data-role=chain]")).to_contain_text("pulls every weight toward 0")
+    assert errors == []
