@@ -189,7 +189,7 @@ export class Builder {
     next.dataset = "custom";
     next.points = { X, Y };
     const after = this.info(next);
-    if (!this.lossFits(next.loss, after.task)) {
+    if (!this.lossFits(next.loss, after.task) || after.task !== before.task) {   // new data of another kind: its usual loss
       next.loss = defaultLoss(after.task);
       next.output = defaultOutput(next.loss);
     }

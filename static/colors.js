@@ -30,10 +30,14 @@ export function activationT(value, activation) {
 }
 
 // class 0 blue, class 1 orange (the ends of the scale), class 2 bluish green (Okabe-Ito)
-export const CLASS_COLORS = ["#2166ac", "#d96a00", "#009e73"];
+// classes 0-2 as before; 3-9 (a CSV of one's own may have up to 10) from the Tableau 10 palette
+export const CLASS_COLORS = ["#2166ac", "#d96a00", "#009e73", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+                             "#7f7f7f", "#bcbd22", "#17becf"];
 // the same for text on white: at least 4.5:1 (WCAG AA); the orange of the points is 3.5:1
-export const CLASS_TEXT_COLORS = ["#2166ac", "#a34f00", "#00745a"];
-export const CLASS_BYTES = [[33, 102, 172], [224, 112, 10], [0, 158, 115]];
+export const CLASS_TEXT_COLORS = ["#2166ac", "#a34f00", "#00745a", "#b01f20", "#7a4fa3", "#7a4a40", "#b0447f",
+                                  "#5f5f5f", "#7a7a10", "#0e7f8a"];
+export const CLASS_BYTES = [[33, 102, 172], [224, 112, 10], [0, 158, 115], [214, 39, 40], [148, 103, 189],
+                            [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207]];
 export const CLASS_SHAPES = ["circle", "square", "triangle"];
 export const INK = "#1d1d1f";
 

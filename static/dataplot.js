@@ -199,7 +199,7 @@ export class DataPlot {
           let best = 0;
           for (let m = 1; m < outs.length; m++) if (outs[m][k] > outs[best][k]) best = m;
           const conf = Math.max(0, (outs[best][k] - 1 / outs.length) / (1 - 1 / outs.length));
-          rgb = CLASS_BYTES[best % 3].map((v) => Math.round(246 + (v - 246) * conf * 0.55));
+          rgb = CLASS_BYTES[best % CLASS_BYTES.length].map((v) => Math.round(246 + (v - 246) * conf * 0.55));
         } else {
           const p = outs[0][k];
           rgb = divergingBytes(p === null ? 0 : (this.task === "regression" ? p : 2 * p - 1), 0.45);
@@ -297,7 +297,7 @@ export class DataPlot {
         mark(ctx, "circle", x, y, size - 1, "#5b5b60");
       } else {
         const c = classOf(this.Y[k]);
-        mark(ctx, CLASS_SHAPES[c % 3], x, y, size, CLASS_COLORS[c % 3]);
+        mark(ctx, CLASS_SHAPES[c % 3], x, y, size, CLASS_COLORS[c % CLASS_COLORS.length]);
       }
     }
     ctx.globalAlpha = 1;

@@ -3,6 +3,7 @@ import { reasons } from "./api.js";
 import { Builder } from "./builder.js";
 import { readCatalog, useCatalog } from "./catalog.js";
 import { ChainPanel } from "./chain.js";
+import { parseCsv } from "./csv.js";
 import { DataPlot } from "./dataplot.js";
 import { DriveBar } from "./drive.js";
 import { SessionFiles } from "./files.js";
@@ -131,6 +132,28 @@ function startPage(doc) {
     onProblem: (text) => messages.showProblem(text),
   });
 
+  // a CSV of one's own points: checked here line by line, then it is the own-points dataset
+  const csv = $("csv-file");
+  csv.addEventListener("change", async () => {
+    const file = csv.files[0];
+    csv.value = "";
+    if (!file) return;
+    const maxBytes = 2 ** 20;
+    if (file.size > maxBytes) {
+      messages.showProblem(`“${file.name}” has ${file.size} bytes; a CSV of points may have at most ${maxBytes} (1 MB).`);
+      return;
+    }
+    let points;
+    try {
+      points = parseCsv(await file.text(), { maxPoints: Number(body.dataset.maxPoints), maxBytes });
+    } catch (err) {
+      messages.showProblem(`“${file.name}” was not loaded: ${err.message ?? err}`);
+      return;
+    }
+    const kind = points.task === "regression" ? "a regression of y on x" : `${points.classes} classes`;
+    const [spec, what] = builder.withPoints(points.X, points.Y, `data: “${file.name}”, ${points.X.length} points (${kind})`);
+    session.rebuild(spec, what);
+  });
   $("preset-single").addEventListener("click", () => session.openSingle());
   window.addEventListener("hashchange", () => session.hashChanged());
   doc.addEventListener("keydown", (e) => runner.key(e));

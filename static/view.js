@@ -8,7 +8,7 @@ import { isMinibatch } from "./store.js";
 
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 const CLASS_MARKS = ["●", "■", "▲"];
-const CLASS_WORDS = ["blue", "orange", "green"];
+const CLASS_WORDS = ["blue", "orange", "green", "red", "purple", "brown", "pink", "grey", "olive", "cyan"];
 
 /** draws each state of the store's session, and the node or weight it has selected */
 export class SessionView {
@@ -124,8 +124,8 @@ export class SessionView {
     if (task === "regression") {
       parts.push(state.config.layers[0] === 1 ? "grey dots: the data (x, y); orange line: the network’s output" : "");
     } else {
-      const classes = task === "multiclass" ? 3 : 2;
-      const marks = Array.from({ length: classes }, (_, k) => `${CLASS_MARKS[k]} class ${k} (${CLASS_WORDS[k]})`).join(", ");
+      const classes = task === "multiclass" ? state.config.layers[state.config.layers.length - 1] : 2;
+      const marks = Array.from({ length: classes }, (_, k) => `${CLASS_MARKS[k % 3]} class ${k} (${CLASS_WORDS[k]})`).join(", ");
       parts.push(marks);
       parts.push(task === "multiclass" ? "shading: the most likely class" : "shading: the network’s output, black line: where it is 0.5");
     }
@@ -142,8 +142,8 @@ export class SessionView {
     if (task === "regression") {
       if (dims === 1) labels.push(["add", "adds a point (x, y)"]);
     } else {
-      const classes = task === "multiclass" ? 3 : 2;
-      for (let k = 0; k < classes; k++) labels.push([`add-${k}`, `adds class ${k} ${CLASS_MARKS[k]}`, CLASS_TEXT_COLORS[k]]);
+      const classes = task === "multiclass" ? this.store.state.config.layers[this.store.state.config.layers.length - 1] : 2;
+      for (let k = 0; k < classes; k++) labels.push([`add-${k}`, `adds class ${k} ${CLASS_MARKS[k % 3]}`, CLASS_TEXT_COLORS[k]]);
     }
     const current = this.store.clickMode;
     const nodes = labels.map(([value, text, color]) => {
