@@ -408,7 +408,7 @@ class RedisStore:
     def state_of(session):
         state = session.trainer.state_dict()
         if "points" in session.config["dataset"]:        # the learner's own points travel with it
-            state["data.X"], state["data.Y"] = session.trainer.X, session.trainer.Y
+            state["data.X"], state["data.Y"] = session.trainer.points, session.trainer.Y
         return state
 
     @staticmethod

@@ -223,6 +223,7 @@ class Picture(BaseModel):
     outputs: Matrix
     unit_resolution: int | None = None           # with units=true
     units: list[Matrix] | None = None
+    inputs: Matrix | None = None                 # with features: each input's value over the unit grid
     step: int | None = None                      # with ?step=: the kept past update drawn
     diverged: bool
 

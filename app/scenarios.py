@@ -33,7 +33,7 @@ CONTROLS = {
     "batch_size": "batch size", "seed": "seed", "forward": "Forward", "backward": "Backward", "step": "Step",
     "play": "Play", "train": "Train", "reset": "Reset", "share": "Copy link", "export": "Export",
     "import": "Import", "gradcheck": "the finite-difference check",
-    "regularization": "regularisation", "edit_weight": "editing a weight", "csv": "loading a CSV",
+    "regularization": "regularisation", "edit_weight": "editing a weight", "csv": "loading a CSV", "features": "input features",
 }
 Control = Literal[tuple(CONTROLS)]
 
@@ -388,7 +388,7 @@ def export_session(session, secret=None):
     layers = len(trainer.network.layers)
     config = {key: value for key, value in session.config.items() if key != "task"}
     if "points" in config["dataset"]:    # the client's own points travel with the file
-        config["dataset"] = {"X": trainer.X.tolist(), "Y": trainer.Y.tolist()}
+        config["dataset"] = {"X": trainer.points.tolist(), "Y": trainer.Y.tolist()}
     config["params"] = file_params(state, "initial", layers)
     memory = {}
     for name, value in state.items():

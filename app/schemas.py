@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 from .engine import ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS
 from .engine.init import INITS
 from .engine.optimizers import SETTINGS
+from .engine.features import FEATURES
 from .limits import MAX_DENSE_LAYERS, MAX_NOISE, MAX_POINTS, MAX_SEED, MAX_TRAIN_STEPS, MAX_UNITS
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
@@ -141,6 +142,9 @@ class LayerParams(Strict):
     b: Row
 
 
+FeatureName = Literal[tuple(FEATURES)]
+
+
 class RegularizationConfig(Strict):
     kind: Literal["l1", "l2"] = Field(description="l2: + rate · ½ Σ W²; l1: + rate · Σ |W| (weights, not biases)")
     rate: float = Field(ge=0, le=10)
@@ -165,6 +169,9 @@ class SessionConfig(Strict):
     dataset: DatasetSpec = NamedDataset()
     params: list[LayerParams] | None = Field(None, min_length=1, max_length=MAX_DENSE_LAYERS)
     regularization: RegularizationConfig | None = Field(None, description="a weight penalty added to the loss, or none")
+    features: list[FeatureName] | None = Field(
+        None, min_length=1, max_length=len(FEATURES),
+        description="the network's inputs, worked out from each point (x1, x2); default: the points' own inputs")
 
 
 MAX_STEP = 10**12          # a step number a request may name

@@ -4,6 +4,8 @@ import time
 from .engine import (DATASETS, Network, Trainer, given_points, make_dataset, make_optimizer, peak_bytes,
                      two_classes)
 from .engine.activations import get_activation
+from .engine.errors import ConfigError
+from .engine.features import check_features, feature_matrix
 from .engine.losses import DEFAULT_LOSS, OUTPUT_ACTIVATION
 from .engine.regularization import Regularization
 from .schemas import NamedDataset, SessionConfig
@@ -52,9 +54,15 @@ def load_dataset(spec):
 def build_trainer(config: SessionConfig):
     """A Trainer for `config`, and the configuration with every default filled in. What does not
     fit is the engine's ConfigError, naming its field (it checks; nothing here checks again)."""
-    X, Y, task = load_dataset(config.dataset)
+    points, Y, task = load_dataset(config.dataset)
+    X = points
+    if config.features is not None:          # the network's inputs, worked out from each point
+        check_features(config.features, points.shape[1])
+        X = feature_matrix(points, config.features)
     loss = config.loss or DEFAULT_LOSS[task]
     layers = config.layers or [X.shape[1], 4, Y.shape[1]]
+    if config.features is not None and layers[0] != len(config.features):
+        raise ConfigError("layers", f"layers[0] must be {len(config.features)}, the number of features")
     if config.activations is not None:
         activations = list(config.activations)
     else:
@@ -66,9 +74,11 @@ def build_trainer(config: SessionConfig):
     net = Network(layers, acts, loss, params=params, init=config.init, seed=config.seed,
                   regularization=Regularization(reg.kind, reg.rate) if reg is not None else None)
     optimizer = make_optimizer(config.optimizer.name, config.optimizer.lr, **config.optimizer.settings())
-    trainer = Trainer(net, optimizer, X, Y, batch_size=config.batch_size, seed=config.seed)
+    trainer = Trainer(net, optimizer, X, Y, batch_size=config.batch_size, seed=config.seed,
+                      points=points, features=config.features)
     normalised = config.model_dump(exclude={"params", "dataset"})   # the points are not copied
     normalised.update(layers=layers, activations=activations, loss=loss, task=task,
+                      features=config.features or (["x1", "x2"] if points.shape[1] == 2 else None),
                       dataset=config.dataset.model_dump() if isinstance(config.dataset, NamedDataset)
-                      else {"points": len(X)})
+                      else {"points": len(points)})
     return trainer, normalised

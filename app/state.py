@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from .engine.features import feature_matrix
 from .engine.health import dead_units, grad_norms, saturated_units
 
 
@@ -169,11 +170,13 @@ def predictions(trainer, resolution, unit_resolution, units, extent=None, networ
     every unit's own activation over a coarser grid. A generator: it pauses (yields) between
     chunks of the grid, and returns the reply."""
     net = network or trainer.network          # another network: the trainer's weights of the past
-    inputs = net.sizes[0]
+    inputs = trainer.points.shape[1]           # the plane of the points (features are worked out from it)
     if inputs not in (1, 2):
         return {"kind": "none", "inputs": inputs}
+    features = trainer.features
+    to_inputs = (lambda grid: grid) if features is None else (lambda grid: feature_matrix(grid, features))
     with np.errstate(all="ignore"):
-        bounds = data_bounds(trainer.X)
+        bounds = data_bounds(trainer.points)
         if extent is not None:
             bounds = np.column_stack([np.minimum(bounds[:, 0], -extent), np.maximum(bounds[:, 1], extent)])
     num = Numbers()
@@ -193,7 +196,7 @@ def predictions(trainer, resolution, unit_resolution, units, extent=None, networ
             yield
         return parts
 
-    outputs = yield from in_chunks(points(resolution), net.predict)
+    outputs = yield from in_chunks(points(resolution), lambda grid: net.predict(to_inputs(grid)))
     result = {
         "kind": "line" if inputs == 1 else "grid",
         "bounds": num.array(bounds),
@@ -201,8 +204,11 @@ def predictions(trainer, resolution, unit_resolution, units, extent=None, networ
         "outputs": num.array(np.concatenate(outputs).T, decimals=5),     # one list per output unit
     }
     if units:
-        parts = yield from in_chunks(points(unit_resolution), net.activations_for)
+        grid = points(unit_resolution)
+        parts = yield from in_chunks(grid, lambda g: net.activations_for(to_inputs(g)))
         result["unit_resolution"] = unit_resolution
         result["units"] = [num.array(np.concatenate(layer).T, decimals=3) for layer in zip(*parts)]
+        if features is not None:       # each input's own picture: its feature over the plane
+            result["inputs"] = num.array(to_inputs(grid).T, decimals=3)
     result["diverged"] = num.nonfinite
     return result

@@ -33,7 +33,7 @@ export class Builder {
       addLayer: $("add-layer"), inputRow: $("input-row"), outputLabel: $("output-label"),
       output: $("output-activation"), loss: $("loss"), optimizer: $("optimizer"), lr: $("lr"),
       batch: $("batch-size"), seed: $("seed"), preset: $("preset-single"), hint: $("dataset-hint"),
-      regKind: $("reg-kind"), regRate: $("reg-rate"),
+      regKind: $("reg-kind"), regRate: $("reg-rate"), features: $("features"),
     };
     this.datasets = {};
     for (const opt of this.el.dataset.options) {
@@ -43,7 +43,7 @@ export class Builder {
     this.spec = {
       dataset: "xor", n: 200, noise: 0.1, points: null,
       hidden: [{ units: 4, activation: "tanh" }], output: "sigmoid", loss: "bce",
-      optimizer: "sgd", lr: settingDefault("lr"), batch: null, seed: 0, params: null, extra: null, reg: null,
+      optimizer: "sgd", lr: settingDefault("lr"), batch: null, seed: 0, params: null, extra: null, reg: null, features: null,
     };
     this.wanted = this.spec;
     this.wire();
@@ -99,6 +99,19 @@ export class Builder {
       return `regularisation: ${was} → ${kind ? `${kind} ${e.regRate.value}` : "none"}`;
     });
     e.regKind.addEventListener("change", regChanged);
+    // the network's inputs: features of each point (x₁², sin x₂ …), at least one
+    e.features.addEventListener("change", (ev) => {
+      const chosen = [...e.features.querySelectorAll("input[name=feature]:checked")].map((c) => c.value);
+      if (!chosen.length) {
+        ev.target.checked = true;
+        return;
+      }
+      this.edit((s) => {
+        const was = (s.features ?? ["x1", "x2"]).join(", ");
+        s.features = chosen.join() === "x1,x2" ? null : chosen;
+        return `input features: ${was} → ${chosen.join(", ")}`;
+      });
+    });
     e.regRate.addEventListener("change", () => { if (e.regKind.value) regChanged(); });
     e.lr.addEventListener("change", () => this.edit((s) => {
       s.lr = e.lr.value === "" ? NaN : Number(e.lr.value);
@@ -207,8 +220,9 @@ export class Builder {
   config(spec = this.spec) {
     const info = this.info(spec);
     const extra = spec.extra ?? {};
+    const features = info.inputs === 2 ? spec.features : null;
     const config = {
-      layers: [info.inputs, ...spec.hidden.map((h) => h.units), info.outputs],
+      layers: [features ? features.length : info.inputs, ...spec.hidden.map((h) => h.units), info.outputs],
       activations: [...spec.hidden.map((h) => h.activation), spec.output],
       loss: spec.loss,
       optimizer: { name: spec.optimizer, lr: spec.lr, ...extra.optimizer },
@@ -221,6 +235,7 @@ export class Builder {
     if (extra.leaky_relu_alpha !== undefined) config.leaky_relu_alpha = extra.leaky_relu_alpha;
     if (spec.params) config.params = spec.params;
     if (spec.reg) config.regularization = spec.reg;
+    if (features) config.features = features;
     return config;
   }
 
@@ -244,6 +259,7 @@ export class Builder {
       seed: normal.seed,
       params: given.params ? clone(given.params) : null,
       reg: normal.regularization ? { ...normal.regularization } : null,
+      features: normal.features && normal.features.join() !== "x1,x2" ? [...normal.features] : null,
       // settings the panel has no control for, kept so that a shared link opens the same network
       extra: {
         optimizer: { beta: opt.beta, beta1: opt.beta1, beta2: opt.beta2, eps: opt.eps },
@@ -295,7 +311,11 @@ export class Builder {
     put(e.noise, named ? s.noise : "");
     e.points.disabled = e.noise.disabled = !named;
     e.points.title = e.noise.title = named ? "" : "fixed for this dataset";
-    e.inputRow.textContent = `Inputs: ${info.inputs} (set by the data)`;
+    const features = info.inputs === 2 ? s.features : null;
+    e.inputRow.textContent = features ? `Inputs: ${features.length} (the features chosen below)` : `Inputs: ${info.inputs} (set by the data)`;
+    e.features.hidden = info.inputs !== 2;
+    const on = new Set(features ?? ["x1", "x2"]);
+    for (const box of e.features.querySelectorAll("input[name=feature]")) box.checked = on.has(box.value);
     e.outputLabel.textContent = `Output: ${info.outputs} unit${info.outputs > 1 ? "s" : ""}`;
 
     const rows = s.hidden.map((h, k) => {

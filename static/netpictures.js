@@ -27,7 +27,11 @@ export function paintPictures(view, pred) {
     (r, c) => span(x0, x1, c / (res - 1)),
     (r, c) => span(y0, y1, r / (res - 1)),
   ];
-  for (let i = 0; i < view.sizes[0]; i++) paint(view.nodes[0][i].picture, inputs[i], "linear");
+  for (let i = 0; i < view.sizes[0]; i++) {
+    // an input feature's own picture (x₁², sin x₂ …) comes with the reply; x₁, x₂ are the plane itself
+    const own = pred.inputs ? pred.inputs[i] : null;
+    paint(view.nodes[0][i].picture, own ? (r, c) => own[r * res + c] : inputs[i], "linear");
+  }
   for (let L = 1; L <= view.last; L++) {
     const act = view.activations[L - 1];
     for (let i = 0; i < view.sizes[L]; i++) {

@@ -47,8 +47,8 @@ export class NetworkView {
   }
 
   /** (Re)build the drawing when sizes, activations or loss changed; true if it did. */
-  build(sizes, activations, loss, pictures) {
-    const key = JSON.stringify([sizes, activations, loss, pictures]);
+  build(sizes, activations, loss, pictures, features = null) {
+    const key = JSON.stringify([sizes, activations, loss, pictures, features]);
     if (key === this.key) return false;
     this.key = key;
     this.stopAnimation();

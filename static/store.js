@@ -77,6 +77,13 @@ export class SessionStore {
     for (const fn of this.listeners.get(event) ?? []) fn(...args);
   }
 
+  /** an error of a request for session `asked`: nothing to say if another session replaced it
+   *  meanwhile (a quick second edit), else emitted */
+  staleOr(asked, err) {
+    if (this.id !== asked) return;
+    this.emit("error", err);
+  }
+
   /** run `task` after every request before it; its errors are emitted, never thrown */
   enqueue(task) {
     const run = this.queue.then(task).catch((err) => this.emit("error", err));
@@ -142,7 +149,8 @@ export class SessionStore {
         if (this.id === id) this.emit("history", history);
       } while (this.historyAgain);
     };
-    this.historyRun = run().catch((err) => this.emit("error", err)).finally(() => { this.historyRun = null; });
+    const asked = this.id;
+    this.historyRun = run().catch((err) => this.staleOr(asked, err)).finally(() => { this.historyRun = null; });
     return this.historyRun;
   }
 
@@ -321,7 +329,8 @@ export class SessionStore {
         if (this.id === id) this.emit("pictures", pred);
       } while (this.picturesAgain);
     };
-    this.picturesRun = run().catch((err) => this.emit("error", err)).finally(() => { this.picturesRun = null; });
+    const asked = this.id;
+    this.picturesRun = run().catch((err) => this.staleOr(asked, err)).finally(() => { this.picturesRun = null; });
     return this.picturesRun;
   }
 
@@ -345,7 +354,7 @@ export class SessionStore {
       const settled = how === "forward" || (how === "train" && !this.running);
       if (settled && !state.sample.in_batch && indices.length) this.followInBatch(indices[0], state.sample.index);
     } catch (err) {
-      this.emit("error", err);
+      this.staleOr(state.id, err);
     }
   }
 

@@ -3,6 +3,7 @@
 import { CLASS_TEXT_COLORS } from "./colors.js";
 import { fmt } from "./format.js";
 import { renderGuide } from "./guide.js";
+import { setInputNames } from "./names.js";
 import { renderNodePanel } from "./nodepanel.js";
 import { isMinibatch } from "./store.js";
 
@@ -87,7 +88,10 @@ export class SessionView {
     body.dataset.session = state.id;
     body.dataset.phase = state.phase;
     body.dataset.step = String(state.step);
-    network.build(c.layers, c.activations, c.loss, c.layers[0] === 2);
+    const own = !c.features || (c.features.length === 2 && c.features[0] === "x1" && c.features[1] === "x2");
+    setInputNames(own ? null : c.features);
+    network.build(c.layers, c.activations, c.loss, this.store.data ? this.store.data.X[0].length === 2 : c.layers[0] === 2,
+                  own ? null : c.features);
     predict.update(state, how);
     network.setExercise(predict.edge, predict.concealed() !== null);
     network.update(state);

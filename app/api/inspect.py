@@ -202,7 +202,7 @@ async def get_data(request: Request, session: SessionDep):
     """The session's points: X (inputs) and Y (targets)."""
     trainer = session.trainer
     return await compute(request, session, "data", lambda job: dumps(
-        {"X": trainer.X, "Y": trainer.Y, "task": session.config["task"], "bounds": data_bounds(trainer.X)}))
+        {"X": trainer.points, "Y": trainer.Y, "task": session.config["task"], "bounds": data_bounds(trainer.points)}))
 
 
 @router.get("/history", response_model=History)

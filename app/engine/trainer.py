@@ -16,7 +16,7 @@ from .past import PastStates
 class Trainer:
     """Forward, backward and step on successive batches, with the loss of every update kept."""
 
-    def __init__(self, network, optimizer, X, Y, batch_size=None, seed=0):
+    def __init__(self, network, optimizer, X, Y, batch_size=None, seed=0, points=None, features=None):
         if X.shape[1] != network.sizes[0]:
             raise ConfigError("layers", f"layers[0] must be {X.shape[1]}, the number of inputs of the data")
         if Y.shape[1] != network.sizes[-1]:
@@ -24,7 +24,9 @@ class Trainer:
                                         f"the number of targets of the data")
         network.loss.check_targets(Y)
         self.network, self.optimizer = network, optimizer
-        self.X, self.Y = X, Y
+        self.X, self.Y = X, Y           # the network's inputs (features of the points, if chosen) and targets
+        self.points = X if points is None else points      # the points themselves, as plotted
+        self.features = features        # names of the inputs worked out from each point, or None
         self.batches = Batches(len(X), batch_size, seed)
         self._accuracy = ([], None)   # (the W and b arrays it was worked out for, the accuracy)
         self._two_classes = two_classes(Y)

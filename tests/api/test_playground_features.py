@@ -104,3 +104,51 @@ def test_bad_weight_edits_are_a_422_naming_the_field(client, body, field):
     response = client.post(f"/api/sessions/{sid}/weight", json=body)
     assert response.status_code == 422 and len(response.content) < 2000
     assert response.json()["detail"][0]["field"] == field
+
+
+def test_features_are_the_networks_inputs_worked_out_from_the_points(client):
+    features = ["x1", "x2", "x1*x2", "sin(x2)"]
+    sid = create(client, features=features, dataset={"name": "xor", "n": 50})
+    state = client.get(f"/api/sessions/{sid}?sample=7").json()
+    assert state["config"]["layers"][0] == 4 and state["config"]["features"] == features
+    data = client.get(f"/api/sessions/{sid}/data").json()
+    x1, x2 = data["X"][7]                                 # /data keeps the points themselves
+    assert state["sample"]["input"] == pytest.approx([x1, x2, x1 * x2, np.sin(x2)], rel=1e-15)
+    pictures = client.get(f"/api/sessions/{sid}/predictions?resolution=5&unit_resolution=3").json()
+    (lo1, hi1), (lo2, hi2) = pictures["bounds"]
+    g1, g2 = np.meshgrid(np.linspace(lo1, hi1, 3), np.linspace(lo2, hi2, 3))
+    g1, g2 = g1.ravel(), g2.ravel()
+    expected = np.array([g1, g2, g1 * g2, np.sin(g2)])
+    np.testing.assert_allclose(np.array(pictures["inputs"]), np.round(expected, 3), atol=1e-12)
+
+
+def test_a_linear_model_solves_circles_on_x1_squared_and_x2_squared(client):
+    plain = create(client, layers=[2, 1], activations=["sigmoid"], dataset={"name": "circles", "n": 200})
+    squared = create(client, layers=[2, 1], activations=["sigmoid"], features=["x1^2", "x2^2"],
+                     dataset={"name": "circles", "n": 200}, optimizer={"name": "sgd", "lr": 3})
+    a = client.post(f"/api/sessions/{plain}/train", json={"steps": 400}).json()["accuracy"]
+    b = client.post(f"/api/sessions/{squared}/train", json={"steps": 400}).json()["accuracy"]
+    assert b > 0.95 and a < 0.75
+
+
+def test_features_go_with_links_and_files(client):
+    features = ["x1^2", "x2^2", "x1"]
+    sid = create(client, features=features)
+    code = client.post("/api/scenarios/encode", json={"config": {"features": features}}).json()["code"]
+    assert client.post("/api/scenarios/decode", json={"code": code}).json()["config"]["features"] == features
+    exported = client.get(f"/api/sessions/{sid}/export")
+    copy = client.post("/api/sessions/import", content=exported.content, headers={"Content-Type": "application/json"}).json()
+    assert copy["config"]["features"] == features and copy["layers"] == client.get(f"/api/sessions/{sid}").json()["layers"]
+
+
+@pytest.mark.parametrize("config,field", [
+    ({"features": ["x3"]}, "features"),
+    ({"features": []}, "features"),
+    ({"features": ["x1", "x1"]}, "features"),
+    ({"features": ["x1^2"], "dataset": {"name": "sine", "n": 20}}, "features"),
+    ({"features": ["x1^2", "x2^2"], "layers": [3, 4, 1]}, "layers"),
+])
+def test_bad_features_are_a_422_naming_the_field(client, config, field):
+    response = client.post("/api/sessions", json=config)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["field"].split("[")[0] == field       # features[0]: the first bad one

@@ -2,7 +2,7 @@
 is chosen in Build and its two parts of dW are shown."""
 from playwright.sync_api import expect
 
-from .helpers import api_state, click_edge, run
+from .helpers import api_state, click_edge, run, wait_until
 
 
 def test_a_typed_weight_changes_the_output(app, errors):
@@ -41,4 +41,33 @@ def test_regularisation_is_chosen_in_build_and_dw_shows_both_parts(app, errors):
     parts = app.locator("[data-role=dw-parts]")
     expect(parts).to_be_visible()
     expect(app.locator("[data-role=chain]")).to_contain_text("pulls every weight toward 0")
+    assert errors == []
+
+
+def test_features_are_drawn_as_named_inputs_with_their_pictures(app, errors):
+    app.emulate_media(reduced_motion="reduce")
+    app.select_option("#dataset", "circles")
+    expect(app.locator("[data-role=status]")).to_contain_text("New network")
+    app.locator('#features input[value="x1^2"]').check()
+    expect(app.locator("[data-role=status]")).to_contain_text("input features: x1, x2 → x1, x2, x1^2")
+    expect(app.locator('#network [data-node^="0-"]')).to_have_count(3)
+    expect(app.locator("#network .labels .name").first).to_have_text("x₁")
+    names = app.locator("#network .labels .name").all_text_contents()
+    assert "x₁²" in names
+    state = api_state(app)
+    assert state["config"]["features"] == ["x1", "x2", "x1^2"] and state["config"]["layers"][0] == 3
+    expect(app.locator('[data-node="0-2"] canvas.picture-canvas')).to_have_attribute("data-painted", "true")
+    # the square's picture is not the plane's x: its corners are the largest
+    corners = app.evaluate("""() => { const c = document.querySelector('[data-node="0-2"] canvas.picture-canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        const px = (x, y) => Array.from(d.slice((y * c.width + x) * 4, (y * c.width + x) * 4 + 3));
+        return [px(0, 0), px(c.width - 1, 0), px(Math.floor(c.width / 2), Math.floor(c.height / 2))]; }""")
+    assert corners[0] == corners[1] and corners[0] != corners[2]
+    for value, check in (("x1", False), ("x2", False), ("x2^2", True)):
+        box = app.locator(f'#features input[value="{value}"]')
+        box.check() if check else box.uncheck()
+        expect(app.locator("[data-role=status]")).to_contain_text(f"→ ")
+        wait_until(app, f"document.querySelectorAll('#network [data-node^=\"0-\"]').length === "
+                        f"document.querySelectorAll('#features input:checked').length")
+    expect(app.locator("#input-row")).to_contain_text("Inputs: 2 (the features chosen below)")
     assert errors == []
