@@ -103,6 +103,9 @@ class SessionState(BaseModel):
     phase: Literal["fresh", "forward", "backward", "updated"]
     loss: Num
     data_loss: Num                           # the loss without its regularisation term
+    test_points: int                         # held out (config test_ratio); `points` counts the others
+    test_loss: Num                           # on the test points, with the weights the last forward used
+    test_accuracy: Num                       # on the test points, by the current weights
     layers: list[LayerState]
     sample: SampleState
     optimizer: OptimizerState
@@ -238,6 +241,7 @@ class Data(BaseModel):
     X: list[list[float]]
     Y: list[list[float]]
     bounds: list[list[float]]                    # the padded box the pictures cover
+    test: list[bool]                             # which points are held out as test points
     task: Literal["binary", "multiclass", "regression"]
 
 
@@ -255,6 +259,7 @@ class History(BaseModel):
     steps: list[int]
     losses: list[Num]
     past_steps: list[int]            # the updates whose states are kept (0: the start)
+    test_losses: dict[str, list[Num] | list[int]]   # {steps, losses}: the test points' loss at the norms' steps
     grad_norms: NormHistory
 
 

@@ -33,7 +33,7 @@ CONTROLS = {
     "batch_size": "batch size", "seed": "seed", "forward": "Forward", "backward": "Backward", "step": "Step",
     "play": "Play", "train": "Train", "reset": "Reset", "share": "Copy link", "export": "Export",
     "import": "Import", "gradcheck": "the finite-difference check",
-    "regularization": "regularisation", "edit_weight": "editing a weight", "csv": "loading a CSV", "features": "input features",
+    "regularization": "regularisation", "edit_weight": "editing a weight", "csv": "loading a CSV", "features": "input features", "test_ratio": "test points",
 }
 Control = Literal[tuple(CONTROLS)]
 

@@ -169,6 +169,9 @@ class SessionConfig(Strict):
     dataset: DatasetSpec = NamedDataset()
     params: list[LayerParams] | None = Field(None, min_length=1, max_length=MAX_DENSE_LAYERS)
     regularization: RegularizationConfig | None = Field(None, description="a weight penalty added to the loss, or none")
+    test_ratio: float = Field(0, ge=0, le=0.9, description=(
+        "the share of the points held out as test points (floor(n · ratio), seeded by seed; at least one "
+        "left to train on); the network never trains on them"))
     features: list[FeatureName] | None = Field(
         None, min_length=1, max_length=len(FEATURES),
         description="the network's inputs, worked out from each point (x1, x2); default: the points' own inputs")

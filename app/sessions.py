@@ -1,6 +1,8 @@
 """A learner's session: a Trainer built from a SessionConfig, plus what the store needs to know."""
 import time
 
+import numpy as np
+
 from .engine import (DATASETS, Network, Trainer, given_points, make_dataset, make_optimizer, peak_bytes,
                      two_classes)
 from .engine.activations import get_activation
@@ -51,14 +53,27 @@ def load_dataset(spec):
     return X, Y, task
 
 
+def held_out(n, ratio, seed):
+    """Which of n points are test points: floor(n · ratio) of them, drawn with `seed`, at least
+    one left to train on."""
+    count = min(int(np.floor(n * ratio)), n - 1)
+    is_test = np.zeros(n, dtype=bool)
+    if count > 0:
+        is_test[np.random.default_rng([seed, 7919]).permutation(n)[:count]] = True
+    return is_test
+
+
 def build_trainer(config: SessionConfig):
     """A Trainer for `config`, and the configuration with every default filled in. What does not
     fit is the engine's ConfigError, naming its field (it checks; nothing here checks again)."""
-    points, Y, task = load_dataset(config.dataset)
-    X = points
+    points, all_Y, task = load_dataset(config.dataset)
+    inputs = points
     if config.features is not None:          # the network's inputs, worked out from each point
         check_features(config.features, points.shape[1])
-        X = feature_matrix(points, config.features)
+        inputs = feature_matrix(points, config.features)
+    is_test = held_out(len(points), config.test_ratio, config.seed)
+    X, Y = inputs[~is_test], all_Y[~is_test]
+    test = (inputs[is_test], all_Y[is_test]) if is_test.any() else None
     loss = config.loss or DEFAULT_LOSS[task]
     layers = config.layers or [X.shape[1], 4, Y.shape[1]]
     if config.features is not None and layers[0] != len(config.features):
@@ -75,7 +90,7 @@ def build_trainer(config: SessionConfig):
                   regularization=Regularization(reg.kind, reg.rate) if reg is not None else None)
     optimizer = make_optimizer(config.optimizer.name, config.optimizer.lr, **config.optimizer.settings())
     trainer = Trainer(net, optimizer, X, Y, batch_size=config.batch_size, seed=config.seed,
-                      points=points, features=config.features)
+                      points=points, features=config.features, test=test, is_test=is_test)
     normalised = config.model_dump(exclude={"params", "dataset"})   # the points are not copied
     normalised.update(layers=layers, activations=activations, loss=loss, task=task,
                       features=config.features or (["x1", "x2"] if points.shape[1] == 2 else None),

@@ -58,6 +58,11 @@ def session_state(session, sample=0):
         "batch_size": len(trainer.batch) if trainer.batch is not None else None,
         "points": len(trainer.X),
         "accuracy": num.number(trainer.accuracy()),
+        # the test points: the data loss with the weights the last forward used (as `loss`), the
+        # accuracy of the current weights (as `accuracy`)
+        "test_points": int(trainer.is_test.sum()),
+        "test_loss": num.number(trainer.test_loss(net.cached_params) if net.phase.value != "fresh" and net.cached_params else None),
+        "test_accuracy": num.number(trainer.test_accuracy()),
         "config": session.config,
     }
     state.update(health_state(trainer, num))

@@ -33,7 +33,7 @@ export class Builder {
       addLayer: $("add-layer"), inputRow: $("input-row"), outputLabel: $("output-label"),
       output: $("output-activation"), loss: $("loss"), optimizer: $("optimizer"), lr: $("lr"),
       batch: $("batch-size"), seed: $("seed"), preset: $("preset-single"), hint: $("dataset-hint"),
-      regKind: $("reg-kind"), regRate: $("reg-rate"), features: $("features"),
+      regKind: $("reg-kind"), regRate: $("reg-rate"), features: $("features"), testRatio: $("test-ratio"),
     };
     this.datasets = {};
     for (const opt of this.el.dataset.options) {
@@ -43,7 +43,7 @@ export class Builder {
     this.spec = {
       dataset: "xor", n: 200, noise: 0.1, points: null,
       hidden: [{ units: 4, activation: "tanh" }], output: "sigmoid", loss: "bce",
-      optimizer: "sgd", lr: settingDefault("lr"), batch: null, seed: 0, params: null, extra: null, reg: null, features: null,
+      optimizer: "sgd", lr: settingDefault("lr"), batch: null, seed: 0, params: null, extra: null, reg: null, features: null, test: 0,
     };
     this.wanted = this.spec;
     this.wire();
@@ -99,6 +99,10 @@ export class Builder {
       return `regularisation: ${was} → ${kind ? `${kind} ${e.regRate.value}` : "none"}`;
     });
     e.regKind.addEventListener("change", regChanged);
+    e.testRatio.addEventListener("change", () => this.edit((s) => {
+      s.test = e.testRatio.value === "" ? 0 : Number(e.testRatio.value);
+      return `test points: ${this.wanted.test ?? 0} → ${s.test} of the data held out`;
+    }));
     // the network's inputs: features of each point (x₁², sin x₂ …), at least one
     e.features.addEventListener("change", (ev) => {
       const chosen = [...e.features.querySelectorAll("input[name=feature]:checked")].map((c) => c.value);
@@ -236,6 +240,7 @@ export class Builder {
     if (spec.params) config.params = spec.params;
     if (spec.reg) config.regularization = spec.reg;
     if (features) config.features = features;
+    if (spec.test) config.test_ratio = spec.test;
     return config;
   }
 
@@ -260,6 +265,7 @@ export class Builder {
       params: given.params ? clone(given.params) : null,
       reg: normal.regularization ? { ...normal.regularization } : null,
       features: normal.features && normal.features.join() !== "x1,x2" ? [...normal.features] : null,
+      test: normal.test_ratio ?? 0,
       // settings the panel has no control for, kept so that a shared link opens the same network
       extra: {
         optimizer: { beta: opt.beta, beta1: opt.beta1, beta2: opt.beta2, eps: opt.eps },
@@ -368,6 +374,7 @@ export class Builder {
     put(e.batch, s.batch ?? "");
     put(e.seed, s.seed);
     put(e.regKind, s.reg ? s.reg.kind : "");
+    put(e.testRatio, s.test ?? 0);
     if (s.reg) put(e.regRate, Number.isNaN(s.reg.rate) ? "" : s.reg.rate);
     for (const input of [e.lr, e.batch, e.seed, e.points, e.noise, e.regRate]) input.removeAttribute("aria-invalid");
   }
@@ -375,7 +382,7 @@ export class Builder {
   /** mark the controls the server complained about; true if any was */
   markInvalid(fields) {
     const map = { "optimizer.lr": this.el.lr, batch_size: this.el.batch, seed: this.el.seed,
-                  "regularization.rate": this.el.regRate,
+                  "regularization.rate": this.el.regRate, test_ratio: this.el.testRatio,
                   "dataset.n": this.el.points, "dataset.noise": this.el.noise };
     const marked = fields.filter((f) => map[f]);
     for (const f of marked) map[f].setAttribute("aria-invalid", "true");

@@ -83,6 +83,13 @@ export class DataPlot {
 
   setSelected(index) { this.selected = index; this.draw(); }
 
+  /** the held-out test points ({X, Y}, or null), drawn hollow when `shown` */
+  setTest(test, shown) {
+    this.test = test;
+    this.testShown = shown;
+    this.draw();
+  }
+
   /** indices of the current minibatch, or null for the full batch */
   setBatch(indices) { this.batch = indices ? new Set(indices) : null; this.draw(); }
 
@@ -286,8 +293,23 @@ export class DataPlot {
     ctx.fillText(name, M.left, M.top - 2);
   }
 
+  /** the test points, hollow: outlines in their class's colour */
+  drawTest(ctx, f, size) {
+    const { X, Y } = this.test;
+    ctx.lineWidth = 1.6;
+    for (let k = 0; k < X.length; k++) {
+      const x = f.px(X[k][0]), y = this.dims === 1 ? f.py(Y[k][0]) : f.py(X[k][1]);
+      const c = this.task === "regression" ? -1 : classOf(Y[k]);
+      ctx.strokeStyle = c < 0 ? "#5b5b60" : CLASS_COLORS[c % CLASS_COLORS.length];
+      ctx.beginPath();
+      ctx.arc(x, y, size, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
+  }
+
   drawPoints(ctx, f) {
     const n = this.X.length;
+    if (this.test && this.testShown) this.drawTest(ctx, f, n > 200 ? 4 : 5);
     const size = n > 600 ? 3 : n > 200 ? 4 : 5;
     for (let k = 0; k < n; k++) {
       const [x, y] = this.where(f, k);

@@ -15,6 +15,12 @@ export class LossChart {
     new ResizeObserver(([entry]) => { this.size = entry.contentRect; this.draw(); }).observe(canvas);
   }
 
+  /** the test points' loss ({steps, losses}, or null), drawn dashed beside the training loss */
+  setTest(test) {
+    this.test = test && test.steps.length ? test : null;
+    this.draw();
+  }
+
   /** a vertical line at update `step` (an earlier one looked at), or none */
   mark(step) {
     this.marked = step;
@@ -64,7 +70,8 @@ export class LossChart {
     ctx.strokeRect(M.left + 0.5, M.top + 0.5, pw - 1, ph - 1);
     ctx.fillStyle = "#333";
     ctx.font = "12px system-ui, sans-serif";
-    const finite = this.losses.filter((l) => l !== null && Number.isFinite(l));
+    const testLosses = this.test ? this.test.losses : [];
+    const finite = [...this.losses, ...testLosses].filter((l) => l !== null && Number.isFinite(l));
     if (!finite.length) {
       ctx.textAlign = "center";
       ctx.textBaseline = "middle";
@@ -99,6 +106,24 @@ export class LossChart {
       pen = true;
     });
     ctx.stroke();
+    if (this.test) {                  // the test loss, dashed, at the steps it was measured
+      ctx.strokeStyle = "#d96a00";
+      ctx.setLineDash([5, 4]);
+      ctx.beginPath();
+      let on = false;
+      this.test.steps.forEach((s, k) => {
+        const v = this.test.losses[k];
+        if (v === null || !Number.isFinite(v) || (log && v <= 0) || s < first) { on = false; return; }
+        if (on) ctx.lineTo(px(s), py(v)); else ctx.moveTo(px(s), py(v));
+        on = true;
+      });
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = "#333";
+      ctx.textAlign = "right";
+      ctx.textBaseline = "top";
+      ctx.fillText("— training   - - test", w - M.right - 4, M.top + 2);
+    }
     if (this.marked !== null && this.marked !== undefined) {     // the step the scrubber looks at
       ctx.strokeStyle = "#7a3db8";
       ctx.lineWidth = 2;

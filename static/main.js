@@ -37,6 +37,8 @@ function truncated(chart, step) {
 function followLoss(store, chart) {
   store.on("load", (state, data, history) => (history ? chart.load(history.steps, history.losses) : chart.clear()));
   store.on("state", (state, how) => { if (how === "rewind") chart.load(...truncated(chart, state.step)); });
+  store.on("history", (history) => chart.setTest(history.test_losses ?? null));
+  store.on("load", () => chart.setTest(null));
   store.on("state", (state, how) => {
     if (how === "step") chart.add(state.step, [state.loss]);
     else if (how === "reset") chart.clear();

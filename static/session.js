@@ -303,7 +303,10 @@ export class Session {
       this.messages.showProblem("The data need at least one point.");
       return;
     }
-    const [spec, text] = this.builder.withPoints(X.filter((_, k) => k !== n), Y.filter((_, k) => k !== n),
+    // the plot's point n is the n-th training point; among all the points (test ones too) it is
+    const test = this.store.data.test && this.store.data.test.length === X.length ? this.store.data.test : null;
+    const at = test ? test.map((held, k) => (held ? -1 : k)).filter((k) => k >= 0)[n] : n;
+    const [spec, text] = this.builder.withPoints(X.filter((_, k) => k !== at), Y.filter((_, k) => k !== at),
       `removed point #${n}`, this.weightsOnScreen());
     this.store.followRemoved(n);
     this.rebuild(spec, text);

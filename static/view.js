@@ -21,8 +21,10 @@ export class SessionView {
     this.el = {
       inspector: $("inspector"), loss: $("loss-text"), accuracy: $("accuracy-text"),
       dataCaption: $("data-caption"), addModes: $("add-modes"), clickMode: $("click-mode"),
-      sampleInput: $("sample-index"),
+      sampleInput: $("sample-index"), test: $("test-text"), testToggle: $("test-toggle"),
+      showTest: $("show-test"), testToggleText: $("test-toggle-text"),
     };
+    this.el.showTest.addEventListener("change", () => plot.setTest(this.testPoints, this.el.showTest.checked));
     this.el.clickMode.addEventListener("change", (e) => {
       if (e.target.name === "click-mode") store.setClickMode(e.target.value);
     });
@@ -49,7 +51,16 @@ export class SessionView {
 
   /** a session just adopted: its data (its state follows) */
   load(state, data) {
-    this.parts.plot.setData(data.X, data.Y, data.task, this.store.extent, data.bounds);
+    // the plot's points are the training points (a sample's index is theirs); the test points
+    // are drawn apart, hollow, on demand
+    const test = data.test ?? data.X.map(() => false);
+    const pick = (rows, held) => rows.filter((_, k) => test[k] === held);
+    this.testPoints = test.some(Boolean) ? { X: pick(data.X, true), Y: pick(data.Y, true) } : null;
+    const { plot } = this.parts;
+    plot.setData(pick(data.X, false), pick(data.Y, false), data.task, this.store.extent, data.bounds);
+    plot.setTest(this.testPoints, this.el.showTest.checked);
+    this.el.testToggle.hidden = !this.testPoints;
+    if (this.testPoints) this.el.testToggleText.textContent = `show the ${this.testPoints.X.length} test points (hollow), which the network never trains on`;
     this.renderAddModes(data.task, data.X[0].length);
   }
 
@@ -109,7 +120,11 @@ export class SessionView {
     this.el.loss.dataset.value = state.loss === null ? "" : String(state.loss);
     // classes right: for a classification, once a Forward has run (a regression has no classes)
     const classes = c.task !== "regression" && state.accuracy !== null && (state.loss !== null || state.step > 0);
-    this.el.accuracy.textContent = classes ? `${Math.round(state.accuracy * 100)}% of all points classified right by the current weights` : "";
+    this.el.accuracy.textContent = classes ? `${Math.round(state.accuracy * 100)}% of ${state.test_points ? "the training" : "all"} points classified right by the current weights` : "";
+    this.el.test.textContent = state.test_points
+      ? `· test points: loss ${state.test_loss === null ? "— (run Forward)" : fmt(state.test_loss, 4)}${state.test_accuracy === null ? "" : `, ${Math.round(state.test_accuracy * 100)}% right`}`
+      : "";
+    this.el.test.dataset.value = state.test_loss === null || state.test_loss === undefined ? "" : String(state.test_loss);
     this.el.sampleInput.max = String(state.points - 1);
     this.el.sampleInput.value = String(this.store.sample);
     plot.setSelected(this.store.sample);

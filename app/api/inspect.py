@@ -202,7 +202,17 @@ async def get_data(request: Request, session: SessionDep):
     """The session's points: X (inputs) and Y (targets)."""
     trainer = session.trainer
     return await compute(request, session, "data", lambda job: dumps(
-        {"X": trainer.points, "Y": trainer.Y, "task": session.config["task"], "bounds": data_bounds(trainer.points)}))
+        {"X": trainer.points, "Y": all_targets(trainer), "test": trainer.is_test, "task": session.config["task"],
+         "bounds": data_bounds(trainer.points)}))
+
+
+def all_targets(trainer):
+    """Y of every point in the points' own order (the training and the test points together)."""
+    if trainer.test is None:
+        return trainer.Y
+    Y = np.empty((len(trainer.points), trainer.Y.shape[1]))
+    Y[~trainer.is_test], Y[trainer.is_test] = trainer.Y, trainer.test[1]
+    return Y
 
 
 @router.get("/history", response_model=History)
@@ -214,7 +224,9 @@ async def get_history(request: Request, session: SessionDep):
     def reply(job):
         values = norms.arrays(layers)[1]
         num = Numbers()
+        tests = session.trainer.test_history
         return dumps({"steps": history.steps, "losses": history.losses,
+                      "test_losses": {"steps": tests.steps, "losses": tests.losses},
                       "past_steps": session.trainer.past.steps(), "grad_norms": {
             "steps": norms.steps,
             "layers": [{"W": num.array(values[:, k, 0]), "b": num.array(values[:, k, 1])} for k in range(layers)]}})

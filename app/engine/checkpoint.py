@@ -6,7 +6,7 @@ the batch and the parameters they came from (Network.replay)."""
 import numpy as np
 
 from .network import Phase
-from .history import LossHistory, NormHistory
+from .history import LossHistory, NormHistory, TestLossHistory
 
 
 def pairs(prefix, params):
@@ -45,6 +45,7 @@ def state_dict(trainer):
     norms = trainer.norm_history
     state["norms.stride"] = norms.stride
     state["norms.steps"], state["norms.values"] = norms.arrays(len(net.layers))
+    state["testloss.steps"], state["testloss.values"] = trainer.test_history.arrays()
     if trainer.step_preview is not None:
         actual = trainer.step_preview["actual"]
         state["step_preview"] = np.array([trainer.step_preview["predicted"], np.nan if actual is None else actual])
@@ -103,6 +104,10 @@ def load_state_dict(trainer, state):
         norms.stride = int(state["norms.stride"])
         norms.steps = array(state, "norms.steps", None, np.int64).tolist()
         norms.norms = array(state, "norms.values", (len(norms.steps), len(net.layers), 2)).tolist()
+    tests = TestLossHistory()
+    if "testloss.steps" in state:
+        tests.steps = array(state, "testloss.steps", None, np.int64).tolist()
+        tests.losses = array(state, "testloss.values", (len(tests.steps),)).tolist()
     preview = None
     if "step_preview" in state:
         predicted, actual = array(state, "step_preview", (2,)).tolist()
@@ -118,6 +123,7 @@ def load_state_dict(trainer, state):
     history.steps, history.losses = steps.tolist(), losses.tolist()
     trainer.history = history
     trainer.norm_history = norms
+    trainer.test_history = tests
     trainer.step_preview = preview
     trainer.batch = batch
     if phase != Phase.FRESH:       # what the phase computed comes back from replay() when needed

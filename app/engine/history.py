@@ -49,6 +49,34 @@ class LossHistory:
         return len(self.steps)
 
 
+class TestLossHistory:
+    """The loss on the test points at the steps the norm history keeps (its stride): worked out
+    only there, so that a train on a big test set keeps its speed."""
+
+    def __init__(self):
+        self.steps, self.losses = [], []
+        self._copy = ArrayCopy()
+
+    def append(self, step, loss, stride):
+        self.steps.append(step)
+        self.losses.append(loss)
+        kept = [n for n, s in enumerate(self.steps) if (s - 1) % stride == 0]
+        if len(kept) < len(self.steps):
+            self.steps = [self.steps[n] for n in kept]
+            self.losses = [self.losses[n] for n in kept]
+
+    def keep_until(self, step):
+        kept = [k for k, s in enumerate(self.steps) if s <= step]
+        self.steps, self.losses = [self.steps[k] for k in kept], [self.losses[k] for k in kept]
+
+    def arrays(self):
+        steps, losses = self._copy.of([self.steps, self.losses], [np.int64, np.float64])
+        return steps, losses
+
+    def __len__(self):
+        return len(self.steps)
+
+
 class NormHistory:
     """‖dW‖ and ‖db‖ of each layer at steps 1, 1 + stride, 1 + 2·stride, …: when full, the
     stride doubles and every second entry goes. A train asks `wants(step)` first and works the

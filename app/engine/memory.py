@@ -26,7 +26,7 @@ def peak_bytes(trainer):
     state = {"sgd": 0, "momentum": 1, "adam": 2}.get(trainer.optimizer.name, 2)
     # gradients (now and of the last update), state, previous W and b
     cached = 8 * (rows * per_row + params * (3 + state + 1))
-    fixed = array_bytes([trainer.X, trainer.points, trainer.Y, trainer.batches.order]
+    fixed = array_bytes([trainer.X, trainer.points, trainer.Y, trainer.batches.order, *(trainer.test or ())]
                         + [a for pair in trainer.initial for a in pair]
                         + [a for layer in net.layers for a in (layer.W, layer.b)])
     # the past states at their most: as many as are kept, each its W, b and optimiser arrays,
@@ -37,7 +37,8 @@ def peak_bytes(trainer):
 
 def arrays_of(trainer):
     net = trainer.network
-    arrays = [trainer.X, trainer.points, trainer.Y, trainer.batches.order, net.X, net.Y, net.dX]
+    arrays = [trainer.X, trainer.points, trainer.Y, trainer.batches.order, net.X, net.Y, net.dX,
+              *(trainer.test or ())]
     arrays += [a for pair in trainer.initial for a in pair]
     arrays += [a for pair in (net.cached_params or []) for a in pair]
     for layer in net.layers:

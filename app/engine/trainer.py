@@ -9,14 +9,15 @@ from .batches import Batches
 from .datasets import two_classes
 from .errors import ConfigError
 from .health import norm, predicted_change
-from .history import LossHistory, NormHistory
+from .history import LossHistory, NormHistory, TestLossHistory
 from .past import PastStates
 
 
 class Trainer:
     """Forward, backward and step on successive batches, with the loss of every update kept."""
 
-    def __init__(self, network, optimizer, X, Y, batch_size=None, seed=0, points=None, features=None):
+    def __init__(self, network, optimizer, X, Y, batch_size=None, seed=0, points=None, features=None,
+                 test=None, is_test=None):
         if X.shape[1] != network.sizes[0]:
             raise ConfigError("layers", f"layers[0] must be {X.shape[1]}, the number of inputs of the data")
         if Y.shape[1] != network.sizes[-1]:
@@ -25,8 +26,13 @@ class Trainer:
         network.loss.check_targets(Y)
         self.network, self.optimizer = network, optimizer
         self.X, self.Y = X, Y           # the network's inputs (features of the points, if chosen) and targets
-        self.points = X if points is None else points      # the points themselves, as plotted
+        self.points = X if points is None else points      # every point itself, as plotted (test ones too)
         self.features = features        # names of the inputs worked out from each point, or None
+        # the held-out test points: (X, Y) the network never trains on, or None; is_test marks
+        # them among `points`
+        self.test = test
+        self.is_test = np.zeros(len(self.points), dtype=bool) if is_test is None else is_test
+        self._test_accuracy = ([], None)
         self.batches = Batches(len(X), batch_size, seed)
         self._accuracy = ([], None)   # (the W and b arrays it was worked out for, the accuracy)
         self._two_classes = two_classes(Y)
@@ -42,6 +48,7 @@ class Trainer:
         self.steps = 0           # updates applied so far
         self.history = LossHistory()  # the loss of the forward before each update
         self.norm_history = NormHistory()   # ‖dW‖, ‖db‖ of each layer at some of the updates
+        self.test_history = TestLossHistory()   # the test points' loss at those updates
         self.batch = None        # row indices of the current batch
         self.last_gradients = None    # [(dW, db)] of each layer for the last update made
         self.step_preview = None      # after backward: {"predicted", "actual"} change of the loss
@@ -108,6 +115,9 @@ class Trainer:
         if self.norm_history.wants(step):
             with np.errstate(all="ignore"):
                 self.norm_history.append(step, [[norm(dW), norm(db)] for dW, db in gradients])
+                if self.test is not None:       # with the weights this update's forward used
+                    loss = self.test_loss(self.network.cached_params)
+                    self.test_history.append(step, loss, self.norm_history.stride)
 
     def train(self, k, deadline=None):
         """Up to k full iterations; stops early once the loss is no longer finite, or when
@@ -188,6 +198,7 @@ class Trainer:
         self.steps = past.step
         self.history.keep_until(past.step)
         self.norm_history.keep_until(past.step)
+        self.test_history.keep_until(past.step)
         self.past.drop_after(past.step)
         self.batch = None
         self.last_gradients = None
@@ -211,22 +222,43 @@ class Trainer:
         rows = np.flatnonzero(self.batch == sample)
         return int(rows[0]) if len(rows) else None
 
-    def accuracy(self):
-        """Share of the whole dataset classified right: by the largest output for cross_entropy,
+    def test_loss(self, params=None):
+        """The data loss on the test points with `params` (default: the current weights), or None
+        without test points."""
+        if self.test is None:
+            return None
+        X, Y = self.test
+        A = X
+        for layer, (W, b) in zip(self.network.layers, params or [(l.W, l.b) for l in self.network.layers]):
+            Z = A @ W + b
+            A = layer.activation.forward(Z)
+        with np.errstate(all="ignore"):
+            return float(self.network.loss.value(Z, A, Y))
+
+    def test_accuracy(self):
+        """accuracy() on the test points, or None without them."""
+        if self.test is None:
+            return None
+        return self.accuracy(*self.test, cache="_test_accuracy")
+
+    def accuracy(self, X=None, Y=None, cache="_accuracy"):
+        """Share of the training points (or of X, Y) classified right: by the largest output for cross_entropy,
         by output > 0.5 for bce, and for mse too when the targets are one column of 0s and 1s;
         None for regression. Worked out once per set of parameters: every update and set_params
         puts new W and b arrays in place."""
+        X = self.X if X is None else X
+        Y = self.Y if Y is None else Y
         params = [p for layer in self.network.layers for p in (layer.W, layer.b)]
-        cached_for, value = self._accuracy
+        cached_for, value = getattr(self, cache)
         if len(cached_for) == len(params) and all(a is b for a, b in zip(cached_for, params)):
             return value
         with np.errstate(all="ignore"):
-            A = self.network.predict(self.X)
+            A = self.network.predict(X)
         if self.network.loss.name == "cross_entropy":
-            value = float(np.mean(A.argmax(axis=1) == self.Y.argmax(axis=1)))
+            value = float(np.mean(A.argmax(axis=1) == Y.argmax(axis=1)))
         elif self.network.loss.name == "bce" or self._two_classes:
-            value = float(np.mean((A > 0.5) == (self.Y > 0.5)))
+            value = float(np.mean((A > 0.5) == (Y > 0.5)))
         else:
             value = None
-        self._accuracy = (params, value)
+        setattr(self, cache, (params, value))
         return value

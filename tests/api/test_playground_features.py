@@ -152,3 +152,57 @@ def test_bad_features_are_a_422_naming_the_field(client, config, field):
     response = client.post("/api/sessions", json=config)
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["field"].split("[")[0] == field       # features[0]: the first bad one
+
+
+def test_test_points_are_held_out_seeded_and_disjoint(client):
+    config = {"test_ratio": 0.3, "dataset": {"name": "xor", "n": 101}, "seed": 5}
+    sid, twin, other = create(client, **config), create(client, **config), create(client, **{**config, "seed": 6})
+    data = client.get(f"/api/sessions/{sid}/data").json()
+    assert len(data["X"]) == 101 and sum(data["test"]) == 30             # floor(101 · 0.3)
+    assert client.get(f"/api/sessions/{twin}/data").json()["test"] == data["test"]
+    assert client.get(f"/api/sessions/{other}/data").json()["test"] != data["test"]
+    state = client.get(f"/api/sessions/{sid}?sample=3").json()
+    assert state["points"] == 71 and state["test_points"] == 30
+    train_rows = [x for x, held in zip(data["X"], data["test"]) if not held]
+    assert state["sample"]["input"] == train_rows[3]
+    # the loss and the test loss by hand, with the weights the forward used
+    forward = client.post(f"/api/sessions/{sid}/forward").json()
+    t = build_trainer(SessionConfig.model_validate(config))[0]
+    X, Y = np.array(data["X"]), np.array(data["Y"])
+    held = np.array(data["test"])
+    W0, b0 = (np.array(forward["layers"][0][k]) for k in ("W", "b"))
+    W1, b1 = (np.array(forward["layers"][1][k]) for k in ("W", "b"))
+    def bce(rows):
+        a = 1 / (1 + np.exp(-(np.tanh(X[rows] @ W0 + b0) @ W1 + b1)))
+        y = Y[rows]
+        return float(np.mean(-(y * np.log(a) + (1 - y) * np.log(1 - a))))
+    assert forward["loss"] == pytest.approx(bce(~held), rel=1e-10)
+    assert forward["test_loss"] == pytest.approx(bce(held), rel=1e-10)
+    assert t.test_loss() == pytest.approx(forward["test_loss"], rel=1e-12)
+
+
+def test_training_never_sees_the_test_points_and_history_has_their_loss(client):
+    sid = create(client, test_ratio=0.5, dataset={"name": "circles", "n": 40})
+    client.post(f"/api/sessions/{sid}/train", json={"steps": 6})
+    history = client.get(f"/api/sessions/{sid}/history").json()
+    assert history["test_losses"]["steps"] == [1, 2, 3, 4, 5, 6]
+    # a session on the training points alone trains the same way
+    data = client.get(f"/api/sessions/{sid}/data").json()
+    train_X = [x for x, held in zip(data["X"], data["test"]) if not held]
+    train_Y = [y for y, held in zip(data["Y"], data["test"]) if not held]
+    alone = create(client, dataset={"X": train_X, "Y": train_Y})
+    mine = client.get(f"/api/sessions/{sid}").json()
+    theirs = client.post(f"/api/sessions/{alone}/train", json={"steps": 6}).json()
+    assert history["losses"] == theirs["losses"] and mine["layers"][0]["W"] == theirs["layers"][0]["W"]
+
+
+def test_at_least_one_point_is_left_to_train_on(client):
+    sid = create(client, test_ratio=0.9, dataset={"X": [[0, 0], [1, 1]], "Y": [[0], [1]]})
+    state = client.get(f"/api/sessions/{sid}").json()
+    assert state["points"] == 1 and state["test_points"] == 1
+
+
+@pytest.mark.parametrize("ratio", [-0.1, 0.95, "0.2", True])
+def test_a_bad_test_ratio_is_a_422(client, ratio):
+    response = client.post("/api/sessions", json={"test_ratio": ratio})
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "test_ratio"

@@ -71,3 +71,27 @@ def test_features_are_drawn_as_named_inputs_with_their_pictures(app, errors):
                         f"document.querySelectorAll('#features input:checked').length")
     expect(app.locator("#input-row")).to_contain_text("Inputs: 2 (the features chosen below)")
     assert errors == []
+
+
+def test_test_points_their_loss_charted_and_drawn_hollow(app, errors):
+    app.emulate_media(reduced_motion="reduce")
+    app.select_option("#presets", "overfitting")
+    expect(app.locator("[data-role=lesson-title]")).to_contain_text("Overfitting")
+    toggle = app.locator("#test-toggle")
+    expect(toggle).to_be_visible()
+    expect(toggle).to_contain_text("show the 30 test points")
+    state = api_state(app)
+    assert state["test_points"] == 30 and state["points"] == 30
+    app.fill("#train-steps", "60")
+    app.click("[data-action=train]")
+    expect(app.locator("body")).to_have_attribute("data-step", "60", timeout=20000)
+    wait_until(app, "window.manualgrad.chart.test && window.manualgrad.chart.test.steps.length === 60")
+    expect(app.locator("[data-role=test-loss]")).to_contain_text("test points: loss")
+    run(app, "forward", "forward")
+    shown = float(app.locator("[data-role=test-loss]").get_attribute("data-value"))
+    assert shown == api_state(app)["test_loss"]
+    assert app.evaluate("window.manualgrad.plot.testShown") is False
+    app.locator("#show-test").check()
+    assert app.evaluate("window.manualgrad.plot.testShown") is True
+    assert app.evaluate("window.manualgrad.plot.test.X.length") == 30
+    assert errors == []
