@@ -148,8 +148,11 @@ export class MatrixView {
     }
     out.push(nav);
 
-    // dW = A_prevᵀ · dZ
+    // dW = A_prevᵀ · dZ (with a weight penalty, that is dW's data part: dW − rate·W or − rate·sign(W))
     const [ri0, ri1] = around(i, fanIn), [cj0, cj1] = around(j, fanOut);
+    const reg = state.config.regularization;
+    const penalty = (w) => (!reg ? 0 : reg.kind === "l2" ? reg.rate * w : reg.rate * Math.sign(w));
+    const dataPart = (r, c) => (layer.dW[r][c] === null ? null : layer.dW[r][c] - penalty(layer.W[r][c]));
     const hidden = this.concealed(sel.L, i, j);
     const product = doc.createElement("div");
     product.className = "matrix-row";
@@ -160,10 +163,14 @@ export class MatrixView {
       table(doc, "dZ", [n, fanOut], rows, range([cj0, cj1]), (r, u) => dZ[at(r)][u],
             { rowLabel: sample, colLabel: unit, hl: (r, u) => u === j, more: { rows: moreRows } }),
       op(doc, "="),
-      table(doc, "dW", [fanIn, fanOut], range([ri0, ri1]), range([cj0, cj1]),
-            (r, c) => (this.concealed(sel.L, r, c) ? undefined : layer.dW[r][c]),     // "?": to predict
+      table(doc, reg ? "dW_data" : "dW", [fanIn, fanOut], range([ri0, ri1]), range([cj0, cj1]),
+            (r, c) => (this.concealed(sel.L, r, c) ? undefined : dataPart(r, c)),     // "?": to predict
             { rowLabel: unit, colLabel: unit, hl: (r, c) => r === i && c === j }));
     out.push(product, note(doc, `Row ${i + 1} of A_prevᵀ (what unit ${i + 1} of the layer before sent, one column per sample) times column ${j + 1} of dZ (∂L/∂z of unit ${j + 1}, one row per sample) gives dW[${i + 1}][${j + 1}]${hidden ? ", hidden until you predict it" : ""}: the sum of the per-sample products. The shapes chain: (${fanIn} × ${n}) · (${n} × ${fanOut}) = (${fanIn} × ${fanOut}), the shape of W.`));
+    if (reg) {
+      out.push(note(doc, `With ${reg.kind} regularisation the product is dW_data, the data loss's part; `
+        + `dW adds ${reg.kind === "l2" ? `rate · W = ${reg.rate} · W` : `rate · sign(W) = ${reg.rate} · sign(W)`} to it (the chain panel shows both).`));
+    }
 
     // dA_prev = dZ · Wᵀ
     const Wt = transpose(layer.W);

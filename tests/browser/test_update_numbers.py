@@ -234,3 +234,23 @@ def test_the_predict_exercise_hides_its_weight_in_the_matrices_and_paths(page, e
     dW = matrix(view, "dW")
     assert dW[3][0] is None and dW[1][0] is not None
     assert errors == []
+
+
+def test_with_regularisation_the_matrix_product_is_dw_data(page, errors):
+    response = page.request.post("/api/scenarios/encode", data={"config": {"batch_size": 6,
+                                                                           "regularization": {"kind": "l2", "rate": 0.1}}})
+    open_link(page, response.json()["code"])
+    page.emulate_media(reduced_motion="reduce")
+    run(page, "forward", "forward")
+    run(page, "backward", "backward")
+    click_edge(page, "1-1-2")
+    view = page.locator("[data-role=matrix-view]")
+    view.locator("summary").click()
+    expect(view.locator('table[data-matrix="dW_data"]')).to_have_count(1)
+    A_t, dZ, data = (np.array(matrix(view, name)) for name in ("A_prevᵀ", "dZ", "dW_data"))
+    state = api_state(page)
+    W, dW = np.array(state["layers"][0]["W"]), np.array(state["layers"][0]["dW"])
+    np.testing.assert_allclose(A_t @ dZ, data, rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(data + 0.1 * W, dW, rtol=1e-12, atol=1e-15)
+    expect(view).to_contain_text("With l2 regularisation the product is dW_data")
+    assert errors == []
