@@ -7,7 +7,7 @@ from fastapi.templating import Jinja2Templates
 from threadpoolctl import threadpool_limits
 
 from .admission import CreateLimiter, RefusalBudget, parse_networks
-from .api import docs, health, inspect, pages, phases, scenarios, sessions
+from .api import docs, graph, health, inspect, pages, phases, scenarios, sessions
 from .api.scenarios import IMPORT_PATH, preset_list
 from .compute import Scheduler
 from .errors import install_error_handlers
@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.presets = load_presets(settings.scenarios_dir)
     app.state.preset_list = preset_list(app.state.presets)
-    for module in (scenarios, sessions, phases, inspect, health, pages, docs):
+    for module in (scenarios, sessions, phases, inspect, graph, health, pages, docs):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app)

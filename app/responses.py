@@ -298,3 +298,28 @@ class Preset(BaseModel):
 
 class Presets(BaseModel):
     presets: list[Preset]
+
+
+class GraphNode(BaseModel):
+    id: int
+    op: str                         # input, const, +, −, ·, /, ^, neg, or a function's name
+    label: str
+    name: str | None                # the name of its line (a = …)
+    inputs: list[int]
+    value: Num                      # null with finite: false when it overflowed
+    grad: Num                       # d output / d node (the first output), summed over every use
+    local: list[Num]                # d node / d each input
+    finite: bool
+    tangent: Num = None             # with wrt: d node / d wrt
+
+
+class GraphReply(BaseModel):
+    nodes: list[GraphNode]
+    order: list[int]                # topological: every node after its inputs
+    inputs: list[str]
+    output: int | None = None
+    outputs: list[int] | None = None
+    jacobian: dict[str, Any] | None = None
+    gradients: dict[str, Num]
+    finite_differences: dict[str, Num]
+    hessian: dict[str, Any] | None = None

@@ -130,6 +130,7 @@ export const api = {
   batch: (id, offset = 0, limit = 500, arrays = true) => request("GET", `${base(id)}/batch${query({ offset, limit, arrays })}`),
   history: (id) => request("GET", `${base(id)}/history`),
   presets: () => request("GET", "/api/scenarios"),
+  graph: (body) => request("POST", "/api/graph", body),
   encode: (scenario) => request("POST", "/api/scenarios/encode", scenario),
   decode: (code) => request("POST", "/api/scenarios/decode", { code }),
   exportFile: (id) => download(`${base(id)}/export`),

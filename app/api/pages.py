@@ -14,3 +14,9 @@ async def show_page(request: Request):
     return request.app.state.templates.TemplateResponse(
         request, "index.html", {"catalog": page_catalog, "datasets": page_catalog["datasets"],
                                 "limits": page_catalog["limits"]})
+
+
+@router.get("/graph", response_class=HTMLResponse)
+async def show_graph_page(request: Request):
+    """The computational graph lab: reverse and forward mode on any small expression."""
+    return request.app.state.templates.TemplateResponse(request, "graph.html", {})

@@ -1,0 +1,71 @@
+"""The computational graph lab: an expression's DAG with values, local derivatives, reverse-mode
+gradients, forward-mode tangents, finite differences and (for two inputs) the Hessian."""
+from typing import Annotated
+
+import numpy as np
+from fastapi import APIRouter, Request
+from pydantic import Field, StringConstraints
+
+from ..engine import ConfigError
+from ..engine.graph import MAX_SOURCE, Graph, finite_differences, hessian
+from ..jsonbody import JSONBytes, dumps
+from ..responses import GraphReply, errors
+from ..schemas import Strict
+from ..state import Numbers
+from .routing import FastJSONRoute
+
+router = APIRouter(route_class=FastJSONRoute, tags=["graph"], responses=errors(413, 422, 503))
+
+InputName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9]{0,15}$")]
+MAX_INPUTS = 16
+
+
+class GraphRequest(Strict):
+    source: str = Field(min_length=1, max_length=MAX_SOURCE, description=(
+        "lines of `name = expression`, the last line the output (two outputs: joined by a comma)"))
+    values: dict[InputName, float] = Field({}, max_length=MAX_INPUTS, description="a value for every input name")
+    wrt: InputName | None = Field(None, description="forward mode: the input whose tangents flow forward")
+    hessian: bool = Field(False, description="for a function of exactly two inputs: its Hessian at the values")
+
+
+def reply(body):
+    g = Graph(body.source, body.values)
+    num = Numbers()
+    outputs = [o.id for o in g.outputs]
+    inputs = g.inputs()
+    # one backward per output: its row of the Jacobian; the first output's gradients are the nodes'
+    rows = []
+    for out in reversed(outputs):
+        g.backward(out)
+        rows.insert(0, [num.number(g.names[name].grad) for name in inputs])
+    if body.wrt is not None:
+        g.forward_tangents(body.wrt)
+    nodes = [{"id": n.id, "op": n.op, "label": n.label, "name": n.name, "inputs": n.inputs,
+              "value": num.number(n.value), "grad": num.number(n.grad),
+              "local": [num.number(d) for d in n.local], "finite": n.finite,
+              **({"tangent": num.number(n.tangent)} if body.wrt is not None else {})} for n in g.nodes]
+    result = {"nodes": nodes, "order": [n.id for n in g.nodes], "inputs": inputs,
+              "gradients": dict(zip(inputs, rows[0]))}
+    if len(outputs) == 1:
+        result["output"] = outputs[0]
+    else:
+        result["outputs"] = outputs
+        result["jacobian"] = {"rows": outputs, "columns": inputs, "matrix": rows}
+    used = {name: body.values[name] for name in inputs}
+    with np.errstate(all="ignore"):
+        result["finite_differences"] = {k: num.number(v) for k, v in finite_differences(body.source, used).items()}
+        if body.hessian:
+            if len(inputs) != 2 or len(outputs) != 1:
+                raise ConfigError("hessian", "the Hessian is drawn for one output of exactly two inputs")
+            h = hessian(body.source, used)
+            result["hessian"] = {**h, "matrix": [[num.number(v) for v in row] for row in h["matrix"]],
+                                 "eigenvalues": [num.number(v) for v in h["eigenvalues"]]}
+    return dumps(result)
+
+
+@router.post("/api/graph", response_model=GraphReply)
+async def build_graph(request: Request, body: GraphRequest):
+    """The computational graph of an expression: every node's value and local derivatives,
+    reverse-mode gradients (accumulated over every use), forward-mode tangents for `wrt`, finite
+    differences in extended precision, and the Hessian when asked for (two inputs)."""
+    return JSONBytes(await request.app.state.scheduler.run(lambda job: reply(body)))

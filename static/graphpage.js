@@ -1,0 +1,240 @@
+// the graph lab: build an expression's graph on the server, then step through reverse mode
+// (gradients from the output back, += where a value is used twice) or forward mode (tangents
+// from one input forward), node by node
+import { api } from "./api.js";
+import { fmt } from "./format.js";
+import { layout, parseValues, reverseSteps } from "./graphlayout.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const COL = 150, ROW = 78, R = 26;
+const PRESETS = [
+  { name: "The reference’s (x1 + x2) · x3", source: "(x1 + x2) * x3", values: "x1 = 1, x2 = 2, x3 = 3" },
+  { name: "micrograd’s neuron", source: "n = x1*w1 + x2*w2 + b\ntanh(n)", values: "x1 = 2, x2 = 0, w1 = -3, w2 = 1, b = 6.8813735870195432" },
+  { name: "A value used twice: b = a + a", source: "b = a + a", values: "a = 3" },
+  { name: "One sigmoid neuron and its squared error", source: "z = w*x + b\na = sigmoid(z)\n0.5 * (a - y)^2", values: "x = 0.5, y = 1, w = 0.2, b = 0.1" },
+  { name: "Softmax cross-entropy, naive and stable", source: "naive = -log(exp(z1) / (exp(z1) + exp(z2)))\nstable = log(exp(z1 - z1) + exp(z2 - z1))\nnaive, stable", values: "z1 = 1000, z2 = 0" },
+  { name: "Two outputs: a Jacobian", source: "p = x * y\np + x, p - y", values: "x = 3, y = 5" },
+  { name: "A saddle: x² − y² and its Hessian", source: "x^2 - y^2", values: "x = 0.5, y = 1" },
+];
+
+const el = (tag, attrs = {}, parent) => {
+  const n = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
+  if (parent) parent.append(n);
+  return n;
+};
+const $ = (id) => document.getElementById(id);
+const num = (v, d = 4) => (v === null || v === undefined ? "—" : fmt(v, d));
+
+class GraphLab {
+  constructor() {
+    this.reply = null;
+    this.k = 0;                 // steps done
+    this.svg = $("graph");
+    const presets = $("graph-presets");
+    PRESETS.forEach((p, k) => presets.append(new Option(p.name, String(k))));
+    presets.addEventListener("change", () => {
+      const p = PRESETS[Number(presets.value)];
+      presets.value = "";
+      if (!p) return;
+      $("graph-source").value = p.source;
+      $("graph-values").value = p.values;
+      this.build();
+    });
+    document.querySelector("[data-action=graph-build]").addEventListener("click", () => this.build());
+    document.querySelector("[data-action=graph-step]").addEventListener("click", () => this.go(this.k + 1));
+    document.querySelector("[data-action=graph-back]").addEventListener("click", () => this.go(this.k - 1));
+    document.querySelector("[data-action=graph-run]").addEventListener("click", () => this.go(Infinity));
+    for (const radio of document.querySelectorAll("input[name=graph-mode]")) radio.addEventListener("change", () => this.build());
+    $("graph-wrt").addEventListener("change", () => this.build());
+    $("error-close").addEventListener("click", () => { $("error").hidden = true; });
+    this.build();
+  }
+
+  get mode() { return document.querySelector("input[name=graph-mode]:checked").value; }
+
+  async build() {
+    let values;
+    try {
+      values = parseValues($("graph-values").value);
+    } catch (err) {
+      return this.problem(`Values: ${err.message}.`);
+    }
+    const wrt = this.mode === "forward" ? ($("graph-wrt").value || Object.keys(values)[0]) : null;
+    const inputs = Object.keys(values);
+    const twoInputs = inputs.length === 2;
+    try {
+      this.reply = await api.graph({ source: $("graph-source").value, values, ...(wrt ? { wrt } : {}),
+                                     ...(twoInputs && !$("graph-source").value.includes(",") ? { hessian: true } : {}) });
+    } catch (err) {
+      return this.problem(err.message);
+    }
+    $("error").hidden = true;
+    const wrtSelect = $("graph-wrt");
+    const chosen = wrtSelect.value;
+    wrtSelect.replaceChildren(...this.reply.inputs.map((n) => new Option(n, n)));
+    if (this.reply.inputs.includes(chosen)) wrtSelect.value = chosen;
+    this.steps = this.mode === "reverse" ? reverseSteps(this.reply) : this.reply.order.map((id) => ({ node: id }));
+    this.k = 0;
+    this.draw();
+    this.go(0);
+    this.summary();
+  }
+
+  problem(text) {
+    $("error-text").textContent = text;
+    $("error").hidden = false;
+  }
+
+  draw() {
+    const { nodes } = this.reply;
+    const { where, cols, rows } = layout(nodes);
+    const svg = this.svg;
+    svg.replaceChildren();
+    svg.setAttribute("viewBox", `0 0 ${cols * COL + 40} ${rows * ROW + 30}`);
+    svg.style.width = `${Math.min(1000, cols * COL + 40)}px`;
+    const pos = (id) => [40 + where[id].col * COL, 40 + where[id].row * ROW];
+    this.edges = {};
+    const edgeLayer = el("g", { class: "gedges" }, svg);
+    for (const n of nodes) {
+      n.inputs.forEach((input, k) => {
+        const [x1, y1] = pos(input), [x2, y2] = pos(n.id);
+        const twice = n.inputs.indexOf(input) !== k;           // the second use of the same input
+        const bend = twice ? 26 : 0;
+        const g = el("g", { class: "gedge", "data-from": String(input), "data-to": String(n.id) }, edgeLayer);
+        const mx = (x1 + x2) / 2, my = (y1 + y2) / 2 + bend;
+        el("path", { d: `M${x1 + R},${y1} Q${mx},${my} ${x2 - R},${y2}` }, g);
+        const t = el("text", { x: mx, y: my - 6, class: "glocal" }, g);
+        t.textContent = `∂ = ${num(n.local[k], 3)}`;
+        const flow = el("text", { x: mx, y: my + 12, class: "gflow" }, g);
+        this.edges[`${n.id}-${k}`] = { g, flow };
+      });
+    }
+    this.boxes = {};
+    for (const n of nodes) {
+      const [x, y] = pos(n.id);
+      const g = el("g", { class: `gnode op-${n.op === "input" ? "input" : n.op === "const" ? "const" : "op"}`,
+                          "data-gnode": String(n.id), "data-value": String(n.value), tabindex: "0" }, svg);
+      if (!n.finite) g.classList.add("not-finite");
+      el("circle", { cx: x, cy: y, r: R }, g);
+      const op = el("text", { x, y: y - 4, class: "gop" }, g);
+      op.textContent = n.op === "input" || n.op === "const" ? n.label : n.op;
+      const val = el("text", { x, y: y + 12, class: "gval" }, g);
+      val.textContent = n.finite ? num(n.value, 3) : "not finite";
+      const name = el("text", { x, y: y - R - 6, class: "gname" }, g);
+      name.textContent = n.name ?? (n.op === "input" ? "" : "");
+      const grad = el("text", { x, y: y + R + 14, class: "ggrad" }, g);
+      el("title", {}, g).textContent = `${n.label} = ${n.finite ? n.value : "not a finite number"}`;
+      this.boxes[n.id] = { g, grad };
+    }
+    $("graph-order").textContent = `Topological order (each node after its inputs): ${this.reply.order
+      .map((id) => nodes[id].name ?? (nodes[id].op === "input" || nodes[id].op === "const" ? nodes[id].label : `#${id} ${nodes[id].op}`)).join(" → ")}. `
+      + (this.mode === "reverse" ? "Reverse mode walks it backwards: a node's gradient is complete only once every node that uses it has sent its part."
+        : "Forward mode walks it forwards: a node's tangent needs its inputs' tangents first.");
+  }
+
+  /** show the graph after `k` steps (0: none yet) */
+  go(k) {
+    if (!this.reply) return;
+    const total = this.steps.length;
+    this.k = Math.max(0, Math.min(total, k));
+    const { nodes } = this.reply;
+    for (const b of Object.values(this.boxes)) {
+      b.g.classList.remove("current", "done");
+      b.g.removeAttribute("data-grad");
+      b.g.removeAttribute("data-tangent");
+      b.grad.textContent = "";
+    }
+    for (const e of Object.values(this.edges)) { e.g.classList.remove("flowing"); e.flow.textContent = ""; }
+    if (this.mode === "reverse") this.showReverse(nodes);
+    else this.showForward(nodes);
+    $("graph-progress").textContent = `${this.k} of ${total} nodes`;
+    document.querySelector("[data-action=graph-back]").disabled = this.k === 0;
+    document.querySelector("[data-action=graph-step]").disabled = this.k === total;
+    document.querySelector("[data-action=graph-run]").disabled = this.k === total;
+  }
+
+  showReverse(nodes) {
+    const done = this.steps.slice(0, this.k);
+    const last = done[done.length - 1];
+    const partial = last ? last.partial : null;
+    const received = last ? last.received : null;
+    for (const s of done) {
+      const b = this.boxes[s.node];
+      b.g.classList.add("done");
+      b.g.dataset.grad = String(s.grad);
+      b.grad.textContent = `grad ${num(s.grad)}`;
+    }
+    if (partial) {                 // nodes not reached yet: what they have received so far
+      for (const n of nodes) {
+        if (done.some((s) => s.node === n.id)) continue;
+        const got = received[n.id];
+        if (got.length) this.boxes[n.id].grad.textContent = `grad ${got.length > 1 ? got.map((c) => num(c, 3)).join(" + ") + " = " : ""}${num(partial[n.id])} so far`;
+      }
+    }
+    if (!last) {
+      $("graph-caption").textContent = "Reverse mode starts at the output: its gradient with respect to itself is 1. Press Next node.";
+      return;
+    }
+    this.boxes[last.node].g.classList.add("current");
+    last.sends.forEach((s, k) => {
+      const e = this.edges[`${last.node}-${k}`];
+      e.g.classList.add("flowing");
+      e.flow.textContent = `${num(s.local, 3)} × ${num(s.upstream, 3)} = ${num(s.contribution, 3)}`;
+    });
+    const n = nodes[last.node];
+    const reuse = last.sends.length === 2 && last.sends[0].input === last.sends[1].input;
+    $("graph-caption").textContent = last.sends.length
+      ? `${n.name ?? n.label}: its gradient ${num(last.grad)} goes back to its input${last.sends.length > 1 ? "s" : ""}, each as local derivative × upstream gradient${reuse ? "; both go to the same node, whose gradient therefore grows by += twice" : ""}.`
+      : `${n.label}: a leaf. Its gradient ${num(last.grad)} is the sum of what the nodes using it sent${this.k === this.steps.length ? ". Every gradient is done." : "."}`;
+  }
+
+  showForward(nodes) {
+    const wrt = $("graph-wrt").value;
+    const done = this.reply.order.slice(0, this.k);
+    for (const id of done) {
+      const b = this.boxes[id];
+      b.g.classList.add("done");
+      b.g.dataset.tangent = String(nodes[id].tangent);
+      b.grad.textContent = `ṫ ${num(nodes[id].tangent)}`;
+    }
+    const id = done[done.length - 1];
+    if (id === undefined) {
+      $("graph-caption").textContent = `Forward mode carries d/d${wrt} forward: ${wrt}’s tangent is 1, every other input’s 0. Press Next node.`;
+      return;
+    }
+    const n = nodes[id];
+    this.boxes[id].g.classList.add("current");
+    n.inputs.forEach((input, k) => {
+      const e = this.edges[`${id}-${k}`];
+      e.g.classList.add("flowing");
+      e.flow.textContent = `${num(n.local[k], 3)} × ${num(nodes[input].tangent, 3)}`;
+    });
+    $("graph-caption").textContent = n.inputs.length
+      ? `${n.name ?? n.label}: tangent = Σ local derivative × input’s tangent = ${num(n.tangent)}.`
+      : `${n.label}: ${n.op === "input" ? (n.label === wrt ? "the input we differentiate by: tangent 1" : "another input: tangent 0") : "a constant: tangent 0"}.`;
+  }
+
+  summary() {
+    const r = this.reply;
+    const box = $("graph-summary");
+    const lines = [];
+    lines.push(`Gradients (reverse mode, one pass for the output): ${r.inputs.map((n) => `∂/∂${n} = ${num(r.gradients[n], 6)}`).join(", ")}.`);
+    const agree = r.inputs.every((n) => r.gradients[n] !== null && r.finite_differences[n] !== null
+      && Math.abs(r.gradients[n] - r.finite_differences[n]) <= 1e-6 * Math.max(1, Math.abs(r.finite_differences[n])));
+    lines.push(`Finite differences (extended precision): ${r.inputs.map((n) => `${num(r.finite_differences[n], 6)}`).join(", ")}: `
+      + (agree ? "they agree with the gradients." : "they differ somewhere (a kink such as |x| or relu at 0, or a value that is not finite)."));
+    if (r.jacobian) {
+      lines.push(`Two outputs: the Jacobian, one row per output (reverse mode fills it row by row, one backward each) and one column per input (forward mode fills it column by column, one pass each): `
+        + r.jacobian.matrix.map((row) => `[${row.map((v) => num(v, 4)).join(", ")}]`).join(" "));
+    }
+    lines.push("Forward mode needs one pass per input; reverse mode one pass per output: for a loss of many weights, reverse mode (backpropagation) wins.");
+    if (r.hessian) {
+      const H = r.hessian;
+      lines.push(`Hessian (${H.method}): [${H.matrix.map((row) => row.map((v) => num(v, 4)).join(", ")).join("; ")}], eigenvalues ${H.eigenvalues.map((v) => num(v, 4)).join(" and ")}: ${H.kind}.`);
+    }
+    box.replaceChildren(...lines.map((t) => Object.assign(document.createElement("p"), { textContent: t })));
+  }
+}
+
+new GraphLab();
