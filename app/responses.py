@@ -323,3 +323,4 @@ class GraphReply(BaseModel):
     gradients: dict[str, Num]
     finite_differences: dict[str, Num]
     hessian: dict[str, Any] | None = None
+    grid: dict[str, Any] | None = None       # with hessian: the output over a square around the point

@@ -3,6 +3,8 @@
 // from one input forward), node by node
 import { api } from "./api.js";
 import { fmt } from "./format.js";
+import { contour } from "./dataplot.js";
+import { divergingBytes } from "./colors.js";
 import { layout, parseValues, reverseSteps } from "./graphlayout.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -48,6 +50,12 @@ class GraphLab {
     for (const radio of document.querySelectorAll("input[name=graph-mode]")) radio.addEventListener("change", () => this.build());
     $("graph-wrt").addEventListener("change", () => this.build());
     $("error-close").addEventListener("click", () => { $("error").hidden = true; });
+    // a link from the network page: /graph#source=…&values=…
+    const given = new URLSearchParams(window.location.hash.slice(1));
+    if (given.get("source")) {
+      $("graph-source").value = given.get("source");
+      $("graph-values").value = given.get("values") ?? "";
+    }
     this.build();
   }
 
@@ -60,7 +68,8 @@ class GraphLab {
     } catch (err) {
       return this.problem(`Values: ${err.message}.`);
     }
-    const wrt = this.mode === "forward" ? ($("graph-wrt").value || Object.keys(values)[0]) : null;
+    const chosenWrt = $("graph-wrt").value;       // kept while the new expression still has that input
+    const wrt = this.mode === "forward" ? (chosenWrt in values ? chosenWrt : Object.keys(values)[0]) : null;
     const inputs = Object.keys(values);
     const twoInputs = inputs.length === 2;
     try {
@@ -234,6 +243,76 @@ class GraphLab {
       lines.push(`Hessian (${H.method}): [${H.matrix.map((row) => row.map((v) => num(v, 4)).join(", ")).join("; ")}], eigenvalues ${H.eigenvalues.map((v) => num(v, 4)).join(" and ")}: ${H.kind}.`);
     }
     box.replaceChildren(...lines.map((t) => Object.assign(document.createElement("p"), { textContent: t })));
+    this.contourPlot();
+  }
+
+  /** a two-input function: its level curves around the point, and the gradient arrow there,
+   *  perpendicular to the level curve through it */
+  contourPlot() {
+    const r = this.reply, figure = $("graph-contour");
+    figure.hidden = !r.grid;
+    if (!r.grid) return;
+    const canvas = $("contour"), ctx = canvas.getContext("2d");
+    const { x, y, values, names } = r.grid;
+    const res = x.length, W = canvas.width, H = canvas.height;
+    const flat = values.flat();
+    const finite = flat.filter((v) => v !== null);
+    const lo = Math.min(...finite), hi = Math.max(...finite);
+    const img = ctx.createImageData(res, res);
+    flat.forEach((v, k) => {
+      const t = v === null ? 0 : hi > lo ? (2 * (v - lo)) / (hi - lo) - 1 : 0;
+      const [R, G, B] = divergingBytes(t, 0.45);
+      const row = res - 1 - Math.floor(k / res), col = k % res;      // y grows upwards
+      const p = (row * res + col) * 4;
+      img.data[p] = R; img.data[p + 1] = G; img.data[p + 2] = B; img.data[p + 3] = 255;
+    });
+    const off = document.createElement("canvas");
+    off.width = off.height = res;
+    off.getContext("2d").putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(off, 0, 0, W, H);
+    const px = (c) => (c / (res - 1)) * W, py = (rr) => H - (rr / (res - 1)) * H;
+    ctx.strokeStyle = "rgba(0, 0, 0, 0.55)";
+    ctx.lineWidth = 1;
+    for (let k = 1; k < 8; k++) {
+      ctx.beginPath();
+      for (const [[c1, r1], [c2, r2]] of contour(flat, res, lo + ((hi - lo) * k) / 8)) {
+        ctx.moveTo(px(c1), py(r1));
+        ctx.lineTo(px(c2), py(r2));
+      }
+      ctx.stroke();
+    }
+    // the point and its gradient, drawn in the plot's own units (one unit of x as of y)
+    const [vx, vy] = names.map((n) => this.reply.nodes.find((node) => node.op === "input" && node.label === n).value);
+    const toPx = (a, b) => [((a - x[0]) / (x[res - 1] - x[0])) * W, H - ((b - y[0]) / (y[res - 1] - y[0])) * H];
+    const [cx, cy] = toPx(vx, vy);
+    const [gx, gy] = names.map((n) => r.gradients[n]);
+    const size = Math.hypot(gx, gy);
+    ctx.fillStyle = "#000";
+    ctx.beginPath();
+    ctx.arc(cx, cy, 4, 0, 2 * Math.PI);
+    ctx.fill();
+    if (size > 0) {
+      const [ex, ey] = toPx(vx + (gx / size) * (x[res - 1] - x[0]) * 0.2, vy + (gy / size) * (y[res - 1] - y[0]) * 0.2);
+      ctx.strokeStyle = "#7a3db8";
+      ctx.lineWidth = 3;
+      ctx.beginPath();
+      ctx.moveTo(cx, cy);
+      ctx.lineTo(ex, ey);
+      ctx.stroke();
+      const ang = Math.atan2(ey - cy, ex - cx);
+      ctx.beginPath();
+      ctx.moveTo(ex, ey);
+      ctx.lineTo(ex - 10 * Math.cos(ang - 0.4), ey - 10 * Math.sin(ang - 0.4));
+      ctx.lineTo(ex - 10 * Math.cos(ang + 0.4), ey - 10 * Math.sin(ang + 0.4));
+      ctx.closePath();
+      ctx.fillStyle = "#7a3db8";
+      ctx.fill();
+    }
+    canvas.dataset.drawn = "true";
+    $("contour-caption").textContent = `Level curves of the output over ${names[0]} (across) and ${names[1]} (up), `
+      + `${fmt(x[0], 3)} to ${fmt(x[res - 1], 3)} and ${fmt(y[0], 3)} to ${fmt(y[res - 1], 3)}; the arrow is the gradient `
+      + `(${fmt(gx, 3)}, ${fmt(gy, 3)}) at the point: the way up, perpendicular to the level curve through it.`;
   }
 }
 

@@ -2,6 +2,7 @@
 // each follows from the one before
 import { fmt, operandDigits } from "./format.js";
 import * as M from "./mathml.js";
+import { graphLink, unitGraph } from "./unitgraph.js";
 import { layerName, unitName } from "./names.js";
 
 /** f'(z) from z and a = f(z), as the engine writes it: only to choose how many digits of a the
@@ -98,6 +99,15 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge, concealed = null
     return root;
   }
 
+  const graph = unitGraph(state, L, i);
+  if (graph) {                    // the same computation in the graph lab, one node at a time
+    const link = doc.createElement("a");
+    link.href = graphLink(graph);
+    link.dataset.action = "open-graph";
+    link.className = "open-graph";
+    link.textContent = `Open ${name} as a computational graph (for sample #${state.sample.index})`;
+    root.append(link);
+  }
   const k = L - 1;
   const lay = sample.layers[k];
   const z = lay.z ? lay.z[i] : null;

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from pydantic import Field, StringConstraints
 
 from ..engine import ConfigError
-from ..engine.graph import MAX_SOURCE, Graph, finite_differences, hessian
+from ..engine.graph import MAX_SOURCE, Graph, finite_differences, grid, hessian
 from ..jsonbody import JSONBytes, dumps
 from ..responses import GraphReply, errors
 from ..schemas import Strict
@@ -58,6 +58,7 @@ def reply(body):
             if len(inputs) != 2 or len(outputs) != 1:
                 raise ConfigError("hessian", "the Hessian is drawn for one output of exactly two inputs")
             h = hessian(body.source, used)
+            result["grid"] = grid(body.source, used)       # for its contour plot
             result["hessian"] = {**h, "matrix": [[num.number(v) for v in row] for row in h["matrix"]],
                                  "eigenvalues": [num.number(v) for v in h["eigenvalues"]]}
     return dumps(result)

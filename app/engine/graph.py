@@ -239,9 +239,10 @@ class Graph:
         return [n.label for n in self.nodes if n.op == "input"]
 
 
-def evaluate(source, values, dtype=np.longdouble):
-    """The outputs of `source` at `values`, in `dtype` (extended precision for finite differences)."""
-    g = Graph(source, {k: float(v) for k, v in values.items()})
+def evaluate(source, values, dtype=np.longdouble, point=None):
+    """The outputs of `source` at `values`, in `dtype` (extended precision for finite
+    differences); `values` may be arrays of points (a grid) when `point` gives one of them."""
+    g = Graph(source, point or {k: float(v) for k, v in values.items()})
     vals = {}
     with np.errstate(all="ignore"):
         for n in g.nodes:
@@ -294,3 +295,19 @@ def hessian(source, values, h=1e-4):
             else "a saddle" if eig.min() < -tol and eig.max() > tol else "flat in one direction")
     return {"matrix": H.tolist(), "eigenvalues": eig.tolist(), "kind": kind,
             "method": f"central differences (h = {h:g}) of the reverse-mode gradient"}
+
+
+def grid(source, values, resolution=41):
+    """The first output over a square around the point of a two-input function (both inputs ±
+    the same span, max(1, |x|, |y|), so that the gradient is drawn perpendicular to the level
+    curves): {"names", "x", "y", "values" (rows of y, columns of x; null where not finite)}."""
+    (nx, vx), (ny, vy) = values.items()
+    span = max(1.0, abs(vx), abs(vy))
+    xs = np.linspace(vx - span, vx + span, resolution)
+    ys = np.linspace(vy - span, vy + span, resolution)
+    X, Y = np.meshgrid(xs, ys)
+    with np.errstate(all="ignore"):
+        out = np.asarray(evaluate(source, {nx: X, ny: Y}, np.float64, point=values)[0], dtype=np.float64)
+    out = np.broadcast_to(out, X.shape)
+    return {"names": [nx, ny], "x": xs.tolist(), "y": ys.tolist(),
+            "values": [[float(v) if np.isfinite(v) else None for v in row] for row in out]}

@@ -66,3 +66,12 @@ def test_hostile_or_broken_sources_get_a_small_quick_422(client, body, field):
     assert time.perf_counter() - start < 2
     assert response.status_code == 422 and len(response.content) < 3000, response.text
     assert response.json()["detail"][0]["field"].startswith(field.split(".")[0])
+
+
+def test_a_two_input_function_comes_with_its_grid(client):
+    reply = client.post("/api/graph", json={"source": "x^2 - y^2", "values": {"x": 0.5, "y": 2}, "hessian": True}).json()
+    grid = reply["grid"]
+    assert grid["names"] == ["x", "y"] and len(grid["x"]) == len(grid["y"]) == len(grid["values"]) == 41
+    assert grid["x"][0] == pytest.approx(0.5 - 2) and grid["y"][-1] == pytest.approx(2 + 2)   # the same span
+    r, c = 7, 30
+    assert grid["values"][r][c] == pytest.approx(grid["x"][c] ** 2 - grid["y"][r] ** 2, rel=1e-12)

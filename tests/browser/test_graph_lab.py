@@ -50,6 +50,9 @@ def test_forward_mode_carries_one_inputs_tangent(page, errors):
     assert abs(float(out.get_attribute("data-tangent")) - 1.0) < 1e-12      # d tanh(n)/d w1 = 1
     assert abs(float(out.get_attribute("data-value")) - 0.7071067811865476) < 1e-15
     expect(page.locator("[data-role=graph-summary]")).to_contain_text("one pass per input")
+    page.select_option("#graph-presets", "6")              # a saddle: its contour and gradient
+    expect(page.locator("[data-role=contour]")).to_have_attribute("data-drawn", "true")
+    expect(page.locator("[data-role=graph-summary]")).to_contain_text("a saddle")
     assert errors == []
 
 
@@ -63,3 +66,29 @@ def test_a_bad_expression_is_named_and_the_pages_link_both_ways(page, errors):
     page.click("[data-role=to-graph]")
     expect(page).to_have_url(re.compile(r"/graph$"))
     assert [e for e in errors if "422" not in e] == []      # the refused build is the browser's 422 line
+
+
+def test_a_unit_opened_as_a_graph_has_the_chain_panels_factors(app, errors):
+    from urllib.parse import parse_qs, urlsplit
+
+    from .helpers import api_state, run
+    app.emulate_media(reduced_motion="reduce")
+    run(app, "forward", "forward")
+    run(app, "backward", "backward")
+    app.click('[data-node="2-0"]')
+    link = app.locator("[data-action=open-graph]")
+    expect(link).to_contain_text("as a computational graph")
+    given = parse_qs(urlsplit(link.get_attribute("href")).fragment)
+    source, values = given["source"][0], given["values"][0]
+    values = {k.strip(): float(v) for k, v in (p.split("=") for p in values.split(","))}
+    reply = app.request.post("/api/graph", data={"source": source, "values": values}).json()
+    sid = api_state(app)["id"]
+    for k in range(4):                         # the weights into the output, from h₁₁ … h₁₄
+        chain = app.request.get(f"/api/sessions/{sid}/chain?layer=1&i={k}&j=0&sample=0").json()
+        assert abs(reply["gradients"][f"w{k + 1}"] - chain["product"]) <= 1e-12 * max(1, abs(chain["product"]))
+        assert abs(reply["gradients"][f"a{k + 1}"] - chain["dL_dz"] * chain["w"]) <= 1e-12
+    link.click()
+    expect(app).to_have_url(re.compile(r"/graph#source="))
+    expect(app.locator("[data-role=graph] [data-gnode]").first).to_be_visible()
+    expect(app.locator("#graph-source")).to_have_value(source)
+    assert errors == []
