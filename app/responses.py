@@ -159,6 +159,8 @@ class ChainRule(BaseModel):
     terms_count: int                        # the batch's rows
     terms_sum: Num                          # the sum over all of them: dW
     paths: list["ChainPath"] | None         # before the output layer: dL/da = Σ w · dL/dz over them
+    jacobian_row: list[Num] | None = None   # a softmax output: row j of J = diag(a) − a aᵀ for the sample
+    dL_da_vector: list[Num] | None = None   # and dL/da of every output; Σ J[j][i] dL/da[i] = dL_dz
     diverged: bool
 
 

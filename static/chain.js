@@ -190,6 +190,7 @@ export class ChainPanel {
         : `a_prev is what ${from} sent along this weight (∂z/∂w = a_prev); f′(z) is the slope of ${to}’s ${c.activation} at its z; ∂L/∂a says how the loss changes with ${to}’s output.`)));
 
     if (c.paths) out.push(this.paths(c, state, to, L, j));
+    if (c.jacobian_row) out.push(this.jacobian(c, to, j));
 
     const n = c.batch_size;
     const sum = M.math(`dW = ${c.batch_sum}`, M.mi("dW"), M.eq(),
@@ -281,6 +282,29 @@ export class ChainPanel {
       box, para(doc, `${to} feeds every unit of the next layer; the loss changes through each of them, so ∂L/∂a adds up w · ∂L/∂z over those paths (dA_prev = dZ Wᵀ). Click a path to follow it.`), list);
     sec.dataset.role = "paths";
     sec.dataset.dlDa = String(c.dL_da);
+    return sec;
+  }
+
+  /** a softmax output: dL/dz_j = Σ_i J[j][i] · dL/da_i, the Jacobian's row j times dL/da, next
+   *  to the dL/dz the server used (fused with cross-entropy, or through this same product) */
+  jacobian(c, to, j) {
+    const doc = this.doc;
+    const byJ = c.jacobian_row.reduce((s, v, k) => s + v * c.dL_da_vector[k], 0);
+    const terms = [];
+    c.jacobian_row.forEach((v, k) => {
+      if (k) terms.push(M.mo("+"));
+      terms.push(M.num(v, { bracket: true }), M.mo("·"), M.num(c.dL_da_vector[k], { bracket: true }));
+    });
+    const agree = Math.abs(byJ - c.dL_dz) <= 1e-9 * Math.max(1e-12, Math.abs(c.dL_dz));
+    const sec = section(doc, `The softmax Jacobian: how every output’s ∂L/∂a reaches ${to}’s z`,
+      M.math(`dL/dz_j = sum_i J_ji dL/da_i = ${byJ}`, d("L", M.sub(M.mi("z"), M.mn(j + 1))), M.eq(),
+        M.el("munder", {}, M.mo("∑"), M.mi("i")), M.sub(M.mi("J"), M.row(M.mn(j + 1), M.mi("i"))), M.mo("·"),
+        d("L", M.sub(M.mi("a"), M.mi("i"))), M.eq(), ...terms, M.eq(), M.num(byJ, { cls: "result", digits: 6 })),
+      para(doc, `J = diag(a) − a aᵀ: J[j][i] = a_j(δ_ji − a_i), so a softmax unit’s z moves every output, not only its own. `
+        + `The server’s ∂L/∂z is ${fmt(c.dL_dz, 6)}${c.activation === "softmax" && c.dL_da === null ? " (fused with cross-entropy: (a − y)/n)" : ""}: `
+        + (agree ? "the same number." : "they differ (a value that is not finite).")));
+    sec.dataset.role = "softmax-jacobian";
+    sec.dataset.agree = String(agree);
     return sec;
   }
 

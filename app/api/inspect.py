@@ -86,6 +86,13 @@ def chain_of(job, session, layer, i, j, sample):
                       for n, a, d, p in zip(samples, terms.a_prev, terms.dL_dz, terms.product)]
     chain["terms_count"] = terms.count
     chain["terms_sum"] = terms.total
+    dense = trainer.network.layers[layer]
+    if dense.activation.name == "softmax":      # the Jacobian the fused dL/dz stands for, made explicit
+        net = trainer.network
+        a = dense.A[row]
+        jac = dense.activation.jacobian(a)
+        chain["jacobian_row"] = [num.number(float(v)) for v in jac[j]]
+        chain["dL_da_vector"] = [num.number(float(v)) for v in net.loss.grad_a(dense.A, net.Y)[row]]
     routes = paths(trainer.network, layer, j, row)
     chain["paths"] = None if routes is None else [
         {"unit": p.unit, "w": num.number(p.w), "dL_dz": num.number(p.dL_dz)} for p in routes]

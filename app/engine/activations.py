@@ -88,7 +88,8 @@ class Linear(Activation):
 
 
 class Softmax(Activation):
-    """Row-wise softmax; output layer only, its backward is fused with cross-entropy."""
+    """Row-wise softmax; output layer only. With cross-entropy its backward is fused
+    (dL/dz = (a − y)/n); with another loss it goes through its Jacobian J = diag(s) − s sᵀ."""
 
     name = "softmax"
     label = "softmax"
@@ -101,8 +102,17 @@ class Softmax(Activation):
         return E / E.sum(axis=1, keepdims=True)
 
     def derivative(self, Z, A):
-        raise TypeError("softmax has a Jacobian, not an elementwise derivative; "
-                        "its gradient is fused with cross_entropy: dL/dZ = (A - Y)/n")
+        raise TypeError("softmax has a Jacobian, not an elementwise derivative: use jacobian_vector")
+
+    @staticmethod
+    def jacobian(a):
+        """J[j, i] = ∂a_j/∂z_i = a_j (δ_ji − a_i) for one sample's a: diag(a) − a aᵀ."""
+        return np.diag(a) - np.outer(a, a)
+
+    @staticmethod
+    def jacobian_vector(A, dA):
+        """dL/dz = Jᵀ dL/da for every row at once: a ⊙ (dL/da − (dL/da · a)), J being symmetric."""
+        return A * (dA - np.sum(dA * A, axis=1, keepdims=True))
 
 
 ACTIVATIONS = {cls.name: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Linear, Softmax)}

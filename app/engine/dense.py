@@ -36,7 +36,9 @@ class Dense:
     def backward(self, dA, dZ=None, to_input=True):
         """From dL/dA (or a fused dL/dZ) to dW, db and dL/dA_prev (None if not to_input)."""
         self.dA = dA
-        if dZ is None:
+        if dZ is None and not self.activation.elementwise:
+            dZ = self.activation.jacobian_vector(self.A, dA)    # a softmax: dL/dz = Jᵀ · dL/da
+        elif dZ is None:
             dZ = dA * self.activation.derivative(self.Z, self.A)  # dL/dz = dL/da · f'(z)
         self.dZ = dZ
         self.dW = self.A_prev.T @ dZ                     # (fan_in, fan_out): dL/dW = A_prevᵀ · dL/dZ

@@ -64,7 +64,9 @@ class TunedDense(Dense):
 
     def backward(self, dA, dZ=None, to_input=True):
         self.dA = dA
-        if dZ is None:
+        if dZ is None and not self.activation.elementwise:
+            dZ = self.activation.jacobian_vector(self.A, dA)
+        elif dZ is None:
             dZ = dA * self.activation.derivative(self.Z, self.A)
         self.dZ = dZ
         self.dW = self.A_prev.T @ dZ

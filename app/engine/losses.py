@@ -47,7 +47,7 @@ class MSE(Loss):
 
     name = "mse"
     label = "mse: ½(a − y)²"
-    refuses = ("softmax",)
+    refuses = ()                # a softmax output too: its backward then goes through the Jacobian
     output = "linear"
     default_for = ("regression",)
 

@@ -41,6 +41,8 @@ class Network:
             raise ConfigError("activations", "softmax is only allowed on the output layer")
         self.loss = get_loss(loss)
         self.loss.check_output(acts[-1].name)
+        if acts[-1].name == "softmax" and sizes[-1] < 2:
+            raise ConfigError("layers", "a softmax output needs at least 2 units (one is always 1)")
         if params is not None and len(params) != len(acts):
             raise ConfigError("params", f"params has {len(params)} layers, need {len(acts)}")
         rng = rng if rng is not None else np.random.default_rng(seed)

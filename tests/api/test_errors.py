@@ -39,7 +39,7 @@ def test_schema_limits(client, body, field, words):
     ({"layers": [3, 4, 1]}, "layers", "must be 2"),
     ({"layers": [2, 4, 2]}, "layers", "1 units"),
     ({"layers": [2, 4, 1], "activations": ["tanh"]}, "activations", "need one activation per non-input layer: 2"),
-    ({"activations": ["tanh", "softmax"], "loss": "mse"}, "loss", "softmax"),
+    ({"activations": ["tanh", "softmax"], "loss": "mse"}, "layers", "at least 2 units"),     # xor: 1 output
     ({"activations": ["tanh", "tanh"], "loss": "bce"}, "loss", "sigmoid"),
     ({"activations": ["softmax", "sigmoid"]}, "activations", "output layer"),
     ({"params": [{"W": [[1, 2]], "b": [0, 0]}, {"W": [[1], [1]], "b": [0]}]}, "params", "shape (2, 4)"),

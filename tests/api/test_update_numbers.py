@@ -159,3 +159,17 @@ def test_chain_paths_sum_to_the_units_dL_da(client):
     assert total == pytest.approx(chain["dL_da"], rel=1e-12)
     assert chain["dL_da"] == pytest.approx(batch["layers"][0]["dA"][row][2], rel=1e-12)
     assert client.get(f"/api/sessions/{sid}/chain?layer=2&i=0&j=0").json()["paths"] is None
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
+def test_a_softmax_outputs_chain_makes_the_jacobian_explicit(client, loss):
+    sid = create(client, layers=[2, 4, 3], activations=["tanh", "softmax"], loss=loss,
+                 dataset={"name": "blobs", "n": 30})
+    act(client, sid, "forward", "backward")
+    chain = client.get(f"/api/sessions/{sid}/chain?layer=1&i=2&j=1&sample=4").json()
+    a = np.array(client.get(f"/api/sessions/{sid}?sample=4").json()["sample"]["layers"][1]["a"])
+    J = np.diag(a) - np.outer(a, a)
+    np.testing.assert_allclose(chain["jacobian_row"], J[1], rtol=1e-12, atol=1e-17)
+    through_J = float(np.dot(chain["jacobian_row"], chain["dL_da_vector"]))
+    assert through_J == pytest.approx(chain["dL_dz"], rel=1e-9)
+    assert chain["dL_da"] is None and chain["product"] == pytest.approx(chain["a_prev"] * chain["dL_dz"], rel=1e-12)

@@ -254,3 +254,19 @@ def test_with_regularisation_the_matrix_product_is_dw_data(page, errors):
     np.testing.assert_allclose(data + 0.1 * W, dW, rtol=1e-12, atol=1e-15)
     expect(view).to_contain_text("With l2 regularisation the product is dW_data")
     assert errors == []
+
+
+def test_a_softmax_outputs_panel_shows_its_jacobian_row(page, errors):
+    response = page.request.post("/api/scenarios/encode", data={"config": {
+        "layers": [2, 4, 3], "activations": ["tanh", "softmax"], "loss": "cross_entropy",
+        "dataset": {"name": "blobs", "n": 30}}})
+    open_link(page, response.json()["code"])
+    page.emulate_media(reduced_motion="reduce")
+    run(page, "forward", "forward")
+    run(page, "backward", "backward")
+    click_edge(page, "2-1-2")
+    section = page.locator("[data-role=softmax-jacobian]")
+    expect(section).to_have_attribute("data-agree", "true")
+    expect(section).to_contain_text("J = diag(a) − a aᵀ")
+    expect(section).to_contain_text("fused with cross-entropy")
+    assert errors == []

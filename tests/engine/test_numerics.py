@@ -122,7 +122,6 @@ def test_saturated_sigmoid_bce_stays_finite():
 
 
 @pytest.mark.parametrize("activations,loss,message", [
-    (["tanh", "softmax"], "mse", "softmax"),
     (["tanh", "tanh"], "bce", "sigmoid"),
     (["tanh", "sigmoid"], "cross_entropy", "softmax"),
     (["softmax", "softmax"], "cross_entropy", "output layer"),
