@@ -35,6 +35,7 @@ export class GradientHealth {
     store.on("history", (history) => { this.history = history.grad_norms; this.draw(); this.describe(); });
     store.on("load", () => { this.history = null; this.draw(); });
     store.on("state", (state) => this.showState(state));
+    store.on("running", (what) => { if (!what && store.state) this.showState(store.state); });   // Play's last tick
   }
 
   /** the layer whose ‖dW‖ would give the predicted weight's dW away (its only weight), or -1 */
@@ -44,6 +45,8 @@ export class GradientHealth {
   }
 
   showState(state) {
+    if (this.store.running === "play" && this.lastShown && performance.now() - this.lastShown < 250) return;
+    this.lastShown = performance.now();      // while Play runs, 4 times a second is enough to read
     const { units, now } = this.el;
     const sizes = state.config.layers, last = sizes.length - 1;
     const name = (L, i) => unitName(L, i, last, sizes[last]);

@@ -63,8 +63,9 @@ export function restyle(view, state) {
       }
     }
   }
-  // biases: colour is the sign of b, as for a weight
-  for (let L = 1; L <= view.last; L++) {
+  // biases: colour is the sign of b, as for a weight (and, like the weights, at most 4 times a
+  // second while Play runs: a small square repainted each tick would raster the weights under it)
+  for (let L = 1; L <= view.last && (edges || !view.busy); L++) {
     const b = layers[L - 1].b;
     view.nodes[L].forEach((n, i) => {
       put(n.bias.mark, "fill", b[i] === null ? "#999" : diverging(Math.max(-1, Math.min(1, b[i]))));
@@ -102,7 +103,7 @@ export function restyleGradients(view, state, edges = view.edgesDrawn) {
       put(n.g, "data-da", ga === null ? "" : `${L === 0 ? "∂L/∂x" : "∂L/∂a"} ${fmt(ga, 3)}`);
       put(n.g, "data-dz", g === null ? "" : `${L === 0 ? "∂L/∂x" : "∂L/∂z"} ${fmt(g, 3)}`);
       n.full = g === null ? "" : `, ∂L/∂a = ${fmt(ga, 4)}, ∂L/∂z = ${fmt(g, 4)}`;
-      if (n.bias) {         // the bias's own gradient: a halo, as the weights have
+      if (n.bias && (edges || !view.busy)) {         // the bias's own gradient: a halo, as the weights have
         const layer = state.layers[L - 1];
         const db = backward ? layer.db : last ? last[L - 1].db : null;
         const gb = db ? db[i] : null;

@@ -35,10 +35,11 @@ export class HistoryScrubber {
       this.losses = new Map(h.steps.map((s, k) => [s, h.losses[k]]));
       this.sync();
     });
-    store.on("state", () => { if (!store.past) this.sync(); });
+    store.on("state", () => { if (!store.past && !store.running) this.sync(); });   // not per Play tick
     store.on("running", (what) => {
       this.el.range.disabled = Boolean(what);
       if (what) store.leavePast();
+      else this.sync();
     });
     store.on("past", (past) => this.show(past));
   }

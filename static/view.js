@@ -121,9 +121,10 @@ export class SessionView {
     // classes right: for a classification, once a Forward has run (a regression has no classes)
     const classes = c.task !== "regression" && state.accuracy !== null && (state.loss !== null || state.step > 0);
     this.el.accuracy.textContent = classes ? `${Math.round(state.accuracy * 100)}% of ${state.test_points ? "the training" : "all"} points classified right by the current weights` : "";
-    this.el.test.textContent = state.test_points
+    const testText = state.test_points
       ? `· test points: loss ${state.test_loss === null ? "— (run Forward)" : fmt(state.test_loss, 4)}${state.test_accuracy === null ? "" : `, ${Math.round(state.test_accuracy * 100)}% right`}`
       : "";
+    if (this.el.test.textContent !== testText) this.el.test.textContent = testText;
     this.el.test.dataset.value = state.test_loss === null || state.test_loss === undefined ? "" : String(state.test_loss);
     this.el.sampleInput.max = String(state.points - 1);
     this.el.sampleInput.value = String(this.store.sample);
