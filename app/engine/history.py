@@ -49,32 +49,22 @@ class LossHistory:
         return len(self.steps)
 
 
-class TestLossHistory:
+class TestLossHistory(LossHistory):
     """The loss on the test points at the steps the norm history keeps (its stride): worked out
     only there, so that a train on a big test set keeps its speed."""
 
     def __init__(self):
-        self.steps, self.losses = [], []
-        self._copy = ArrayCopy()
+        super().__init__()
+        self.stride = 1
 
     def append(self, step, loss, stride):
         self.steps.append(step)
         self.losses.append(loss)
-        kept = [n for n, s in enumerate(self.steps) if (s - 1) % stride == 0]
-        if len(kept) < len(self.steps):
+        if stride != self.stride:          # the norm history thinned: keep what it keeps
+            self.stride = stride
+            kept = [n for n, s in enumerate(self.steps) if (s - 1) % stride == 0]
             self.steps = [self.steps[n] for n in kept]
             self.losses = [self.losses[n] for n in kept]
-
-    def keep_until(self, step):
-        kept = [k for k, s in enumerate(self.steps) if s <= step]
-        self.steps, self.losses = [self.steps[k] for k in kept], [self.losses[k] for k in kept]
-
-    def arrays(self):
-        steps, losses = self._copy.of([self.steps, self.losses], [np.int64, np.float64])
-        return steps, losses
-
-    def __len__(self):
-        return len(self.steps)
 
 
 class NormHistory:
