@@ -50,10 +50,7 @@ export class SessionStore {
     this.clickMode = "pick";
     this.queue = Promise.resolve();
     this.listeners = new Map();
-    this.picturesRun = null;
-    this.picturesAgain = false;
-    this.historyRun = null;
-    this.historyAgain = false;
+    this.runs = new Map();      // event -> the refresh out for it (see latest())
     this.past = null;           // {step, layers, pictures} of an earlier update on screen, or null
     this.pastWanted = null;
   }
@@ -136,22 +133,30 @@ export class SessionStore {
   /** the session's history again, emitted as "history" (after a Step, a Reset, the end of a
    *  Play or a Train: not per Play tick); the latest request wins */
   refreshHistory() {
-    if (this.historyRun) {
-      this.historyAgain = true;
-      return this.historyRun;
+    return this.latest("history", (id) => api.history(id));
+  }
+
+  /** `fetch(id)` for the session on screen, emitted as `event`; called again while one is out,
+   *  it fetches once more when that one is back (the latest wins, and requests never pile up) */
+  latest(event, fetch) {
+    const running = this.runs.get(event);
+    if (running) {
+      running.again = true;
+      return running.promise;
     }
-    const run = async () => {
+    const entry = { again: false, promise: null };
+    this.runs.set(event, entry);
+    const asked = this.id;
+    entry.promise = (async () => {
       do {
-        this.historyAgain = false;
+        entry.again = false;
         if (!this.state) return;
         const id = this.id;
-        const history = await api.history(id);
-        if (this.id === id) this.emit("history", history);
-      } while (this.historyAgain);
-    };
-    const asked = this.id;
-    this.historyRun = run().catch((err) => this.staleOr(asked, err)).finally(() => { this.historyRun = null; });
-    return this.historyRun;
+        const answer = await fetch(id);
+        if (this.id === id) this.emit(event, answer);
+      } while (entry.again);
+    })().catch((err) => this.staleOr(asked, err)).finally(() => this.runs.delete(event));
+    return entry.promise;
   }
 
   exportFile() {
@@ -195,7 +200,7 @@ export class SessionStore {
     const id = this.id;
     try {
       const [weights, pictures] = await Promise.all([api.weights(id, step),
-        api.predictions(id, this.state.config.layers[0] === 1 ? 100 : 50, 16, this.extent, step)]);
+        this.predictions(id, step)]);
       if (this.id !== id || this.pastWanted !== step) return;
       this.past = { step: weights.step, layers: weights.layers, pictures };
       this.emit("past", this.past);
@@ -310,28 +315,19 @@ export class SessionStore {
   }
 
   /** the grid (or line) of outputs the pictures are drawn from, for the weights of session `id` */
-  predictions(id) {
-    return api.predictions(id, this.state.config.layers[0] === 1 ? 100 : 50, 16, this.extent);
+  predictions(id, step = null) {
+    return api.predictions(id, this.lineOfPoints ? 100 : 50, 16, this.extent, step);
+  }
+
+  /** whether the points have one input (a line of 100 outputs), not two (a 50 × 50 grid); with
+   *  input features the network's own inputs may be fewer or more than the points' */
+  get lineOfPoints() {
+    return this.data ? this.data.X[0].length === 1 : this.state.config.layers[0] === 1;
   }
 
   /** the output pictures: unit thumbnails and the decision boundary; the latest request wins */
   refreshPictures() {
-    if (this.picturesRun) {
-      this.picturesAgain = true;
-      return this.picturesRun;
-    }
-    const run = async () => {
-      do {
-        this.picturesAgain = false;
-        if (!this.state) return;
-        const id = this.id;
-        const pred = await this.predictions(id);
-        if (this.id === id) this.emit("pictures", pred);
-      } while (this.picturesAgain);
-    };
-    const asked = this.id;
-    this.picturesRun = run().catch((err) => this.staleOr(asked, err)).finally(() => { this.picturesRun = null; });
-    return this.picturesRun;
+    return this.latest("pictures", (id) => this.predictions(id));
   }
 
   /** which points the current minibatch holds; after a Forward, or the end of a Train, a

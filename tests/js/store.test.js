@@ -98,7 +98,7 @@ test("adopt: given data, nothing is fetched but the pictures; a storage that thr
 test("predictions: a line of 100 for one input, a grid of 50 otherwise; own points get extent 1.5", async () => {
   const calls = serve({ "GET /api/sessions/abc/predictions": { n: 1 } });
   const store = new SessionStore({ storage: fakeStorage() });
-  await store.adopt(stateOf("abc", { inputs: 1, dataset: null }), { data: DATA });
+  await store.adopt(stateOf("abc", { inputs: 1, dataset: null }), { data: { ...DATA, X: [[0]] } });   // points of one input
   await settle();
   assert.deepEqual(to(calls, "/predictions"), ["GET /api/sessions/abc/predictions?resolution=100&units=true&unit_resolution=16&extent=1.5"]);
 });
