@@ -1,4 +1,5 @@
 """The FastAPI application: routes, middleware, error handlers, the page and its static files."""
+import gc
 import logging
 
 from fastapi import FastAPI
@@ -57,3 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 app = create_app()
+# What is imported and built by now lives as long as the process: out of the garbage collector's
+# sight, so a full collection (which pauses every request) walks only what came later. A young
+# collection every 7,000 new containers rather than 700: a class makes ~50,000 a second
+gc.freeze()
+gc.set_threshold(7000, 10, 10)

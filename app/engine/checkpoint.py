@@ -103,7 +103,8 @@ def load_state_dict(trainer, state):
     if "norms.steps" in state:          # a state from before the norms were kept has none
         norms.stride = int(state["norms.stride"])
         norms.steps = array(state, "norms.steps", None, np.int64).tolist()
-        norms.norms = array(state, "norms.values", (len(norms.steps), len(net.layers), 2)).tolist()
+        values = array(state, "norms.values", (len(norms.steps), len(net.layers), 2)).tolist()
+        norms.norms = [tuple(map(tuple, layers)) for layers in values]   # as the trainer keeps them
     tests = TestLossHistory()
     if "testloss.steps" in state:
         tests.steps = array(state, "testloss.steps", None, np.int64).tolist()

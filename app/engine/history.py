@@ -75,7 +75,7 @@ class NormHistory:
     def __init__(self, cap=128):
         self.cap = cap
         self.stride = 1
-        self.steps, self.norms = [], []      # norms[n] = [[‖dW‖, ‖db‖] of each layer]
+        self.steps, self.norms = [], []      # norms[n] = ((‖dW‖, ‖db‖) of each layer)
         self._copy = ArrayCopy()
 
     def wants(self, step):

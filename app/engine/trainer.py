@@ -10,7 +10,7 @@ from .datasets import two_classes
 from .errors import ConfigError
 from .health import norm, predicted_change
 from .history import LossHistory, NormHistory, TestLossHistory
-from .past import PastStates
+from .past import PastStates, generator_dict
 
 
 class Trainer:
@@ -114,7 +114,7 @@ class Trainer:
         step = self.steps + 1
         if self.norm_history.wants(step):
             with np.errstate(all="ignore"):
-                self.norm_history.append(step, [[norm(dW), norm(db)] for dW, db in gradients])
+                self.norm_history.append(step, tuple((norm(dW), norm(db)) for dW, db in gradients))
                 if self.test is not None:       # with the weights this update's forward used
                     loss = self.test_loss(self.network.cached_params)
                     self.test_history.append(step, loss, self.norm_history.stride)
@@ -186,12 +186,12 @@ class Trainer:
         """Back to the latest kept state at or before update `step` (the start if none is), with
         the histories after it dropped: training on from there does exactly what it did the
         first time. Returns the step it went back to."""
-        past = self.past.at_or_before(step) or self.past.states[0]
+        past = self.past.at_or_before(step)
         self.network.set_params(past.params)
         self.optimizer.state, self.optimizer.t = dict(past.memory), past.t
         if past.order is not None:
             rng = np.random.default_rng()
-            rng.bit_generator.state = past.rng
+            rng.bit_generator.state = generator_dict(past.rng)
             self.batches.rng, self.batches.order, self.batches.pos = rng, past.order, past.pos
         else:
             self.batches.pos = past.pos

@@ -165,7 +165,7 @@ def test_train_records_norms_of_the_gradients_each_step_used():
     replay = trainer("sgd")
     for k in range(5):
         backward(replay)
-        assert norms[k] == [pytest.approx([np.linalg.norm(l.dW), np.linalg.norm(l.db)], rel=1e-12)
+        assert list(norms[k]) == [pytest.approx([np.linalg.norm(l.dW), np.linalg.norm(l.db)], rel=1e-12)
                             for l in replay.network.layers]
         replay.step()
 
