@@ -1,4 +1,5 @@
 """Past states: looking back at earlier updates, and carrying on from one exactly."""
+import gc
 import numpy as np
 import pytest
 
@@ -93,3 +94,19 @@ def test_a_big_net_keeps_fewer_states_within_its_budget():
     assert per_state > 200_000 and t.past.bytes <= t.past.budget
     assert t.past.steps()[0] == 0 and t.past.steps()[-1] == 150
     assert len(t.past.states) <= t.past.budget // per_state + 1
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam"])
+def test_kept_states_and_norms_are_out_of_the_garbage_collectors_sight(name):
+    """A class holds tens of thousands of past states: as tracked objects they made every full
+    collection of a server walk them (70-130 ms pauses)."""
+    t = trainer(name)
+    t.train(300)
+    for _ in range(3):          # a collection untracks the tuples that hold no container:
+        gc.collect()            # the inner ones first, then the ones holding them
+    assert len(t.past.kept) > RECENT
+    assert not any(gc.is_tracked(state) for state in t.past.kept)
+    assert not any(gc.is_tracked(norms) for norms in t.norm_history.norms)
+    kept = t.past.steps()[len(t.past.kept) // 2]
+    assert t.rewind(kept) == kept               # still the states a rewind needs
+    assert t.past.states[-1].step == kept and isinstance(t.past.states[-1].memory, tuple)
