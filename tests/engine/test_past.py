@@ -102,8 +102,8 @@ def test_kept_states_and_norms_are_out_of_the_garbage_collectors_sight(name):
     collection of a server walk them (70-130 ms pauses)."""
     t = trainer(name)
     t.train(300)
-    for _ in range(3):          # a collection untracks the tuples that hold no container:
-        gc.collect()            # the inner ones first, then the ones holding them
+    for _ in range(10):         # a collection untracks the tuples that hold no container,
+        gc.collect()            # nested ones over a few collections
     assert len(t.past.kept) > RECENT
     assert not any(gc.is_tracked(state) for state in t.past.kept)
     assert not any(gc.is_tracked(norms) for norms in t.norm_history.norms)
