@@ -316,10 +316,15 @@ class RedisStore:
                 session = await self.load(session_id, version)
                 session.ticket, session.lease = ticket, lease
                 session.cancel_below = turns.cancel_below
-                watcher = asyncio.create_task(self.watch(session, turns, lease, resets))
+                stop = asyncio.Event()
+                watcher = asyncio.create_task(self.watch(session, turns, lease, resets, stop))
                 try:
                     yield session
                 finally:
+                    # the watcher stops by the event, not by cancelling it: redis-py may turn a
+                    # cancel that lands inside a command into a connection error, which the watcher
+                    # outlives (it then renewed the lease for ever, and this await never returned)
+                    stop.set()
                     watcher.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await watcher
@@ -368,12 +373,14 @@ class RedisStore:
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.05)
 
-    async def watch(self, session, turns, lease, resets):
-        """While a request works: renew its lease, and stop its train when a reset or a delete
-        comes (on this process or another)."""
+    async def watch(self, session, turns, lease, resets, stop):
+        """While a request works (until `stop` is set): renew its lease, and stop its train when
+        a reset or a delete comes (on this process or another)."""
         renewed, ticket = time.monotonic(), session.ticket
-        while True:
+        while not stop.is_set():
             await asyncio.sleep(WATCH_SECONDS)
+            if stop.is_set():
+                return
             session.cancel_below = max(session.cancel_below, turns.cancel_below)   # a reset here
             try:
                 now = await self.call("hget", key(session.id), "resets")
@@ -385,7 +392,7 @@ class RedisStore:
                     lease.lost = lease.lost or not await self.run("renew", session.id, lease.token, LEASE_MS)
                     renewed = time.monotonic()
             except StoreUnavailable:
-                continue        # Redis away for a moment: the save will say so if it still is
+                continue        # Redis away for a moment (or the work is done: `stop`); the save will say
 
     # -- loading and saving -----------------------------------------------------------------------
 

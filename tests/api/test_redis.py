@@ -200,3 +200,46 @@ def test_compose_runs_redis_with_persistence_and_the_app_with_workers():
     assert app["command"][:2] == ["manualgrad", "--workers"] and int(app["command"][2]) >= 2
     assert app["environment"]["MANUALGRAD_REDIS_URL"].startswith("redis://redis:")
     assert app["depends_on"]["redis"]["condition"] == "service_healthy"
+
+
+def test_a_request_ends_even_when_redis_py_turns_the_watchers_cancel_into_an_error(redis, monkeypatch):
+    """redis-py may turn a cancel that lands inside a command into a connection error. The
+    watcher of a request used to outlive it then: it renewed the lease for ever, the request
+    never answered and the session stayed locked on every process."""
+    import asyncio
+
+    from app import redis_store
+    from app.compute import Scheduler
+    from app.schemas import SessionConfig
+    from app.sessions import Session, build_trainer
+    from app.settings import Settings
+
+    store = redis_store.RedisStore(Settings(redis_url=redis.url), Scheduler())
+    real_call = store.call
+
+    async def call_that_swallows_cancels(method, *args):
+        if method != "hget":
+            return await real_call(method, *args)
+        try:
+            await asyncio.sleep(10)             # a command in flight when the request ends
+        except asyncio.CancelledError:
+            raise redis_store.StoreUnavailable("Connection closed by server.") from None
+
+    async def scenario():
+        spec = SessionConfig(**CONFIG)
+        session = Session(store.new_id(), *build_trainer(spec), spec)
+        await store.create(session)
+        monkeypatch.setattr(store, "call", call_that_swallows_cancels)
+        async with store.use(session.id):
+            await asyncio.sleep(redis_store.WATCH_SECONDS * 2)      # the watcher is inside hget
+        started = time.monotonic()
+        async with store.use(session.id):       # the lease was released: the next one gets it
+            pass
+        return time.monotonic() - started
+
+    took = []       # in a thread of its own: the failure was a hang no timeout inside could end
+    runner = threading.Thread(target=lambda: took.append(asyncio.run(scenario())), daemon=True)
+    runner.start()
+    runner.join(10)
+    assert not runner.is_alive(), "the request never ended"
+    assert took[0] < 1.0
