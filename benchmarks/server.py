@@ -9,6 +9,7 @@ unchanged. Its log goes to a temporary file, not a pipe, so that a full pipe can
 """
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -57,7 +58,7 @@ def serve(log_level=None, extra_args=(), timeout=30.0, creates_per_minute=0, set
             cmd = [sys.executable, "-m", "app.cli", "--host", HOST, "--port", str(port), *extra_args]
             env["MANUALGRAD_LOG_LEVEL"] = level
             process = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, env=env)
+                                       stdin=subprocess.DEVNULL, env=env, start_new_session=True)
             base = f"http://{HOST}:{port}"
             if wait_ready(base, process, timeout):
                 break
@@ -77,6 +78,7 @@ def stop(process):
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)      # its uvicorn workers too (--workers)
             process.wait()
 

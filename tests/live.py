@@ -4,6 +4,7 @@ import contextlib
 import http.client
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -99,7 +100,8 @@ def live_process(log=None, cli_args=(), **settings):
     process = subprocess.Popen([sys.executable, "-m", "app.cli", "--host", "127.0.0.1", "--port", str(port),
                                 *cli_args],
                                cwd=Path(__file__).resolve().parents[1], env=env,
-                               stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT if log else None)
+                               stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT if log else None,
+                               start_new_session=True)     # its own group: its workers go with it
     server = Process(process, port)
     try:
         deadline = time.monotonic() + 30
@@ -117,5 +119,6 @@ def live_process(log=None, cli_args=(), **settings):
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)      # uvicorn's workers too, not only it
             process.wait()
