@@ -31,6 +31,7 @@ import weakref
 from collections import OrderedDict
 
 import numpy as np
+import orjson
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
@@ -55,22 +56,32 @@ class StoreUnavailable(RuntimeError):
 # -- the state as bytes: a JSON header (names, dtypes, shapes; the plain numbers) and the arrays
 
 def pack(state):
-    header, chunks = {"arrays": [], "values": {}}, []
+    header, chunks = {"arrays": [], "values": {}, "big": [], "nonfinite": []}, []
     for name, value in state.items():
         if isinstance(value, np.ndarray):
             value = np.ascontiguousarray(value)
             header["arrays"].append([name, value.dtype.str, list(value.shape)])
             chunks.append(value.tobytes())
+        elif isinstance(value, int) and not -2**63 <= value < 2**63:   # a generator state is 128 bits
+            header["values"][name] = str(value)
+            header["big"].append(name)
+        elif isinstance(value, float) and not np.isfinite(value):      # a diverged loss
+            header["values"][name] = str(value)
+            header["nonfinite"].append(name)
         else:
             header["values"][name] = value
-    head = json.dumps(header).encode()       # json, not orjson: a generator state is 128 bits
+    head = orjson.dumps(header)
     return len(head).to_bytes(4, "little") + head + b"".join(chunks)
 
 
 def unpack(blob):
     size = int.from_bytes(blob[:4], "little")
-    header = json.loads(blob[4:4 + size])
+    header = json.loads(blob[4:4 + size])      # json: blobs from before kept 128-bit numbers as such
     state, offset = dict(header["values"]), 4 + size
+    for name in header.get("big", ()):
+        state[name] = int(state[name])
+    for name in header.get("nonfinite", ()):
+        state[name] = float(state[name])
     for name, dtype, shape in header["arrays"]:
         dtype = np.dtype(dtype)
         count = int(np.prod(shape)) if shape else 1
@@ -316,8 +327,10 @@ class RedisStore:
                 session = await self.load(session_id, version)
                 session.ticket, session.lease = ticket, lease
                 session.cancel_below = turns.cancel_below
-                stop = asyncio.Event()
-                watcher = asyncio.create_task(self.watch(session, turns, lease, resets, stop))
+                # the watcher starts only if the work lasts WATCH_SECONDS (a click is over first)
+                stop, watchers = asyncio.Event(), []
+                later = asyncio.get_running_loop().call_later(WATCH_SECONDS, lambda: watchers.append(
+                    asyncio.create_task(self.watch(session, turns, lease, resets, stop))))
                 try:
                     yield session
                 finally:
@@ -325,9 +338,11 @@ class RedisStore:
                     # cancel that lands inside a command into a connection error, which the watcher
                     # outlives (it then renewed the lease for ever, and this await never returned)
                     stop.set()
-                    watcher.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await watcher
+                    later.cancel()
+                    for watcher in watchers:
+                        watcher.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await watcher
                 if session.closed:
                     raise SessionNotFound(session_id)
                 if session.trainer.revision != session.saved_revision:
@@ -376,11 +391,8 @@ class RedisStore:
     async def watch(self, session, turns, lease, resets, stop):
         """While a request works (until `stop` is set): renew its lease, and stop its train when
         a reset or a delete comes (on this process or another)."""
-        renewed, ticket = time.monotonic(), session.ticket
+        renewed, ticket = time.monotonic() - WATCH_SECONDS, session.ticket    # it starts that late
         while not stop.is_set():
-            await asyncio.sleep(WATCH_SECONDS)
-            if stop.is_set():
-                return
             session.cancel_below = max(session.cancel_below, turns.cancel_below)   # a reset here
             try:
                 now = await self.call("hget", key(session.id), "resets")
@@ -392,7 +404,8 @@ class RedisStore:
                     lease.lost = lease.lost or not await self.run("renew", session.id, lease.token, LEASE_MS)
                     renewed = time.monotonic()
             except StoreUnavailable:
-                continue        # Redis away for a moment (or the work is done: `stop`); the save will say
+                pass            # Redis away for a moment (or the work is done: `stop`); the save will say
+            await asyncio.sleep(WATCH_SECONDS)
 
     # -- loading and saving -----------------------------------------------------------------------
 

@@ -243,3 +243,30 @@ def test_a_request_ends_even_when_redis_py_turns_the_watchers_cancel_into_an_err
     runner.join(10)
     assert not runner.is_alive(), "the request never ended"
     assert took[0] < 1.0
+
+
+def test_a_packed_state_comes_back_exactly_and_older_blobs_still_read():
+    """The blob Redis keeps: arrays as raw bytes, numbers in a JSON header, a 128-bit generator
+    state and a diverged (non-finite) loss included; a blob written before the header was
+    orjson (128-bit numbers as JSON numbers) still reads."""
+    import json
+
+    import numpy as np
+
+    from app.redis_store import pack, unpack
+
+    state = {"params.0.W": np.arange(6.0).reshape(2, 3), "batch": np.array([3, 1], dtype=np.int64),
+             "batches.rng.state": 2**127 + 12345, "batches.rng.inc": 2**64 + 1, "loss": float("nan"),
+             "worst": float("-inf"), "steps": 7, "lr": 0.1, "none": None}
+    back = unpack(pack(state))
+    assert back.keys() == state.keys()
+    for name, value in state.items():
+        if isinstance(value, np.ndarray):
+            assert back[name].dtype == value.dtype and np.array_equal(back[name], value)
+        elif isinstance(value, float) and value != value:
+            assert back[name] != back[name]
+        else:
+            assert back[name] == value and type(back[name]) is type(value)
+    head = json.dumps({"arrays": [["x", "<f8", [2]]], "values": {"batches.rng.state": 2**127 + 1}}).encode()
+    old = len(head).to_bytes(4, "little") + head + np.array([1.5, 2.5]).tobytes()
+    assert unpack(old)["batches.rng.state"] == 2**127 + 1 and list(unpack(old)["x"]) == [1.5, 2.5]
