@@ -148,9 +148,11 @@ def check_network(job, session, limit):
     max_entries = max(1, int(GRADCHECK_BUDGET / (2 * per_forward) / (2 * len(net.layers))))
     report = yield from gradient_check_steps(net, X, Y, max_entries=max_entries, stop=lambda: job.spent > limit)
     num = Numbers()
-    layers = [{key: num.number(v) if isinstance(v, float) else v for key, v in asdict(entry).items()}
-              for entry in report]
-    errors_found = [e for entry in report for e in (entry.W, entry.b) if e is not None]
+    options = [getattr(layer, "batch_norm", False) for layer in net.layers]
+    layers = [{key: num.number(v) if isinstance(v, float) else v for key, v in asdict(entry).items()
+               if has_norm or not key.startswith(("gamma", "beta"))}       # γ, β only where they are
+              for entry, has_norm in zip(report, options)]
+    errors_found = [e for entry in report for e in (entry.W, entry.b, entry.gamma, entry.beta) if e is not None]
     worst = max(errors_found) if errors_found else None
     return dumps({"samples": len(X), "layers": layers,
                   "max_relative_error": num.number(worst), "diverged": num.nonfinite})

@@ -27,7 +27,20 @@ class Dense:
     def clear_gradients(self):
         self.dA = self.dZ = self.dW = self.db = None
 
-    def forward(self, A_prev):
+    def parameters(self):
+        """(name, array) of what the optimiser updates, in order."""
+        return [("W", self.W), ("b", self.b)]
+
+    def grads(self):
+        """(name, gradient) in the order of parameters()."""
+        return [("W", self.dW), ("b", self.db)]
+
+    def output(self, A_prev, mode="fixed"):
+        """A for A_prev, changing nothing (predictions, a loss at other parameters)."""
+        return self.activation.forward(A_prev @ self.W + self.b)
+
+    def forward(self, A_prev, mode="train"):
+        """`mode` matters only to a layer with options (engine/normalization.py)."""
         self.A_prev = A_prev                             # kept for backward
         self.Z = A_prev @ self.W + self.b                # (n, fan_out)
         self.A = self.activation.forward(self.Z)         # (n, fan_out)

@@ -19,6 +19,12 @@ class LayerCheck:
     b: float | None
     b_max_abs: float | None
     b_checked: int
+    gamma: float | None = None           # batch norm's γ and β, where the layer has them
+    gamma_max_abs: float | None = None
+    gamma_checked: int = 0
+    beta: float | None = None
+    beta_max_abs: float | None = None
+    beta_checked: int = 0
 
 
 def relative_error(analytic, numeric):
@@ -52,8 +58,8 @@ def extended_copy(network):
     """
     net = network.copy()
     for layer in net.layers:
-        layer.W = layer.W.astype(np.longdouble)
-        layer.b = layer.b.astype(np.longdouble)
+        for name, value in layer.parameters():           # W, b (and batch norm's γ, β)
+            setattr(layer, name, value.astype(np.longdouble))
     return net
 
 
@@ -82,11 +88,11 @@ def gradient_check_steps(network, X, Y, eps=1e-6, max_entries=None, seed=0, stop
     rng = np.random.default_rng(seed)
     report = []
     with np.errstate(all="ignore"):
-        net.forward(X, Y)
+        net.forward(X, Y, mode="fixed")     # dropout's last mask held fixed, no statistics moved
         net.backward()
     for k, (layer, fd_layer) in enumerate(zip(net.layers, fd_net.layers)):
         errors = {"layer": k}
-        for name, grad in (("W", layer.dW), ("b", layer.db)):   # the same for W and for b
+        for name, grad in layer.grads():        # the same for W, b and batch norm's γ, β
             entries = list(np.ndindex(grad.shape))
             if max_entries is not None and len(entries) > max_entries:
                 entries = [entries[e] for e in rng.choice(len(entries), max_entries, replace=False)]

@@ -55,7 +55,7 @@ TUNED_ACTIVATIONS = {"sigmoid": TunedSigmoid, "tanh": TunedTanh}
 class TunedDense(Dense):
     """Dense, with its products in their fastest forms (see the module's docstring)."""
 
-    def forward(self, A_prev):
+    def forward(self, A_prev, mode="train"):
         self.A_prev = A_prev
         self.Z = A_prev @ self.W
         self.Z += self.b

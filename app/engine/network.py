@@ -9,6 +9,9 @@ from .errors import ConfigError
 from .kernels import TunedDense
 from .init import default_init, init_weights
 from .losses import get_loss
+from .normalization import OptionDense
+
+MAX_DROPOUT = 0.9
 
 
 class Phase(str, Enum):
@@ -26,7 +29,7 @@ class Network:
     """Dense layers of `sizes` (input first) with one activation per non-input layer."""
 
     def __init__(self, sizes, activations, loss, params=None, init=None, seed=0, rng=None, tuned=True,
-                 regularization=None):
+                 regularization=None, layer_options=None):
         sizes = [int(s) for s in sizes]
         if len(sizes) < 2:
             raise ConfigError("layers", "sizes needs an input size and at least one layer size")
@@ -46,6 +49,9 @@ class Network:
         if params is not None and len(params) != len(acts):
             raise ConfigError("params", f"params has {len(params)} layers, need {len(acts)}")
         rng = rng if rng is not None else np.random.default_rng(seed)
+        self.layer_options = check_layer_options(layer_options, len(acts) - 1)
+        # dropout masks come from a generator of their own, so the minibatch order stays as it is
+        self.dropout_rng = np.random.default_rng([seed, 1])
         self.layers = []
         for k, act in enumerate(acts):
             fan_in, fan_out = sizes[k], sizes[k + 1]
@@ -53,7 +59,12 @@ class Network:
                 W, b = check_params(params[k], k, fan_in, fan_out)
             else:
                 W, b = init_weights(fan_in, fan_out, init or default_init(act.name), rng)
-            self.layers.append(layer_class(W, b, act))
+            options = self.layer_options[k] if k < len(self.layer_options) else None
+            if options and (options["batch_norm"] or options["dropout"] > 0):
+                self.layers.append(OptionDense(W, b, act, options["batch_norm"], options["dropout"],
+                                               self.dropout_rng))
+            else:
+                self.layers.append(layer_class(W, b, act))
         self.sizes = sizes
         self.regularization = regularization      # engine/regularization.py, or None
         self.phase = Phase.FRESH
@@ -64,8 +75,10 @@ class Network:
 
     # -- the three phases of a training step ------------------------------------------
 
-    def forward(self, X, Y):
-        """Run X through every layer, keep each Z and A, and return the loss against Y."""
+    def forward(self, X, Y, mode="train"):
+        """Run X through every layer, keep each Z and A, and return the loss against Y. `mode`
+        "train" (a training step's forward) or "fixed" (the same again: batch norm's running
+        statistics not moved, dropout's last mask kept): see engine/normalization.py."""
         A = self.X = X
         self.Y = Y
         # references, not copies: an update puts new arrays in place, never writes into these
@@ -73,7 +86,7 @@ class Network:
         self.dropped = None
         for layer in self.layers:
             layer.clear_gradients()
-            A = layer.forward(A)
+            A = layer.forward(A, mode)
         out = self.layers[-1]
         self.data_loss = float(self.loss.value(out.Z, A, Y))
         self.loss_value = self.data_loss + self.penalty()
@@ -142,7 +155,7 @@ class Network:
         for layer, (W, b) in zip(self.layers, self.cached_params):
             layer.W, layer.b = W, b
         with np.errstate(all="ignore"):
-            self.forward(self.X, self.Y)
+            self.forward(self.X, self.Y, mode="fixed")
             if phase == Phase.BACKWARD:
                 self.backward()
         for layer, (W, b) in zip(self.layers, current):
@@ -162,27 +175,32 @@ class Network:
             raise ConfigError("j", f"j must be below {W.shape[1]} (fan_out of layer {k}), got {j}", location="query")
 
     def predict(self, X):
-        """The output for X with the current parameters, touching no cached value."""
+        """The output for X with the current parameters, touching no cached value (batch norm
+        with its running statistics, no dropout: inference mode)."""
         A = X
         for layer in self.layers:
-            A = layer.activation.forward(A @ layer.W + layer.b)
+            A = layer.output(A, "infer")
         return A
 
     def activations_for(self, X):
-        """Every layer's A for X (for pictures of each unit), touching no cached value."""
+        """Every layer's A for X (for pictures of each unit), touching no cached value
+        (inference mode)."""
         out, A = [], X
         for layer in self.layers:
-            A = layer.activation.forward(A @ layer.W + layer.b)
+            A = layer.output(A, "infer")
             out.append(A)
         return out
 
     def loss_at(self, X, Y):
         """The loss for X, Y with the current parameters (a numpy scalar of their precision),
-        its regularisation term included."""
+        its regularisation term included; batch norm with the batch's own statistics, dropout
+        with the last mask (the training step's function, as a gradient check needs it)."""
         A = X
-        for layer in self.layers:
-            Z = A @ layer.W + layer.b
-            A = layer.activation.forward(Z)
+        for layer in self.layers[:-1]:
+            A = layer.output(A, "fixed")
+        out = self.layers[-1]
+        Z = A @ out.W + out.b          # the output layer has no options: the loss may want its z
+        A = out.activation.forward(Z)
         loss = self.loss.value(Z, A, Y)
         reg = self.regularization
         if reg is not None:           # in the weights' own precision (extended in a gradient check)
@@ -192,10 +210,18 @@ class Network:
         return loss
 
     def copy(self):
-        """A network with copies of this one's parameters and nothing computed."""
-        return Network(self.sizes, [layer.activation for layer in self.layers], self.loss,
-                       params=[(layer.W, layer.b) for layer in self.layers],
-                       tuned=isinstance(self.layers[0], TunedDense), regularization=self.regularization)
+        """A network with copies of this one's parameters (batch norm's γ, β and statistics and
+        dropout's last masks too) and nothing computed."""
+        net = Network(self.sizes, [layer.activation for layer in self.layers], self.loss,
+                      params=[(layer.W, layer.b) for layer in self.layers],
+                      tuned=not any(type(layer) is Dense for layer in self.layers),
+                      regularization=self.regularization, layer_options=self.layer_options)
+        for mine, theirs in zip(net.layers, self.layers):
+            if isinstance(theirs, OptionDense):
+                for name in ("gamma", "beta", "running_mean", "running_var", "mean", "var", "mask"):
+                    value = getattr(theirs, name)
+                    setattr(mine, name, None if value is None else value.copy())
+        return net
 
     def get_params(self):
         """Copies of every layer's W and b."""
@@ -210,6 +236,30 @@ class Network:
         self.loss_value = None
         self.cached_params = self.dropped = None
         self.phase = Phase.FRESH
+
+
+def check_layer_options(options, hidden):
+    """One {"batch_norm": bool, "dropout": p} per hidden layer (0 <= p <= 0.9), defaults filled
+    in; ConfigError naming `layer_options` otherwise."""
+    if not options:
+        return []
+    if len(options) != hidden:
+        raise ConfigError("layer_options", f"layer_options needs one entry per hidden layer: {hidden}, "
+                                           f"got {len(options)}")
+    checked = []
+    for k, entry in enumerate(options):
+        entry = dict(entry or {})
+        batch_norm, rate = entry.pop("batch_norm", False), entry.pop("dropout", 0.0)
+        if entry:
+            raise ConfigError("layer_options", f"layer_options[{k}] has unknown keys {sorted(entry)}: "
+                                               f"batch_norm and dropout are known")
+        if not isinstance(batch_norm, bool):
+            raise ConfigError("layer_options", f"layer_options[{k}].batch_norm must be true or false")
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= MAX_DROPOUT:
+            raise ConfigError("layer_options", f"layer_options[{k}].dropout must be a rate from 0 to "
+                                               f"{MAX_DROPOUT}, got {rate!r}")
+        checked.append({"batch_norm": batch_norm, "dropout": float(rate)})
+    return checked
 
 
 def check_params(entry, k, fan_in, fan_out):

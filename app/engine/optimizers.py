@@ -54,10 +54,9 @@ class Optimizer:
                              "parameters to step with")
         self.t += 1
         for k, layer in enumerate(network.layers):
-            delta_W, self.state[(k, "W")] = self.update((k, "W"), layer.dW, self.t)
-            delta_b, self.state[(k, "b")] = self.update((k, "b"), layer.db, self.t)
-            layer.W = layer.W + delta_W  # new arrays: copies of the old parameters stay as they were
-            layer.b = layer.b + delta_b
+            for (name, value), (_, grad) in zip(layer.parameters(), layer.grads()):   # W, b (γ, β)
+                delta, self.state[(k, name)] = self.update((k, name), grad, self.t)
+                setattr(layer, name, value + delta)  # a new array: a copy of the old stays as it was
         network.parameters_changed()
 
     def preview(self, key, grad):

@@ -24,6 +24,10 @@ class Trainer:
             raise ConfigError("layers", f"the last layer must have {Y.shape[1]} units, "
                                         f"the number of targets of the data")
         network.loss.check_targets(Y)
+        if any(getattr(layer, "batch_norm", False) for layer in network.layers) and \
+                min(batch_size or len(X), len(X)) < 2:
+            raise ConfigError("batch_size", "batch norm needs at least 2 samples in a batch: its variance "
+                                            "over one sample is 0")
         self.network, self.optimizer = network, optimizer
         self.X, self.Y = X, Y           # the network's inputs (features of the points, if chosen) and targets
         self.points = X if points is None else points      # every point itself, as plotted (test ones too)
