@@ -57,6 +57,7 @@ class PastStates:
         self.budget = budget
         self.kept = []
         self.bytes = 0
+        self._sized, self._nbytes = None, 0     # (layers, optimiser arrays) and what they hold
 
     @property
     def states(self):
@@ -68,8 +69,11 @@ class PastStates:
         params = tuple((layer.W, layer.b) for layer in trainer.network.layers)
         memory = tuple(opt.state.items())
         minibatch = batches.size is not None
+        shapes = len(params), len(memory)         # the sizes stay as they are from step to step
+        if shapes != self._sized:
+            self._sized, self._nbytes = shapes, own_bytes(params, memory)
         state = (trainer.steps, params, memory, opt.t, batches.order if minibatch else None, batches.pos,
-                 generator_state(batches.rng) if minibatch else None, own_bytes(params, memory))
+                 generator_state(batches.rng) if minibatch else None, self._nbytes)
         if self.kept and self.kept[-1][STEP] == state[STEP]:
             self.bytes -= self.kept.pop()[NBYTES]
         self.kept.append(state)
