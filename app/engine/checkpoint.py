@@ -6,6 +6,7 @@ the batch and the parameters they came from (Network.replay)."""
 import numpy as np
 
 from .network import Phase
+from .normalization import OptionDense
 from .history import LossHistory, NormHistory, TestLossHistory
 
 
@@ -46,6 +47,14 @@ def state_dict(trainer):
     state["norms.stride"] = norms.stride
     state["norms.steps"], state["norms.values"] = norms.arrays(len(net.layers))
     state["testloss.steps"], state["testloss.values"] = trainer.test_history.arrays()
+    if net.has_options():                  # batch norm's γ, β and statistics, dropout's mask and generator
+        for k, layer in enumerate(net.layers):
+            for name in OptionDense.KEPT + ("mask",) if isinstance(layer, OptionDense) else ():
+                if getattr(layer, name) is not None and (name != "mask" or net.phase != Phase.FRESH):
+                    state[f"options.{k}.{name}"] = getattr(layer, name)
+        rng = net.dropout_rng.bit_generator.state
+        state.update({"dropout.rng.state": rng["state"]["state"], "dropout.rng.inc": rng["state"]["inc"],
+                      "dropout.rng.has_uint32": rng["has_uint32"], "dropout.rng.uinteger": rng["uinteger"]})
     if trainer.step_preview is not None:
         actual = trainer.step_preview["actual"]
         state["step_preview"] = np.array([trainer.step_preview["predicted"], np.nan if actual is None else actual])
@@ -75,8 +84,8 @@ def load_state_dict(trainer, state):
     params, initial = params_of(state, "params", net), params_of(state, "initial", net)
     memory = {}
     for k, layer in enumerate(net.layers):
-        for name in ("W", "b"):
-            shape = getattr(layer, name).shape
+        for name, value in layer.parameters():          # W, b (and batch norm's γ, β)
+            shape = value.shape
             keys = {"momentum": ["velocity"], "adam": ["m", "v"]}.get(opt.name, [])
             found = [f"optimizer.{k}.{name}.{kind}" in state for kind in keys]
             if any(found):
@@ -109,6 +118,21 @@ def load_state_dict(trainer, state):
     if "testloss.steps" in state:
         tests.steps = array(state, "testloss.steps", None, np.int64).tolist()
         tests.losses = array(state, "testloss.values", (len(tests.steps),)).tolist()
+    options = {}
+    for k, layer in enumerate(net.layers):
+        if isinstance(layer, OptionDense):
+            for name in OptionDense.KEPT:
+                if getattr(layer, name) is not None:
+                    options[(k, name)] = array(state, f"options.{k}.{name}", (layer.fan_out,))
+            if f"options.{k}.mask" in state and batch is not None:
+                options[(k, "mask")] = array(state, f"options.{k}.mask", (len(batch), layer.fan_out))
+    dropout = None
+    if net.has_options():
+        names = [f"dropout.rng.{key}" for key in ("state", "inc", "has_uint32", "uinteger")]
+        missing = [name for name in names if name not in state]
+        if missing:
+            raise ValueError(f"the state has no {missing[0]}")
+        dropout = tuple(int(state[name]) for name in names)
     preview = None
     if "step_preview" in state:
         predicted, actual = array(state, "step_preview", (2,)).tolist()
@@ -116,6 +140,10 @@ def load_state_dict(trainer, state):
 
     trainer.initial = initial
     net.set_params(params)
+    for (k, name), value in options.items():
+        setattr(net.layers[k], name, value)
+    if dropout is not None:
+        net.set_dropout_state(dropout)
     if position is not None:
         trainer.batches.move_to(position)
     opt.t, opt.state = int(state.get("optimizer.t", 0)), memory

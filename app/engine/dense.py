@@ -35,6 +35,13 @@ class Dense:
         """(name, gradient) in the order of parameters()."""
         return [("W", self.dW), ("b", self.db)]
 
+    def kept(self):
+        """What a past state keeps of the layer besides W and b (a layer with options: γ, β…)."""
+        return None
+
+    def option_arrays(self):
+        return []
+
     def output(self, A_prev, mode="fixed"):
         """A for A_prev, changing nothing (predictions, a loss at other parameters)."""
         return self.activation.forward(A_prev @ self.W + self.b)

@@ -1,6 +1,7 @@
 """What a trainer holds in memory: its data, parameters, cached values, optimiser state, history."""
 import numpy as np
 
+from .normalization import OptionDense
 from .past import OLDER, RECENT
 
 HISTORY_ENTRY_BYTES = 88   # one (step, loss) pair: two list slots, an int and a float object
@@ -22,6 +23,9 @@ def peak_bytes(trainer):
     params = sum(layer.W.size + layer.b.size for layer in net.layers)
     per_row = net.sizes[0] * 2                            # the batch's X and dL/dX
     per_row += sum(4 * layer.fan_out for layer in net.layers)  # Z, A, dA, dZ of each layer
+    options = [layer for layer in net.layers if isinstance(layer, OptionDense)]
+    per_row += sum(6 * layer.fan_out for layer in options)   # ẑ, y, f(y), the mask, dL/dy, dL/dẑ
+    params += sum(8 * layer.fan_out for layer in options)    # γ, β, their gradients, the statistics
     per_row += net.sizes[-1]                              # the batch's Y
     state = {"sgd": 0, "momentum": 1, "adam": 2}.get(trainer.optimizer.name, 2)
     # gradients (now and of the last update), state, previous W and b
@@ -43,6 +47,7 @@ def arrays_of(trainer):
     arrays += [a for pair in (net.cached_params or []) for a in pair]
     for layer in net.layers:
         arrays += [layer.W, layer.b, layer.A_prev, layer.Z, layer.A, layer.dA, layer.dZ, layer.dW, layer.db]
+        arrays += layer.option_arrays()                   # batch norm's and dropout's
     arrays += [a for pair in (trainer.last_gradients or []) for a in pair]
     for value in trainer.optimizer.state.values():
         arrays += list(value) if isinstance(value, tuple) else [value]

@@ -51,6 +51,7 @@ class Network:
         rng = rng if rng is not None else np.random.default_rng(seed)
         self.layer_options = check_layer_options(layer_options, len(acts) - 1)
         # dropout masks come from a generator of their own, so the minibatch order stays as it is
+        self.seed = seed
         self.dropout_rng = np.random.default_rng([seed, 1])
         self.layers = []
         for k, act in enumerate(acts):
@@ -216,12 +217,30 @@ class Network:
                       params=[(layer.W, layer.b) for layer in self.layers],
                       tuned=not any(type(layer) is Dense for layer in self.layers),
                       regularization=self.regularization, layer_options=self.layer_options)
+        net.seed = self.seed
+        net.dropout_rng.bit_generator.state = self.dropout_rng.bit_generator.state
         for mine, theirs in zip(net.layers, self.layers):
             if isinstance(theirs, OptionDense):
                 for name in ("gamma", "beta", "running_mean", "running_var", "mean", "var", "mask"):
                     value = getattr(theirs, name)
                     setattr(mine, name, None if value is None else value.copy())
         return net
+
+    def has_options(self):
+        return any(isinstance(layer, OptionDense) for layer in self.layers)
+
+    def reset_options(self):
+        """Batch norm's γ, β and statistics as they start, dropout's generator seeded anew."""
+        self.dropout_rng = np.random.default_rng([self.seed, 1])
+        for layer in self.layers:
+            if isinstance(layer, OptionDense):
+                layer.rng = self.dropout_rng
+                layer.reset_options()
+
+    def set_dropout_state(self, numbers):
+        """The dropout generator moved to `numbers` (engine/past.py's generator_state)."""
+        from .past import generator_dict
+        self.dropout_rng.bit_generator.state = generator_dict(numbers)
 
     def get_params(self):
         """Copies of every layer's W and b."""

@@ -31,13 +31,33 @@ class OptionDense(Dense):
         self.batch_norm = bool(batch_norm)
         self.rate = float(dropout)
         self.rng = rng                       # the network's dropout generator
+        self.reset_options()
+
+    def reset_options(self):
+        """γ = 1, β = 0, running statistics 0 and 1, no mask: as the layer starts."""
         n = self.fan_out
         self.gamma = np.ones(n) if self.batch_norm else None
         self.beta = np.zeros(n) if self.batch_norm else None
         self.running_mean = np.zeros(n) if self.batch_norm else None
         self.running_var = np.ones(n) if self.batch_norm else None
-        self.mean = self.var = None          # the batch's, of the last training forward
+        self.mean = self.var = None          # the batch's, of the last forward on it
         self.mask = None                     # 0/1 per sample and unit, of the last training forward
+
+    # what a past state keeps of the layer besides W and b, to carry on exactly from there
+    KEPT = ("gamma", "beta", "running_mean", "running_var")
+
+    def kept(self):
+        return tuple(getattr(self, name) for name in self.KEPT)
+
+    def restore(self, kept):
+        for name, value in zip(self.KEPT, kept):
+            setattr(self, name, value)
+        self.mean = self.var = self.mask = None
+
+    def option_arrays(self):
+        """Every array the options add (for counting memory)."""
+        return [self.gamma, self.beta, self.running_mean, self.running_var, self.mean, self.var, self.mask,
+                self.Z_hat, self.Y, self.F, self.dY, self.dZ_hat, self.dgamma, self.dbeta]
 
     def clear(self):
         super().clear()
@@ -86,8 +106,9 @@ class OptionDense(Dense):
             mask = self.mask
         self.A_prev = A_prev
         self.Z, self.Z_hat, self.Y, self.F, self.A = self.values(A_prev, mode, mask)
-        if self.batch_norm and mode == "train":
+        if self.batch_norm and mode != "infer":
             self.mean, self.var = self.statistics(self.Z, mode)
+        if self.batch_norm and mode == "train":
             self.running_mean = MOMENTUM * self.running_mean + (1 - MOMENTUM) * self.mean
             self.running_var = MOMENTUM * self.running_var + (1 - MOMENTUM) * self.var
         return self.A

@@ -25,6 +25,8 @@ class PastState(NamedTuple):
     pos: int
     rng: tuple | None            # the PCG64 generator's (state, inc, has_uint32, uinteger)
     nbytes: int                  # what its own arrays hold (the order is shared between steps)
+    options: tuple = ()          # per layer: batch norm's (γ, β, running mean, running var), or None
+    dropout: tuple | None = None  # the dropout generator's state, for a network with options
 
 
 STEP, NBYTES = PastState._fields.index("step"), PastState._fields.index("nbytes")
@@ -71,9 +73,15 @@ class PastStates:
         minibatch = batches.size is not None
         shapes = len(params), len(memory)         # the sizes stay as they are from step to step
         if shapes != self._sized:
-            self._sized, self._nbytes = shapes, own_bytes(params, memory)
+            self._sized, self._nbytes = shapes, own_bytes(params, memory) + sum(
+                a.nbytes for layer in trainer.network.layers for a in (layer.kept() or ()) if a is not None)
+        net = trainer.network
+        options, dropout = (), None
+        if net.has_options():
+            options = tuple(layer.kept() for layer in net.layers)
+            dropout = generator_state(net.dropout_rng)
         state = (trainer.steps, params, memory, opt.t, batches.order if minibatch else None, batches.pos,
-                 generator_state(batches.rng) if minibatch else None, self._nbytes)
+                 generator_state(batches.rng) if minibatch else None, self._nbytes, options, dropout)
         if self.kept and self.kept[-1][STEP] == state[STEP]:
             self.bytes -= self.kept.pop()[NBYTES]
         self.kept.append(state)

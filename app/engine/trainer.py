@@ -47,6 +47,7 @@ class Trainer:
     def reset(self):
         """Back to the starting parameters, a fresh optimiser and the first batch."""
         self.network.set_params(self.initial)
+        self.network.reset_options()
         self.optimizer.reset()
         self.batches.reset()
         self.steps = 0           # updates applied so far
@@ -192,6 +193,11 @@ class Trainer:
         first time. Returns the step it went back to."""
         past = self.past.at_or_before(step)
         self.network.set_params(past.params)
+        for layer, kept in zip(self.network.layers, past.options):
+            if kept is not None:
+                layer.restore(kept)
+        if past.dropout is not None:
+            self.network.set_dropout_state(past.dropout)
         self.optimizer.state, self.optimizer.t = dict(past.memory), past.t
         if past.order is not None:
             rng = np.random.default_rng()

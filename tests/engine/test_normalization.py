@@ -181,3 +181,83 @@ def test_options_are_checked_and_batch_norm_needs_two_samples():
         Trainer(net, make_optimizer("sgd", 0.1), X, Y, batch_size=1)
     assert refused.value.field == "batch_size"
     assert isinstance(net.layers[0], OptionDense) and not isinstance(net.layers[1], OptionDense)
+
+
+def trainer_with(options, batch_size=8, optimizer="adam", seed=0):
+    from app.engine import make_dataset
+    X, Y = make_dataset("circles", 60, seed=3)
+    net = Network([2, 6, 5, 1], ["tanh", "relu", "sigmoid"], "bce", layer_options=options, seed=seed)
+    return Trainer(net, make_optimizer(optimizer, 0.05), X, Y, batch_size=batch_size, seed=seed)
+
+
+def same(a, b, masks=True):
+    for la, lb in zip(a.network.layers, b.network.layers):
+        for (name, x), (_, y) in zip(la.parameters(), lb.parameters()):
+            assert np.array_equal(x, y), name
+        for name in ("running_mean", "running_var") + (("mask",) if masks else ()):
+            x, y = getattr(la, name, None), getattr(lb, name, None)
+            assert (x is None and y is None) or np.array_equal(x, y), name
+    assert a.history.losses == b.history.losses
+
+
+OPTIONS = [{"batch_norm": True, "dropout": 0.3}, {"batch_norm": True, "dropout": 0.1}]
+
+
+@pytest.mark.parametrize("batch_size", [8, None])
+def test_a_state_dict_carries_on_bit_for_bit_in_every_phase(batch_size):
+    """γ, β, the running statistics, the last masks and the dropout generator travel with the
+    state (Redis, session files): a second trainer carries on exactly as the first."""
+    for phase in ("fresh", "forward", "backward", "step"):
+        one, two = trainer_with(OPTIONS, batch_size), trainer_with(OPTIONS, batch_size)
+        one.train(13)
+        if phase != "fresh":
+            one.forward()
+        if phase in ("backward", "step"):
+            one.backward()
+        if phase == "step":
+            one.step()
+        two.load_state_dict(one.state_dict())
+        for trainer in (one, two):
+            if phase == "forward":
+                trainer.backward()
+            trainer.train(9)
+        same(one, two)
+
+
+def test_rewind_restores_gamma_beta_statistics_and_the_dropout_generator():
+    original, reference = trainer_with(OPTIONS), trainer_with(OPTIONS)
+    reference.train(30)
+    original.train(55)
+    assert original.rewind(30) == 30
+    same(original, reference, masks=False)      # a rewound trainer is fresh: no forward yet
+    original.train(20)
+    reference.train(20)
+    same(original, reference)
+    original.reset()
+    fresh = trainer_with(OPTIONS)
+    original.train(5)
+    fresh.train(5)
+    same(original, fresh)
+
+
+def test_a_state_without_the_options_is_refused_by_name():
+    one = trainer_with(OPTIONS)
+    one.train(3)
+    state = one.state_dict()
+    del state["options.0.gamma"]
+    with pytest.raises(ValueError, match="options.0.gamma"):
+        trainer_with(OPTIONS).load_state_dict(state)
+    state = one.state_dict()
+    del state["dropout.rng.inc"]
+    with pytest.raises(ValueError, match="dropout.rng.inc"):
+        trainer_with(OPTIONS).load_state_dict(state)
+
+
+def test_memory_counts_what_the_options_hold():
+    from app.engine import held_bytes, peak_bytes
+    plain, optioned = trainer_with(None, None), trainer_with(OPTIONS, None)
+    for t in (plain, optioned):
+        t.forward()
+        t.backward()
+    assert held_bytes(optioned) > held_bytes(plain) + 60 * 11 * 8 * 4      # ẑ, y, f(y), mask …
+    assert peak_bytes(optioned) >= held_bytes(optioned)
