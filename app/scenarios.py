@@ -23,7 +23,8 @@ CODE_VERSION = "1"
 MAX_CODE_CHARS = 200_000          # a link's scenario code (a 64-unit net with weights fits)
 MAX_DECODED_BYTES = 2 * 1024 * 1024
 FILE_FORMAT = "manualgrad-session"
-FILE_VERSION = 1
+FILE_VERSION = 2           # 2: batch norm's and dropout's state (layer_state, dropout_rng)
+FILE_VERSIONS = (1, 2)     # what imports: files of version 1 have no layer options
 BUILTIN_PRESETS = Path(__file__).parent / "presets"
 
 # the controls a teacher's mode may hide or lock, with what a learner calls each
@@ -195,7 +196,7 @@ MATRIX = TypeAdapter(Annotated[list[Row], Field(min_length=1, max_length=MAX_UNI
                      config=ConfigDict(strict=True))
 VECTOR = TypeAdapter(Row, config=ConfigDict(strict=True))
 NumberArray = Annotated[list, WrapValidator(number_array)]
-ParamKey = Annotated[str, Field(pattern=r"^[0-7]\.[Wb]$", description="layer.W or layer.b")]
+ParamKey = Annotated[str, Field(pattern=r"^[0-7]\.(W|b|gamma|beta)$", description="layer.W, layer.b, layer.gamma or layer.beta")]
 
 
 class ParamsEntry(Strict):
@@ -267,6 +268,15 @@ class BatchPosition(Strict):
 OPTIMIZER_MEMORY = {"sgd": None, "momentum": Velocity, "adam": Moments}
 
 
+class LayerState(Strict):
+    """A batch-norm layer's γ, β and running statistics (one number per unit)."""
+
+    gamma: NumberArray
+    beta: NumberArray
+    running_mean: NumberArray
+    running_var: NumberArray
+
+
 class SessionFile(Strict):
     """An exported session: configuration, weights (starting and current), optimiser state and
     loss history, with a digest of its content: a sha256, or with MANUALGRAD_SECRET an HMAC."""
@@ -281,6 +291,9 @@ class SessionFile(Strict):
     history: HistoryFile = HistoryFile()
     grad_norms: NormsFile | None = None       # files from before the norms were kept have none
     batches: BatchPosition | None = None     # where the minibatch draws stand (Batches.position)
+    # per layer, batch norm's state (null for a layer without it), and the dropout generator's
+    layer_state: list[LayerState | None] | None = Field(None, max_length=MAX_DENSE_LAYERS)
+    dropout_rng: GeneratorState | None = None
     sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
     hmac_sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
 
@@ -416,6 +429,12 @@ def export_session(session, secret=None):
                                   for step in state["norms.values"]]},
         "batches": batches,
     }
+    if trainer.network.has_options():
+        body["layer_state"] = [{name: state[f"options.{k}.{name}"].tolist() for name in LayerState.model_fields}
+                               if f"options.{k}.gamma" in state else None for k in range(layers)]
+        body["dropout_rng"] = {"state": str(state["dropout.rng.state"]), "inc": str(state["dropout.rng.inc"]),
+                               "has_uint32": state["dropout.rng.has_uint32"],
+                               "uinteger": state["dropout.rng.uinteger"]}
     body["hmac_sha256" if secret else "sha256"] = yield from digest_steps(body, secret)
     return body
 
@@ -427,11 +446,11 @@ def check_file(body: dict, secret: bytes | None = None) -> SessionFile:
     pausing while it does)."""
     if not isinstance(body, dict) or body.get("format") != FILE_FORMAT:
         raise ScenarioError("this is not a ManualGrad session file (its format field is missing or wrong)")
-    if integral(body.get("version")) != FILE_VERSION:
+    if integral(body.get("version")) not in FILE_VERSIONS:
         version = body.get("version")
         shown = version if isinstance(version, (int, float)) else repr(str(version)[:20])
         raise ScenarioError(f"session file version {shown} is not known here "
-                            f"(this server reads version {FILE_VERSION})")
+                            f"(this server reads versions {', '.join(map(str, FILE_VERSIONS))})")
     field = "hmac_sha256" if secret else "sha256"
     if secret and not isinstance(body.get("hmac_sha256"), str):
         raise ScenarioError("this server imports only session files it signed itself (it has a "
@@ -486,6 +505,20 @@ def restore(trainer, file: SessionFile):
         state.update({"batches.order": order, "batches.pos": file.batches.pos,
                       "batches.rng.state": int(rng.state), "batches.rng.inc": int(rng.inc),
                       "batches.rng.has_uint32": rng.has_uint32, "batches.rng.uinteger": rng.uinteger})
+    if trainer.network.has_options() and (file.layer_state is None or file.dropout_rng is None):
+        raise ScenarioError("the session file has no layer_state or dropout_rng, which its network's batch "
+                            "norm or dropout needs: export it again")
+    if file.layer_state is not None and len(file.layer_state) != len(trainer.network.layers):
+        raise ScenarioError(f"the session file's layer_state has {len(file.layer_state)} entries, its "
+                            f"network has {len(trainer.network.layers)} layers")
+    for k, entry in enumerate(file.layer_state or []):
+        if entry is not None:
+            for name, value in entry.model_dump().items():
+                state[f"options.{k}.{name}"] = np.array(value, dtype=np.float64)
+    if file.dropout_rng is not None:
+        rng = file.dropout_rng
+        state.update({"dropout.rng.state": int(rng.state), "dropout.rng.inc": int(rng.inc),
+                      "dropout.rng.has_uint32": rng.has_uint32, "dropout.rng.uinteger": rng.uinteger})
     try:
         trainer.load_state_dict(state)
     except (ValueError, TypeError, OverflowError) as e:

@@ -145,6 +145,13 @@ class LayerParams(Strict):
 FeatureName = Literal[tuple(FEATURES)]
 
 
+class LayerOptions(Strict):
+    """What a hidden layer adds to z = a_prev W + b: batch norm before its activation, dropout after."""
+
+    batch_norm: bool = Field(False, description="normalise z over the batch, then γ ẑ + β (needs batches of 2 or more)")
+    dropout: float = Field(0.0, ge=0, le=0.9, description="the share of the layer's units dropped in each training forward")
+
+
 class RegularizationConfig(Strict):
     kind: Literal["l1", "l2"] = Field(description="l2: + rate · ½ Σ W²; l1: + rate · Σ |W| (weights, not biases)")
     rate: float = Field(ge=0, le=10)
@@ -169,6 +176,8 @@ class SessionConfig(Strict):
     dataset: DatasetSpec = NamedDataset()
     params: list[LayerParams] | None = Field(None, min_length=1, max_length=MAX_DENSE_LAYERS)
     regularization: RegularizationConfig | None = Field(None, description="a weight penalty added to the loss, or none")
+    layer_options: list[LayerOptions] | None = Field(None, max_length=MAX_DENSE_LAYERS - 1, description=(
+        "one entry per hidden layer: batch norm and dropout; null: none"))
     test_ratio: float = Field(0, ge=0, le=0.9, description=(
         "the share of the points held out as test points (floor(n · ratio), seeded by seed; at least one "
         "left to train on); the network never trains on them"))

@@ -86,8 +86,10 @@ def build_trainer(config: SessionConfig):
             for a in activations]
     params = [(p.W, p.b) for p in config.params] if config.params is not None else None
     reg = config.regularization
+    options = [o.model_dump() for o in config.layer_options] if config.layer_options else None
     net = Network(layers, acts, loss, params=params, init=config.init, seed=config.seed,
-                  regularization=Regularization(reg.kind, reg.rate) if reg is not None else None)
+                  regularization=Regularization(reg.kind, reg.rate) if reg is not None else None,
+                  layer_options=options)
     optimizer = make_optimizer(config.optimizer.name, config.optimizer.lr, **config.optimizer.settings())
     trainer = Trainer(net, optimizer, X, Y, batch_size=config.batch_size, seed=config.seed,
                       points=points, features=config.features, test=test, is_test=is_test)

@@ -87,7 +87,7 @@ async def decode_scenario(request: Request, body: ScenarioCode):
 
 def finite(trainer):
     """Whether every weight and optimiser value is a finite number (JSON has no NaN or inf)."""
-    arrays = [a for W, b in trainer.network.get_params() for a in (W, b)]
+    arrays = [value for layer in trainer.network.layers for _, value in layer.parameters()]   # W, b (γ, β)
     for value in trainer.optimizer.state.values():
         arrays += list(value) if isinstance(value, tuple) else [] if value is None else [value]
     return all(np.isfinite(a).all() for a in arrays)

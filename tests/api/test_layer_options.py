@@ -1,0 +1,95 @@
+"""Batch norm and dropout through the API: the configuration, the phases, the gradient check
+with γ and β, session files and links that carry them, and refusals that name the field."""
+import pytest
+
+OPTIONED = {"layers": [2, 6, 5, 1], "dataset": {"name": "circles", "n": 80}, "batch_size": 16,
+            "optimizer": {"name": "adam", "lr": 0.02},
+            "layer_options": [{"batch_norm": True, "dropout": 0.25}, {"batch_norm": True}]}
+
+
+def create(client, config=OPTIONED):
+    response = client.post("/api/sessions", json=config)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def test_a_session_with_batch_norm_and_dropout_trains_and_its_gradients_check(client):
+    sid = create(client)
+    path = f"/api/sessions/{sid}"
+    for phase in ("forward", "backward", "step"):
+        assert client.post(f"{path}/{phase}").status_code == 200
+    trained = client.post(f"{path}/train", json={"steps": 60}).json()
+    assert trained["step"] == 61 and trained["losses"][-1] < trained["losses"][0]
+    client.post(f"{path}/forward")
+    client.post(f"{path}/backward")
+    check = client.get(f"{path}/gradcheck").json()
+    first, second, out = check["layers"]
+    for layer in (first, second):
+        assert layer["gamma_checked"] > 0 and layer["gamma"] < 1e-6 and layer["beta"] < 1e-6, layer
+    assert "gamma" not in out and check["max_relative_error"] < 1e-5     # b before batch norm: 0 ± rounding
+    assert first["b_max_abs"] < 1e-10
+    state = client.get(path).json()
+    assert state["config"]["layer_options"] == [{"batch_norm": True, "dropout": 0.25},
+                                                {"batch_norm": True, "dropout": 0.0}]
+    assert client.get(f"{path}/predictions?resolution=12").status_code == 200
+
+
+def test_an_exported_session_with_options_continues_exactly_after_import(client):
+    sid = create(client)
+    client.post(f"/api/sessions/{sid}/train", json={"steps": 23})
+    body = client.get(f"/api/sessions/{sid}/export").json()
+    assert body["version"] == 2 and body["layer_state"][2] is None
+    assert set(body["layer_state"][0]) == {"gamma", "beta", "running_mean", "running_var"}
+    assert "0.gamma" in body["optimizer_state"] and body["dropout_rng"]["state"].isdigit()
+    imported = client.post("/api/sessions/import", json=body)
+    assert imported.status_code == 201, imported.text
+    copy = imported.json()["id"]
+    a = client.post(f"/api/sessions/{sid}/train", json={"steps": 7}).json()
+    b = client.post(f"/api/sessions/{copy}/train", json={"steps": 7}).json()
+    assert a["losses"] == b["losses"] and a["layers"] == b["layers"]
+
+
+def test_a_version_1_file_still_imports(client):
+    sid = create(client, {"layers": [2, 4, 1]})
+    client.post(f"/api/sessions/{sid}/train", json={"steps": 3})
+    body = client.get(f"/api/sessions/{sid}/export").json()
+    body["version"] = 1
+    body["config"].pop("layer_options")
+    from app.scenarios import digest
+    body["sha256"] = digest({k: v for k, v in body.items() if k != "sha256"})
+    assert client.post("/api/sessions/import", json=body).status_code == 201
+
+
+def test_a_link_carries_the_options(client):
+    code = client.post("/api/scenarios/encode", json={"config": OPTIONED})
+    assert code.status_code == 200, code.text
+    opened = client.post("/api/scenarios/decode", json={"code": code.json()["code"]})
+    assert opened.status_code == 200, opened.text
+    assert opened.json()["config"]["layer_options"] == [{"batch_norm": True, "dropout": 0.25},
+                                                        {"batch_norm": True, "dropout": 0.0}]
+    bad = client.post("/api/scenarios/encode", json={"config": {**OPTIONED, "batch_size": 1}})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"].endswith("batch_size")
+
+
+@pytest.mark.parametrize("options,field", [
+    ([{"dropout": 0.95}], "layer_options[0].dropout"),
+    ([{"dropout": -0.1}], "layer_options[0].dropout"),
+    ([{"batch_norm": "yes"}], "layer_options[0].batch_norm"),
+    ([{"batchnorm": True}], "layer_options[0].batchnorm"),
+    ([{}, {}], "layer_options"),
+    ([{}] * 9, "layer_options"),
+])
+def test_bad_options_are_422_naming_the_field(client, options, field):
+    response = client.post("/api/sessions", json={"layers": [2, 4, 1], "layer_options": options})
+    assert response.status_code == 422 and len(response.content) < 2000
+    assert field in [e["field"] for e in response.json()["detail"]], response.text
+
+
+def test_batch_norm_needs_two_samples_a_batch(client):
+    response = client.post("/api/sessions", json={"layers": [2, 4, 1], "batch_size": 1,
+                                                  "layer_options": [{"batch_norm": True}]})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "batch_size"
+    single = client.post("/api/sessions", json={"layers": [2, 4, 1], "dataset": {"name": "single", "n": 1},
+                                                "layer_options": [{"batch_norm": True}]})
+    assert single.status_code == 422
