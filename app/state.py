@@ -45,6 +45,7 @@ def session_state(session, sample=0):
         "activation": layer.activation.name,
         "dW": num.array(layer.dW),
         "db": num.array(layer.db),
+        **options_state(layer, num),
     } for layer in net.layers]
     state = {
         "id": session.id,
@@ -68,6 +69,19 @@ def session_state(session, sample=0):
     state.update(health_state(trainer, num))
     state["diverged"] = trainer.diverged or num.nonfinite
     return state
+
+
+def options_state(layer, num):
+    """A layer's `batch_norm` (γ, β, their gradients, the batch's and the running statistics)
+    and `dropout` (its rate), where it has them."""
+    out = {}
+    if getattr(layer, "batch_norm", False):
+        out["batch_norm"] = {name: num.array(getattr(layer, attr)) for name, attr in (
+            ("gamma", "gamma"), ("beta", "beta"), ("dgamma", "dgamma"), ("dbeta", "dbeta"), ("mean", "mean"),
+            ("var", "var"), ("running_mean", "running_mean"), ("running_var", "running_var"))}
+    if getattr(layer, "rate", 0) > 0:
+        out["dropout"] = {"rate": layer.rate}
+    return out
 
 
 def health_state(trainer, num):
@@ -95,10 +109,19 @@ def sample_state(trainer, index, num):
         return None if arr is None or row is None else num.array(arr[row])
 
     def slope(layer):      # f'(z) of each unit, as backward uses it (none for a fused softmax)
-        if layer.Z is None or row is None or not layer.activation.elementwise:
+        z, a = layer.activation_in, layer.activation_out       # y and f(y) with batch norm
+        if z is None or row is None or not layer.activation.elementwise:
             return None
         with np.errstate(all="ignore"):
-            return num.array(layer.activation.derivative(layer.Z[row:row + 1], layer.A[row:row + 1])[0])
+            return num.array(layer.activation.derivative(z[row:row + 1], a[row:row + 1])[0])
+
+    def options(layer):     # batch norm's ẑ and y, dropout's mask (1 kept, 0 dropped), for the sample
+        out = {}
+        if getattr(layer, "batch_norm", False):
+            out["z_hat"], out["y"] = pick(layer.Z_hat), pick(layer.Y)
+        if getattr(layer, "rate", 0) > 0:
+            out["mask"] = pick(layer.mask) if layer.Z is not None else None
+        return out
 
     return {
         "index": index,
@@ -107,7 +130,7 @@ def sample_state(trainer, index, num):
         "target": num.array(trainer.Y[index]),
         "dx": pick(net.dX),
         "layers": [{"z": pick(layer.Z), "a": pick(layer.A), "f_prime": slope(layer), "dz": pick(layer.dZ),
-                    "da": pick(layer.dA)} for layer in net.layers],
+                    "da": pick(layer.dA), **options(layer)} for layer in net.layers],
     }
 
 

@@ -6,7 +6,7 @@ import numpy as np
 from fastapi import APIRouter, Query, Request
 
 from ..engine import PhaseError, chain_rule, gradient_check_steps, numeric_weight_gradient, relative_error
-from ..engine.chain import paths, sample_terms
+from ..engine.chain import options_chain, paths, sample_terms
 from ..jsonbody import dumps
 from ..limits import MAX_BATCH_PAGE, MAX_DENSE_LAYERS, MAX_GRID, MAX_UNIT_GRID, MAX_UNITS
 from ..responses import (BatchPage, ChainRule, Data, History, NetworkCheck, NoPicture, PastWeights, Picture,
@@ -93,6 +93,7 @@ def chain_of(job, session, layer, i, j, sample):
         jac = dense.activation.jacobian(a)
         chain["jacobian_row"] = [num.number(float(v)) for v in jac[j]]
         chain["dL_da_vector"] = [num.number(float(v)) for v in net.loss.grad_a(dense.A, net.Y)[row]]
+    chain.update(options_chain(trainer.network, layer, j, row) or {})     # batch norm's terms, the mask
     routes = paths(trainer.network, layer, j, row)
     chain["paths"] = None if routes is None else [
         {"unit": p.unit, "w": num.number(p.w), "dL_dz": num.number(p.dL_dz)} for p in routes]

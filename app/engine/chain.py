@@ -45,7 +45,12 @@ def chain_rule(network, k, i, j, s):
     check_index("sample", s, len(layer.Z), " (the rows of the batch)")
     a_prev = float(layer.A_prev[s, i])
     dz = float(layer.dZ[s, j])
-    if layer.activation.elementwise:
+    if layer.kept() is not None:    # batch norm or dropout between z and a: dL/dz is theirs (options_chain)
+        da = float(layer.dA[s, j]) if layer.dA is not None else None
+        y, f = layer.activation_in[s:s + 1, j:j + 1], layer.activation_out[s:s + 1, j:j + 1]
+        f_prime = float(layer.activation.derivative(y, f)[0, 0]) if layer.activation.elementwise else None
+        product = a_prev * dz
+    elif layer.activation.elementwise:
         da = float(layer.dA[s, j])
         f_prime = float(layer.activation.derivative(layer.Z[s:s + 1, j:j + 1], layer.A[s:s + 1, j:j + 1])[0, 0])
         product = a_prev * f_prime * da
@@ -112,3 +117,24 @@ def check_index(name, value, size, what=""):
     """ConfigError naming the query parameter `name` unless 0 <= value < size."""
     if not 0 <= value < size:
         raise ConfigError(name, f"{name} must be below {size}{what}, got {value}", location="query")
+
+
+def options_chain(network, k, j, s):
+    """For unit j of layer k with options, batch row s: dropout's {"mask", "scale"} and batch
+    norm's {"dy", "dz_hat", "dvar", "dmean", "dz"} (dL/dy, dL/dẑ = γ dL/dy, the unit's dL/dvar and
+    dL/dmean over the whole batch, and dL/dz = dL/dẑ/√(var+ε) + dL/dvar·2(z−mean)/n + dL/dmean/n);
+    None for a plain layer."""
+    layer = network.layers[k]
+    if layer.kept() is None:
+        return None
+    network.replay()
+    out = {}
+    if layer.rate > 0:
+        out["dropout"] = {"mask": float(layer.mask[s, j]), "scale": 1 / (1 - layer.rate)}
+    if layer.batch_norm:
+        out["batch_norm"] = {"dy": float(layer.dY[s, j]), "dz_hat": float(layer.dZ_hat[s, j]),
+                             "dvar": float(layer.dvar[j]), "dmean": float(layer.dmean[j]),
+                             "dz": float(layer.dZ[s, j]), "mean": float(layer.mean[j]),
+                             "var": float(layer.var[j]), "gamma": float(layer.gamma[j]),
+                             "z_hat": float(layer.Z_hat[s, j]), "batch_size": len(layer.Z)}
+    return out

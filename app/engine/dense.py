@@ -35,6 +35,16 @@ class Dense:
         """(name, gradient) in the order of parameters()."""
         return [("W", self.dW), ("b", self.db)]
 
+    @property
+    def activation_in(self):
+        """What the activation was applied to (z here; y = γẑ + β with batch norm)."""
+        return self.Z
+
+    @property
+    def activation_out(self):
+        """f of it (A here; before dropout in a layer with dropout)."""
+        return self.A
+
     def kept(self):
         """What a past state keeps of the layer besides W and b (a layer with options: γ, β…)."""
         return None

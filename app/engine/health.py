@@ -21,8 +21,8 @@ def grad_norms(network):
 def dead_units(network):
     """Per layer, the ReLU units whose a is 0 on every row of the batch: f'(z) = 0 there, so no
     gradient passes through them and their weights in stop moving."""
-    return [np.flatnonzero((layer.A == 0).all(axis=0)).tolist() if layer.activation.name == "relu" else []
-            for layer in network.layers]
+    return [np.flatnonzero((layer.activation_out == 0).all(axis=0)).tolist() if layer.activation.name == "relu"
+            else [] for layer in network.layers]
 
 
 def saturated_units(network):
@@ -30,7 +30,7 @@ def saturated_units(network):
     on at least 90 % of the batch: f'(z) is nearly 0 there (a(1−a) < 0.0099, 1 − a² < 0.02)."""
     out = []
     for layer in network.layers:
-        A, name = layer.A, layer.activation.name
+        A, name = layer.activation_out, layer.activation.name      # before any dropout
         if name == "sigmoid":
             flat = (A < 0.01) | (A > 0.99)
         elif name == "tanh":
@@ -44,10 +44,11 @@ def saturated_units(network):
 
 def predicted_change(network, optimizer):
     """The first-order change of the batch's loss the next step makes: Σ over every W and b of
-    dL/dθ · Δθ, with Δθ the update the optimiser will apply (−lr · dW for SGD)."""
+    dL/dθ · Δθ, with Δθ the update the optimiser will apply (−lr · dW for SGD); batch norm's
+    γ and β included."""
     total = 0.0
     for k, layer in enumerate(network.layers):
-        for name, grad in (("W", layer.dW), ("b", layer.db)):
+        for name, grad in layer.grads():
             delta = optimizer.preview((k, name), grad)
             total += float(np.dot(grad.ravel(), delta.ravel()))
     return total

@@ -33,6 +33,14 @@ class OptionDense(Dense):
         self.rng = rng                       # the network's dropout generator
         self.reset_options()
 
+    @property
+    def activation_in(self):
+        return self.Y
+
+    @property
+    def activation_out(self):
+        return self.F
+
     def reset_options(self):
         """γ = 1, β = 0, running statistics 0 and 1, no mask: as the layer starts."""
         n = self.fan_out

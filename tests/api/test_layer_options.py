@@ -93,3 +93,37 @@ def test_batch_norm_needs_two_samples_a_batch(client):
     single = client.post("/api/sessions", json={"layers": [2, 4, 1], "dataset": {"name": "single", "n": 1},
                                                 "layer_options": [{"batch_norm": True}]})
     assert single.status_code == 422
+
+
+def test_the_state_shows_batch_norm_and_dropout_with_numbers_that_agree(client):
+    import numpy as np
+    sid = create(client, {**OPTIONED, "batch_size": None})
+    path = f"/api/sessions/{sid}"
+    client.post(f"{path}/train", json={"steps": 5})
+    client.post(f"{path}/forward")
+    state = client.post(f"{path}/backward").json()
+    first, second, out = state["layers"]
+    assert set(first["batch_norm"]) == {"gamma", "beta", "dgamma", "dbeta", "mean", "var", "running_mean",
+                                        "running_var"}
+    assert first["dropout"] == {"rate": 0.25} and "dropout" not in second and "batch_norm" not in out
+    norm = first["batch_norm"]
+    assert abs(sum(first["db"])) < 1e-12          # b before batch norm: no gradient but rounding
+    for sample in (0, 7, 33):
+        unit = client.get(f"{path}?sample={sample}").json()["sample"]["layers"][0]
+        z_hat = (np.array(unit["z"]) - norm["mean"]) / np.sqrt(np.array(norm["var"]) + 1e-5)
+        assert np.allclose(unit["z_hat"], z_hat, rtol=1e-12, atol=1e-14)
+        assert np.allclose(unit["y"], np.array(norm["gamma"]) * z_hat + norm["beta"], rtol=1e-12, atol=1e-14)
+        assert set(unit["mask"]) <= {0.0, 1.0}
+        kept = np.array(unit["mask"]) / 0.75
+        assert np.allclose(unit["a"], np.tanh(unit["y"]) * kept, rtol=1e-12, atol=1e-15)
+        # the chain rule's batch-norm terms for unit j add up to the sample's dz
+        for j in range(6):
+            chain = client.get(f"{path}/chain?layer=0&i=1&j={j}&sample={sample}").json()
+            bn, n = chain["batch_norm"], chain["batch_norm"]["batch_size"]
+            dz = bn["dz_hat"] / np.sqrt(bn["var"] + 1e-5) + bn["dvar"] * 2 * (unit["z"][j] - bn["mean"]) / n \
+                + bn["dmean"] / n
+            assert np.isclose(dz, bn["dz"], rtol=1e-9, atol=1e-15) and np.isclose(bn["dz"], unit["dz"][j])
+            assert np.isclose(bn["dz_hat"], bn["dy"] * bn["gamma"])
+            assert chain["dropout"]["mask"] == unit["mask"][j] and chain["dropout"]["scale"] == 1 / 0.75
+            assert np.isclose(chain["product"], unit["dz"][j] * chain["a_prev"], rtol=1e-12, atol=1e-18)
+    assert "batch_norm" not in client.get(f"{path}/chain?layer=2&i=0&j=0&sample=0").json()
