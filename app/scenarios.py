@@ -35,6 +35,7 @@ CONTROLS = {
     "play": "Play", "train": "Train", "reset": "Reset", "share": "Copy link", "export": "Export",
     "import": "Import", "gradcheck": "the finite-difference check",
     "regularization": "regularisation", "edit_weight": "editing a weight", "csv": "loading a CSV", "features": "input features", "test_ratio": "test points",
+    "layer_options": "batch norm and dropout",
 }
 Control = Literal[tuple(CONTROLS)]
 

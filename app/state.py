@@ -78,7 +78,8 @@ def options_state(layer, num):
     if getattr(layer, "batch_norm", False):
         out["batch_norm"] = {name: num.array(getattr(layer, attr)) for name, attr in (
             ("gamma", "gamma"), ("beta", "beta"), ("dgamma", "dgamma"), ("dbeta", "dbeta"), ("mean", "mean"),
-            ("var", "var"), ("running_mean", "running_mean"), ("running_var", "running_var"))}
+            ("var", "var"), ("running_mean", "running_mean"), ("running_var", "running_var"),
+            ("dvar", "dvar"), ("dmean", "dmean"))}      # dL/dvar, dL/dmean of each unit, over the batch
     if getattr(layer, "rate", 0) > 0:
         out["dropout"] = {"rate": layer.rate}
     return out
@@ -118,7 +119,7 @@ def sample_state(trainer, index, num):
     def options(layer):     # batch norm's ẑ and y, dropout's mask (1 kept, 0 dropped), for the sample
         out = {}
         if getattr(layer, "batch_norm", False):
-            out["z_hat"], out["y"] = pick(layer.Z_hat), pick(layer.Y)
+            out["z_hat"], out["y"], out["dy"] = pick(layer.Z_hat), pick(layer.Y), pick(layer.dY)
         if getattr(layer, "rate", 0) > 0:
             out["mask"] = pick(layer.mask) if layer.Z is not None else None
         return out

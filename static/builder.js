@@ -145,6 +145,22 @@ export class Builder {
       });
     });
     e.hidden.addEventListener("change", (ev) => {
+      const option = ev.target.closest("input[data-option]");
+      if (option) {
+        const k = Number(option.dataset.layer);
+        this.edit((s) => {
+          const h = s.hidden[k];
+          if (option.dataset.option === "batch_norm") {
+            h.batchNorm = option.checked;
+            return `hidden layer ${k + 1}: batch norm ${h.batchNorm ? "on" : "off"}`;
+          }
+          const rate = Math.max(0, Math.min(MAX_DROPOUT, Number(option.value) || 0));
+          const before = h.dropout ?? 0;
+          h.dropout = rate;
+          return `hidden layer ${k + 1}: dropout ${before} → ${rate}`;
+        });
+        return;
+      }
       const select = ev.target.closest("select[data-layer]");
       if (!select) return;
       const k = Number(select.dataset.layer);
@@ -153,6 +169,30 @@ export class Builder {
         return `hidden layer ${k + 1} activation: ${this.wanted.hidden[k].activation} → ${select.value}`;
       });
     });
+  }
+
+  /** a hidden layer's batch-norm box and dropout rate */
+  optionControls(h, k) {
+    const doc = this.doc;
+    const box = doc.createElement("span");
+    box.className = "layer-options";
+    box.dataset.control = "layer_options";
+    const bn = doc.createElement("label");
+    const check = doc.createElement("input");
+    Object.assign(check, { type: "checkbox", checked: !!h.batchNorm });
+    Object.assign(check.dataset, { option: "batch_norm", layer: String(k) });
+    check.setAttribute("aria-label", `batch norm in hidden layer ${k + 1}`);
+    bn.title = "normalise z over the batch, then γ·ẑ + β, before the activation (needs 2 or more points a batch)";
+    bn.append(check, " batch norm");
+    const drop = doc.createElement("label");
+    const rate = doc.createElement("input");
+    Object.assign(rate, { type: "number", min: "0", max: String(MAX_DROPOUT), step: "0.05", value: String(h.dropout ?? 0) });
+    Object.assign(rate.dataset, { option: "dropout", layer: String(k) });
+    rate.setAttribute("aria-label", `dropout rate of hidden layer ${k + 1}`);
+    drop.title = "the share of this layer's units switched off in each training step (none in predictions)";
+    drop.append("dropout ", rate);
+    box.append(bn, drop);
+    return box;
   }
 
   /** apply `change` to a copy of the spec; it returns the sentence saying what it did */
@@ -241,6 +281,9 @@ export class Builder {
     if (spec.reg) config.regularization = spec.reg;
     if (features) config.features = features;
     if (spec.test) config.test_ratio = spec.test;
+    if (spec.hidden.some((h) => h.batchNorm || h.dropout)) {
+      config.layer_options = spec.hidden.map((h) => ({ batch_norm: !!h.batchNorm, dropout: h.dropout ?? 0 }));
+    }
     return config;
   }
 
@@ -255,7 +298,10 @@ export class Builder {
       n: own ? this.spec.n : normal.dataset.n,
       noise: own ? this.spec.noise : normal.dataset.noise,
       points: own ? { X: clone(ds.X), Y: clone(ds.Y) } : null,
-      hidden: normal.layers.slice(1, -1).map((units, k) => ({ units, activation: normal.activations[k] })),
+      hidden: normal.layers.slice(1, -1).map((units, k) => ({
+        units, activation: normal.activations[k],
+        batchNorm: !!normal.layer_options?.[k]?.batch_norm, dropout: normal.layer_options?.[k]?.dropout ?? 0,
+      })),
       output: normal.activations[normal.activations.length - 1],
       loss: normal.loss,
       optimizer: opt.name,
@@ -348,7 +394,7 @@ export class Builder {
       select.dataset.control = "activations";
       select.dataset.note = "none";
       li.append(name, control(this.doc, "layers", less), units, control(this.doc, "layers", more), select,
-                control(this.doc, "layers", remove));
+                control(this.doc, "layers", remove), this.optionControls(h, k));
       return li;
     });
     e.hidden.replaceChildren(...rows);
@@ -399,6 +445,8 @@ function control(doc, name, child) {
   box.append(child);
   return box;
 }
+
+const MAX_DROPOUT = 0.9;
 
 function button(doc, text, data, label) {
   const b = doc.createElement("button");

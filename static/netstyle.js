@@ -3,6 +3,7 @@
 import { activationT, diverging, GRAD_NEG, GRAD_POS, logWidth } from "./colors.js";
 import { fmt } from "./format.js";
 import { R } from "./netlayout.js";
+import { restyleOptions } from "./netoptions.js";
 import { fitText, put, quarter } from "./svg.js";
 
 // While Play runs, the weights' lines and halos are restyled at most this often: repainting a
@@ -73,6 +74,7 @@ export function restyle(view, state) {
     });
   }
   fitText(view.lossText, 104, `L = ${state.loss === null ? "—" : fmt(state.loss, 4)}`);
+  restyleOptions(view, state);
   restyleGradients(view, state, edges);
 }
 

@@ -4,6 +4,7 @@ import { fmt, operandDigits } from "./format.js";
 import * as M from "./mathml.js";
 import { graphLink, unitGraph } from "./unitgraph.js";
 import { layerName, unitName } from "./names.js";
+import { optionBlocks } from "./optionpanel.js";
 
 /** f'(z) from z and a = f(z), as the engine writes it: only to choose how many digits of a the
  *  formula shows (the value shown is the server's `f_prime`); null for softmax (fused) */
@@ -142,6 +143,16 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge, concealed = null
   if (z !== null) zMath.push(M.eq(), M.num(z));
   root.append(block(doc, "z", "the weighted sum of the inputs from the layer before, plus the bias.",
     M.mathLines(`z = ${z}`, ...zMath)));
+
+  if (state.layers[k].batch_norm || state.layers[k].dropout) {   // stages between z and a
+    root.append(...optionBlocks(doc, state, k, i, { block: (...args) => block(doc, ...args), note: p }));
+    const db = state.layers[k].db ? state.layers[k].db[i] : null;
+    root.append(block(doc, "∂L/∂b", `∂L/∂z summed over the batch (b = ${fmt(b, 4)} now)${state.layers[k].batch_norm ? ": 0 up to rounding under batch norm, which takes the batch mean out" : ""}.`,
+      M.mathLines(`dL/db = ${db}`, d("L", "b"), M.eq(), M.mo("∑"), d("L", "z"), M.eq(),
+             db === null ? M.mtext("after Backward") : M.num(db))));
+    root.append(incoming(doc, state, L, i, onEdge, name, concealed));
+    return root;
+  }
 
   const aMath = [M.mi("a"), M.eq(), M.mi("f"), M.paren(M.mi("z")), M.eq(), ...fOfZ(act)];
   if (a !== null) aMath.push(M.eq(), M.num(a));

@@ -8,7 +8,7 @@ import { controlLabel } from "./catalog.js";
 
 const FORM = new Set(["BUTTON", "INPUT", "SELECT", "TEXTAREA", "FIELDSET"]);
 const BUILD_CONTROLS = ["dataset", "points", "layers", "activations", "loss", "optimizer", "batch_size", "seed",
-                        "regularization"];
+                        "regularization", "layer_options"];
 
 /** Hide or lock the [data-control] elements of `doc` as the current teacher's mode says. */
 export class TeacherControls {

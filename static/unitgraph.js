@@ -20,6 +20,7 @@ export function unitGraph(state, L, i) {
   const sample = state.sample;
   const prev = L === 1 ? sample.input : sample.layers[L - 2].a;
   if (!ACT[act] || !prev || prev.some((v) => v === null)) return null;
+  if (layer.batch_norm || layer.dropout) return null;    // its z → a takes the batch's statistics or a mask
   const values = {};
   const terms = prev.map((a, k) => {
     values[`a${k + 1}`] = a;

@@ -154,6 +154,9 @@ export class SessionView {
         : "faded points are not in the current minibatch");
     }
     parts.push(`ringed: sample #${this.store.sample}${state.sample.in_batch || state.phase === "fresh" ? "" : " (not in this minibatch)"}`);
+    if ((state.config.layer_options ?? []).some((o) => o.batch_norm || o.dropout)) {
+      parts.push("the shading and the unit pictures are predictions: inference mode (batch norm’s running statistics, no dropout)");
+    }
     this.el.dataCaption.textContent = parts.filter(Boolean).join(" · ");
   }
 

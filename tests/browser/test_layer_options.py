@@ -1,0 +1,96 @@
+"""Batch norm and dropout on the page: the Build panel offers them, the drawing tags batch-norm
+units and crosses out the units dropped for the followed sample, and a unit's panel shows the
+stages and the backward's terms with the API's numbers."""
+import math
+
+from playwright.sync_api import expect
+
+from .helpers import api_state, open_link, run
+
+CONFIG = {"layers": [2, 5, 4, 1], "dataset": {"name": "circles", "n": 60}, "seed": 3,
+          "layer_options": [{"batch_norm": True, "dropout": 0.4}, {"batch_norm": True}]}
+
+
+def open_options(page):
+    response = page.request.post("/api/scenarios/encode", data={"config": CONFIG})
+    assert response.ok, response.text()
+    open_link(page, response.json()["code"])
+    run(page, "forward", "forward")
+    run(page, "backward", "backward")
+
+
+def follow(page, sample):
+    page.fill("#sample-index", str(sample))
+    page.press("#sample-index", "Enter")
+    expect(page.locator("#sample-index")).to_have_value(str(sample))
+
+
+def a_sample_with_a_dropped_unit(page):
+    for sample in range(60):
+        mask = api_state(page, sample)["sample"]["layers"][0]["mask"]
+        if 0.0 in mask and 1.0 in mask:
+            return sample, mask
+    raise AssertionError("no sample had a unit dropped")
+
+
+def test_the_drawing_tags_batch_norm_and_crosses_out_the_dropped_units(page, errors):
+    open_options(page)
+    expect(page.locator(".bn-tag")).to_have_count(5 + 4)
+    sample, mask = a_sample_with_a_dropped_unit(page)
+    follow(page, sample)
+    for i, kept in enumerate(mask):
+        expect(page.locator(f'[data-node="1-{i}"]')).to_have_attribute("data-dropped", "false" if kept else "true")
+    dropped = mask.index(0.0)
+    expect(page.locator(f'[data-node="1-{dropped}"] .cross')).to_be_visible()
+    # its weights out carry nothing from this sample: drawn faint
+    expect(page.locator(f'[data-edge="2-{dropped}-0"]')).to_have_class("edge dropped-edge")
+    assert errors == []
+
+
+def test_a_batch_norm_units_panel_shows_the_stages_and_terms_with_the_apis_numbers(page, errors):
+    open_options(page)
+    sample, mask = a_sample_with_a_dropped_unit(page)
+    follow(page, sample)
+    state = api_state(page, sample)
+    unit = mask.index(1.0)
+    page.click(f'[data-node="1-{unit}"]')
+    panel = page.locator("[data-role=node-panel]")
+    norm, entry = state["layers"][0]["batch_norm"], state["sample"]["layers"][0]
+    z_hat = page.locator('[data-stage="z_hat"]')
+    expect(z_hat).to_contain_text(f"over the 60 samples of this batch")
+    mean = float(z_hat.locator("math").first.get_attribute("alttext").split("= ")[1])
+    assert math.isclose(mean, entry["z_hat"][unit], rel_tol=1e-12)
+    y = float(page.locator('[data-stage="y"] math').first.get_attribute("alttext").split("= ")[1])
+    assert math.isclose(y, entry["y"][unit], rel_tol=1e-12)
+    expect(panel.locator("[data-role=dropout-mask]")).to_contain_text("Kept")
+    dz = panel.locator("[data-role=batch-norm-dz]")
+    terms = [float(t) for t in dz.get_attribute("data-terms").split(",")]
+    assert math.isclose(sum(terms), entry["dz"][unit], rel_tol=1e-9, abs_tol=1e-15)
+    # the three terms as the page shows them, from the API's dL/dy, γ, statistics and sums
+    gamma, var, mu = norm["gamma"][unit], norm["var"][unit], norm["mean"][unit]
+    assert math.isclose(terms[0], gamma * entry["dy"][unit] / math.sqrt(var + 1e-5), rel_tol=1e-12)
+    assert math.isclose(terms[1], norm["dvar"][unit] * 2 * (entry["z"][unit] - mu) / 60, rel_tol=1e-12)
+    assert math.isclose(terms[2], norm["dmean"][unit] / 60, rel_tol=1e-12, abs_tol=1e-18)
+    expect(panel).to_contain_text("depends on the whole batch")
+    expect(panel).to_contain_text("0 up to rounding")
+    # a dropped unit's panel says so
+    page.click(f'[data-node="1-{mask.index(0.0)}"]')
+    expect(page.locator("[data-role=dropout-mask]")).to_contain_text(f"Dropped for sample #{sample}")
+    expect(page.locator("[data-role=dropout-mask]")).to_have_attribute("data-mask", "0")
+    assert errors == []
+
+
+def test_the_build_panel_turns_the_options_on(page, errors):
+    page.goto("/")
+    expect(page.locator("body")).not_to_have_attribute("data-session", "")
+    first = page.locator("body").get_attribute("data-session")
+    page.check('input[data-option="batch_norm"][data-layer="0"]')
+    expect(page.locator("body")).not_to_have_attribute("data-session", first)
+    expect(page.locator(".bn-tag")).to_have_count(4)
+    second = page.locator("body").get_attribute("data-session")
+    page.fill('input[data-option="dropout"][data-layer="0"]', "0.5")
+    page.press('input[data-option="dropout"][data-layer="0"]', "Enter")
+    expect(page.locator("body")).not_to_have_attribute("data-session", second)
+    expect(page.locator("[data-role=data-caption], #data-caption")).to_contain_text("inference mode")
+    assert api_state(page)["config"]["layer_options"] == [{"batch_norm": True, "dropout": 0.5}]
+    assert errors == []
