@@ -52,9 +52,11 @@ class Dense:
     def option_arrays(self):
         return []
 
-    def output(self, A_prev, mode="fixed"):
-        """A for A_prev, changing nothing (predictions, a loss at other parameters)."""
-        return self.activation.forward(A_prev @ self.W + self.b)
+    def output(self, A_prev, mode="fixed", params=None):
+        """A for A_prev, changing nothing (predictions, a loss at other parameters); `params` an
+        other (W, b) than the layer's own."""
+        W, b = params or (self.W, self.b)
+        return self.activation.forward(A_prev @ W + b)
 
     def forward(self, A_prev, mode="train"):
         """`mode` matters only to a layer with options (engine/normalization.py)."""

@@ -86,9 +86,11 @@ class OptionDense(Dense):
             return self.running_mean, self.running_var
         return Z.mean(axis=0), Z.var(axis=0)          # the biased variance: 1/n
 
-    def values(self, A_prev, mode, mask=None):
-        """(Z, ẑ, y, f(y), a) for A_prev, storing nothing; `mask` for dropout (None: none)."""
-        Z = A_prev @ self.W + self.b
+    def values(self, A_prev, mode, mask=None, params=None):
+        """(Z, ẑ, y, f(y), a) for A_prev, storing nothing; `mask` for dropout (None: none);
+        `params` an other (W, b) than the layer's own."""
+        W, b = params or (self.W, self.b)
+        Z = A_prev @ W + b
         Z_hat, Y = None, Z
         if self.batch_norm:
             mean, var = self.statistics(Z, mode)
@@ -98,12 +100,12 @@ class OptionDense(Dense):
         A = F * mask / (1 - self.rate) if mask is not None else F
         return Z, Z_hat, Y, F, A
 
-    def output(self, A_prev, mode="fixed"):
+    def output(self, A_prev, mode="fixed", params=None):
         """a for A_prev, changing nothing (predictions, a loss at other parameters)."""
         mask = self.mask if self.rate > 0 and mode != "infer" else None
         if mask is not None and mask.shape != (len(A_prev), self.fan_out):
             mask = None                               # other rows than the last forward's
-        return self.values(A_prev, mode, mask)[-1]
+        return self.values(A_prev, mode, mask, params)[-1]
 
     def forward(self, A_prev, mode="train"):
         mask = None

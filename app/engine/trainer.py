@@ -239,10 +239,13 @@ class Trainer:
             return None
         X, Y = self.test
         A = X
-        for layer, (W, b) in zip(self.network.layers, params or [(l.W, l.b) for l in self.network.layers]):
-            Z = A @ W + b
-            A = layer.activation.forward(Z)
+        params = params or [(layer.W, layer.b) for layer in self.network.layers]
         with np.errstate(all="ignore"):
+            for layer, pair in zip(self.network.layers[:-1], params):
+                A = layer.output(A, "infer", pair)     # as predictions: running statistics, no dropout
+            W, b = params[-1]
+            Z = A @ W + b
+            A = self.network.layers[-1].activation.forward(Z)
             return float(self.network.loss.value(Z, A, Y))
 
     def test_accuracy(self):

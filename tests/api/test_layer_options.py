@@ -104,7 +104,7 @@ def test_the_state_shows_batch_norm_and_dropout_with_numbers_that_agree(client):
     state = client.post(f"{path}/backward").json()
     first, second, out = state["layers"]
     assert set(first["batch_norm"]) == {"gamma", "beta", "dgamma", "dbeta", "mean", "var", "running_mean",
-                                        "running_var"}
+                                        "running_var", "dvar", "dmean"}
     assert first["dropout"] == {"rate": 0.25} and "dropout" not in second and "batch_norm" not in out
     norm = first["batch_norm"]
     assert abs(sum(first["db"])) < 1e-12          # b before batch norm: no gradient but rounding
@@ -127,3 +127,49 @@ def test_the_state_shows_batch_norm_and_dropout_with_numbers_that_agree(client):
             assert chain["dropout"]["mask"] == unit["mask"][j] and chain["dropout"]["scale"] == 1 / 0.75
             assert np.isclose(chain["product"], unit["dz"][j] * chain["a_prev"], rtol=1e-12, atol=1e-18)
     assert "batch_norm" not in client.get(f"{path}/chain?layer=2&i=0&j=0&sample=0").json()
+
+
+def preset_config(client, name):
+    preset = next(p for p in client.get("/api/scenarios").json()["presets"] if p["name"] == name)
+    return client.post("/api/scenarios/decode", json={"code": preset["code"]}).json()["config"]
+
+
+def trained(client, config, steps):
+    sid = create(client, config)
+    return client.post(f"/api/sessions/{sid}/train", json={"steps": steps}).json()
+
+
+def test_the_batch_norm_preset_trains_where_the_same_net_without_it_stalls(client):
+    """What its description says, measured: chance level without batch norm after 1,000 steps,
+    over 90 % with it after 300."""
+    config = preset_config(client, "batch-norm")
+    assert all(o["batch_norm"] for o in config["layer_options"]) and len(config["layer_options"]) == 6
+    with_norm = trained(client, config, 300)
+    without = trained(client, {**config, "layer_options": None}, 1000)
+    assert with_norm["accuracy"] > 0.9 and with_norm["losses"][-1] < 0.4
+    assert without["accuracy"] < 0.6 and without["losses"][-1] > 0.65
+
+
+def test_the_dropout_preset_narrows_the_gap_between_train_and_test_loss(client):
+    """What its description says, measured: after 1,000 steps the test loss exceeds the training
+    loss (both as predictions make them: the whole network, no dropout) by less than half as
+    much with dropout 0.5 as without."""
+    import numpy as np
+
+    from app.schemas import SessionConfig
+    from app.sessions import build_trainer
+
+    def bce(P, Y):
+        P = np.clip(P, 1e-12, 1 - 1e-12)
+        return float(-np.mean(Y * np.log(P) + (1 - Y) * np.log(1 - P)))
+
+    config = preset_config(client, "dropout")
+    assert config["layer_options"] == [{"batch_norm": False, "dropout": 0.5}] * 2 and config["test_ratio"] == 0.5
+    gaps = {}
+    for rate in (0.0, 0.5):
+        trainer, _ = build_trainer(SessionConfig(**{**config, "layer_options": [{"dropout": rate}] * 2}))
+        trainer.train(1000)
+        net, (X_test, Y_test) = trainer.network, trainer.test
+        gaps[rate] = bce(net.predict(X_test), Y_test) - bce(net.predict(trainer.X), trainer.Y)
+        assert np.isclose(trainer.test_loss(), bce(net.predict(X_test), Y_test), rtol=1e-6)
+    assert 0 < gaps[0.5] < 0.5 * gaps[0.0], gaps

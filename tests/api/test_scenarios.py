@@ -87,7 +87,8 @@ def test_a_code_with_an_invalid_config_names_the_field(client):
 def test_presets_are_listed_and_each_one_trains(client):
     presets = client.get("/api/scenarios").json()["presets"]
     names = [p["name"] for p in presets]
-    assert names == ["single-neuron", "xor", "circles", "spiral", "softmax-3-class", "regression-sine", "overfitting"]
+    assert names == ["single-neuron", "xor", "circles", "spiral", "softmax-3-class", "regression-sine", "overfitting",
+                     "dropout", "batch-norm"]
     for preset in presets:
         assert preset["title"] and preset["description"]
         scenario = client.post("/api/scenarios/decode", json={"code": preset["code"]}).json()

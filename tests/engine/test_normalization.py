@@ -261,3 +261,14 @@ def test_memory_counts_what_the_options_hold():
         t.backward()
     assert held_bytes(optioned) > held_bytes(plain) + 60 * 11 * 8 * 4      # ẑ, y, f(y), mask …
     assert peak_bytes(optioned) >= held_bytes(optioned)
+
+
+def test_the_test_loss_is_taken_in_inference_mode():
+    from app.engine import make_dataset
+    X, Y = make_dataset("circles", 60, seed=3)
+    net = Network([2, 6, 1], ["tanh", "sigmoid"], "bce", layer_options=[{"batch_norm": True, "dropout": 0.5}])
+    t = Trainer(net, make_optimizer("adam", 0.05), X[:40], Y[:40], test=(X[40:], Y[40:]))
+    t.train(20)
+    P = np.clip(net.predict(X[40:]), 1e-300, 1 - 1e-16)
+    expected = -np.mean(Y[40:] * np.log(P) + (1 - Y[40:]) * np.log(1 - P))
+    assert np.isclose(t.test_loss(), expected, rtol=1e-10)
