@@ -4,7 +4,7 @@ import { fmt, operandDigits } from "./format.js";
 import * as M from "./mathml.js";
 import { graphLink, unitGraph } from "./unitgraph.js";
 import { layerName, unitName } from "./names.js";
-import { optionBlocks } from "./optionpanel.js";
+import { optionBlocks, softmaxJacobian } from "./optionpanel.js";
 
 /** f'(z) from z and a = f(z), as the engine writes it: only to choose how many digits of a the
  *  formula shows (the value shown is the server's `f_prime`); null for softmax (fused) */
@@ -206,13 +206,16 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge, concealed = null
     root.append(block(doc, "∂L/∂z", "the chain rule: the slope of f times what the loss wants from a.",
       M.mathLines(`dL/dz = ${dz}`, ...dzMath)));
   } else {
-    const dzMath = [d("L", "z"), M.eq(), M.frac(M.row(M.mi("a"), M.mo("−"), M.mi("y")), M.mi("n"))];
-    if (dz !== null) {
-      const digits = operandDigits([a, y[i]], (p, q) => (p - q) / n, dz);
-      dzMath.push(M.eq(), M.frac(M.row(M.num(a, { digits }), M.mo("−"), M.num(y[i], { bracket: true, digits })), M.mn(n)), M.eq(), M.num(dz));
+    root.append(softmaxJacobian(doc, state, k, i, { block: (...args) => block(doc, ...args), note: p }));
+    if (loss === "cross_entropy") {
+      const dzMath = [d("L", "z"), M.eq(), M.frac(M.row(M.mi("a"), M.mo("−"), M.mi("y")), M.mi("n"))];
+      if (dz !== null) {
+        const digits = operandDigits([a, y[i]], (p, q) => (p - q) / n, dz);
+        dzMath.push(M.eq(), M.frac(M.row(M.num(a, { digits }), M.mo("−"), M.num(y[i], { bracket: true, digits })), M.mn(n)), M.eq(), M.num(dz));
+      }
+      root.append(block(doc, "∂L/∂z", "softmax and cross-entropy together: the Jacobian above and ∂L/∂a collapse into a − y, the same number.",
+        M.mathLines(`dL/dz = ${dz}`, ...dzMath)));
     }
-    root.append(block(doc, "∂L/∂z", "softmax and cross-entropy together: the Jacobian of softmax and ∂L/∂a collapse into a − y (so ∂L/∂a and f′ are not shown apart).",
-      M.mathLines(`dL/dz = ${dz}`, ...dzMath)));
   }
   const db = state.layers[k].db ? state.layers[k].db[i] : null;
   root.append(block(doc, "∂L/∂b", `the bias gradient: ∂L/∂z summed over the batch, as ∂z/∂b = 1 (the bias is b = ${fmt(b, 4)} now).`,

@@ -129,3 +129,37 @@ function batchNormBackward(doc, state, k, i, { block, note, z, dy, dz }) {
     "For the same reason the bias b gets no gradient (0 up to rounding): adding to b moves z and the mean alike, and ẑ stays as it was."));
   return wrap;
 }
+
+/** a softmax output unit i: row i of its Jacobian J = diag(a) − a aᵀ for the sample, ∂L/∂a of
+ *  every output, and ∂L/∂zᵢ = Σₘ J[m][i] · ∂L/∂aₘ with the numbers, beside the server's dz */
+export function softmaxJacobian(doc, state, k, i, { block, note }) {
+  const lay = state.sample.layers[k];
+  const a = lay.a, y = state.sample.target, n = state.batch_size;
+  const wrap = doc.createElement("div");
+  wrap.dataset.role = "softmax-jacobian";
+  if (!a || a[0] === null) {
+    wrap.append(note("After Forward: row i of the softmax Jacobian, J[i][m] = aᵢ(δᵢₘ − aₘ)."));
+    return wrap;
+  }
+  const row = a.map((am, m) => a[i] * ((m === i ? 1 : 0) - am));      // J is symmetric: row = column
+  const loss = state.config.loss;
+  // ∂L/∂a of each output: cross-entropy −y/(a·n), mse (a − y)/n
+  const dA = a.map((am, m) => (loss === "cross_entropy" ? -y[m] / (am * n) : (am - y[m]) / n));
+  const dz = lay.dz ? lay.dz[i] : null;
+  const sum = row.reduce((acc, j, m) => acc + j * dA[m], 0);
+  wrap.dataset.row = row.join(",");
+  wrap.dataset.sum = String(sum);
+  const jMath = [M.sub("J", M.row(M.mi("i"), M.mi("m"))), M.eq(), M.sub("a", "i"), M.paren(M.sub("δ", M.row(M.mi("i"), M.mi("m"))), M.mo("−"), M.sub("a", "m")), M.eq()];
+  row.forEach((v, m) => { if (m > 0) jMath.push(M.mo(",")); jMath.push(M.num(v)); });
+  wrap.append(block("J row", `how each output’s a moves with this unit’s z (softmax ties them together: a sum of 1).`,
+    M.mathLines(`J row = ${row.join(", ")}`, ...jMath)));
+  const sMath = [d("L", M.sub("z", "i")), M.eq(), M.mo("∑"), M.sub("J", M.row(M.mi("m"), M.mi("i"))), M.mo("·"), d("L", M.sub("a", "m")), M.eq()];
+  row.forEach((v, m) => {
+    if (m > 0) sMath.push(M.mo("+"));
+    sMath.push(M.num(v, { bracket: true }), M.mo("·"), M.num(dA[m], { bracket: true }));
+  });
+  sMath.push(M.eq(), M.num(sum));
+  wrap.append(block("∂L/∂z", `through the Jacobian, with ∂L/∂a from the ${loss} loss${dz === null ? "" : `; the server’s backward gives ${fmt(dz, 6)}`}.`,
+    M.mathLines(`dL/dz = ${sum}`, ...sMath)));
+  return wrap;
+}

@@ -173,3 +173,14 @@ def test_the_dropout_preset_narrows_the_gap_between_train_and_test_loss(client):
         gaps[rate] = bce(net.predict(X_test), Y_test) - bce(net.predict(trainer.X), trainer.Y)
         assert np.isclose(trainer.test_loss(), bce(net.predict(X_test), Y_test), rtol=1e-6)
     assert 0 < gaps[0.5] < 0.5 * gaps[0.0], gaps
+
+
+def test_the_largest_configuration_with_both_options_fits_one_sessions_memory(client):
+    """8 dense layers of 64 units on 5,000 points with Adam, batch norm and dropout in every hidden
+    layer: within MANUALGRAD_MAX_SESSION_MB (256) by its own peak."""
+    from app.limits import MAX_DENSE_LAYERS, MAX_POINTS, MAX_UNITS
+    hidden = MAX_DENSE_LAYERS - 1
+    response = client.post("/api/sessions", json={
+        "layers": [2] + [MAX_UNITS] * hidden + [1], "dataset": {"name": "xor", "n": MAX_POINTS},
+        "optimizer": {"name": "adam"}, "layer_options": [{"batch_norm": True, "dropout": 0.5}] * hidden})
+    assert response.status_code == 201, response.text[:300]

@@ -94,3 +94,25 @@ def test_the_build_panel_turns_the_options_on(page, errors):
     expect(page.locator("[data-role=data-caption], #data-caption")).to_contain_text("inference mode")
     assert api_state(page)["config"]["layer_options"] == [{"batch_norm": True, "dropout": 0.5}]
     assert errors == []
+
+
+def test_a_softmax_outputs_panel_shows_its_jacobian_row_and_the_sum_the_backward_gives(page, errors):
+    for loss in ("cross_entropy", "mse"):
+        config = {"dataset": {"name": "blobs", "n": 60}, "layers": [2, 4, 3], "activations": ["tanh", "softmax"],
+                  "loss": loss, "seed": 2}
+        response = page.request.post("/api/scenarios/encode", data={"config": config})
+        assert response.ok, response.text()
+        open_link(page, response.json()["code"])
+        run(page, "forward", "forward")
+        run(page, "backward", "backward")
+        state = api_state(page)
+        for unit in (0, 2):
+            page.click(f'[data-node="2-{unit}"]')
+            jac = page.locator("[data-role=softmax-jacobian]")
+            expect(jac).to_be_visible()
+            row = [float(v) for v in jac.get_attribute("data-row").split(",")]
+            chain = page.request.get(f"/api/sessions/{state['id']}/chain?layer=1&i=0&j={unit}&sample=0").json()
+            assert all(math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15) for a, b in zip(row, chain["jacobian_row"]))
+            total = float(jac.get_attribute("data-sum"))
+            assert math.isclose(total, state["sample"]["layers"][1]["dz"][unit], rel_tol=1e-9, abs_tol=1e-15), loss
+    assert errors == []
