@@ -258,10 +258,11 @@ class Trainer:
         """Share of the training points (or of X, Y) classified right: by the largest output for cross_entropy,
         by output > 0.5 for bce, and for mse too when the targets are one column of 0s and 1s;
         None for regression. Worked out once per set of parameters: every update and set_params
-        puts new W and b arrays in place."""
+        puts new W and b arrays in place (and batch norm's γ, β and running statistics: a
+        training forward moves those)."""
         X = self.X if X is None else X
         Y = self.Y if Y is None else Y
-        params = [p for layer in self.network.layers for p in (layer.W, layer.b)]
+        params = [p for layer in self.network.layers for p in (layer.W, layer.b, *(layer.kept() or ()))]
         cached_for, value = getattr(self, cache)
         if len(cached_for) == len(params) and all(a is b for a, b in zip(cached_for, params)):
             return value

@@ -38,11 +38,16 @@ def comparable(state):
     return {k: v for k, v in state.items() if k != "id"}
 
 
-def test_phases_alternating_between_two_processes_match_one_in_memory_process(redis):
+OPTIONED = {**CONFIG, "layer_options": [{"batch_norm": True, "dropout": 0.3}, {"dropout": 0.2}]}
+
+
+@pytest.mark.parametrize("config", [CONFIG, OPTIONED], ids=["plain", "batch-norm-and-dropout"])
+def test_phases_alternating_between_two_processes_match_one_in_memory_process(redis, config):
+    """With batch norm and dropout too: the masks, statistics and the dropout generator travel."""
     phases = ["forward", "backward", "step", "forward", "backward", "step", "forward", "backward"]
     with live_process() as memory, servers(redis) as (a, b):
-        mine = memory.session(**CONFIG)
-        shared = a.session(**CONFIG)
+        mine = memory.session(**config)
+        shared = a.session(**config)
         for n, phase in enumerate(phases):
             here = (a, b)[n % 2]
             _, _, want = memory.call("POST", f"/api/sessions/{mine}/{phase}?sample=5")
