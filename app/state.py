@@ -3,6 +3,7 @@
 Arrays are handed to the encoder (app/jsonbody.py) as they are, which writes NaN and infinity
 as null; Numbers notes whether any was there, for the `diverged` flag."""
 import math
+import weakref
 
 import numpy as np
 
@@ -95,9 +96,21 @@ def health_state(trainer, num):
         "step_preview": None if preview is None else {key: num.number(value) for key, value in preview.items()},
         "grad_norms": [{"W": num.number(w), "b": num.number(b)} for w, b in grad_norms(net)]
                       if net.phase.value == "backward" else None,
-        "dead_units": dead_units(net) if computed else None,
-        "saturated_units": saturated_units(net) if computed else None,
+        **(unit_health(trainer) if computed else {"dead_units": None, "saturated_units": None}),
     }
+
+
+def unit_health(trainer):
+    """The dead and saturated units of the last forward: worked out once per forward (its
+    activations are new arrays), not again for the Backward and Step that follow it."""
+    net = trainer.network
+    outputs = [layer.activation_out for layer in net.layers]
+    cached_for, value = getattr(trainer, "_unit_health", ((), None))   # weak: holds no array alive
+    if len(cached_for) == len(outputs) and all(ref() is a for ref, a in zip(cached_for, outputs)):
+        return value
+    value = {"dead_units": dead_units(net), "saturated_units": saturated_units(net)}
+    trainer._unit_health = ([weakref.ref(a) for a in outputs], value)
+    return value
 
 
 def sample_state(trainer, index, num):

@@ -173,3 +173,18 @@ def test_a_softmax_outputs_chain_makes_the_jacobian_explicit(client, loss):
     through_J = float(np.dot(chain["jacobian_row"], chain["dL_da_vector"]))
     assert through_J == pytest.approx(chain["dL_dz"], rel=1e-9)
     assert chain["dL_da"] is None and chain["product"] == pytest.approx(chain["a_prev"] * chain["dL_dz"], rel=1e-12)
+
+
+def test_dead_and_saturated_units_follow_each_forward_not_a_cached_one(client):
+    """They are worked out once per forward and kept for the Backward and Step after it; a new
+    forward (other weights) works them out again."""
+    sid = client.post("/api/sessions", json={
+        "layers": [1, 2, 1], "activations": ["relu", "linear"], "loss": "mse",
+        "dataset": {"X": [[1.0], [2.0]], "Y": [[0.0], [1.0]]},
+        "params": [{"W": [[1.0, -1.0]], "b": [0.0, 0.0]}, {"W": [[1.0], [1.0]], "b": [0.0]}]}).json()["id"]
+    path = f"/api/sessions/{sid}"
+    assert client.post(f"{path}/forward").json()["dead_units"] == [[1], []]      # z = −x < 0: dead
+    assert client.post(f"{path}/backward").json()["dead_units"] == [[1], []]
+    edited = client.post(f"{path}/weight", json={"layer": 0, "param": "W", "i": 0, "j": 1, "value": 1.0})
+    assert edited.status_code == 200, edited.text
+    assert client.post(f"{path}/forward").json()["dead_units"] == [[], []]       # alive again
