@@ -20,7 +20,6 @@ from .dense import Dense
 
 EPS = 1e-5          # ε under the square root
 MOMENTUM = 0.9      # running = 0.9 · running + 0.1 · batch
-MODES = ("train", "fixed", "infer")
 
 
 class OptionDense(Dense):
