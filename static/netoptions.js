@@ -1,6 +1,7 @@
 // batch norm and dropout in the drawing: a "BN" tag on the units of a batch-norm layer, and the
 // units dropout switched off for the followed sample crossed out, with the weights that carry
 // nothing for this sample dimmed
+import { fmt } from "./format.js";
 import { R } from "./netlayout.js";
 import { put, svgEl } from "./svg.js";
 
@@ -19,6 +20,13 @@ export function restyleOptions(view, state) {
       if (n.cross) n.cross.style.display = off ? "" : "none";
       if (n.g.classList.contains("dropped") !== off) n.g.classList.toggle("dropped", off);
       if (layer.dropout) put(n.g, "data-dropped", String(off));
+      // the unit's name says its stages (the panel shows them in full)
+      const sample = state.sample.layers[L - 1];
+      if (layer.batch_norm && sample.z_hat && sample.z_hat[i] !== null && layer.batch_norm.mean) {
+        n.about += `; batch norm: z = ${fmt(sample.z[i], 4)} → ẑ = ${fmt(sample.z_hat[i], 4)} → γẑ + β = ` +
+                   `${fmt(sample.y[i], 4)} (the batch’s μ = ${fmt(layer.batch_norm.mean[i], 4)}, σ² = ${fmt(layer.batch_norm.var[i], 4)})`;
+      }
+      if (off) n.about += "; dropped by dropout for this sample";
       return off;
     });
   }

@@ -192,13 +192,14 @@ class Network:
             out.append(A)
         return out
 
-    def loss_at(self, X, Y):
+    def loss_at(self, X, Y, mode="fixed"):
         """The loss for X, Y with the current parameters (a numpy scalar of their precision),
-        its regularisation term included; batch norm with the batch's own statistics, dropout
-        with the last mask (the training step's function, as a gradient check needs it)."""
+        its regularisation term included; dropout with the last mask, and batch norm with the
+        batch's own statistics ("fixed": the training step's function, as a gradient check needs
+        it) or with the last forward's ("last": the loss a Step's preview measures after it)."""
         A = X
         for layer in self.layers[:-1]:
-            A = layer.output(A, "fixed")
+            A = layer.output(A, mode)
         out = self.layers[-1]
         Z = A @ out.W + out.b          # the output layer has no options: the loss may want its z
         A = out.activation.forward(Z)

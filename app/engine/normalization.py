@@ -12,7 +12,9 @@ How the layer runs depends on the forward's `mode`:
   to 0.9 r + 0.1 batch, and a new dropout mask drawn;
 - "fixed", any other forward on the training batch (values recomputed on demand, the loss after
   a step, a gradient check): the batch's mean and var, the last mask, nothing stored;
-- "infer", predictions and pictures: the running statistics and no dropout.
+- "infer", predictions and pictures: the running statistics and no dropout;
+- "last", the loss a Step's preview measures after the update: the last forward's statistics
+  and mask, nothing stored.
 """
 import numpy as np
 
@@ -83,6 +85,8 @@ class OptionDense(Dense):
         """The mean and var that normalise Z: the batch's own, or the running ones ("infer")."""
         if mode == "infer":
             return self.running_mean, self.running_var
+        if mode == "last" and self.mean is not None:
+            return self.mean, self.var                # those of the last forward on the batch
         return Z.mean(axis=0), Z.var(axis=0)          # the biased variance: 1/n
 
     def values(self, A_prev, mode, mask=None, params=None):

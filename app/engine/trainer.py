@@ -105,7 +105,7 @@ class Trainer:
         before, X, Y = net.loss_value, net.X, net.Y
         with np.errstate(all="ignore"):
             self.optimizer.step(net)
-            after = float(net.loss_at(X, Y))
+            after = float(net.loss_at(X, Y, mode="last"))   # batch norm: the last forward's statistics
         if self.step_preview is not None:
             self.step_preview = {**self.step_preview, "actual": after - before}
         self.record(gradients)

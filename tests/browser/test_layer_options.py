@@ -2,6 +2,7 @@
 units and crosses out the units dropped for the followed sample, and a unit's panel shows the
 stages and the backward's terms with the API's numbers."""
 import math
+import re
 
 from playwright.sync_api import expect
 
@@ -42,6 +43,8 @@ def test_the_drawing_tags_batch_norm_and_crosses_out_the_dropped_units(page, err
         expect(page.locator(f'[data-node="1-{i}"]')).to_have_attribute("data-dropped", "false" if kept else "true")
     dropped = mask.index(0.0)
     expect(page.locator(f'[data-node="1-{dropped}"] .cross')).to_be_visible()
+    expect(page.locator(f'[data-node="1-{dropped}"]')).to_have_attribute(
+        "aria-label", re.compile("batch norm: z = .* → ẑ = .* → γẑ \\+ β = .*; dropped by dropout for this sample"))
     # its weights out carry nothing from this sample: drawn faint
     expect(page.locator(f'[data-edge="2-{dropped}-0"]')).to_have_class("edge dropped-edge")
     assert errors == []

@@ -272,3 +272,27 @@ def test_the_test_loss_is_taken_in_inference_mode():
     P = np.clip(net.predict(X[40:]), 1e-300, 1 - 1e-16)
     expected = -np.mean(Y[40:] * np.log(P) + (1 - Y[40:]) * np.log(1 - P))
     assert np.isclose(t.test_loss(), expected, rtol=1e-10)
+
+
+def test_the_step_previews_loss_after_uses_the_last_forwards_statistics_and_mask():
+    t = trainer_with(OPTIONS, batch_size=None, optimizer="sgd")
+    t.train(5)
+    t.forward()
+    t.backward()
+    net = t.network
+    stats = [(layer.mean, layer.var, layer.mask, layer.running_mean) for layer in net.layers[:2]]
+    before = net.loss_value
+    t.step()
+    # the loss after the step, by hand: new weights, the forward's own μ, σ² and mask
+    A = t.X
+    for layer, (mean, var, mask, _) in zip(net.layers[:2], stats):
+        Z = A @ layer.W + layer.b
+        Y = layer.gamma * (Z - mean) / np.sqrt(var + 1e-5) + layer.beta
+        F = layer.activation.forward(Y)
+        A = F * mask / (1 - layer.rate)
+    out = net.layers[2]
+    Z = A @ out.W + out.b
+    after = net.loss.value(Z, out.activation.forward(Z), t.Y)
+    assert np.isclose(t.step_preview["actual"], after - before, rtol=1e-10, atol=1e-15)
+    for layer, (_, _, _, running) in zip(net.layers[:2], stats):
+        assert np.array_equal(layer.running_mean, running)             # nothing moved
