@@ -4,7 +4,7 @@ import argparse
 import uvicorn
 
 from .probe import record
-from .protocol import GuardedH11Protocol
+from .protocol import GuardedHttpToolsProtocol
 from .settings import Settings
 
 
@@ -26,9 +26,10 @@ def main(argv=None):
     # closes first can race a request reusing the connection
     # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from loopback; the app
     # alone decides whom to believe (MANUALGRAD_TRUSTED_PROXIES)
-    # GuardedH11Protocol: deadlines for a request's head, and a cap on open connections
+    # GuardedHttpToolsProtocol: uvicorn's httptools protocol with deadlines and a size cap for a
+    # request's head, and a cap on open connections
     uvicorn.run("app.main:app", host=args.host, port=args.port, log_level=settings.log_level.lower(),
-                timeout_keep_alive=75, proxy_headers=False, http=GuardedH11Protocol,
+                timeout_keep_alive=75, proxy_headers=False, http=GuardedHttpToolsProtocol,
                 workers=args.workers if args.workers > 1 else None)
 
 

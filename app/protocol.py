@@ -3,8 +3,9 @@ open connections, and a storm of them logged once rather than per connection.
 
 uvicorn has a keep-alive timeout but no deadline for a request's head: 1,100 clients that sent
 half their headers held 1,100 file descriptors for ever, and the server refused everyone else.
-`GuardedH11Protocol` is uvicorn's h11 protocol with that deadline (MANUALGRAD_HEADER_TIMEOUT)
-and a cap on connections (MANUALGRAD_MAX_CONNECTIONS: one more is answered 503 and closed at
+`GuardedHttpToolsProtocol` (what the CLI serves with) and `GuardedH11Protocol` are uvicorn's
+httptools and h11 protocols with that deadline (MANUALGRAD_HEADER_TIMEOUT), a cap of 16 KB on a
+head (431 after) and a cap on connections (MANUALGRAD_MAX_CONNECTIONS: one more is answered 503 and closed at
 once); `BodyDeadline` gives a request's body MANUALGRAD_BODY_TIMEOUT to arrive (408 after).
 """
 import asyncio
@@ -13,6 +14,7 @@ import time
 
 from starlette.exceptions import HTTPException
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .settings import Settings
 
@@ -21,6 +23,9 @@ STORM_EVERY = 60.0        # seconds between two log lines about the same kind of
 
 TIMED_OUT = (b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain\r\ncontent-length: 45\r\n"
              b"connection: close\r\n\r\nthe request's head took too long to arrive\r\n")
+MAX_HEAD_BYTES = 16 * 1024   # a request's line and headers
+HEAD_TOO_LARGE = (b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain\r\n"
+                  b"content-length: 41\r\nconnection: close\r\n\r\nthe request's head is over 16,384 bytes\r\n")
 TOO_MANY = (b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: 40\r\n"
             b"retry-after: 5\r\nconnection: close\r\n\r\nthe server has too many open connections\r\n")
 
@@ -85,12 +90,14 @@ def settings():
     return _settings
 
 
-class GuardedH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol, with a deadline for each request's head and a connection cap."""
+class Guard:
+    """For one of uvicorn's HTTP protocols: a deadline for each request's head, a cap on the
+    bytes a head may take, and a cap on open connections."""
 
     def connection_made(self, transport):
         super().connection_made(transport)
         self.head_timer = None
+        self.head_bytes = 0
         if len(self.connections) > settings().max_connections:
             REFUSED.note()
             transport.write(TOO_MANY)
@@ -118,13 +125,28 @@ class GuardedH11Protocol(H11Protocol):
         idle = self.cycle is None or self.cycle.response_complete
         if idle and self.head_timer is None:      # the first bytes of a request on a kept-alive connection
             self.arm_head_timer()
+            self.head_bytes = 0
         super().data_received(data)
         if self.cycle is not None and not self.cycle.response_complete:   # its head is complete
             self.disarm_head_timer()
+        elif idle and not self.transport.is_closing():    # still reading a head: at most 16 KB of it
+            self.head_bytes += len(data)
+            if self.head_bytes > MAX_HEAD_BYTES:           # (h11 stops at the same size by itself)
+                self.disarm_head_timer()
+                self.transport.write(HEAD_TOO_LARGE)
+                self.transport.close()
 
     def connection_lost(self, exc):
         self.disarm_head_timer()
         super().connection_lost(exc)
+
+
+class GuardedH11Protocol(Guard, H11Protocol):
+    """uvicorn's h11 protocol (pure Python), guarded."""
+
+
+class GuardedHttpToolsProtocol(Guard, HttpToolsProtocol):
+    """uvicorn's httptools protocol (a C parser: about a third less CPU per request), guarded."""
 
 
 class BodyTimeout(HTTPException):
