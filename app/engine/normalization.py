@@ -90,25 +90,26 @@ class OptionDense(Dense):
         return Z.mean(axis=0), Z.var(axis=0)          # the biased variance: 1/n
 
     def values(self, A_prev, mode, mask=None, params=None):
-        """(Z, ẑ, y, f(y), a) for A_prev, storing nothing; `mask` for dropout (None: none);
-        `params` an other (W, b) than the layer's own."""
+        """((Z, ẑ, y, f(y), a), (mean, var) batch norm used or None) for A_prev, storing nothing;
+        `mask` for dropout (None: none); `params` an other (W, b) than the layer's own."""
         W, b = params or (self.W, self.b)
         Z = A_prev @ W + b
-        Z_hat, Y = None, Z
+        Z_hat, Y, stats = None, Z, None
         if self.batch_norm:
-            mean, var = self.statistics(Z, mode)
+            mean, var = stats = self.statistics(Z, mode)
             Z_hat = (Z - mean) / np.sqrt(var + EPS)
             Y = self.gamma * Z_hat + self.beta
         F = self.activation.forward(Y)
         A = F * mask / (1 - self.rate) if mask is not None else F
-        return Z, Z_hat, Y, F, A
+        return (Z, Z_hat, Y, F, A), stats
 
     def output(self, A_prev, mode="fixed", params=None):
         """a for A_prev, changing nothing (predictions, a loss at other parameters)."""
         mask = self.mask if self.rate > 0 and mode != "infer" else None
         if mask is not None and mask.shape != (len(A_prev), self.fan_out):
             mask = None                               # other rows than the last forward's
-        return self.values(A_prev, mode, mask, params)[-1]
+        (*_, A), _ = self.values(A_prev, mode, mask, params)
+        return A
 
     def forward(self, A_prev, mode="train"):
         mask = None
@@ -118,9 +119,9 @@ class OptionDense(Dense):
                 self.mask = (self.rng.random(shape) >= self.rate).astype(np.float64)
             mask = self.mask
         self.A_prev = A_prev
-        self.Z, self.Z_hat, self.Y, self.F, self.A = self.values(A_prev, mode, mask)
+        (self.Z, self.Z_hat, self.Y, self.F, self.A), stats = self.values(A_prev, mode, mask)
         if self.batch_norm and mode != "infer":
-            self.mean, self.var = self.statistics(self.Z, mode)
+            self.mean, self.var = stats
         if self.batch_norm and mode == "train":
             self.running_mean = MOMENTUM * self.running_mean + (1 - MOMENTUM) * self.mean
             self.running_var = MOMENTUM * self.running_var + (1 - MOMENTUM) * self.var
@@ -149,9 +150,8 @@ class OptionDense(Dense):
     def batch_norm_backward(self, dY):
         """dL/dz from dL/dy, through ẑ = (z − mean)/√(var + ε), y = γẑ + β. Each sample's z moves
         the batch's mean and var, and so every other sample's ẑ: three terms."""
-        Z = self.Z
+        Z, mean, var = self.Z, self.mean, self.var     # the batch's statistics this forward used
         n = len(Z)
-        mean, var = Z.mean(axis=0), Z.var(axis=0)      # the statistics this forward used
         inv_std = 1.0 / np.sqrt(var + EPS)
         self.dgamma = (dY * self.Z_hat).sum(axis=0)    # dL/dγ = Σ dL/dy · ẑ
         self.dbeta = dY.sum(axis=0)                    # dL/dβ = Σ dL/dy
