@@ -144,81 +144,78 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge, concealed = null
   root.append(block(doc, "z", "the weighted sum of the inputs from the layer before, plus the bias.",
     M.mathLines(`z = ${z}`, ...zMath)));
 
-  if (state.layers[k].batch_norm || state.layers[k].dropout) {   // stages between z and a
+
+  const options = state.layers[k].batch_norm || state.layers[k].dropout;
+  if (options) {             // batch norm or dropout between z and a: their stages
     root.append(...optionBlocks(doc, state, k, i, { block: (...args) => block(doc, ...args), note: p }));
-    const db = state.layers[k].db ? state.layers[k].db[i] : null;
-    root.append(block(doc, "∂L/∂b", `∂L/∂z summed over the batch (b = ${fmt(b, 4)} now)${state.layers[k].batch_norm ? ": 0 up to rounding under batch norm, which takes the batch mean out" : ""}.`,
-      M.mathLines(`dL/db = ${db}`, d("L", "b"), M.eq(), M.mo("∑"), d("L", "z"), M.eq(),
-             db === null ? M.mtext("after Backward") : M.num(db))));
-    root.append(incoming(doc, state, L, i, onEdge, name, concealed));
-    return root;
-  }
-
-  const aMath = [M.mi("a"), M.eq(), M.mi("f"), M.paren(M.mi("z")), M.eq(), ...fOfZ(act)];
-  if (a !== null) aMath.push(M.eq(), M.num(a));
-  root.append(block(doc, "a", `the activation: what this unit passes on (${act}).`, M.mathLines(`a = ${a}`, ...aMath)));
-
-  const fused = act === "softmax";
-  const output = L === last;
-  const y = sample.target;
-  const loss = state.config.loss;
-  if (!fused) {
-    const daMath = [d("L", "a"), M.eq()];
-    if (output) {
-      if (loss === "mse") daMath.push(M.frac(M.row(M.mi("a"), M.mo("−"), M.mi("y")), M.mi("n")));
-      else if (loss === "bce") daMath.push(M.frac(M.row(M.mi("a"), M.mo("−"), M.mi("y")), M.row(M.mi("a"), M.paren(M.mn(1), M.mo("−"), M.mi("a")), M.mi("n"))));
-      else daMath.push(M.frac(M.row(M.mo("−"), M.mi("y")), M.row(M.mi("a"), M.mi("n"))));
-      if (da !== null && loss === "mse") {
-        const digits = operandDigits([a, y[i]], (p, q) => (p - q) / n, da);
-        daMath.push(M.eq(), M.frac(M.row(M.num(a, { digits }), M.mo("−"), M.num(y[i], { bracket: true, digits })), M.mn(n)));
-      }
-    } else {
-      daMath.push(M.mo("∑"), M.sub(M.mi("w"), M.mtext("out")), M.mo("·"), d("L", M.sub(M.mi("z"), M.mtext("next"))));
-      const next = state.layers[L];
-      const dzNext = sample.layers[L].dz;
-      if (da !== null && dzNext && next.W[i].length <= 3) {
-        const pairs = next.W[i].flatMap((w, m) => [w, dzNext[m]]);
-        const digits = operandDigits(pairs, (...t) => sumOfProducts(t), da);
-        daMath.push(M.eq());
-        next.W[i].forEach((w, m) => {
-          if (m > 0) daMath.push(M.mo("+"));
-          daMath.push(M.num(w, { bracket: true, digits }), M.mo("·"), M.num(dzNext[m], { bracket: true, digits }));
-        });
-      }
-    }
-    if (da !== null) daMath.push(M.eq(), M.num(da));
-    root.append(block(doc, "∂L/∂a", output
-      ? `how the loss changes with this output; it comes from the ${loss} loss${y ? ` (target y = ${fmt(y[i], 4)}, n = ${n} in the batch)` : ""}.`
-      : "how the loss changes with this unit’s output: every path through the next layer adds its share.",
-      M.mathLines(`dL/da = ${da}`, ...daMath)));
-
-    const fp = lay.f_prime ? lay.f_prime[i] : null;            // the server's f′(z), as backward used it
-    const fpMath = [M.mi("f′"), M.paren(M.mi("z")), M.eq(), ...(a === null ? [] : fPrimeFormula(act, a, fp))];
-    if (fp !== null) fpMath.push(M.eq(), M.num(fp));
-    root.append(block(doc, "f′(z)", "the slope of the activation at z: how much a moves when z moves.",
-      M.mathLines(`f'(z) = ${fp}`, ...fpMath)));
-
-    const dzMath = [d("L", "z"), M.eq(), M.mi("f′"), M.paren(M.mi("z")), M.mo("·"), d("L", "a")];
-    if (dz !== null) {
-      const digits = operandDigits([fp, da], (p, q) => p * q, dz);
-      dzMath.push(M.eq(), M.num(fp, { digits }), M.mo("·"), M.num(da, { bracket: true, digits }), M.eq(), M.num(dz));
-    }
-    root.append(block(doc, "∂L/∂z", "the chain rule: the slope of f times what the loss wants from a.",
-      M.mathLines(`dL/dz = ${dz}`, ...dzMath)));
   } else {
-    root.append(softmaxJacobian(doc, state, k, i, { block: (...args) => block(doc, ...args), note: p }));
-    if (loss === "cross_entropy") {
-      const dzMath = [d("L", "z"), M.eq(), M.frac(M.row(M.mi("a"), M.mo("−"), M.mi("y")), M.mi("n"))];
-      if (dz !== null) {
-        const digits = operandDigits([a, y[i]], (p, q) => (p - q) / n, dz);
-        dzMath.push(M.eq(), M.frac(M.row(M.num(a, { digits }), M.mo("−"), M.num(y[i], { bracket: true, digits })), M.mn(n)), M.eq(), M.num(dz));
+    const aMath = [M.mi("a"), M.eq(), M.mi("f"), M.paren(M.mi("z")), M.eq(), ...fOfZ(act)];
+    if (a !== null) aMath.push(M.eq(), M.num(a));
+    root.append(block(doc, "a", `the activation: what this unit passes on (${act}).`, M.mathLines(`a = ${a}`, ...aMath)));
+
+    const fused = act === "softmax";
+    const output = L === last;
+    const y = sample.target;
+    const loss = state.config.loss;
+    if (!fused) {
+      const daMath = [d("L", "a"), M.eq()];
+      if (output) {
+        if (loss === "mse") daMath.push(M.frac(M.row(M.mi("a"), M.mo("−"), M.mi("y")), M.mi("n")));
+        else if (loss === "bce") daMath.push(M.frac(M.row(M.mi("a"), M.mo("−"), M.mi("y")), M.row(M.mi("a"), M.paren(M.mn(1), M.mo("−"), M.mi("a")), M.mi("n"))));
+        else daMath.push(M.frac(M.row(M.mo("−"), M.mi("y")), M.row(M.mi("a"), M.mi("n"))));
+        if (da !== null && loss === "mse") {
+          const digits = operandDigits([a, y[i]], (p, q) => (p - q) / n, da);
+          daMath.push(M.eq(), M.frac(M.row(M.num(a, { digits }), M.mo("−"), M.num(y[i], { bracket: true, digits })), M.mn(n)));
+        }
+      } else {
+        daMath.push(M.mo("∑"), M.sub(M.mi("w"), M.mtext("out")), M.mo("·"), d("L", M.sub(M.mi("z"), M.mtext("next"))));
+        const next = state.layers[L];
+        const dzNext = sample.layers[L].dz;
+        if (da !== null && dzNext && next.W[i].length <= 3) {
+          const pairs = next.W[i].flatMap((w, m) => [w, dzNext[m]]);
+          const digits = operandDigits(pairs, (...t) => sumOfProducts(t), da);
+          daMath.push(M.eq());
+          next.W[i].forEach((w, m) => {
+            if (m > 0) daMath.push(M.mo("+"));
+            daMath.push(M.num(w, { bracket: true, digits }), M.mo("·"), M.num(dzNext[m], { bracket: true, digits }));
+          });
+        }
       }
-      root.append(block(doc, "∂L/∂z", "softmax and cross-entropy together: the Jacobian above and ∂L/∂a collapse into a − y, the same number.",
+      if (da !== null) daMath.push(M.eq(), M.num(da));
+      root.append(block(doc, "∂L/∂a", output
+        ? `how the loss changes with this output; it comes from the ${loss} loss${y ? ` (target y = ${fmt(y[i], 4)}, n = ${n} in the batch)` : ""}.`
+        : "how the loss changes with this unit’s output: every path through the next layer adds its share.",
+        M.mathLines(`dL/da = ${da}`, ...daMath)));
+
+      const fp = lay.f_prime ? lay.f_prime[i] : null;            // the server's f′(z), as backward used it
+      const fpMath = [M.mi("f′"), M.paren(M.mi("z")), M.eq(), ...(a === null ? [] : fPrimeFormula(act, a, fp))];
+      if (fp !== null) fpMath.push(M.eq(), M.num(fp));
+      root.append(block(doc, "f′(z)", "the slope of the activation at z: how much a moves when z moves.",
+        M.mathLines(`f'(z) = ${fp}`, ...fpMath)));
+
+      const dzMath = [d("L", "z"), M.eq(), M.mi("f′"), M.paren(M.mi("z")), M.mo("·"), d("L", "a")];
+      if (dz !== null) {
+        const digits = operandDigits([fp, da], (p, q) => p * q, dz);
+        dzMath.push(M.eq(), M.num(fp, { digits }), M.mo("·"), M.num(da, { bracket: true, digits }), M.eq(), M.num(dz));
+      }
+      root.append(block(doc, "∂L/∂z", "the chain rule: the slope of f times what the loss wants from a.",
         M.mathLines(`dL/dz = ${dz}`, ...dzMath)));
+    } else {
+      root.append(softmaxJacobian(doc, state, k, i, { block: (...args) => block(doc, ...args), note: p }));
+      if (loss === "cross_entropy") {
+        const dzMath = [d("L", "z"), M.eq(), M.frac(M.row(M.mi("a"), M.mo("−"), M.mi("y")), M.mi("n"))];
+        if (dz !== null) {
+          const digits = operandDigits([a, y[i]], (p, q) => (p - q) / n, dz);
+          dzMath.push(M.eq(), M.frac(M.row(M.num(a, { digits }), M.mo("−"), M.num(y[i], { bracket: true, digits })), M.mn(n)), M.eq(), M.num(dz));
+        }
+        root.append(block(doc, "∂L/∂z", "softmax and cross-entropy together: the Jacobian above and ∂L/∂a collapse into a − y, the same number.",
+          M.mathLines(`dL/dz = ${dz}`, ...dzMath)));
+      }
     }
   }
   const db = state.layers[k].db ? state.layers[k].db[i] : null;
-  root.append(block(doc, "∂L/∂b", `the bias gradient: ∂L/∂z summed over the batch, as ∂z/∂b = 1 (the bias is b = ${fmt(b, 4)} now).`,
+  const normed = state.layers[k].batch_norm ? ": 0 up to rounding under batch norm, which takes the batch mean out" : "";
+  root.append(block(doc, "∂L/∂b", `the bias gradient: ∂L/∂z summed over the batch, as ∂z/∂b = 1 (the bias is b = ${fmt(b, 4)} now)${normed}.`,
     M.mathLines(`dL/db = ${db}`, d("L", "b"), M.eq(), M.mo("∑"), d("L", "z"), M.eq(),
            db === null ? M.mtext("after Backward") : M.num(db))));
   root.append(incoming(doc, state, L, i, onEdge, name, concealed));
