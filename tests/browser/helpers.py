@@ -66,6 +66,13 @@ def open_link(page, code):
     expect(page.locator("body")).to_have_attribute("data-session", re.compile(".+"))
 
 
+def open_scenario(page, scenario):
+    """Open the page on the link of `scenario` ({"config", "teacher", …}), as a teacher's link would."""
+    response = page.request.post("/api/scenarios/encode", data=scenario)
+    assert response.ok, response.text()
+    open_link(page, response.json()["code"])
+
+
 def wait_until(page, script, timeout=10.0):
     """Poll `script` (evaluated in the page) until it is truthy; the page's CSP forbids
     the eval that page.wait_for_function would need."""

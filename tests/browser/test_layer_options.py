@@ -6,16 +6,14 @@ import re
 
 from playwright.sync_api import expect
 
-from .helpers import api_state, open_link, run
+from .helpers import api_state, open_scenario, run
 
 CONFIG = {"layers": [2, 5, 4, 1], "dataset": {"name": "circles", "n": 60}, "seed": 3,
           "layer_options": [{"batch_norm": True, "dropout": 0.4}, {"batch_norm": True}]}
 
 
 def open_options(page):
-    response = page.request.post("/api/scenarios/encode", data={"config": CONFIG})
-    assert response.ok, response.text()
-    open_link(page, response.json()["code"])
+    open_scenario(page, {"config": CONFIG})
     run(page, "forward", "forward")
     run(page, "backward", "backward")
 
@@ -60,7 +58,7 @@ def test_a_batch_norm_units_panel_shows_the_stages_and_terms_with_the_apis_numbe
     panel = page.locator("[data-role=node-panel]")
     norm, entry = state["layers"][0]["batch_norm"], state["sample"]["layers"][0]
     z_hat = page.locator('[data-stage="z_hat"]')
-    expect(z_hat).to_contain_text(f"over the 60 samples of this batch")
+    expect(z_hat).to_contain_text("over the 60 samples of this batch")
     mean = float(z_hat.locator("math").first.get_attribute("alttext").split("= ")[1])
     assert math.isclose(mean, entry["z_hat"][unit], rel_tol=1e-12)
     y = float(page.locator('[data-stage="y"] math').first.get_attribute("alttext").split("= ")[1])
@@ -103,9 +101,7 @@ def test_a_softmax_outputs_panel_shows_its_jacobian_row_and_the_sum_the_backward
     for loss in ("cross_entropy", "mse"):
         config = {"dataset": {"name": "blobs", "n": 60}, "layers": [2, 4, 3], "activations": ["tanh", "softmax"],
                   "loss": loss, "seed": 2}
-        response = page.request.post("/api/scenarios/encode", data={"config": config})
-        assert response.ok, response.text()
-        open_link(page, response.json()["code"])
+        open_scenario(page, {"config": config})
         run(page, "forward", "forward")
         run(page, "backward", "backward")
         state = api_state(page)

@@ -66,9 +66,9 @@ def test_features_are_drawn_as_named_inputs_with_their_pictures(app, errors):
     for value, check in (("x1", False), ("x2", False), ("x2^2", True)):
         box = app.locator(f'#features input[value="{value}"]')
         box.check() if check else box.uncheck()
-        expect(app.locator("[data-role=status]")).to_contain_text(f"→ ")
-        wait_until(app, f"document.querySelectorAll('#network [data-node^=\"0-\"]').length === "
-                        f"document.querySelectorAll('#features input:checked').length")
+        expect(app.locator("[data-role=status]")).to_contain_text("→ ")
+        wait_until(app, "document.querySelectorAll('#network [data-node^=\"0-\"]').length === "
+                        "document.querySelectorAll('#features input:checked').length")
     expect(app.locator("#input-row")).to_contain_text("Inputs: 2 (the features chosen below)")
     assert errors == []
 

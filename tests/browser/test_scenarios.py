@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .helpers import api_state, click_edge, open_link, run, session_id, train
+from .helpers import api_state, click_edge, open_link, open_scenario, run, session_id, train
 
 LESSON = {
     "title": "Lesson 1: one hidden unit",
@@ -304,8 +304,7 @@ def test_copy_link_with_weights_too_big_for_a_link_says_so_and_gives_one_without
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.set_default_timeout(15000)
     config = {"layers": [2] + [64] * 6 + [1]}
-    code = page.request.post("/api/scenarios/encode", data={"config": config}).json()["code"]
-    open_link(page, code)
+    open_scenario(page, {"config": config})
     expect(page.locator("[data-node]")).to_have_count(2 + 64 * 6 + 1)
     page.check("#share-weights")
     page.click("[data-action=share]")

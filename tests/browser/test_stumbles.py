@@ -3,7 +3,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .helpers import api_state, click_edge, open_link, run, session_id, train, wait_until
+from .helpers import api_state, click_edge, open_scenario, run, session_id, train, wait_until
 
 SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 
@@ -107,8 +107,7 @@ def test_the_arithmetic_on_screen_follows_from_the_numbers_shown(page):
     page.set_default_timeout(8000)
     config = {"dataset": {"name": "single"}, "layers": [1, 1, 1], "activations": ["tanh", "linear"],
               "loss": "mse", "params": [{"W": [[30.0]], "b": [0.0]}, {"W": [[0.5]], "b": [0.0]}]}
-    code = page.request.post("/api/scenarios/encode", data={"config": config}).json()["code"]
-    open_link(page, code)
+    open_scenario(page, {"config": config})
     run(page, "forward", "forward")
     run(page, "backward", "backward")
     page.click('[data-node="1-0"]')
@@ -131,7 +130,7 @@ def test_the_arithmetic_on_screen_follows_from_the_numbers_shown(page):
 def test_after_divergence_the_panels_and_the_next_step_say_so(page):
     page.set_default_timeout(8000)
     config = {"dataset": {"name": "sine"}, "layers": [1, 4, 1], "optimizer": {"lr": 1000000}}
-    open_link(page, page.request.post("/api/scenarios/encode", data={"config": config}).json()["code"])
+    open_scenario(page, {"config": config})
     app = page
     app.fill("#train-steps", "50")
     app.click("[data-action=train]")

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import api_state, click_edge, open_link, run, session_id, train
+from .helpers import api_state, click_edge, open_scenario, run, session_id, train
 
 
 def chain_of(page, layer, i, j, sample):
@@ -91,9 +91,7 @@ DEAD_UNIT = {"config": {
 
 
 def test_gradient_health_charts_the_norms_and_names_dead_units(page, errors):
-    response = page.request.post("/api/scenarios/encode", data=DEAD_UNIT)
-    assert response.ok, response.text()
-    open_link(page, response.json()["code"])
+    open_scenario(page, DEAD_UNIT)
     page.emulate_media(reduced_motion="reduce")
     health = page.locator("[data-role=gradient-health]")
     health.locator("summary").click()
@@ -115,8 +113,7 @@ def test_gradient_health_charts_the_norms_and_names_dead_units(page, errors):
 
 
 def test_the_predict_exercise_hides_what_would_give_its_dw_away(page, errors):
-    response = page.request.post("/api/scenarios/encode", data={"teacher": {"predict": {"layer": 0, "i": 0, "j": 0}}})
-    open_link(page, response.json()["code"])
+    open_scenario(page, {"teacher": {"predict": {"layer": 0, "i": 0, "j": 0}}})
     page.emulate_media(reduced_motion="reduce")
     page.locator("[data-role=gradient-health] summary").click()
     run(page, "forward", "forward")
@@ -142,15 +139,20 @@ def matrix(view, name):
         ".filter((td) => td.dataset.r !== undefined).map((td) => td.dataset.value === undefined ? null : Number(td.dataset.value)))")
 
 
-def test_the_matrix_view_multiplies_to_the_states_dw(page, errors):
-    response = page.request.post("/api/scenarios/encode", data={"config": {"batch_size": 6}})
-    open_link(page, response.json()["code"])
+def open_matrix_view(page, config):
+    """A batch of 6 after Forward and Backward, the matrix view of weight 1-1-2 open."""
+    open_scenario(page, {"config": {"batch_size": 6, **config}})
     page.emulate_media(reduced_motion="reduce")
     run(page, "forward", "forward")
     run(page, "backward", "backward")
     click_edge(page, "1-1-2")
     view = page.locator("[data-role=matrix-view]")
     view.locator("summary").click()
+    return view
+
+
+def test_the_matrix_view_multiplies_to_the_states_dw(page, errors):
+    view = open_matrix_view(page, {})
     expect(view.locator("table")).to_have_count(11)
     A_t, dZ, dW = (np.array(matrix(view, name)) for name in ("A_prevᵀ", "dZ", "dW"))
     assert A_t.shape == (2, 6) and dZ.shape == (6, 4)
@@ -218,9 +220,7 @@ def test_bias_markers_show_b_and_db(app, errors):
 
 
 def test_the_predict_exercise_hides_its_weight_in_the_matrices_and_paths(page, errors):
-    response = page.request.post("/api/scenarios/encode", data={"config": {"batch_size": 6},
-                                                                 "teacher": {"predict": {"layer": 1, "i": 3, "j": 0}}})
-    open_link(page, response.json()["code"])
+    open_scenario(page, {"config": {"batch_size": 6}, "teacher": {"predict": {"layer": 1, "i": 3, "j": 0}}})
     page.emulate_media(reduced_motion="reduce")
     run(page, "forward", "forward")
     run(page, "backward", "backward")
@@ -237,15 +237,7 @@ def test_the_predict_exercise_hides_its_weight_in_the_matrices_and_paths(page, e
 
 
 def test_with_regularisation_the_matrix_product_is_dw_data(page, errors):
-    response = page.request.post("/api/scenarios/encode", data={"config": {"batch_size": 6,
-                                                                           "regularization": {"kind": "l2", "rate": 0.1}}})
-    open_link(page, response.json()["code"])
-    page.emulate_media(reduced_motion="reduce")
-    run(page, "forward", "forward")
-    run(page, "backward", "backward")
-    click_edge(page, "1-1-2")
-    view = page.locator("[data-role=matrix-view]")
-    view.locator("summary").click()
+    view = open_matrix_view(page, {"regularization": {"kind": "l2", "rate": 0.1}})
     expect(view.locator('table[data-matrix="dW_data"]')).to_have_count(1)
     A_t, dZ, data = (np.array(matrix(view, name)) for name in ("A_prevᵀ", "dZ", "dW_data"))
     state = api_state(page)
@@ -257,10 +249,8 @@ def test_with_regularisation_the_matrix_product_is_dw_data(page, errors):
 
 
 def test_a_softmax_outputs_panel_shows_its_jacobian_row(page, errors):
-    response = page.request.post("/api/scenarios/encode", data={"config": {
-        "layers": [2, 4, 3], "activations": ["tanh", "softmax"], "loss": "cross_entropy",
-        "dataset": {"name": "blobs", "n": 30}}})
-    open_link(page, response.json()["code"])
+    open_scenario(page, {"config": {"layers": [2, 4, 3], "activations": ["tanh", "softmax"], "loss": "cross_entropy",
+                                    "dataset": {"name": "blobs", "n": 30}}})
     page.emulate_media(reduced_motion="reduce")
     run(page, "forward", "forward")
     run(page, "backward", "backward")
