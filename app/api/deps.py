@@ -19,10 +19,17 @@ async def get_scheduler(request: Request) -> Scheduler:
     return request.app.state.scheduler
 
 
-async def locked_session(request: Request,
-                         session_id: Annotated[str, Path(max_length=64)]) -> AsyncIterator[Session]:
+SessionId = Annotated[str, Path(max_length=64)]
+
+
+def held(request, session_id, cancel=False):
+    """The session, held for this request's turn (an async context manager): the store's use()."""
+    return request.app.state.store.use(session_id, cancel=cancel)
+
+
+async def locked_session(request: Request, session_id: SessionId) -> AsyncIterator[Session]:
     """The session, held for this request's turn."""
-    async with request.app.state.store.use(session_id) as session:
+    async with held(request, session_id) as session:
         yield session
 
 

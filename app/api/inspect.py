@@ -15,7 +15,7 @@ from ..schemas import MAX_STEP
 from ..engine import ConfigError
 from ..state import Numbers, batch_page, data_bounds, predictions
 from .routing import FastJSONRoute
-from .deps import Sample, SessionDep
+from .deps import SampleQuery, SessionDep, SessionId, held, sample_of
 from .work import compute
 
 router = APIRouter(route_class=FastJSONRoute, prefix="/api/sessions/{session_id}", tags=["inspect"],
@@ -48,11 +48,12 @@ def check_finite(trainer):
 
 
 @router.get("/chain", response_model=ChainRule, responses=errors(409))
-async def get_chain(request: Request, session: SessionDep, layer: LayerQuery, i: UnitQuery, j: UnitQuery,
-                    sample: Sample):
+async def get_chain(request: Request, session_id: SessionId, layer: LayerQuery, i: UnitQuery, j: UnitQuery,
+                    sample: SampleQuery = 0):
     """dL/dW[i][j] of layers[layer] for one sample as a_prev · f'(z) · dL/da, the batch sum that
     equals dW, and the update the optimiser's next step will make to this weight."""
-    return await compute(request, session, "chain", chain_of, session, layer, i, j, sample)
+    async with held(request, session_id) as session:      # a click: plain parameters, as the phases
+        return await compute(request, session, "chain", chain_of, session, layer, i, j, sample_of(session, sample))
 
 
 def chain_of(job, session, layer, i, j, sample):
@@ -171,7 +172,7 @@ async def get_batch(request: Request, session: SessionDep,
 
 
 @router.get("/predictions", response_model=Picture | NoPicture)
-async def get_predictions(request: Request, session: SessionDep,
+async def get_predictions(request: Request, session_id: SessionId,
                           resolution: Annotated[int, Query(ge=2, le=MAX_GRID)] = 50,
                           units: bool = True,
                           unit_resolution: Annotated[int, Query(ge=2, le=MAX_UNIT_GRID)] = 16,
@@ -192,7 +193,8 @@ async def get_predictions(request: Request, session: SessionDep,
         if step is not None:
             reply["step"] = past.step
         return dumps(reply)
-    return await compute(request, session, "predictions", picture)
+    async with held(request, session_id) as session:      # after every Play: plain parameters, as the phases
+        return await compute(request, session, "predictions", picture)
 
 
 @router.get("/weights", response_model=PastWeights)

@@ -1,8 +1,7 @@
 """Creating, reading, resetting and deleting sessions."""
 import inspect
-from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from ..admission import client_address
 from ..engine import peak_bytes
@@ -12,7 +11,7 @@ from ..schemas import SessionConfig
 from ..engine import ConfigError
 from ..sessions import Session, build_trainer
 from .routing import FastJSONRoute
-from .deps import ReplacesQuery, ResetSessionDep, Sample, SampleQuery, SessionDep, StoreDep, sample_of
+from .deps import ReplacesQuery, ResetSessionDep, SampleQuery, SessionId, StoreDep, held, sample_of
 from .work import compute, state_body
 
 router = APIRouter(route_class=FastJSONRoute, prefix="/api/sessions", tags=["sessions"],
@@ -70,13 +69,14 @@ def read_state(job, session, sample):
 
 
 @router.get("/{session_id}", response_model=SessionState, responses=errors(404))
-async def get_session(request: Request, session: SessionDep, sample: Sample):
+async def get_session(request: Request, session_id: SessionId, sample: SampleQuery = 0):
     """The session's state."""
-    return await compute(request, session, "state", read_state, session, sample)
+    async with held(request, session_id) as session:      # plain parameters, as the phases
+        return await compute(request, session, "state", read_state, session, sample_of(session, sample))
 
 
 @router.delete("/{session_id}", status_code=204, responses=errors(404))
-async def delete_session(session_id: Annotated[str, Path(max_length=64)], store: StoreDep):
+async def delete_session(session_id: SessionId, store: StoreDep):
     """Forget the session (a train running on it stops at once)."""
     await store.remove(session_id)
     return Response(status_code=204)

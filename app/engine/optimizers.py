@@ -55,9 +55,13 @@ class Optimizer:
         self.t += 1
         for k, layer in enumerate(network.layers):
             for (name, value), (_, grad) in zip(layer.parameters(), layer.grads()):   # W, b (γ, β)
-                delta, self.state[(k, name)] = self.update((k, name), grad, self.t)
-                setattr(layer, name, value + delta)  # a new array: a copy of the old stays as it was
+                setattr(layer, name, self.updated((k, name), value, grad))
         network.parameters_changed()
+
+    def updated(self, key, value, grad):
+        """The parameter after this update: a new array (a past state keeps the old one as it was)."""
+        delta, self.state[key] = self.update(key, grad, self.t)
+        return value + delta
 
     def preview(self, key, grad):
         """The change the next step will make to parameter `key` given its gradient."""
@@ -81,6 +85,9 @@ class SGD(Optimizer):
 
     def update(self, key, grad, t):
         return -self.lr * grad, None
+
+    def updated(self, key, value, grad):
+        return value - self.lr * grad      # the same, with nothing to remember (a training step's cost)
 
 
 class Momentum(Optimizer):
