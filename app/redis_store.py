@@ -15,6 +15,16 @@ wait their turn in arrival order first. A reset or delete on any process stops a
 another within a poll (WATCH_SECONDS): a reset counts up `resets` in the hash, a delete removes
 it.
 
+A process keeps the lease after a request, for HOLD_MS: a learner's next click usually comes to
+the same process (a keep-alive connection), and then needs one round trip to Redis, not two
+(the save of a change, or for a read the check that the lease is still this process's and the
+session still there). While a process holds the lease nobody else can change the session, so
+what it has in memory is current. Another process that wants the session finds the lock taken
+and asks the holder, on the pub/sub channel `mg:want`, to let go: a lease kept idle goes at
+once, one at work at the work's end. Asks that go unheard (the listener reconnecting, or the
+holder dead) only make the other wait until the kept lease runs out; the fencing token alone
+keeps the writes safe.
+
 The class's limits hold across processes: `mg:used` (a sorted set of last use) and `mg:bytes`
 and `mg:total` (what each session and all of them hold in Redis) are kept by the scripts below,
 which evict idle sessions, protect fresh ones and refuse a new one when none can make room. Keys
@@ -43,6 +53,8 @@ from .store import SessionNotFound, StoreFull
 from .turns import Turns
 
 LEASE_MS = 3000            # a lock not renewed for this long is free again (a process died)
+HOLD_MS = 2000             # a lease kept after a request, for this process's next one on the session
+MARGIN = 0.3               # seconds before a kept lease's end that this process stops counting on it
 RENEW_SECONDS = 1.0
 WATCH_SECONDS = 0.25       # how often a running request looks for a reset or a delete (~0.5 s promised)
 LOCAL_SESSIONS = 500       # trainers a process keeps in memory between requests
@@ -130,13 +142,24 @@ redis.call('INCRBY', KEYS_PREFIX .. 'total', size)
 return {1, evicted}
 """
 
-# ARGV: id, lease_ms, idle_ms -> {1, token, version, resets} taken, {0} busy, {-2} no such session
+# ARGV: id, lease_ms, idle_ms, the token of this process's own lease if it has one ('' if not),
+# the process's name -> {1, token, version, resets} taken, {0} busy (and the holder is asked to
+# let go: "<id> <name>" on `want`), {-2} no such session
 ACQUIRE = NOW + """
 local key = KEYS_PREFIX .. 's:' .. ARGV[1]
 if redis.call('EXISTS', key) == 0 then return {-2} end
-if redis.call('EXISTS', KEYS_PREFIX .. 'lock:' .. ARGV[1]) == 1 then return {0} end
-local token = redis.call('INCR', KEYS_PREFIX .. 'fence')
-redis.call('SET', KEYS_PREFIX .. 'lock:' .. ARGV[1], token, 'PX', ARGV[2])
+local lock = KEYS_PREFIX .. 'lock:' .. ARGV[1]
+local holder = redis.call('GET', lock)
+local token
+if holder and holder == ARGV[4] then
+  token = holder                      -- this process's own lease, about to run out: kept on
+elseif holder then
+  redis.call('PUBLISH', KEYS_PREFIX .. 'want', ARGV[1] .. ' ' .. ARGV[5])
+  return {0}
+else
+  token = redis.call('INCR', KEYS_PREFIX .. 'fence')
+end
+redis.call('SET', lock, token, 'PX', ARGV[2])
 redis.call('ZADD', KEYS_PREFIX .. 'used', now, ARGV[1])
 redis.call('PEXPIRE', key, ARGV[3])
 local fields = redis.call('HMGET', key, 'version', 'resets')
@@ -157,13 +180,16 @@ end
 return 1
 """
 
-# ARGV: id, token, blob, size, idle_ms -> the new version, 0 lease lost, -2 session gone; and the
-# lock is released: the end of a request that changed the session, in one round trip
-SAVE = """
+# ARGV: id, token, blob, size, idle_ms, hold_ms -> the new version, 0 lease lost, -2 session gone;
+# and the lock is kept for hold_ms (this process's next request on the session) or, with 0,
+# released: the end of a request that changed the session, in one round trip
+SAVE = NOW + """
 local key = KEYS_PREFIX .. 's:' .. ARGV[1]
-if redis.call('GET', KEYS_PREFIX .. 'lock:' .. ARGV[1]) ~= ARGV[2] then return 0 end
-redis.call('DEL', KEYS_PREFIX .. 'lock:' .. ARGV[1])
+local lock = KEYS_PREFIX .. 'lock:' .. ARGV[1]
+if redis.call('GET', lock) ~= ARGV[2] then return 0 end
+if tonumber(ARGV[6]) > 0 then redis.call('PEXPIRE', lock, ARGV[6]) else redis.call('DEL', lock) end
 if redis.call('EXISTS', key) == 0 then return -2 end
+redis.call('ZADD', KEYS_PREFIX .. 'used', now, ARGV[1])
 redis.call('HSET', key, 'state', ARGV[3])
 local version = redis.call('HINCRBY', key, 'version', 1)
 local old = tonumber(redis.call('HGET', KEYS_PREFIX .. 'bytes', ARGV[1]) or '0')
@@ -173,8 +199,23 @@ redis.call('PEXPIRE', key, ARGV[5])
 return version
 """
 
-# ARGV: id -> 1 deleted, 0 no such session
+# ARGV: id, token, hold_ms, idle_ms -> 1 the lease held between requests is still this process's
+# and the session is there (the lease kept for hold_ms more, or released with 0), 0 lease lost,
+# -2 session gone: the end of a request that read a session on a held lease
+CHECK = NOW + """
+local key = KEYS_PREFIX .. 's:' .. ARGV[1]
+local lock = KEYS_PREFIX .. 'lock:' .. ARGV[1]
+if redis.call('GET', lock) ~= ARGV[2] then return 0 end
+if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', lock, ARGV[3]) else redis.call('DEL', lock) end
+if redis.call('EXISTS', key) == 0 then return -2 end
+redis.call('ZADD', KEYS_PREFIX .. 'used', now, ARGV[1])
+redis.call('PEXPIRE', key, ARGV[4])
+return 1
+"""
+
+# ARGV: id, the process's name -> 1 deleted, 0 no such session; a process holding its lease lets go
 DELETE = FORGET + """
+redis.call('PUBLISH', KEYS_PREFIX .. 'want', ARGV[1] .. ' ' .. ARGV[2])
 if redis.call('EXISTS', KEYS_PREFIX .. 's:' .. ARGV[1]) == 0 then forget(ARGV[1]) return 0 end
 forget(ARGV[1])
 return 1
@@ -214,10 +255,15 @@ def script(body):
 
 
 class Lease:
-    """One request's hold on its session in Redis."""
+    """A process's hold on a session in Redis: taken for a request, and kept after it (for
+    HOLD_MS) so that this process's next request on the session needs no round trip to take it.
+    `expires`: a moment (time.monotonic) before Redis lets the lock go by itself."""
 
-    def __init__(self, token):
-        self.token, self.lost, self.released = token, False, False
+    def __init__(self, token, version, resets, expires):
+        self.token, self.version, self.resets, self.expires = token, version, resets, expires
+        self.lost = self.released = False
+        self.kept = False          # this request runs on a lease kept from the one before
+        self.checked = False       # Redis has said during this request that the lease is still ours
 
 
 class RedisStore:
@@ -236,6 +282,11 @@ class RedisStore:
         self._local = OrderedDict()                     # session id -> Session, least recently used first
         self.local_bytes = 0
         self.evicted = 0
+        self._held = {}              # session id -> the Lease this process kept after its last request
+        self._wanted = set()         # sessions at work here that another process asked for
+        self._listening = False      # subscribed to the asks (`want`): only then are leases kept
+        self._tasks = set()          # the listener and the releases it starts
+        self.name = secrets.token_hex(6)     # this process's own asks are not for it to answer
 
     # -- Redis itself -----------------------------------------------------------------------
 
@@ -246,9 +297,18 @@ class RedisStore:
                                              health_check_interval=5)
             self._scripts = {name: self._client.register_script(script(body)) for name, body in (
                 ("admit", ADMIT), ("acquire", ACQUIRE), ("renew", RENEW), ("release", RELEASE),
-                ("save", SAVE), ("delete", DELETE), ("reset", RESET), ("count", COUNT), ("rate", RATE))}
+                ("save", SAVE), ("check", CHECK), ("delete", DELETE), ("reset", RESET), ("count", COUNT),
+                ("rate", RATE))}
             self._loop = loop
+            self._held.clear()
+            self._wanted.clear()
+            self.background(self.listen())
         return self._client
+
+    def background(self, coroutine):
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)                   # a reference, so that the task is not collected
+        task.add_done_callback(self._tasks.discard)
 
     async def run(self, name, *args):
         client = self.redis()
@@ -298,9 +358,12 @@ class RedisStore:
         return session
 
     async def remove(self, session_id):
-        if not await self.run("delete", session_id):
+        lease = self._held.pop(session_id, None)
+        if not await self.run("delete", session_id, self.name):
             raise SessionNotFound(session_id)
         self.forget_local(session_id)
+        if lease is not None:
+            await self.let_go(session_id, lease)
 
     async def has(self, session_id):
         return bool(await self.call("exists", key(session_id)))
@@ -310,10 +373,11 @@ class RedisStore:
 
     @contextlib.asynccontextmanager
     async def use(self, session_id, cancel=False):
-        """The session for one request: this process's turn for it, then the lease; loaded (or
-        reloaded, if another process changed it) before. The work saves it (saved(), before the
-        reply is sent); what is left unsaved is saved on the way out. Two round trips to Redis
-        for a request whose session this process has in memory."""
+        """The session for one request: this process's turn for it, then the lease (kept from
+        this process's last request on it, or taken); loaded (or reloaded, if another process
+        changed it) before. The work saves it (saved(), before the reply is sent); what is left
+        unsaved is saved on the way out. One round trip to Redis for a request on a session this
+        process worked on last: the save of a change, or the check of a read."""
         turns = self._turns.setdefault(session_id, Turns())
         if cancel:     # trains before it stop: on other processes by `resets`, here by the tickets
             if await self.run("reset", session_id) is None:
@@ -321,16 +385,18 @@ class RedisStore:
             turns.cancel_below = turns.issued + 1
         ticket = await turns.acquire()
         try:
-            token, version, resets = await self.acquire(session_id)
-            lease = Lease(token)
+            kept = self._held.pop(session_id, None)
+            lease = self.usable(kept)
+            if lease is None:        # taken anew (or this process's own, about to run out, renewed)
+                lease = await self.acquire(session_id, kept.token if kept is not None else "")
             try:
-                session = await self.load(session_id, version)
+                session = await self.load(session_id, lease.version)
                 session.ticket, session.lease = ticket, lease
                 session.cancel_below = turns.cancel_below
                 # the watcher starts only if the work lasts WATCH_SECONDS (a click is over first)
                 stop, watchers = asyncio.Event(), []
                 later = asyncio.get_running_loop().call_later(WATCH_SECONDS, lambda: watchers.append(
-                    asyncio.create_task(self.watch(session, turns, lease, resets, stop))))
+                    asyncio.create_task(self.watch(session, turns, lease, stop))))
                 try:
                     yield session
                 finally:
@@ -345,50 +411,130 @@ class RedisStore:
                             await watcher
                 if session.closed:
                     raise SessionNotFound(session_id)
-                if session.trainer.revision != session.saved_revision:
-                    await self.saved(session)
-            finally:
-                if not lease.released:
-                    with contextlib.suppress(StoreUnavailable):
-                        await self.run("release", session_id, token)
+                await self.saved(session)
+            except BaseException:
+                await self.let_go(session_id, lease)
+                raise
+            else:
+                await self.keep_or_let_go(session_id, lease)
         finally:
             turns.release()
 
     async def saved(self, session):
-        """After the work of a request: its changes to the session written to Redis (with the
-        lease's release, in one round trip), so that the reply goes out only once they are."""
+        """After the work of a request: its changes to the session written to Redis (the lease
+        kept or released in the same round trip), so that the reply goes out only once they are.
+        A request that changed nothing on a kept lease asks Redis that the session is still there."""
         lease = session.lease
-        if session.trainer.revision == session.saved_revision or lease is None or lease.released:
+        if lease is None or lease.released:
             return
         if lease.lost:
             self.forget_local(session.id)
             raise StoreUnavailable("another server took this session over while this one worked on "
                                    "it (it was too slow to renew its lease); try again")
-        blob = pack(self.state_of(session))
-        version = await self.run("save", session.id, lease.token, blob, len(blob), self.idle_ms)
-        lease.released = version != 0
+        hold = HOLD_MS if self.may_keep(session.id) else 0
+        sent = time.monotonic()
+        if session.trainer.revision == session.saved_revision:
+            if not lease.kept or lease.checked:
+                return
+            status = await self.run("check", session.id, lease.token, hold, self.idle_ms)
+            version = session.version if status == 1 else status
+        else:
+            blob = pack(self.state_of(session))
+            version = await self.run("save", session.id, lease.token, blob, len(blob), self.idle_ms, hold)
+        lease.checked = True
+        if version == -2 or version == 0 or not hold:
+            lease.released = True                # the scripts let go of the lock in these cases
         if version == -2:
+            self.forget_local(session.id)
             raise SessionNotFound(session.id)
         if version == 0:
             self.forget_local(session.id)
             raise StoreUnavailable("another server took this session over while this one worked on it; try again")
+        lease.expires = sent + HOLD_MS / 1000
         session.version, session.saved_revision = int(version), session.trainer.revision
+        lease.version = session.version
 
-    # -- the lease, and watching for resets and deletes while the work runs --------------------
+    # -- the lease: taken, kept between requests, handed over when another process asks ---------
 
-    async def acquire(self, session_id):
-        """(token, version, resets) once the lease is this request's."""
-        pause = 0.002
+    def usable(self, lease):
+        """The lease kept from this process's last request on the session, if it is still good
+        for a request (nobody else can have changed the session since), else None."""
+        if lease is None or not self._listening or time.monotonic() > lease.expires - MARGIN:
+            return None
+        lease.kept, lease.checked = True, False
+        return lease
+
+    def may_keep(self, session_id):
+        return self._listening and session_id not in self._wanted
+
+    async def keep_or_let_go(self, session_id, lease):
+        """After a request: the lease kept for this process's next request on the session, unless
+        another process asked for it meanwhile."""
+        if lease.released or lease.lost:
+            self._wanted.discard(session_id)
+            return
+        if self.may_keep(session_id) and time.monotonic() < lease.expires - MARGIN:
+            self._held[session_id] = lease
+        else:
+            await self.let_go(session_id, lease)
+
+    async def let_go(self, session_id, lease):
+        self._wanted.discard(session_id)
+        if not lease.released:
+            lease.released = True
+            with contextlib.suppress(StoreUnavailable):
+                await self.run("release", session_id, lease.token)
+
+    def wanted(self, message):
+        """Another process asks for the session (its acquire found the lock taken, or it deleted
+        the session): a lease kept idle here goes at once; one at work goes at the work's end."""
+        session_id, _, name = message.partition(" ")
+        if name == self.name:
+            return
+        turns = self._turns.get(session_id)
+        if turns is not None and turns.locked():
+            self._wanted.add(session_id)
+            return
+        lease = self._held.pop(session_id, None)
+        if lease is not None:
+            self.background(self.let_go(session_id, lease))
+
+    async def listen(self):
+        """Receive the other processes' asks (`want`) while this loop runs, again after an error."""
         while True:
-            reply = await self.run("acquire", session_id, LEASE_MS, self.idle_ms)
+            pubsub = self.redis().pubsub()
+            try:
+                await pubsub.subscribe(P + "want")
+                async for message in pubsub.listen():
+                    if message["type"] == "subscribe":    # again after redis-py reconnected:
+                        self._held.clear()                  # asks may have gone unheard
+                        self._listening = True
+                    elif message["type"] == "message":
+                        self.wanted(message["data"].decode())
+            except (RedisError, OSError):
+                pass
+            finally:
+                self._listening = False
+                self._held.clear()      # asks may go unheard now: keep nothing (the locks run out)
+                with contextlib.suppress(RedisError, OSError):
+                    await pubsub.aclose()
+            await asyncio.sleep(1)
+
+    async def acquire(self, session_id, own=""):
+        """The lease, once it is this request's (asking the holder to let go while it waits);
+        `own`: the token of a lease this process kept, which Redis then renews if it still holds."""
+        pause = 0.0005
+        while True:
+            sent = time.monotonic()
+            reply = await self.run("acquire", session_id, LEASE_MS, self.idle_ms, own, self.name)
             if reply[0] == 1:
-                return str(reply[1]), int(reply[2]), int(reply[3])
+                return Lease(str(reply[1]), int(reply[2]), int(reply[3]), sent + LEASE_MS / 1000)
             if reply[0] == -2:
                 raise SessionNotFound(session_id)
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.05)
 
-    async def watch(self, session, turns, lease, resets, stop):
+    async def watch(self, session, turns, lease, stop):
         """While a request works (until `stop` is set): renew its lease, and stop its train when
         a reset or a delete comes (on this process or another)."""
         renewed, ticket = time.monotonic() - WATCH_SECONDS, session.ticket    # it starts that late
@@ -398,10 +544,14 @@ class RedisStore:
                 now = await self.call("hget", key(session.id), "resets")
                 if now is None:
                     session.closed = True                        # deleted, here or elsewhere
-                elif int(now) > resets:
+                elif int(now) > lease.resets:
                     session.cancel_below = max(session.cancel_below, ticket + 1)   # a reset came
                 if time.monotonic() - renewed >= RENEW_SECONDS:
-                    lease.lost = lease.lost or not await self.run("renew", session.id, lease.token, LEASE_MS)
+                    sent = time.monotonic()
+                    if await self.run("renew", session.id, lease.token, LEASE_MS):
+                        lease.expires = sent + LEASE_MS / 1000
+                    else:
+                        lease.lost = True
                     renewed = time.monotonic()
             except StoreUnavailable:
                 pass            # Redis away for a moment (or the work is done: `stop`); the save will say

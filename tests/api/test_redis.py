@@ -90,6 +90,56 @@ def test_a_process_killed_mid_request_frees_its_sessions_for_the_others(redis):
         assert time.monotonic() - started < 6, "the dead process's lease held the session too long"
 
 
+def scripts_run(redis):
+    """How many scripts Redis has run so far (each request's round trips are scripts)."""
+    import redis as redis_py
+    stats = redis_py.Redis.from_url(redis.url).info("commandstats")
+    return sum(stats.get(name, {}).get("calls", 0) for name in ("cmdstat_evalsha", "cmdstat_eval"))
+
+
+def test_a_process_keeps_the_lease_between_its_requests_so_each_is_one_round_trip(redis):
+    """A learner clicking on one process: after the first request the lease stays with the
+    process, so a phase is one script in Redis (its save) and a read one (its check), not two
+    (take the lease, then save or release it)."""
+    with servers(redis, count=1) as (a,):
+        sid = a.session(**CONFIG)
+        assert a.call("POST", f"/api/sessions/{sid}/forward")[0] == 200
+        before = scripts_run(redis)
+        for phase in ["backward", "step", "forward"] * 5:
+            assert a.call("POST", f"/api/sessions/{sid}/{phase}")[0] == 200
+        for _ in range(5):
+            assert a.call("GET", f"/api/sessions/{sid}")[0] == 200
+        assert scripts_run(redis) - before <= 22      # 20 requests (40 when each took the lease anew)
+
+
+def test_a_lease_kept_by_one_process_goes_to_another_at_once_when_it_asks(redis):
+    """The other process asks the holder to let go (Redis pub/sub) instead of waiting for the kept
+    lease to run out (2 s): twelve phases alternating between the processes take well under
+    the 24 s they would take if each waited, and count right."""
+    with servers(redis) as (a, b):
+        sid = a.session(**CONFIG)
+        started = time.monotonic()
+        for n, phase in enumerate(["forward", "backward", "step"] * 4):
+            status, _, state = (a, b)[n % 2].call("POST", f"/api/sessions/{sid}/{phase}")
+            assert status == 200, state
+        assert time.monotonic() - started < 6
+        assert b.call("GET", f"/api/sessions/{sid}")[2]["step"] == 4
+        assert a.call("DELETE", f"/api/sessions/{sid}")[0] == 204       # b held it: deleted on a
+        assert b.call("GET", f"/api/sessions/{sid}")[0] == 404          # and b no longer has it
+
+
+def test_a_process_killed_while_keeping_leases_frees_them_within_seconds(redis):
+    with servers(redis) as (a, b):
+        ids = [a.session(**CONFIG) for _ in range(3)]
+        for sid in ids:
+            assert a.call("POST", f"/api/sessions/{sid}/forward")[0] == 200     # a keeps each lease
+        os.kill(a.process.pid, signal.SIGKILL)
+        started = time.monotonic()
+        for sid in ids:
+            assert b.call("POST", f"/api/sessions/{sid}/backward")[0] == 200
+        assert time.monotonic() - started < 5, "a dead process's kept leases held the sessions too long"
+
+
 def _quietly(fn, *args, **kwargs):
     with contextlib.suppress(OSError):
         fn(*args, **kwargs)
