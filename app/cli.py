@@ -3,6 +3,7 @@ import argparse
 
 import uvicorn
 
+from . import workers
 from .probe import record
 from .protocol import GuardedHttpToolsProtocol
 from .settings import Settings
@@ -28,9 +29,12 @@ def main(argv=None):
     # alone decides whom to believe (MANUALGRAD_TRUSTED_PROXIES)
     # GuardedHttpToolsProtocol: uvicorn's httptools protocol with deadlines and a size cap for a
     # request's head, and a cap on open connections
-    uvicorn.run("app.main:app", host=args.host, port=args.port, log_level=settings.log_level.lower(),
-                timeout_keep_alive=75, proxy_headers=False, http=GuardedHttpToolsProtocol,
-                workers=args.workers if args.workers > 1 else None)
+    options = dict(log_level=settings.log_level.lower(), timeout_keep_alive=75, proxy_headers=False,
+                   http=GuardedHttpToolsProtocol)
+    if args.workers > 1:      # a socket per process, so that each gets its share (app/workers.py)
+        workers.serve(args.host, args.port, args.workers, **options)
+    else:
+        uvicorn.run("app.main:app", host=args.host, port=args.port, **options)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ that became NaN or infinite is sent as null, hence `Num`.
 """
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 Num = float | None
 Vector = list[Num]
@@ -279,6 +279,7 @@ class PastWeights(BaseModel):
 class Health(BaseModel):
     status: Literal["ok"]
     sessions: int
+    process: int = Field(description="the id of the server process that answered (one of --workers N)")
 
 
 class Stalled(BaseModel):

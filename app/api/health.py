@@ -1,5 +1,6 @@
 """Liveness for load balancers and the container's HEALTHCHECK."""
 import asyncio
+import os
 
 from fastapi import APIRouter, Request
 
@@ -13,7 +14,8 @@ HEALTH_SECONDS = 2.0      # the compute thread must take a turn this soon (the i
 @router.get("/healthz", response_model=Health, responses={503: {"model": Stalled, "description": "the server is stalled"}})
 async def healthz(request: Request):
     """200 while the server answers and its compute thread takes work, with the number of live
-    sessions; 503 when a request would wait more than 2 s for its turn."""
+    sessions and the id of the process that answered; 503 when a request would wait more than
+    2 s for its turn."""
     store = request.app.state.store
     try:
         await asyncio.wait_for(request.app.state.scheduler.run(lambda job: None), HEALTH_SECONDS)
@@ -24,4 +26,4 @@ async def healthz(request: Request):
     trouble = await store.trouble()
     if trouble:
         return JSONBytes({"status": "stalled", "sessions": None, "detail": trouble}, status_code=503)
-    return JSONBytes({"status": "ok", "sessions": await store.count()})
+    return JSONBytes({"status": "ok", "sessions": await store.count(), "process": os.getpid()})
