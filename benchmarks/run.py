@@ -78,12 +78,13 @@ def engine_figures(quick):
     figures = []
     for line in out.splitlines():
         # a row of one of its tables: a label, numbers (the median first), maybe "<= x met|MISSED"
-        row = re.match(r"^(\S.*?)\s{2,}([\d.]+)(?:\s+[\d.]+)*(?:\s+(<=\s*[\d.]+))?\s*(met|MISSED)?\s*$", line)
+        row = re.match(r"^(\S.*?)\s{2,}([\d.]+)((?:\s+[\d.]+)*)(?:\s+(<=\s*[\d.]+))?\s*(met|MISSED)?\s*$", line)
         if not row:
             continue
-        label, median, target, verdict = row.groups()
-        if " / " in label:                                  # a ratio of medians
-            figures.append(figure(f"engine step, {label}", f"{median}x",
+        label, median, more, target, verdict = row.groups()
+        if " / " in label:          # a ratio: its last column, the paired median the verdict is on
+            paired = more.split()[-1] if more.split() else median
+            figures.append(figure(f"engine step, {label} (paired)", f"{paired}x",
                                   f"<= {target[2:].strip()}x" if target else "",
                                   None if verdict is None else verdict == "met"))
         else:                                               # microseconds per step
