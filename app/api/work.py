@@ -30,7 +30,7 @@ async def compute(request, session, kind, fn, *args, status_code=200, headers=No
 
 
 def state_body(session, sample, **extra):
-    """The session's state as JSON bytes, for dataset sample `sample` (checked by deps.Sample)."""
+    """The session's state as JSON bytes, for dataset sample `sample` (checked by deps.sample_of)."""
     state = session_state(session, sample)
     state.update(extra)
     return dumps(state)
