@@ -180,16 +180,26 @@ end
 return 1
 """
 
-# ARGV: id, token, blob, size, idle_ms, hold_ms -> the new version, 0 lease lost, -2 session gone;
-# and the lock is kept for hold_ms (this process's next request on the session) or, with 0,
-# released: the end of a request that changed the session, in one round trip
-SAVE = NOW + """
+# the end of a request on its lease: 0 the lock is not the token's (the lease was lost), -2 the
+# session is gone, 1 both are there (the session's last use touched); the lock is kept for
+# hold_ms (this process's next request on the session) or, with 0, released
+FENCED = """
+local function fenced(id, token, hold_ms)
+  local lock = KEYS_PREFIX .. 'lock:' .. id
+  if redis.call('GET', lock) ~= token then return 0 end
+  if tonumber(hold_ms) > 0 then redis.call('PEXPIRE', lock, hold_ms) else redis.call('DEL', lock) end
+  if redis.call('EXISTS', KEYS_PREFIX .. 's:' .. id) == 0 then return -2 end
+  redis.call('ZADD', KEYS_PREFIX .. 'used', now, id)
+  return 1
+end
+"""
+
+# ARGV: id, token, blob, size, idle_ms, hold_ms -> the new version, or fenced()'s 0 or -2: the end
+# of a request that changed the session, in one round trip
+SAVE = NOW + FENCED + """
+local status = fenced(ARGV[1], ARGV[2], ARGV[6])
+if status ~= 1 then return status end
 local key = KEYS_PREFIX .. 's:' .. ARGV[1]
-local lock = KEYS_PREFIX .. 'lock:' .. ARGV[1]
-if redis.call('GET', lock) ~= ARGV[2] then return 0 end
-if tonumber(ARGV[6]) > 0 then redis.call('PEXPIRE', lock, ARGV[6]) else redis.call('DEL', lock) end
-if redis.call('EXISTS', key) == 0 then return -2 end
-redis.call('ZADD', KEYS_PREFIX .. 'used', now, ARGV[1])
 redis.call('HSET', key, 'state', ARGV[3])
 local version = redis.call('HINCRBY', key, 'version', 1)
 local old = tonumber(redis.call('HGET', KEYS_PREFIX .. 'bytes', ARGV[1]) or '0')
@@ -199,18 +209,12 @@ redis.call('PEXPIRE', key, ARGV[5])
 return version
 """
 
-# ARGV: id, token, hold_ms, idle_ms -> 1 the lease held between requests is still this process's
-# and the session is there (the lease kept for hold_ms more, or released with 0), 0 lease lost,
-# -2 session gone: the end of a request that read a session on a held lease
-CHECK = NOW + """
-local key = KEYS_PREFIX .. 's:' .. ARGV[1]
-local lock = KEYS_PREFIX .. 'lock:' .. ARGV[1]
-if redis.call('GET', lock) ~= ARGV[2] then return 0 end
-if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', lock, ARGV[3]) else redis.call('DEL', lock) end
-if redis.call('EXISTS', key) == 0 then return -2 end
-redis.call('ZADD', KEYS_PREFIX .. 'used', now, ARGV[1])
-redis.call('PEXPIRE', key, ARGV[4])
-return 1
+# ARGV: id, token, hold_ms, idle_ms -> fenced()'s 1, 0 or -2: the end of a request that read a
+# session on a lease kept from the request before
+CHECK = NOW + FENCED + """
+local status = fenced(ARGV[1], ARGV[2], ARGV[3])
+if status == 1 then redis.call('PEXPIRE', KEYS_PREFIX .. 's:' .. ARGV[1], ARGV[4]) end
+return status
 """
 
 # ARGV: id, the process's name -> 1 deleted, 0 no such session; a process holding its lease lets go
@@ -473,8 +477,11 @@ class RedisStore:
         if lease.released or lease.lost:
             self._wanted.discard(session_id)
             return
-        if self.may_keep(session_id) and time.monotonic() < lease.expires - MARGIN:
+        now = time.monotonic()
+        if self.may_keep(session_id) and now < lease.expires - MARGIN:
             self._held[session_id] = lease
+            if len(self._held) > LOCAL_SESSIONS:         # leases of sessions not used since: gone
+                self._held = {k: held for k, held in self._held.items() if held.expires > now}
         else:
             await self.let_go(session_id, lease)
 

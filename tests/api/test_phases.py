@@ -202,3 +202,32 @@ def test_a_train_reply_carries_the_gradients_of_its_last_update(client, session)
     for got, want in zip(trained["last_gradients"], by_hand["layers"]):
         assert got["dW"] == want["dW"] and got["db"] == want["db"]     # the 5th update's, bit for bit
     assert client.get(f"/api/sessions/{sid}").json()["layers"][0]["dW"] is None
+
+
+HELD_ROUTES = [("POST", "forward", None), ("POST", "backward", None), ("POST", "step", None),
+               ("POST", "train", {"steps": 3}), ("GET", "", None), ("GET", "predictions", None),
+               ("GET", "chain?layer=0&i=0&j=0", None)]
+
+
+def request(client, method, sid, path, body):
+    url = f"/api/sessions/{sid}" + (f"/{path}" if path else "")
+    sep = "&" if "?" in url else "?"
+    return lambda query="": client.request(method, url + (sep + query if query else ""), json=body)
+
+
+@pytest.mark.parametrize("method,path,body", HELD_ROUTES, ids=[p.split("?")[0] or "state" for _, p, _ in HELD_ROUTES])
+def test_the_routes_holding_the_session_themselves_refuse_as_the_others_do(client, session, method, path, body):
+    """The class's hot routes take session_id and sample as plain parameters (no dependency to
+    solve): an unknown session is 404, an id over 64 characters and a sample past the data are
+    422 naming the field, before any work (the session is as it was)."""
+    sid = session["id"]
+    before = client.get(f"/api/sessions/{sid}").json()
+    missing = request(client, method, "no-such-session", path, body)()
+    assert missing.status_code == 404 and len(missing.content) < 300
+    long_id = request(client, method, "x" * 65, path, body)()
+    assert long_id.status_code == 422 and long_id.json()["detail"][0]["field"] == "session_id"
+    if path != "predictions":                                          # the pictures take no sample
+        far = request(client, method, sid, path, body)("sample=300")      # xor has 200 points
+        assert far.status_code == 422 and far.json()["detail"][0]["field"] == "sample", far.text
+    after = client.get(f"/api/sessions/{sid}").json()
+    assert (after["step"], after["phase"], after["loss"]) == (before["step"], before["phase"], before["loss"])

@@ -1,4 +1,6 @@
 """Creating, reading, resetting and deleting sessions; the shape of the state."""
+import os
+
 import numpy as np
 import pytest
 
@@ -116,7 +118,7 @@ def test_same_seed_same_session(client):
 
 def test_healthz(client, session):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json() == {"status": "ok", "sessions": 1}
+    assert response.status_code == 200 and response.json() == {"status": "ok", "sessions": 1, "process": os.getpid()}
 
 
 def test_openapi_documents_the_bounds(client):
