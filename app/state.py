@@ -12,18 +12,34 @@ from .engine.health import dead_units, grad_norms, saturated_units
 
 
 class Numbers:
-    """Turns arrays and floats into JSON values, remembering whether any was NaN or infinite."""
+    """Turns arrays and floats into JSON values, remembering whether any was NaN or infinite.
+
+    A state holds some 25 small arrays: they are checked together when `nonfinite` is read (one
+    NumPy check instead of 25, about 70 µs of a click's 2 ms); a large array at once."""
+
+    SMALL = 4096          # entries: an array up to this size waits for the check of them all
 
     def __init__(self):
-        self.nonfinite = False
+        self._nonfinite = False
+        self._small = []
+
+    @property
+    def nonfinite(self):
+        if self._small:
+            together = np.concatenate([np.ravel(a) for a in self._small])
+            self._nonfinite = self._nonfinite or not np.isfinite(together).all()
+            self._small = []
+        return self._nonfinite
 
     def array(self, arr, decimals=None):
         if arr is None:
             return None
         if decimals is not None:
             arr = np.round(arr, decimals)
-        if not np.isfinite(arr).all():
-            self.nonfinite = True
+        if np.size(arr) <= self.SMALL:
+            self._small.append(arr)
+        elif not np.isfinite(arr).all():
+            self._nonfinite = True
         return arr
 
     def number(self, x):
@@ -31,7 +47,7 @@ class Numbers:
             return None
         if math.isfinite(x):
             return float(x)
-        self.nonfinite = True
+        self._nonfinite = True
         return None
 
 
