@@ -14,8 +14,8 @@ from .engine.health import dead_units, grad_norms, saturated_units
 class Numbers:
     """Turns arrays and floats into JSON values, remembering whether any was NaN or infinite.
 
-    A state holds some 25 small arrays: they are checked together when `nonfinite` is read (one
-    NumPy check instead of 25, about 70 µs of a click's 2 ms); a large array at once."""
+    A state holds some 30 small arrays: they are checked together when `nonfinite` is read (one
+    NumPy check instead of 30: a state's body about a quarter faster); a large array at once."""
 
     SMALL = 4096          # entries: an array up to this size waits for the check of them all
 
@@ -26,7 +26,7 @@ class Numbers:
     @property
     def nonfinite(self):
         if self._small:
-            together = np.concatenate([np.ravel(a) for a in self._small])
+            together = np.concatenate([a.ravel() for a in self._small])
             self._nonfinite = self._nonfinite or not np.isfinite(together).all()
             self._small = []
         return self._nonfinite
@@ -36,9 +36,10 @@ class Numbers:
             return None
         if decimals is not None:
             arr = np.round(arr, decimals)
-        if np.size(arr) <= self.SMALL:
-            self._small.append(arr)
-        elif not np.isfinite(arr).all():
+        values = arr if isinstance(arr, np.ndarray) else np.asarray(arr)
+        if values.size <= self.SMALL:
+            self._small.append(values)
+        elif not np.isfinite(values).all():
             self._nonfinite = True
         return arr
 
