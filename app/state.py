@@ -94,10 +94,9 @@ def options_state(layer, num):
     and `dropout` (its rate), where it has them."""
     out = {}
     if getattr(layer, "batch_norm", False):
-        out["batch_norm"] = {name: num.array(getattr(layer, attr)) for name, attr in (
-            ("gamma", "gamma"), ("beta", "beta"), ("dgamma", "dgamma"), ("dbeta", "dbeta"), ("mean", "mean"),
-            ("var", "var"), ("running_mean", "running_mean"), ("running_var", "running_var"),
-            ("dvar", "dvar"), ("dmean", "dmean"))}      # dL/dvar, dL/dmean of each unit, over the batch
+        out["batch_norm"] = {name: num.array(getattr(layer, name)) for name in (
+            "gamma", "beta", "dgamma", "dbeta", "mean", "var", "running_mean", "running_var",
+            "dvar", "dmean")}      # dvar, dmean: dL/dvar, dL/dmean of each unit, over the batch
     if getattr(layer, "rate", 0) > 0:
         out["dropout"] = {"rate": layer.rate}
     return out

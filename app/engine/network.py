@@ -178,10 +178,7 @@ class Network:
     def predict(self, X):
         """The output for X with the current parameters, touching no cached value (batch norm
         with its running statistics, no dropout: inference mode)."""
-        A = X
-        for layer in self.layers:
-            A = layer.output(A, "infer")
-        return A
+        return self.activations_for(X)[-1]
 
     def activations_for(self, X):
         """Every layer's A for X (for pictures of each unit), touching no cached value
@@ -197,19 +194,25 @@ class Network:
         its regularisation term included; dropout with the last mask, and batch norm with the
         batch's own statistics ("fixed": the training step's function, as a gradient check needs
         it) or with the last forward's ("last": the loss a Step's preview measures after it)."""
-        A = X
-        for layer in self.layers[:-1]:
-            A = layer.output(A, mode)
-        out = self.layers[-1]
-        Z = A @ out.W + out.b          # the output layer has no options: the loss may want its z
-        A = out.activation.forward(Z)
-        loss = self.loss.value(Z, A, Y)
+        loss = self.data_loss_at(X, Y, mode)
         reg = self.regularization
         if reg is not None:           # in the weights' own precision (extended in a gradient check)
             weights = [layer.W for layer in self.layers]
             loss = loss + (reg.rate * 0.5 * sum(np.sum(W * W) for W in weights) if reg.kind == "l2"
                            else reg.rate * sum(np.sum(np.abs(W)) for W in weights))
         return loss
+
+    def data_loss_at(self, X, Y, mode="fixed", params=None):
+        """The loss for X, Y without the regularisation term, in `mode` (as loss_at), with the
+        network's parameters or `params` ((W, b) of each layer) instead."""
+        params = params or [(layer.W, layer.b) for layer in self.layers]
+        A = X
+        for layer, pair in zip(self.layers[:-1], params):
+            A = layer.output(A, mode, pair)
+        W, b = params[-1]
+        Z = A @ W + b                  # the output layer has no options: the loss may want its z
+        A = self.layers[-1].activation.forward(Z)
+        return self.loss.value(Z, A, Y)
 
     def copy(self):
         """A network with copies of this one's parameters (batch norm's γ, β and statistics and

@@ -238,15 +238,8 @@ class Trainer:
         if self.test is None:
             return None
         X, Y = self.test
-        A = X
-        params = params or [(layer.W, layer.b) for layer in self.network.layers]
-        with np.errstate(all="ignore"):
-            for layer, pair in zip(self.network.layers[:-1], params):
-                A = layer.output(A, "infer", pair)     # as predictions: running statistics, no dropout
-            W, b = params[-1]
-            Z = A @ W + b
-            A = self.network.layers[-1].activation.forward(Z)
-            return float(self.network.loss.value(Z, A, Y))
+        with np.errstate(all="ignore"):     # as predictions: running statistics, no dropout
+            return float(self.network.data_loss_at(X, Y, "infer", params))
 
     def test_accuracy(self):
         """accuracy() on the test points, or None without them."""
