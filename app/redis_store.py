@@ -25,6 +25,14 @@ once, one at work at the work's end. Asks that go unheard (the listener reconnec
 holder dead) only make the other wait until the kept lease runs out; the fencing token alone
 keeps the writes safe.
 
+The end of a request that changed the session (its SAVE) is sent by the compute thread, on a
+connection of its own, as soon as the work is done and before the reply's body is built:
+Redis writes it while the body is built and while the event loop wakes up for the reply, and
+the reply goes out once Redis has answered (saved()). The histories (losses, gradient norms,
+test losses: up to ~70 KB in a long session) are a field of their own, `history`, written only
+when they changed since this process last saved them: a forward or a backward leaves them as
+they were. If Redis hangs, the compute thread waits for it up to the socket timeout (2 s).
+
 The class's limits hold across processes: `mg:used` (a sorted set of last use) and `mg:bytes`
 and `mg:total` (what each session and all of them hold in Redis) are kept by the scripts below,
 which evict idle sessions, protect fresh ones and refuse a new one when none can make room. Keys
@@ -34,16 +42,19 @@ a session by itself.
 """
 import asyncio
 import contextlib
+import hashlib
 import json
 import secrets
 import time
 import weakref
 from collections import OrderedDict
+from typing import NamedTuple
 
 import numpy as np
 import orjson
+import redis
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
+from redis.exceptions import ConnectionError as LostConnection, NoScriptError, RedisError
 
 from .engine import held_bytes
 from .schemas import PointsDataset, SessionConfig
@@ -59,6 +70,7 @@ RENEW_SECONDS = 1.0
 WATCH_SECONDS = 0.25       # how often a running request looks for a reset or a delete (~0.5 s promised)
 LOCAL_SESSIONS = 500       # trainers a process keeps in memory between requests
 P = "mg:"                  # the prefix of every key
+HISTORY = ("history.", "norms.", "testloss.")   # the state's histories: saved only when they change
 
 
 class StoreUnavailable(RuntimeError):
@@ -194,13 +206,15 @@ local function fenced(id, token, hold_ms)
 end
 """
 
-# ARGV: id, token, blob, size, idle_ms, hold_ms -> the new version, or fenced()'s 0 or -2: the end
-# of a request that changed the session, in one round trip
+# ARGV: id, token, blob, size, idle_ms, hold_ms, the histories' blob ('' when they did not
+# change since this process saved them) -> the new version, or fenced()'s 0 or -2: the end of a
+# request that changed the session, in one round trip
 SAVE = NOW + FENCED + """
 local status = fenced(ARGV[1], ARGV[2], ARGV[6])
 if status ~= 1 then return status end
 local key = KEYS_PREFIX .. 's:' .. ARGV[1]
 redis.call('HSET', key, 'state', ARGV[3])
+if ARGV[7] ~= '' then redis.call('HSET', key, 'history', ARGV[7]) end
 local version = redis.call('HINCRBY', key, 'version', 1)
 local old = tonumber(redis.call('HGET', KEYS_PREFIX .. 'bytes', ARGV[1]) or '0')
 redis.call('HSET', KEYS_PREFIX .. 'bytes', ARGV[1], ARGV[4])
@@ -258,6 +272,10 @@ def script(body):
     return f"local KEYS_PREFIX = '{P}'\n" + body
 
 
+SCRIPTS = {"save": script(SAVE), "check": script(CHECK)}          # sent by the compute thread
+SHA = {name: hashlib.sha1(text.encode()).hexdigest() for name, text in SCRIPTS.items()}
+
+
 class Lease:
     """A process's hold on a session in Redis: taken for a request, and kept after it (for
     HOLD_MS) so that this process's next request on the session needs no round trip to take it.
@@ -268,6 +286,61 @@ class Lease:
         self.lost = self.released = False
         self.kept = False          # this request runs on a lease kept from the one before
         self.checked = False       # Redis has said during this request that the lease is still ours
+
+
+class End(NamedTuple):
+    """The end of a request on its lease (RedisStore.end_of): `script` "save" or "check" with
+    its arguments, for the trainer at `revision`, the lease then kept for `hold` ms; for a save
+    that wrote the histories, their arrays and bytes."""
+    script: str
+    args: tuple
+    revision: int
+    hold: int
+    history: dict | None = None
+    history_bytes: int | None = None
+
+
+class Written(NamedTuple):
+    """Redis's answer to an End sent at `sent` (time.monotonic): the script's `reply`, or
+    `error`, why Redis could not be reached."""
+    end: End
+    sent: float
+    reply: int | None = None
+    error: str | None = None
+
+
+class Ending:
+    """An End sent from the compute thread (RedisStore.send_end): read(loop) takes Redis's
+    answer there, once the reply's body is handed over; the event loop awaits it (wait())."""
+
+    def __init__(self, answer=None):
+        self.answer = answer                  # () -> Written, on the compute thread
+        self.written = None
+        self._arrived, self._waiter = False, None
+
+    @classmethod
+    def failed(cls, written):
+        ending = cls()
+        ending.written, ending._arrived = written, True
+        return ending
+
+    def read(self, loop):
+        if self.answer is None:
+            return
+        self.written = self.answer()
+        with contextlib.suppress(RuntimeError):       # the loop has closed: nobody waits
+            loop.call_soon_threadsafe(self._arrive)
+
+    def _arrive(self):
+        self._arrived = True
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def wait(self):
+        if not self._arrived:
+            self._waiter = asyncio.get_running_loop().create_future()
+            await self._waiter
+        return self.written
 
 
 class RedisStore:
@@ -282,6 +355,7 @@ class RedisStore:
         self.idle_ms = int(settings.idle_seconds * 1000)
         self.protect_ms = int(settings.protect_seconds * 1000)
         self._client, self._loop = None, None
+        self._direct = None          # the compute thread's own connection (send_end)
         self._turns = weakref.WeakValueDictionary()     # session id -> this process's queue for it
         self._local = OrderedDict()                     # session id -> Session, least recently used first
         self.local_bytes = 0
@@ -297,8 +371,10 @@ class RedisStore:
     def redis(self):
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:       # one client per event loop
+            # retry_on_error: a command on a connection Redis closed (it restarted) goes again on
+            # a new one, instead of a 503 for each connection the pool still had
             self._client = aioredis.from_url(self.url, socket_timeout=2, socket_connect_timeout=2,
-                                             health_check_interval=5)
+                                             health_check_interval=5, retry_on_error=[LostConnection])
             self._scripts = {name: self._client.register_script(script(body)) for name, body in (
                 ("admit", ADMIT), ("acquire", ACQUIRE), ("renew", RENEW), ("release", RELEASE),
                 ("save", SAVE), ("check", CHECK), ("delete", DELETE), ("reset", RESET), ("count", COUNT),
@@ -395,7 +471,7 @@ class RedisStore:
                 lease = await self.acquire(session_id, kept.token if kept is not None else "")
             try:
                 session = await self.load(session_id, lease.version)
-                session.ticket, session.lease = ticket, lease
+                session.ticket, session.lease, session.ending = ticket, lease, None
                 session.cancel_below = turns.cancel_below
                 # the watcher starts only if the work lasts WATCH_SECONDS (a click is over first)
                 stop, watchers = asyncio.Event(), []
@@ -417,6 +493,9 @@ class RedisStore:
                     raise SessionNotFound(session_id)
                 await self.saved(session)
             except BaseException:
+                local = self._local.get(session_id)
+                if local is not None and local.trainer.revision != local.saved_revision:
+                    self.forget_local(session_id)     # changed here, maybe not in Redis: load it again
                 await self.let_go(session_id, lease)
                 raise
             else:
@@ -427,26 +506,37 @@ class RedisStore:
     async def saved(self, session):
         """After the work of a request: its changes to the session written to Redis (the lease
         kept or released in the same round trip), so that the reply goes out only once they are.
-        A request that changed nothing on a kept lease asks Redis that the session is still there."""
+        A request that changed nothing on a kept lease asks Redis that the session is still there.
+        Where the work sent that end itself (send_end, as it built its reply), this waits for
+        Redis's answer to it instead."""
         lease = session.lease
+        ending, session.ending = session.ending, None
         if lease is None or lease.released:
             return
         if lease.lost:
             self.forget_local(session.id)
             raise StoreUnavailable("another server took this session over while this one worked on "
                                    "it (it was too slow to renew its lease); try again")
-        hold = HOLD_MS if self.may_keep(session.id) else 0
-        sent = time.monotonic()
-        if session.trainer.revision == session.saved_revision:
-            if not lease.kept or lease.checked:
+        written = await ending.wait() if ending is not None else None
+        if written is None or written.end.revision != session.trainer.revision:
+            end = self.end_of(session)
+            if end is None:
                 return
-            status = await self.run("check", session.id, lease.token, hold, self.idle_ms)
-            version = session.version if status == 1 else status
-        else:
-            blob = pack(self.state_of(session))
-            version = await self.run("save", session.id, lease.token, blob, len(blob), self.idle_ms, hold)
+            sent = time.monotonic()
+            try:
+                reply = await self.run(end.script, *end.args)
+            except StoreUnavailable:
+                self.forget_local(session.id)      # what it holds here is not what Redis has
+                raise
+            written = Written(end, sent, reply)
+        if written.error is not None:
+            self.forget_local(session.id)
+            raise StoreUnavailable(written.error)
+        end, version = written.end, written.reply
+        if end.script == "check":
+            version = session.version if version == 1 else version
         lease.checked = True
-        if version == -2 or version == 0 or not hold:
+        if version == -2 or version == 0 or not end.hold:
             lease.released = True                # the scripts let go of the lock in these cases
         if version == -2:
             self.forget_local(session.id)
@@ -454,9 +544,88 @@ class RedisStore:
         if version == 0:
             self.forget_local(session.id)
             raise StoreUnavailable("another server took this session over while this one worked on it; try again")
-        lease.expires = sent + HOLD_MS / 1000
-        session.version, session.saved_revision = int(version), session.trainer.revision
+        lease.expires = written.sent + HOLD_MS / 1000
+        session.version, session.saved_revision = int(version), end.revision
+        if end.history is not None:
+            session.saved_history, session.history_bytes = end.history, end.history_bytes
         lease.version = session.version
+
+    def end_of(self, session):
+        """What ends a request on its lease: a SAVE of what it changed (the histories too when
+        they changed since the last save), or for a read on a kept lease a CHECK; None if
+        nothing needs saying."""
+        lease = session.lease
+        if lease is None or lease.released or lease.lost:
+            return None
+        revision = session.trainer.revision
+        hold = HOLD_MS if self.may_keep(session.id) else 0
+        if revision != session.saved_revision:
+            state = self.state_of(session)
+            history = {name: state.pop(name) for name in [name for name in state if name.startswith(HISTORY)]}
+            blob = pack(state)
+            if same_arrays(history, session.saved_history):
+                kept, size = b"", len(blob) + session.history_bytes
+            else:
+                kept = pack(history)
+                size = len(blob) + len(kept)
+            return End("save", (session.id, lease.token, blob, size, self.idle_ms, hold, kept),
+                       revision, hold, history if kept else None, len(kept) if kept else None)
+        if lease.kept and not lease.checked:
+            return End("check", (session.id, lease.token, hold, self.idle_ms), revision, hold)
+        return None
+
+    def send_end(self, session):
+        """On the compute thread, once the work has changed the session and before it builds its
+        reply: the request's end (end_of) sent to Redis on this thread's own connection, so that
+        Redis writes while the reply is built, and the event loop wakes for the reply, instead
+        of one more round trip from the event loop after it. Returns the Ending whose read()
+        (run on this thread once the reply is handed over) takes Redis's answer, or None when
+        there is nothing to send. This thread waits for that answer: at most the connection's
+        timeout, when Redis hangs."""
+        end = self.end_of(session)
+        if end is None:
+            return None
+        sent = time.monotonic()
+        try:
+            connection = self.direct()
+            send(connection, "EVALSHA", SHA[end.script], 0, *end.args)
+        except (RedisError, OSError) as e:
+            self.drop_direct()
+            return Ending.failed(Written(end, sent, error=unreachable(self.url, e)))
+
+        def answer():
+            try:
+                try:
+                    reply = connection.read_response()
+                except NoScriptError:            # Redis restarted since: the script itself
+                    send(connection, "EVAL", SCRIPTS[end.script], 0, *end.args)
+                    reply = connection.read_response()
+            except Exception as e:      # RedisError, OSError, or the reply cut short: never past this thread
+                self.drop_direct()
+                return Written(end, sent, error=unreachable(self.url, e))
+            return Written(end, sent, reply)
+        return Ending(answer)
+
+    def direct(self):
+        """The compute thread's connection to Redis (connected on first use, and again when
+        Redis closed it: a closed connection reads as ready while nothing was asked)."""
+        if self._direct is not None:
+            try:
+                stale = self._direct.can_read()
+            except (RedisError, OSError):
+                stale = True
+            if stale:
+                self.drop_direct()
+        if self._direct is None:
+            self._direct = redis.ConnectionPool.from_url(self.url, socket_timeout=2,
+                                                         socket_connect_timeout=2).make_connection()
+        return self._direct
+
+    def drop_direct(self):
+        if self._direct is not None:
+            with contextlib.suppress(RedisError, OSError):
+                self._direct.disconnect()
+            self._direct = None
 
     # -- the lease: taken, kept between requests, handed over when another process asks ---------
 
@@ -599,6 +768,8 @@ class RedisStore:
 
     def keep(self, session):
         session.held_bytes = held_bytes(session.trainer)
+        session.writer = self
+        session.saved_history, session.history_bytes = None, 0    # the next save writes them
         self._local[session.id] = session
         self.local_bytes += session.held_bytes
         self.trim()
@@ -636,6 +807,27 @@ class RedisStore:
         session.held_bytes = now
 
 
+def same_arrays(state, saved):
+    """Whether every array of `state` is the very array (or a view of it) `saved` has: the
+    histories' arrays are new ones whenever they changed (engine/history.py's ArrayCopy)."""
+    if saved is None or saved.keys() != state.keys():
+        return False
+    return all(same_array(value, saved[name]) if isinstance(value, np.ndarray) else value == saved[name]
+               for name, value in state.items())
+
+
+def same_array(a, b):
+    if a.size == 0:                 # an empty history's array is made anew each time
+        return b.size == 0 and a.shape == b.shape and a.dtype == b.dtype
+    return (a if a.base is None else a.base) is (b if b.base is None else b.base)
+
+
+def send(connection, *command):
+    """The command in one write: redis-py writes a large argument apart from the rest (three
+    writes for a SAVE), and each write wakes Redis again (tens of µs apiece on a VM)."""
+    connection.send_packed_command([b"".join(connection.pack_command(*command))])
+
+
 def key(session_id):
     return f"{P}s:{session_id}"
 
@@ -648,6 +840,8 @@ def unreachable(url, error):
 def rebuild(session_id, fields):
     """A Session from its Redis hash: the trainer built from its config, then its state loaded."""
     state = unpack(fields[b"state"])
+    if b"history" in fields:              # saved apart from the rest since the first save
+        state.update(unpack(fields[b"history"]))
     spec = json.loads(fields[b"spec"])
     points = spec.get("dataset") == {"points": True}
     if points:

@@ -32,6 +32,9 @@ class Session:
         self.peak_bytes = peak_bytes(trainer)
         self.held_bytes = 0             # counted by the store
         self.lease = None               # the Redis store's hold on it for the request at work
+        self.writer = None              # the Redis store: sends a request's end while its reply is built
+        self.ending = None              # that end, sent (redis_store.Ending)
+        self.saved_history, self.history_bytes = None, 0    # the histories as Redis has them
 
     def cancelled(self, ticket):
         """Whether work of turn `ticket` should stop: the session is gone, or was reset since."""

@@ -13,6 +13,7 @@ async def compute(request, session, kind, fn, *args, status_code=200, headers=No
     store counts what the session holds. `kind` names the work for its measured cost."""
     store = request.app.state.store
     store.reserve(session)
+    session.ending = None
 
     def work(job):
         try:
@@ -23,6 +24,9 @@ async def compute(request, session, kind, fn, *args, status_code=200, headers=No
             return result
         finally:
             store.recount(session)
+            ending = session.ending
+            if ending is not None:      # Redis's answer, read once the event loop has the reply
+                job.then = lambda: ending.read(job.loop)
 
     body = await request.app.state.scheduler.run(work, costs=session.costs, kind=kind)
     await store.saved(session)          # written (to Redis) before the reply says it happened
@@ -30,7 +34,12 @@ async def compute(request, session, kind, fn, *args, status_code=200, headers=No
 
 
 def state_body(session, sample, **extra):
-    """The session's state as JSON bytes, for dataset sample `sample` (checked by deps.sample_of)."""
+    """The session's state as JSON bytes, for dataset sample `sample` (checked by deps.sample_of).
+    With sessions in Redis, what the work changed is sent first and Redis's answer read after:
+    Redis writes it while this thread builds the body (the reply still goes out only once
+    Redis has it: store.saved)."""
+    if session.writer is not None:
+        session.ending = session.writer.send_end(session)
     state = session_state(session, sample)
     state.update(extra)
     return dumps(state)

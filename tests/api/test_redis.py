@@ -61,6 +61,13 @@ def test_phases_alternating_between_two_processes_match_one_in_memory_process(re
         _, _, want = memory.call("POST", f"/api/sessions/{mine}/train", {"steps": 40})
         _, _, got = a.call("POST", f"/api/sessions/{shared}/train", {"steps": 40})
         assert comparable(got) == comparable(want)
+        # the loss, norm and test-loss histories travel (past states stay with the process)
+        assert histories(b, shared) == histories(memory, mine)
+
+
+def histories(server, sid):
+    _, _, history = server.call("GET", f"/api/sessions/{sid}/history")
+    return {k: v for k, v in history.items() if k != "past_steps"}
 
 
 def test_ten_trains_at_once_through_both_processes_all_run(redis):
@@ -112,6 +119,52 @@ def test_a_process_keeps_the_lease_between_its_requests_so_each_is_one_round_tri
         for _ in range(5):
             assert a.call("GET", f"/api/sessions/{sid}")[0] == 200
         assert scripts_run(redis) - before <= 22      # 20 requests (40 when each took the lease anew)
+
+
+def hash_writes(redis, sid, requests):
+    """The HSETs Redis ran on the session's hash during requests() (keyspace notifications)."""
+    import redis as redis_py
+    client = redis_py.Redis.from_url(redis.url)
+    client.config_set("notify-keyspace-events", "Kh")
+    pubsub = client.pubsub()
+    pubsub.subscribe(f"__keyspace@0__:mg:s:{sid}")
+    pubsub.get_message(timeout=2)                    # the subscription's confirmation
+    requests()
+    writes, deadline = 0, time.monotonic() + 1
+    while time.monotonic() < deadline:
+        message = pubsub.get_message(timeout=0.2)
+        if message and message["type"] == "message" and message["data"] == b"hset":
+            writes += 1
+    pubsub.close()
+    return writes
+
+
+def test_a_phase_that_leaves_the_histories_as_they_were_does_not_write_them_again(redis):
+    """Forward and backward leave the loss and gradient-norm histories alone (they grow by a
+    step); a save then writes the state and not the histories (4,096 losses and 128 norms in a
+    long session), and a step writes both. Another process reads the histories right."""
+    with servers(redis) as (a, b):
+        sid = a.session(**CONFIG)
+        assert a.call("POST", f"/api/sessions/{sid}/train", {"steps": 50})[0] == 200
+        for phase, writes in [("forward", 1), ("backward", 1), ("step", 2), ("forward", 1)]:
+            assert hash_writes(redis, sid, lambda: a.call("POST", f"/api/sessions/{sid}/{phase}")) == writes, phase
+        assert histories(b, sid) == histories(a, sid) and len(histories(b, sid)["steps"]) == 51
+
+
+def test_a_phase_after_redis_restarted_is_saved_on_a_new_connection(redis):
+    """The compute thread's own connection (it sends each save while the reply is built) is
+    opened again when Redis closed it, and the scripts Redis forgot are sent again."""
+    with servers(redis, count=1) as (a,):
+        sid = a.session(**CONFIG)
+        assert a.call("POST", f"/api/sessions/{sid}/forward")[0] == 200
+        redis.restart()
+        deadline = time.monotonic() + 15
+        while a.call("GET", "/healthz")[0] != 200:
+            assert time.monotonic() < deadline, "the server did not recover"
+            time.sleep(0.2)
+        status, _, state = a.call("POST", f"/api/sessions/{sid}/backward")
+        assert status == 200, state
+        assert a.call("POST", f"/api/sessions/{sid}/step")[2]["step"] == 1
 
 
 def test_a_lease_kept_by_one_process_goes_to_another_at_once_when_it_asks(redis):
