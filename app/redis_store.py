@@ -586,36 +586,45 @@ class RedisStore:
         if end is None:
             return None
         sent = time.monotonic()
-        try:
-            connection = self.direct()
-            send(connection, "EVALSHA", SHA[end.script], 0, *end.args)
-        except (RedisError, OSError) as e:
-            self.drop_direct()
-            return Ending.failed(Written(end, sent, error=unreachable(self.url, e)))
+        for attempt in (1, 2):          # a connection Redis closed may fail the write: once more
+            try:
+                connection = self.direct()
+                send(connection, "EVALSHA", SHA[end.script], 0, *end.args)
+                break
+            except (RedisError, OSError) as e:
+                self.drop_direct()
+                if attempt == 2:
+                    return Ending.failed(Written(end, sent, error=unreachable(self.url, e)))
 
         def answer():
             try:
-                try:
-                    reply = connection.read_response()
-                except NoScriptError:            # Redis restarted since: the script itself
-                    send(connection, "EVAL", SCRIPTS[end.script], 0, *end.args)
-                    reply = connection.read_response()
+                return Written(end, sent, self.reply_to(connection, end))
             except Exception as e:      # RedisError, OSError, or the reply cut short: never past this thread
                 self.drop_direct()
                 return Written(end, sent, error=unreachable(self.url, e))
-            return Written(end, sent, reply)
         return Ending(answer)
 
-    def direct(self):
-        """The compute thread's connection to Redis (connected on first use, and again when
-        Redis closed it: a closed connection reads as ready while nothing was asked)."""
-        if self._direct is not None:
+    def reply_to(self, connection, end):
+        """Redis's answer to `end`, sent on `connection`; sent again on a new connection if Redis
+        had closed that one (it restarted; a SAVE or CHECK run twice does what it did once), and
+        as the script itself if Redis has forgotten it."""
+        try:
+            return connection.read_response()
+        except LostConnection:
+            self.drop_direct()
+            connection = self.direct()
+            send(connection, "EVALSHA", SHA[end.script], 0, *end.args)
             try:
-                stale = self._direct.can_read()
-            except (RedisError, OSError):
-                stale = True
-            if stale:
-                self.drop_direct()
+                return connection.read_response()
+            except NoScriptError:
+                pass
+        except NoScriptError:
+            pass
+        send(connection, "EVAL", SCRIPTS[end.script], 0, *end.args)
+        return connection.read_response()
+
+    def direct(self):
+        """The compute thread's connection to Redis (connected on first use)."""
         if self._direct is None:
             self._direct = redis.ConnectionPool.from_url(self.url, socket_timeout=2,
                                                          socket_connect_timeout=2).make_connection()
