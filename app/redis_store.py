@@ -54,6 +54,8 @@ import numpy as np
 import orjson
 import redis
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as LostConnection, NoScriptError, RedisError
 
 from .engine import held_bytes
@@ -371,10 +373,13 @@ class RedisStore:
     def redis(self):
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:       # one client per event loop
-            # retry_on_error: a command on a connection Redis closed (it restarted) goes again on
-            # a new one, instead of a 503 for each connection the pool still had
+            # a command on a connection Redis closed (it restarted) goes once more on a new one,
+            # instead of a 503 for each connection the pool still had; a timeout (a Redis that
+            # hangs) is not tried again
+            once = Retry(NoBackoff(), 1, supported_errors=(LostConnection,))
             self._client = aioredis.from_url(self.url, socket_timeout=2, socket_connect_timeout=2,
-                                             health_check_interval=5, retry_on_error=[LostConnection])
+                                             health_check_interval=5, retry=once,
+                                             retry_on_error=[LostConnection])
             self._scripts = {name: self._client.register_script(script(body)) for name, body in (
                 ("admit", ADMIT), ("acquire", ACQUIRE), ("renew", RENEW), ("release", RELEASE),
                 ("save", SAVE), ("check", CHECK), ("delete", DELETE), ("reset", RESET), ("count", COUNT),
