@@ -274,8 +274,10 @@ def script(body):
     return f"local KEYS_PREFIX = '{P}'\n" + body
 
 
-SCRIPTS = {"save": script(SAVE), "check": script(CHECK)}          # sent by the compute thread
-SHA = {name: hashlib.sha1(text.encode()).hexdigest() for name, text in SCRIPTS.items()}
+SCRIPTS = {name: script(body) for name, body in (
+    ("admit", ADMIT), ("acquire", ACQUIRE), ("renew", RENEW), ("release", RELEASE), ("save", SAVE),
+    ("check", CHECK), ("delete", DELETE), ("reset", RESET), ("count", COUNT), ("rate", RATE))}
+SHA = {name: hashlib.sha1(SCRIPTS[name].encode()).hexdigest() for name in ("save", "check")}   # for send_end
 
 
 class Lease:
@@ -380,10 +382,7 @@ class RedisStore:
             self._client = aioredis.from_url(self.url, socket_timeout=2, socket_connect_timeout=2,
                                              health_check_interval=5, retry=once,
                                              retry_on_error=[LostConnection])
-            self._scripts = {name: self._client.register_script(script(body)) for name, body in (
-                ("admit", ADMIT), ("acquire", ACQUIRE), ("renew", RENEW), ("release", RELEASE),
-                ("save", SAVE), ("check", CHECK), ("delete", DELETE), ("reset", RESET), ("count", COUNT),
-                ("rate", RATE))}
+            self._scripts = {name: self._client.register_script(text) for name, text in SCRIPTS.items()}
             self._loop = loop
             self._held.clear()
             self._wanted.clear()
