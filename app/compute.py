@@ -37,7 +37,6 @@ class Job:
         self.spent = 0.0                 # seconds of compute used so far
         self.done = threading.Event()
         self.abandoned = False           # nobody waits for the result any more: stop at the next slice
-        self.then = None                 # run on the thread right after the result is delivered
 
     def finish(self, result=None, error=None):
         def deliver():
@@ -102,8 +101,6 @@ class Scheduler:
             if not self._slice(job):
                 with self._wake:
                     self._bulk.append(job)
-            elif job.then is not None:
-                job.then()
             time.sleep(0)                # let the event loop take the GIL between slices
 
     def _slice(self, job):

@@ -27,8 +27,9 @@ keeps the writes safe.
 
 The end of a request that changed the session (its SAVE) is sent by the compute thread, on a
 connection of its own, as soon as the work is done and before the reply's body is built:
-Redis writes it while the body is built and while the event loop wakes up for the reply, and
-the reply goes out once Redis has answered (saved()). The histories (losses, gradient norms,
+Redis writes it while the body is built; the same thread then reads Redis's answer and hands
+both to the event loop at once (one wake-up of the loop, not two), and the reply goes out once
+Redis has answered (saved()). The histories (losses, gradient norms,
 test losses: up to ~70 KB in a long session) are a field of their own, `history`, written only
 when they changed since this process last saved them: a forward or a backward leaves them as
 they were. If Redis hangs, the compute thread waits for it up to the socket timeout (2 s).
@@ -314,37 +315,17 @@ class Written(NamedTuple):
 
 
 class Ending:
-    """An End sent from the compute thread (RedisStore.send_end): read(loop) takes Redis's
-    answer there, once the reply's body is handed over; the event loop awaits it (wait())."""
+    """An End sent from the compute thread (RedisStore.send_end). take(), on that thread once the
+    reply's body is built and before it is handed over, reads Redis's answer into `written`: the
+    event loop then wakes once, for the reply and the answer together."""
 
-    def __init__(self, answer=None):
+    def __init__(self, answer=None, written=None):
         self.answer = answer                  # () -> Written, on the compute thread
-        self.written = None
-        self._arrived, self._waiter = False, None
+        self.written = written
 
-    @classmethod
-    def failed(cls, written):
-        ending = cls()
-        ending.written, ending._arrived = written, True
-        return ending
-
-    def read(self, loop):
-        if self.answer is None:
-            return
-        self.written = self.answer()
-        with contextlib.suppress(RuntimeError):       # the loop has closed: nobody waits
-            loop.call_soon_threadsafe(self._arrive)
-
-    def _arrive(self):
-        self._arrived = True
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
-
-    async def wait(self):
-        if not self._arrived:
-            self._waiter = asyncio.get_running_loop().create_future()
-            await self._waiter
-        return self.written
+    def take(self):
+        if self.answer is not None:
+            self.written, self.answer = self.answer(), None
 
 
 class RedisStore:
@@ -521,7 +502,7 @@ class RedisStore:
             self.forget_local(session.id)
             raise StoreUnavailable("another server took this session over while this one worked on "
                                    "it (it was too slow to renew its lease); try again")
-        written = await ending.wait() if ending is not None else None
+        written = ending.written if ending is not None else None   # taken on the compute thread
         if written is None or written.end.revision != session.trainer.revision:
             end = self.end_of(session)
             if end is None:
@@ -581,11 +562,11 @@ class RedisStore:
     def send_end(self, session):
         """On the compute thread, once the work has changed the session and before it builds its
         reply: the request's end (end_of) sent to Redis on this thread's own connection, so that
-        Redis writes while the reply is built, and the event loop wakes for the reply, instead
-        of one more round trip from the event loop after it. Returns the Ending whose read()
-        (run on this thread once the reply is handed over) takes Redis's answer, or None when
-        there is nothing to send. This thread waits for that answer: at most the connection's
-        timeout, when Redis hangs."""
+        Redis writes while the reply is built, instead of one more round trip from the event
+        loop after it. Returns the Ending whose take() (run on this thread once the body is
+        built, before it is handed over) reads Redis's answer, or None when there is nothing
+        to send. This thread waits for that answer: at most the connection's timeout, when
+        Redis hangs."""
         end = self.end_of(session)
         if end is None:
             return None
@@ -598,7 +579,7 @@ class RedisStore:
             except (RedisError, OSError) as e:
                 self.drop_direct()
                 if attempt == 2:
-                    return Ending.failed(Written(end, sent, error=unreachable(self.url, e)))
+                    return Ending(written=Written(end, sent, error=unreachable(self.url, e)))
 
         def answer():
             try:

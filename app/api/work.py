@@ -24,9 +24,8 @@ async def compute(request, session, kind, fn, *args, status_code=200, headers=No
             return result
         finally:
             store.recount(session)
-            ending = session.ending
-            if ending is not None:      # Redis's answer, read once the event loop has the reply
-                job.then = lambda: ending.read(job.loop)
+            if session.ending is not None:      # Redis's answer, read before the reply is handed over
+                session.ending.take()
 
     body = await request.app.state.scheduler.run(work, costs=session.costs, kind=kind)
     await store.saved(session)          # written (to Redis) before the reply says it happened
