@@ -1,16 +1,22 @@
 """`manualgrad`: serve the app with uvicorn."""
 import argparse
+import sys
 
 import uvicorn
+from pydantic import ValidationError
 
 from . import workers
+from .affinity import cpus_for, keep_on
 from .probe import record
 from .protocol import GuardedHttpToolsProtocol
 from .settings import Settings
 
 
 def main(argv=None):
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as e:          # a MANUALGRAD_* variable the server cannot use
+        sys.exit(f"manualgrad: {e}")
     parser = argparse.ArgumentParser(prog="manualgrad", description="Serve ManualGrad.")
     parser.add_argument("--host", default=settings.host, help=f"address to bind (default {settings.host})")
     parser.add_argument("--port", type=int, default=settings.port, help=f"port (default {settings.port})")
@@ -22,6 +28,10 @@ def main(argv=None):
     if args.workers > 1 and not settings.redis_url:
         parser.error(f"--workers {args.workers} needs MANUALGRAD_REDIS_URL (e.g. redis://127.0.0.1:6379/0): "
                      f"sessions in memory live in one process, so each learner's requests must all reach it")
+    try:
+        cpus = cpus_for(settings.cpus)
+    except ValueError as e:
+        parser.error(str(e))
     record(args.host, args.port)      # for the image's HEALTHCHECK (python -m app.probe)
     # browsers keep idle connections open far longer than uvicorn's 5 s default; a server that
     # closes first can race a request reusing the connection
@@ -32,8 +42,10 @@ def main(argv=None):
     options = dict(log_level=settings.log_level.lower(), timeout_keep_alive=75, proxy_headers=False,
                    http=GuardedHttpToolsProtocol)
     if args.workers > 1:      # a socket per process, so that each gets its share (app/workers.py)
-        workers.serve(args.host, args.port, args.workers, **options)
+        workers.serve(args.host, args.port, args.workers, cpus=cpus, **options)
     else:
+        if cpus:
+            keep_on(cpus[0])
         uvicorn.run("app.main:app", host=args.host, port=args.port, **options)
 
 

@@ -18,6 +18,8 @@ import time
 
 import uvicorn
 
+from .affinity import keep_on
+
 logger = logging.getLogger("manualgrad.workers")
 STOP_SECONDS = 30          # a worker still running this long after SIGTERM is killed
 
@@ -33,7 +35,9 @@ def listening_socket(host, port):
     return sock
 
 
-def run_worker(host, port, options):
+def run_worker(host, port, options, cpu=None):
+    if cpu is not None:                               # MANUALGRAD_CPUS (app/affinity.py)
+        keep_on(cpu)
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # the parent stops the workers (SIGTERM)
     threading.Thread(target=stop_with_parent, args=(os.getppid(),), daemon=True).start()
     uvicorn.Server(uvicorn.Config("app.main:app", host=host, port=port, **options)).run(
@@ -47,29 +51,32 @@ def stop_with_parent(parent):
     os.kill(os.getpid(), signal.SIGTERM)
 
 
-def serve(host, port, workers, **options):
-    """Run `workers` processes of the app on host:port until SIGTERM or SIGINT."""
+def serve(host, port, workers, cpus=None, **options):
+    """Run `workers` processes of the app on host:port until SIGTERM or SIGINT; worker k on
+    CPU cpus[k % len(cpus)] when `cpus` names them (MANUALGRAD_CPUS)."""
     listening_socket(host, port).close()        # the address is free for us (else: the error, now)
     context = multiprocessing.get_context("spawn")
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     signal.signal(signal.SIGINT, lambda *_: stopping.append(True))
 
-    def start():
-        process = context.Process(target=run_worker, args=(host, port, options), daemon=False)
+    def start(k):
+        cpu = cpus[k % len(cpus)] if cpus else None
+        process = context.Process(target=run_worker, args=(host, port, options, cpu), daemon=False)
         process.start()
         return process
 
-    processes = [start() for _ in range(workers)]
-    logger.warning("manualgrad: %d worker processes on %s:%d (one socket each, SO_REUSEPORT)",
-                   workers, host, port)
+    processes = [start(k) for k in range(workers)]
+    logger.warning("manualgrad: %d worker processes on %s:%d (one socket each, SO_REUSEPORT)%s",
+                   workers, host, port, f", on CPUs {','.join(str(cpus[k % len(cpus)]) for k in range(workers))}"
+                   if cpus else "")
     while not stopping:
         time.sleep(0.5)
         for k, process in enumerate(processes):
             if not process.is_alive() and not stopping:
                 logger.warning("manualgrad: worker %d exited (code %s); starting another",
                                process.pid, process.exitcode)
-                processes[k] = start()
+                processes[k] = start(k)
     for process in processes:
         process.terminate()
     deadline = time.monotonic() + STOP_SECONDS
