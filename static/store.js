@@ -45,6 +45,7 @@ export class SessionStore {
     this.state = null;          // the latest answer for the session on screen
     this.data = null;           // {X, Y, task, bounds} of the session
     this.sample = 0;            // the dataset index every per-sample number follows
+    this.picks = 0;             // the learner's own picks of a sample so far: one wins over the page's own move
     this.selection = null;      // {kind: "node" | "edge", L, i[, j]} shown in the inspector
     this.running = null;
     this.clickMode = "pick";
@@ -245,6 +246,7 @@ export class SessionStore {
 
   /** follow sample `n`: every per-sample number is then its own */
   follow(n) {
+    this.picks += 1;
     return this.enqueue(async () => {
       if (!this.state) return;
       this.sample = n;
@@ -334,6 +336,7 @@ export class SessionStore {
    *  followed sample that is not in the batch gives way to the batch's first one (its nodes
    *  would show no values at all) */
   async refreshBatch(state, how) {
+    const picks = this.picks;
     if (!isMinibatch(state) || state.phase === "fresh") {
       this.emit("batch", null);
       return;
@@ -348,16 +351,17 @@ export class SessionStore {
       if (this.id !== state.id) return;
       this.emit("batch", indices);
       const settled = how === "forward" || (how === "train" && !this.running);
-      if (settled && !state.sample.in_batch && indices.length) this.followInBatch(indices[0], state.sample.index);
+      if (settled && !state.sample.in_batch && indices.length) this.followInBatch(indices[0], state.sample.index, picks);
     } catch (err) {
       this.staleOr(state.id, err);
     }
   }
 
-  /** follow sample `n` of the current batch instead of `old`, which is not in it */
-  followInBatch(n, old) {
+  /** follow sample `n` of the current batch instead of `old`, which is not in it, unless the
+   *  learner has picked a sample since `picks` (even `old` again: their pick wins) */
+  followInBatch(n, old, picks) {
     return this.enqueue(async () => {
-      if (!this.state || this.sample !== old) return;       // the learner picked another meanwhile
+      if (!this.state || this.sample !== old || this.picks !== picks) return;
       this.sample = n;
       const state = await api.get(this.id, n);
       this.show(state, "sample");

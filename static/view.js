@@ -37,6 +37,10 @@ export class SessionView {
         messages.say(`Pick a sample between 0 and ${state ? state.points - 1 : 0}.`);
       }
     });
+    this.el.sampleInput.addEventListener("keydown", (e) => {
+      // Enter on the sample already shown fires no change: it is still the learner's pick
+      if (e.key === "Enter" && Number(this.el.sampleInput.value) === store.sample) store.follow(store.sample);
+    });
     store.on("load", (state, data) => this.load(state, data));
     store.on("state", (state, how) => this.show(state, how));
     store.on("select", (sel) => this.select(sel));

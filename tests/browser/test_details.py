@@ -98,6 +98,34 @@ def test_a_sample_outside_the_minibatch_is_explained(app):
     expect(chain).to_contain_text("Over the batch (n = 10)")
 
 
+def test_enter_on_the_sample_shown_keeps_it_after_a_forward(app):
+    """After a Forward the page moves by itself to the minibatch's first sample when the followed
+    one is not in the batch; a learner who presses Enter on the sample shown while the page is
+    still fetching the batch has picked it, and the page stays on it."""
+    app.fill("#batch-size", "10")
+    app.press("#batch-size", "Enter")
+    expect(app.locator("#data-caption")).to_contain_text("each Forward draws a minibatch of 10 points")
+    config = {k: v for k, v in api_state(app)["config"].items() if k != "task"}
+    twin = app.request.post("/api/sessions", data=config).json()["id"]     # the same next batch
+    app.request.post(f"/api/sessions/{twin}/forward")
+    coming = app.request.get(f"/api/sessions/{twin}/batch").json()["indices"]
+    assert 0 not in coming and app.locator("#sample-index").input_value() == "0"
+    held = []
+    app.route("**/api/sessions/*/batch?*", lambda route: held.append(route))   # the page's batch answer waits
+    run(app, "forward", "forward")
+    while not held:
+        app.wait_for_timeout(20)
+    app.press("#sample-index", "Enter")                     # the sample shown, #0: no change event
+    expect(app.locator("[data-role=status]")).to_contain_text("Following sample #0")
+    for route in held:
+        route.continue_()
+    app.unroute("**/api/sessions/*/batch?*")
+    expect(app.locator("#data-caption")).to_contain_text("faded points are not in the current minibatch")
+    app.wait_for_timeout(500)                               # the page's own move would have come by now
+    expect(app.locator("#sample-index")).to_have_value("0")
+    expect(app.locator("#data-caption")).to_contain_text("sample #0 (not in this minibatch)")
+
+
 def test_reset_during_play_stops_and_goes_back_to_the_start(app):
     app.click("[data-action=play]")
     expect(app.locator("body")).not_to_have_attribute("data-step", "0")

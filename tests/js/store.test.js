@@ -236,6 +236,27 @@ test("after a Forward, a followed sample outside the minibatch gives way to the 
   assert.ok(calls.includes("GET /api/sessions/abc/batch?offset=1&limit=500&arrays=false"));
 });
 
+test("after a Forward, the learner's own pick wins over the move to the batch's first, even of the same sample", async () => {
+  const batchAnswer = deferred();
+  const calls = serve({
+    "POST /api/sessions/abc/forward": stateOf("abc", { phase: "forward", batchSize: 2, sample: 3, inBatch: false }),
+    "GET /api/sessions/abc/batch": () => batchAnswer.promise,
+    "GET /api/sessions/abc": (q) => stateOf("abc", { phase: "forward", batchSize: 2, sample: Number(q.sample), inBatch: false }),
+    "GET /api/sessions/abc/predictions": { n: 1 },
+  });
+  const store = new SessionStore({ storage: fakeStorage() });
+  await store.adopt(stateOf("abc", { batchSize: 2, sample: 3 }), { data: DATA });
+  await settle();
+  await store.act("forward");
+  await settle();                       // the batch is being fetched: the learner picks #3 again
+  await store.follow(3);
+  batchAnswer.resolve({ indices: [5, 7], next_offset: null });
+  await settle();
+  await store.queue;
+  assert.equal(store.sample, 3);
+  assert.deepEqual(to(calls, "/abc").filter((c) => c.includes("sample=5")), []);
+});
+
 test("open: a session the server no longer has is null", async () => {
   serve({});
   const store = new SessionStore({ storage: fakeStorage() });
