@@ -419,6 +419,7 @@ class RedisStore:
         if replaces:
             self.forget_local(replaces)
         session.version, session.saved_revision = 1, session.trainer.revision
+        session.meta_bytes = len(config) + len(spec)
         self.keep(session)
         return session
 
@@ -549,10 +550,10 @@ class RedisStore:
             history = {name: state.pop(name) for name in [name for name in state if name.startswith(HISTORY)]}
             blob = pack(state)
             if same_arrays(history, session.saved_history):
-                kept, size = b"", len(blob) + session.history_bytes
+                kept, size = b"", len(blob) + session.history_bytes + session.meta_bytes
             else:
                 kept = pack(history)
-                size = len(blob) + len(kept)
+                size = len(blob) + len(kept) + session.meta_bytes
             return End("save", (session.id, lease.token, blob, size, self.idle_ms, hold, kept),
                        revision, hold, history if kept else None, len(kept) if kept else None)
         if lease.kept and not lease.checked:
@@ -740,6 +741,7 @@ class RedisStore:
         session = await self.scheduler.run(lambda job: rebuild(session_id, fields))
         session.version = int(fields[b"version"])
         session.saved_revision = session.trainer.revision
+        session.meta_bytes = len(fields[b"config"]) + len(fields[b"spec"])
         self.forget_local(session_id)
         self.keep(session)
         return session

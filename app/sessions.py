@@ -35,6 +35,7 @@ class Session:
         self.writer = None              # the Redis store: sends a request's end while its reply is built
         self.ending = None              # that end, sent (redis_store.Ending)
         self.saved_history, self.history_bytes = None, 0    # the histories as Redis has them
+        self.meta_bytes = 0             # its config and spec in Redis: counted with every save
 
     def cancelled(self, ticket):
         """Whether work of turn `ticket` should stop: the session is gone, or was reset since."""

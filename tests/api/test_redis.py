@@ -151,6 +151,26 @@ def test_a_phase_that_leaves_the_histories_as_they_were_does_not_write_them_agai
         assert histories(b, sid) == histories(a, sid) and len(histories(b, sid)["steps"]) == 51
 
 
+def test_the_byte_count_of_a_session_is_every_field_it_holds_in_redis(redis):
+    """`mg:bytes` (what the class's byte budget adds up) counts each session's state, histories,
+    config and spec as Redis holds them, after its creation and after each save, on either
+    process, and `mg:total` is their sum."""
+    import redis as redis_py
+    client = redis_py.Redis.from_url(redis.url)
+
+    def held(sid):
+        return sum(client.hstrlen(f"mg:s:{sid}", field) for field in ("state", "history", "config", "spec"))
+
+    with servers(redis) as (a, b):
+        sids = [a.session(**CONFIG), b.session(**BIG)]
+        assert all(int(client.hget("mg:bytes", sid)) == held(sid) for sid in sids)
+        for server, phase in [(a, "forward"), (b, "backward"), (a, "step"), (b, "forward")]:
+            for sid in sids:
+                assert server.call("POST", f"/api/sessions/{sid}/{phase}")[0] == 200
+                assert int(client.hget("mg:bytes", sid)) == held(sid), (phase, sid)
+        assert int(client.get("mg:total")) == sum(held(sid) for sid in sids)
+
+
 def test_a_phase_after_redis_restarted_is_saved_on_a_new_connection(redis):
     """The compute thread's own connection (it sends each save while the reply is built) is
     opened again when Redis closed it, and the scripts Redis forgot are sent again."""
