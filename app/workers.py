@@ -60,16 +60,16 @@ def serve(host, port, workers, cpus=None, **options):
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     signal.signal(signal.SIGINT, lambda *_: stopping.append(True))
 
+    placed = [cpus[k % len(cpus)] if cpus else None for k in range(workers)]    # worker k's CPU
+
     def start(k):
-        cpu = cpus[k % len(cpus)] if cpus else None
-        process = context.Process(target=run_worker, args=(host, port, options, cpu), daemon=False)
+        process = context.Process(target=run_worker, args=(host, port, options, placed[k]), daemon=False)
         process.start()
         return process
 
     processes = [start(k) for k in range(workers)]
     logger.warning("manualgrad: %d worker processes on %s:%d (one socket each, SO_REUSEPORT)%s",
-                   workers, host, port, f", on CPUs {','.join(str(cpus[k % len(cpus)]) for k in range(workers))}"
-                   if cpus else "")
+                   workers, host, port, f", on CPUs {','.join(map(str, placed))}" if cpus else "")
     while not stopping:
         time.sleep(0.5)
         for k, process in enumerate(processes):

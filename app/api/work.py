@@ -13,7 +13,6 @@ async def compute(request, session, kind, fn, *args, status_code=200, headers=No
     store counts what the session holds. `kind` names the work for its measured cost."""
     store = request.app.state.store
     store.reserve(session)
-    session.ending = None
 
     def work(job):
         try:

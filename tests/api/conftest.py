@@ -3,6 +3,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
+from .redis_server import RedisServer, need_redis
 
 
 @pytest.fixture
@@ -36,3 +37,12 @@ def session(client):
 def fields(response):
     """The field names of a 422 response."""
     return [entry["field"] for entry in response.json()["detail"]]
+
+
+@pytest.fixture
+def redis(tmp_path):
+    """A redis-server of the test's own (appendonly, on a free port); missing: skip, or fail under CI."""
+    need_redis()
+    server = RedisServer(tmp_path).start()
+    yield server
+    server.stop()

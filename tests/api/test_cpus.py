@@ -9,7 +9,6 @@ import pytest
 
 from app.affinity import parse
 from ..live import live_process
-from .redis_server import RedisServer, need_redis
 from .test_redis import processes_answering
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,15 +69,10 @@ def test_a_list_puts_the_server_on_the_cpu_it_names():
     assert all(cpus == {ALLOWED[-1]} for cpus in threads.values()), threads
 
 
-def test_auto_puts_each_worker_on_a_cpu_of_its_own(tmp_path):
-    need_redis()
-    redis = RedisServer(tmp_path).start()
-    try:
-        with live_process(redis_url=redis.url, cpus="auto", cli_args=["--workers", "2"]) as server:
-            pids = set(processes_answering(server, 40))
-            assert len(pids) == 2
-            placed = sorted(tuple(sorted(set().union(*thread_cpus(pid).values()))) for pid in pids)
-    finally:
-        redis.stop()
+def test_auto_puts_each_worker_on_a_cpu_of_its_own(redis):
+    with live_process(redis_url=redis.url, cpus="auto", cli_args=["--workers", "2"]) as server:
+        pids = set(processes_answering(server, 40))
+        assert len(pids) == 2
+        placed = sorted(tuple(sorted(set().union(*thread_cpus(pid).values()))) for pid in pids)
     expected = sorted((ALLOWED[k % len(ALLOWED)],) for k in range(2))
     assert placed == expected, placed

@@ -13,20 +13,11 @@ import time
 import pytest
 
 from ..live import live_process
-from .redis_server import RedisServer, need_redis
 
 CONFIG = {"layers": [2, 8, 8, 1], "dataset": {"name": "circles", "n": 300}, "batch_size": 32,
           "optimizer": {"name": "adam", "lr": 0.02}}
 BIG = {"layers": [2, 64, 64, 1], "dataset": {"name": "xor", "n": 1000}}
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-@pytest.fixture
-def redis(tmp_path):
-    need_redis()
-    server = RedisServer(tmp_path).start()
-    yield server
-    server.stop()
 
 
 @contextlib.contextmanager
