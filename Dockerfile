@@ -32,5 +32,5 @@ USER manualgrad
 WORKDIR /tmp
 EXPOSE 8000
 # probes the address the server recorded at start, whatever --port or MANUALGRAD_PORT it was given
-HEALTHCHECK --interval=30s --timeout=3s --start-period=5s --retries=3 CMD ["python", "-m", "app.probe"]
+HEALTHCHECK --interval=30s --timeout=3s --start-period=5s --retries=3 CMD ["python", "-m", "app.server.probe"]
 CMD ["manualgrad"]

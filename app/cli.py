@@ -5,10 +5,10 @@ import sys
 import uvicorn
 from pydantic import ValidationError
 
-from . import workers
-from .affinity import cpus_for, keep_on
-from .probe import record
-from .protocol import GuardedHttpToolsProtocol
+from .server import workers
+from .server.affinity import cpus_for, keep_on
+from .server.probe import record
+from .server.guards import GuardedHttpToolsProtocol
 from .settings import Settings
 
 
@@ -32,7 +32,7 @@ def main(argv=None):
         cpus = cpus_for(settings.cpus)
     except ValueError as e:
         parser.error(str(e))
-    record(args.host, args.port)      # for the image's HEALTHCHECK (python -m app.probe)
+    record(args.host, args.port)      # for the image's HEALTHCHECK (python -m app.server.probe)
     # browsers keep idle connections open far longer than uvicorn's 5 s default; a server that
     # closes first can race a request reusing the connection
     # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from loopback; the app

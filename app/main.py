@@ -7,18 +7,18 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from threadpoolctl import threadpool_limits
 
-from .admission import CreateLimiter, RefusalBudget, parse_networks
-from .api import docs, graph, health, inspect, pages, phases, scenarios, sessions
-from .api.scenarios import IMPORT_PATH, preset_list
-from .compute import Scheduler
-from .errors import install_error_handlers
-from .middleware import BodyLimit, HeadAsGet, JSONOnly, LargeBodyGuard, SecurityHeaders
+from .server.admission import CreateLimiter, RefusalBudget, parse_networks
+from .api.routes import docs, graph, health, inspect, pages, phases, scenarios, sessions
+from .api.routes.scenarios import IMPORT_PATH, preset_list
+from .sessions.compute import Scheduler
+from .server.errors import install_error_handlers
+from .server.middleware import BodyLimit, HeadAsGet, JSONOnly, LargeBodyGuard, SecurityHeaders
 from .paths import STATIC, TEMPLATES
-from .protocol import BodyDeadline, quiet_storms
-from .redis_store import RedisLimiter, RedisStore
-from .scenarios import load_presets
+from .server.guards import BodyDeadline, quiet_storms
+from .sessions.redis.store import RedisLimiter, RedisStore
+from .scenarios.links import load_presets
 from .settings import Settings
-from .store import SessionStore
+from .sessions.store import SessionStore
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -2,8 +2,8 @@
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .admission import parse_networks
-from .affinity import parse as parse_cpus
+from .server.admission import parse_networks
+from .server.affinity import parse as parse_cpus
 
 
 DEFAULT_PROTECT_SECONDS = 900.0

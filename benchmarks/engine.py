@@ -42,7 +42,7 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout, no install
-from app.engine import Network, Trainer, get_activation, make_dataset, make_optimizer  # noqa: E402
+from app.engine import Network, Trainer, get_activation, make_dataset, make_optimizer
 
 try:
     import torch  # noqa: E402
@@ -74,9 +74,9 @@ def make_server_job(X, Y):
 
     import orjson
 
-    from app.api.phases import train_steps
-    from app.compute import Scheduler
-    from app.sessions import Session
+    from app.api.routes.phases import train_steps
+    from app.sessions.compute import Scheduler
+    from app.sessions.session import Session
 
     net = Network(SIZES, ACTIVATIONS, "bce", seed=0)
     trainer = Trainer(net, make_optimizer("sgd", LR), X, Y)

@@ -21,8 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout, no install
 from fastapi.testclient import TestClient  # noqa: E402
 
-from app.main import create_app  # noqa: E402
-from app.settings import Settings  # noqa: E402
+from app.main import create_app
+from app.settings import Settings
 from benchmarks.proc import rss_bytes  # noqa: E402
 from benchmarks.report import arguments, figure, write_figures  # noqa: E402
 

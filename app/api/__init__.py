@@ -1,1 +1,1 @@
-"""HTTP routes, one router per file."""
+"""The HTTP API: routers (routes/), request and response schemas, and the JSON the routes build."""

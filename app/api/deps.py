@@ -4,11 +4,11 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 
-from ..compute import Scheduler
+from ..sessions.compute import Scheduler
 from ..limits import MAX_POINTS
 from ..engine import ConfigError
-from ..sessions import Session
-from ..store import SessionStore
+from ..sessions.session import Session
+from ..sessions.store import SessionStore
 
 
 async def get_store(request: Request) -> SessionStore:

@@ -1,8 +1,8 @@
 """Running a request's work on the compute thread, and the session's state as its reply."""
 import inspect
 
-from ..jsonbody import JSONBytes, dumps
-from ..state import session_state
+from .jsonbody import JSONBytes, dumps
+from .state import session_state
 
 
 async def compute(request, session, kind, fn, *args, status_code=200, headers=None):

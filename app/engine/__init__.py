@@ -3,10 +3,10 @@ from .activations import ACTIVATIONS, get_activation
 from .batches import Batches
 from .chain import chain_rule
 from .datasets import DATASETS, given_points, make_dataset, two_classes
-from .dense import Dense
+from .layers.dense import Dense
 from .errors import ConfigError
 from .gradcheck import gradient_check, gradient_check_steps, numeric_weight_gradient, relative_error
-from .memory import held_bytes, peak_bytes
+from .bookkeeping.memory import held_bytes, peak_bytes
 from .init import init_weights
 from .losses import LOSSES, get_loss
 from .network import Network, Phase, PhaseError

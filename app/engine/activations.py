@@ -124,7 +124,7 @@ def get_activation(name, tuned=True, **settings):
     tuned=False the plain one written above."""
     if isinstance(name, Activation):
         return name
-    from .kernels import TUNED_ACTIVATIONS   # kernels builds on the classes above
+    from .kernels import TUNED_ACTIVATIONS
     try:
         cls = (TUNED_ACTIVATIONS if tuned else {}).get(name) or ACTIVATIONS[name]
     except KeyError:

@@ -16,7 +16,7 @@ What each trick buys, on this project's 2-core VM (500 × 8 arrays):
 import numpy as np
 
 from .activations import Sigmoid
-from .dense import Dense
+from .layers.dense import Dense
 
 
 class TunedSigmoid(Sigmoid):

@@ -4,12 +4,12 @@ from enum import Enum
 import numpy as np
 
 from .activations import get_activation
-from .dense import Dense
+from .layers.dense import Dense
 from .errors import ConfigError
 from .kernels import TunedDense
 from .init import default_init, init_weights
 from .losses import get_loss
-from .normalization import OptionDense
+from .layers.normalization import OptionDense
 
 MAX_DROPOUT = 0.9
 
@@ -243,7 +243,7 @@ class Network:
 
     def set_dropout_state(self, numbers):
         """The dropout generator moved to `numbers` (engine/past.py's generator_state)."""
-        from .past import generator_dict
+        from .bookkeeping.past import generator_dict
         self.dropout_rng.bit_generator.state = generator_dict(numbers)
 
     def get_params(self):

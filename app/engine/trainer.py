@@ -4,13 +4,13 @@ import time
 
 import numpy as np
 
-from . import checkpoint
+from .bookkeeping import checkpoint
 from .batches import Batches
 from .datasets import two_classes
 from .errors import ConfigError
 from .health import norm, predicted_change
-from .history import LossHistory, NormHistory, TestLossHistory
-from .past import PastStates, generator_dict
+from .bookkeeping.history import LossHistory, NormHistory, TestLossHistory
+from .bookkeeping.past import PastStates, generator_dict
 
 
 class Trainer:

@@ -6,8 +6,8 @@ from typing import get_args
 
 from app.engine import ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS
 from app.engine.optimizers import SETTINGS
-from app.scenarios import CONTROLS, Control
-from app.schemas import ActivationName, DatasetName, LossName, OptimizerConfig, OptimizerName
+from app.scenarios.links import CONTROLS, Control
+from app.sessions.config import ActivationName, DatasetName, LossName, OptimizerConfig, OptimizerName
 
 
 def page_catalog(client):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.affinity import parse
+from app.server.affinity import parse
 from ..live import live_process
 from .test_redis import processes_answering
 

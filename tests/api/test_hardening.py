@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from app.scenarios import digest, load_presets
+from app.scenarios.links import digest, load_presets
 
 from .conftest import fields
 
@@ -178,7 +178,7 @@ def test_whole_floats_stay_valid_for_the_integer_fields_of_a_file(client, export
 
 def test_a_malformed_file_is_refused_before_it_is_hashed(client, exported, monkeypatch):
     """The cheap checks first: a file whose shape is wrong is never hashed."""
-    import app.scenarios as scenarios
+    import app.scenarios.links as scenarios
     hashed = []
     real = scenarios.digest_steps
     monkeypatch.setattr(scenarios, "digest_steps", lambda *a, **k: (hashed.append(1), (yield from real(*a, **k)))[1])
@@ -295,7 +295,7 @@ def test_the_presets_folder_never_stops_the_server(make_client, tmp_path, caplog
 
 
 def test_presets_are_encoded_once(make_client, monkeypatch):
-    import app.api.scenarios as api_scenarios
+    import app.api.routes.scenarios as api_scenarios
     client = make_client()
     calls = []
     monkeypatch.setattr(api_scenarios, "encode", lambda *a: calls.append(1))

@@ -55,7 +55,7 @@ def test_a_version_1_file_still_imports(client):
     body = client.get(f"/api/sessions/{sid}/export").json()
     body["version"] = 1
     body["config"].pop("layer_options")
-    from app.scenarios import digest
+    from app.scenarios.links import digest
     body["sha256"] = digest({k: v for k, v in body.items() if k != "sha256"})
     assert client.post("/api/sessions/import", json=body).status_code == 201
 
@@ -156,8 +156,8 @@ def test_the_dropout_preset_narrows_the_gap_between_train_and_test_loss(client):
     much with dropout 0.5 as without."""
     import numpy as np
 
-    from app.schemas import SessionConfig
-    from app.sessions import build_trainer
+    from app.sessions.config import SessionConfig
+    from app.sessions.session import build_trainer
 
     def bce(P, Y):
         P = np.clip(P, 1e-12, 1 - 1e-12)

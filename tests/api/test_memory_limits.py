@@ -6,8 +6,8 @@ import time
 import numpy as np
 
 from app.engine import held_bytes, peak_bytes
-from app.schemas import SessionConfig
-from app.sessions import build_trainer
+from app.sessions.config import SessionConfig
+from app.sessions.session import build_trainer
 from app.settings import Settings
 
 DEEP = {"layers": [2] + [64] * 7 + [1], "dataset": {"name": "xor", "n": 2000}}   # ~29 MB after backward

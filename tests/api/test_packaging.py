@@ -33,7 +33,7 @@ def test_a_wheel_carries_the_page_and_serves_it_from_another_folder(tmp_path):
     [wheel] = (tmp_path / "dist").glob("manualgrad-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     for inside in ("app/web/static/main.js", "app/web/templates/index.html", "app/web/templates/docs.html",
-                   "app/web/static/vendor/swagger-ui/swagger-ui-bundle.js", "app/presets/2-xor.json"):
+                   "app/web/static/vendor/swagger-ui/swagger-ui-bundle.js", "app/scenarios/presets/2-xor.json"):
         assert inside in names, inside
     assert not any(n.startswith(("tests/", "benchmarks/")) or n.endswith(".map") for n in names)
     target = tmp_path / "installed"
@@ -52,7 +52,7 @@ def test_a_wheel_carries_the_page_and_serves_it_from_another_folder(tmp_path):
 def test_the_health_probe_finds_the_port_however_the_server_was_started(tmp_path):
     address = tmp_path / "address.json"
     env = {**os.environ, "MANUALGRAD_ADDRESS_FILE": str(address)}
-    probe = [sys.executable, "-m", "app.probe"]
+    probe = [sys.executable, "-m", "app.server.probe"]
     assert subprocess.run(probe, env=env, cwd=ROOT, capture_output=True).returncode == 1   # nothing yet
     os.environ["MANUALGRAD_ADDRESS_FILE"] = str(address)
     try:

@@ -3,8 +3,8 @@ and editing a weight."""
 import numpy as np
 import pytest
 
-from app.schemas import SessionConfig
-from app.sessions import build_trainer
+from app.sessions.config import SessionConfig
+from app.sessions.session import build_trainer
 
 L2 = {"kind": "l2", "rate": 0.05}
 

@@ -367,10 +367,10 @@ def test_a_request_ends_even_when_redis_py_turns_the_watchers_cancel_into_an_err
     never answered and the session stayed locked on every process."""
     import asyncio
 
-    from app import redis_store
-    from app.compute import Scheduler
-    from app.schemas import SessionConfig
-    from app.sessions import Session, build_trainer
+    from app.sessions.redis import store as redis_store
+    from app.sessions.compute import Scheduler
+    from app.sessions.config import SessionConfig
+    from app.sessions.session import Session, build_trainer
     from app.settings import Settings
 
     store = redis_store.RedisStore(Settings(redis_url=redis.url), Scheduler())
@@ -412,7 +412,7 @@ def test_a_packed_state_comes_back_exactly_and_older_blobs_still_read():
 
     import numpy as np
 
-    from app.redis_store import pack, unpack
+    from app.sessions.redis.store import pack, unpack
 
     state = {"params.0.W": np.arange(6.0).reshape(2, 3), "batch": np.array([3, 1], dtype=np.int64),
              "batches.rng.state": 2**127 + 12345, "batches.rng.inc": 2**64 + 1, "loss": float("nan"),

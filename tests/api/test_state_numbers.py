@@ -3,7 +3,7 @@ infinite, whether the array holding it is small (checked with the others, once) 
 import numpy as np
 import pytest
 
-from app.state import Numbers
+from app.api.state import Numbers
 
 
 @pytest.mark.parametrize("size", [1, 7, Numbers.SMALL, Numbers.SMALL + 1])

@@ -4,8 +4,8 @@ independently on the same configuration."""
 import numpy as np
 import pytest
 
-from app.schemas import SessionConfig
-from app.sessions import build_trainer
+from app.sessions.config import SessionConfig
+from app.sessions.session import build_trainer
 
 NET = {"layers": [2, 3, 1], "dataset": {"name": "xor", "n": 60}, "seed": 4}
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from app.engine import Network, Trainer, get_activation, make_dataset, make_optimizer
-from app.engine.dense import Dense
+from app.engine.layers.dense import Dense
 from app.engine.kernels import TunedDense
 
 RNG = np.random.default_rng(12)

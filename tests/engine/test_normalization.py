@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from app.engine import ConfigError, Network, Trainer, gradient_check, make_optimizer
-from app.engine.normalization import EPS, OptionDense
+from app.engine.layers.normalization import EPS, OptionDense
 
 ACTS = ["tanh", "sigmoid", "relu"]
 

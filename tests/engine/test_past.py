@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from app.engine import Network, Trainer, make_dataset, make_optimizer
-from app.engine.past import OLDER, RECENT
+from app.engine.bookkeeping.past import OLDER, RECENT
 
 
 def trainer(name, batch_size=16, layers=(2, 6, 1), **settings):

@@ -8,7 +8,7 @@ import pytest
 from app.engine import Network, Trainer, make_dataset, make_optimizer
 from app.engine.chain import sample_terms
 from app.engine.health import dead_units, grad_norms, predicted_change, saturated_units
-from app.engine.history import NormHistory
+from app.engine.bookkeeping.history import NormHistory
 
 
 def trainer(name="sgd", layers=(2, 5, 1), acts=("tanh", "sigmoid"), loss="bce", batch_size=None, lr=0.2, **settings):

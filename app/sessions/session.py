@@ -3,14 +3,14 @@ import time
 
 import numpy as np
 
-from .engine import (DATASETS, Network, Trainer, given_points, make_dataset, make_optimizer, peak_bytes,
-                     two_classes)
-from .engine.activations import get_activation
-from .engine.errors import ConfigError
-from .engine.features import check_features, feature_matrix
-from .engine.losses import DEFAULT_LOSS, OUTPUT_ACTIVATION
-from .engine.regularization import Regularization
-from .schemas import NamedDataset, SessionConfig
+from ..engine import (DATASETS, Network, Trainer, given_points, make_dataset, make_optimizer, peak_bytes,
+    two_classes)
+from ..engine.activations import get_activation
+from ..engine.errors import ConfigError
+from ..engine.features import check_features, feature_matrix
+from ..engine.losses import DEFAULT_LOSS, OUTPUT_ACTIVATION
+from ..engine.regularization import Regularization
+from .config import NamedDataset, SessionConfig
 from .turns import Turns
 
 

@@ -6,13 +6,13 @@ import numpy as np
 from fastapi import APIRouter, Request
 from pydantic import Field, StringConstraints
 
-from ..engine import ConfigError
-from ..engine.graph import MAX_SOURCE, Graph, finite_differences, grid, hessian
+from ...engine import ConfigError
+from ...engine.graph import MAX_SOURCE, Graph, finite_differences, grid, hessian
 from ..jsonbody import JSONBytes, dumps
 from ..responses import GraphReply, errors
-from ..schemas import Strict
+from ...sessions.config import Strict
 from ..state import Numbers
-from .routing import FastJSONRoute
+from ..routing import FastJSONRoute
 
 router = APIRouter(route_class=FastJSONRoute, tags=["graph"], responses=errors(413, 422, 503))
 

@@ -5,8 +5,8 @@ computed). The per-sample cached values are not in it: they are computed again, 
 the batch and the parameters they came from (Network.replay)."""
 import numpy as np
 
-from .network import Phase
-from .normalization import OptionDense
+from ..network import Phase
+from ..layers.normalization import OptionDense
 from .history import LossHistory, NormHistory, TestLossHistory
 
 

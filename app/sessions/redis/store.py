@@ -59,12 +59,12 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as LostConnection, NoScriptError, RedisError
 
-from .engine import held_bytes
-from .schemas import PointsDataset, SessionConfig
-from .engine import ConfigError
-from .sessions import Session, build_trainer
-from .store import SessionNotFound, StoreFull
-from .turns import Turns
+from ...engine import held_bytes
+from ..config import PointsDataset, SessionConfig
+from ...engine import ConfigError
+from ..session import Session, build_trainer
+from ..store import SessionNotFound, StoreFull
+from ..turns import Turns
 
 LEASE_MS = 3000            # a lock not renewed for this long is free again (a process died)
 HOLD_MS = 2000             # a lease kept after a request, for this process's next one on the session
@@ -861,7 +861,7 @@ class RedisLimiter:
         self.store, self.per_minute = store, per_minute
 
     async def admit(self, address):
-        from .admission import RateLimited
+        from ...server.admission import RateLimited
         if self.per_minute <= 0:
             return
         wait = await self.store.run("rate", address, self.per_minute)

@@ -10,11 +10,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter, ValidationError, WrapValidator, model_validator
 from pydantic_core import PydanticCustomError
 
-from .engine import ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS
-from .engine.init import INITS
-from .engine.optimizers import SETTINGS
-from .engine.features import FEATURES
-from .limits import MAX_DENSE_LAYERS, MAX_NOISE, MAX_POINTS, MAX_SEED, MAX_TRAIN_STEPS, MAX_UNITS
+from ..engine import ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS
+from ..engine.init import INITS
+from ..engine.optimizers import SETTINGS
+from ..engine.features import FEATURES
+from ..limits import MAX_DENSE_LAYERS, MAX_NOISE, MAX_POINTS, MAX_SEED, MAX_TRAIN_STEPS, MAX_UNITS
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Units = Annotated[int, Field(ge=1, le=MAX_UNITS)]

@@ -1,7 +1,7 @@
 """What a trainer holds in memory: its data, parameters, cached values, optimiser state, history."""
 import numpy as np
 
-from .normalization import OptionDense
+from ..layers.normalization import OptionDense
 from .past import OLDER, RECENT
 
 HISTORY_ENTRY_BYTES = 88   # one (step, loss) pair: two list slots, an int and a float object

@@ -5,18 +5,18 @@ from typing import Annotated
 import numpy as np
 from fastapi import APIRouter, Query, Request
 
-from ..engine import PhaseError, chain_rule, gradient_check_steps, numeric_weight_gradient, relative_error
-from ..engine.chain import options_chain, paths, sample_terms
+from ...engine import PhaseError, chain_rule, gradient_check_steps, numeric_weight_gradient, relative_error
+from ...engine.chain import options_chain, paths, sample_terms
 from ..jsonbody import dumps
-from ..limits import MAX_BATCH_PAGE, MAX_DENSE_LAYERS, MAX_GRID, MAX_UNIT_GRID, MAX_UNITS
+from ...limits import MAX_BATCH_PAGE, MAX_DENSE_LAYERS, MAX_GRID, MAX_UNIT_GRID, MAX_UNITS
 from ..responses import (BatchPage, ChainRule, Data, History, NetworkCheck, NoPicture, PastWeights, Picture,
-                         WeightCheck, errors)
-from ..schemas import MAX_STEP
-from ..engine import ConfigError
+    WeightCheck, errors)
+from ...sessions.config import MAX_STEP
+from ...engine import ConfigError
 from ..state import Numbers, batch_page, data_bounds, predictions
-from .routing import FastJSONRoute
-from .deps import SampleQuery, SessionDep, SessionId, held, sample_of
-from .work import compute
+from ..routing import FastJSONRoute
+from ..deps import SampleQuery, SessionDep, SessionId, held, sample_of
+from ..work import compute
 
 router = APIRouter(route_class=FastJSONRoute, prefix="/api/sessions/{session_id}", tags=["inspect"],
                    responses=errors(404, 413, 422, 503))

@@ -7,8 +7,8 @@ import weakref
 
 import numpy as np
 
-from .engine.features import feature_matrix
-from .engine.health import dead_units, grad_norms, saturated_units
+from ..engine.features import feature_matrix
+from ..engine.health import dead_units, grad_norms, saturated_units
 
 
 class Numbers:

@@ -1,4 +1,4 @@
-"""`python -m app.probe`: the image's HEALTHCHECK. GET /healthz where the server listens, as
+"""`python -m app.server.probe`: the image's HEALTHCHECK. GET /healthz where the server listens, as
 `manualgrad` recorded it at start (whatever --host, --port or MANUALGRAD_PORT said); exit 0
 when it answers 200 within 2 s, else 1."""
 import json

@@ -6,18 +6,18 @@ from fastapi import APIRouter, Body, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import Field, ValidationError
 
-from ..engine import PhaseError
+from ...engine import PhaseError
 from ..jsonbody import JSONBytes, dumps
 from ..responses import Code, Presets, SessionState, errors
-from ..scenarios import (MAX_CODE_CHARS, Scenario, ScenarioError, check_file, check_predict, decode, encode,
-                         export_session, restore)
-from ..schemas import Strict
-from ..engine import ConfigError
-from ..sessions import build_trainer
-from .routing import FastJSONRoute
-from .deps import ReplacesQuery, SessionDep
+from ...scenarios.links import (MAX_CODE_CHARS, Scenario, ScenarioError, check_file, check_predict, decode,
+    encode, export_session, restore)
+from ...sessions.config import Strict
+from ...engine import ConfigError
+from ...sessions.session import build_trainer
+from ..routing import FastJSONRoute
+from ..deps import ReplacesQuery, SessionDep
 from .sessions import open_session
-from .work import compute
+from ..work import compute
 
 router = APIRouter(route_class=FastJSONRoute, tags=["scenarios"], responses=errors(413, 422, 503))
 IMPORT_PATH = "/api/sessions/import"   # its body limit is MANUALGRAD_MAX_IMPORT_BYTES (app.main)

@@ -13,7 +13,7 @@ import threading
 import time
 from collections import OrderedDict
 
-from .engine import held_bytes
+from ..engine import held_bytes
 
 
 class SessionNotFound(LookupError):

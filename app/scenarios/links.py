@@ -14,8 +14,8 @@ import numpy as np
 import orjson
 from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, WrapValidator, model_validator
 
-from .limits import MAX_DENSE_LAYERS, MAX_POINTS, MAX_UNITS
-from .schemas import Row, Rows, SessionConfig, Strict, first_bad_item
+from ..limits import MAX_DENSE_LAYERS, MAX_POINTS, MAX_UNITS
+from ..sessions.config import Row, Rows, SessionConfig, Strict, first_bad_item
 
 log = logging.getLogger("manualgrad")
 

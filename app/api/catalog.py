@@ -1,11 +1,11 @@
 """The page's vocabulary, in one JSON object: every name the engine's registries define, with its
 label and rules, the teacher's controls, the limits. The page reads it instead of typing them."""
-from . import limits
-from .engine import ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS
-from .engine.history import LossHistory
-from .engine.losses import DEFAULT_LOSS, OUTPUT_ACTIVATION
-from .engine.optimizers import SETTINGS
-from .scenarios import CONTROLS
+from .. import limits
+from ..engine import ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS
+from ..engine.bookkeeping.history import LossHistory
+from ..engine.losses import DEFAULT_LOSS, OUTPUT_ACTIVATION
+from ..engine.optimizers import SETTINGS
+from ..scenarios.links import CONTROLS
 
 
 def catalog(settings):

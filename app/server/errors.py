@@ -11,12 +11,12 @@ from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
 from .admission import RateLimited
-from .engine import PhaseError
+from ..engine import PhaseError
 from .middleware import BodyTooLarge, SECURITY_HEADERS
-from .protocol import SLOW_BODIES, BodyTimeout
-from .engine import ConfigError
-from .redis_store import StoreUnavailable
-from .store import SessionNotFound, StoreFull
+from .guards import SLOW_BODIES, BodyTimeout
+from ..engine import ConfigError
+from ..sessions.redis.store import StoreUnavailable
+from ..sessions.store import SessionNotFound, StoreFull
 
 log = logging.getLogger("manualgrad")
 

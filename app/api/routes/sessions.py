@@ -3,16 +3,16 @@ import inspect
 
 from fastapi import APIRouter, Request, Response
 
-from ..admission import client_address
-from ..engine import peak_bytes
+from ...server.admission import client_address
+from ...engine import peak_bytes
 from ..jsonbody import JSONBytes
 from ..responses import SessionState, errors
-from ..schemas import SessionConfig
-from ..engine import ConfigError
-from ..sessions import Session, build_trainer
-from .routing import FastJSONRoute
-from .deps import ReplacesQuery, ResetSessionDep, SampleQuery, SessionId, StoreDep, held, sample_of
-from .work import compute, state_body
+from ...sessions.config import SessionConfig
+from ...engine import ConfigError
+from ...sessions.session import Session, build_trainer
+from ..routing import FastJSONRoute
+from ..deps import ReplacesQuery, ResetSessionDep, SampleQuery, SessionId, StoreDep, held, sample_of
+from ..work import compute, state_body
 
 router = APIRouter(route_class=FastJSONRoute, prefix="/api/sessions", tags=["sessions"],
                    responses=errors(413, 415, 422, 429, 503))

@@ -2,11 +2,11 @@
 from fastapi import APIRouter, Request
 
 from ..responses import SessionState, TrainState, errors
-from ..schemas import RewindRequest, TrainRequest, WeightEdit
-from ..store import SessionNotFound
-from .routing import FastJSONRoute
-from .deps import Sample, SampleQuery, SessionDep, SessionId, held, sample_of
-from .work import compute, state_body
+from ...sessions.config import RewindRequest, TrainRequest, WeightEdit
+from ...sessions.store import SessionNotFound
+from ..routing import FastJSONRoute
+from ..deps import Sample, SampleQuery, SessionDep, SessionId, held, sample_of
+from ..work import compute, state_body
 
 router = APIRouter(route_class=FastJSONRoute, prefix="/api/sessions/{session_id}", tags=["phases"],
                    responses=errors(404, 413, 422, 503))

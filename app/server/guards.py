@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from .settings import Settings
+from ..settings import Settings
 
 log = logging.getLogger("manualgrad")
 STORM_EVERY = 60.0        # seconds between two log lines about the same kind of trouble

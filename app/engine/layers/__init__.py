@@ -1,0 +1,1 @@
+"""Layer kinds, each with its forward and backward side by side."""

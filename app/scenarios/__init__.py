@@ -1,0 +1,1 @@
+"""Scenarios: lesson links, the shipped and the teacher's presets, and session files."""
