@@ -11,6 +11,8 @@ from app.server.affinity import parse
 from ..live import live_process
 from .test_redis import processes_answering
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 ALLOWED = sorted(os.sched_getaffinity(0))
 CONFIG = {"layers": [2, 3, 1], "dataset": {"name": "xor", "n": 40}}

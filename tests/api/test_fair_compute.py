@@ -15,6 +15,8 @@ from benchmarks.report import percentile
 
 from ..live import live_process
 
+pytestmark = pytest.mark.slow
+
 # 9 weights on 5 points: tiny by multiply-adds (it ran on the event loop before), ~3 s by the clock
 TINY_DEEP = {"layers": [2] + [1] * 7 + [1], "optimizer": {"name": "adam", "lr": 0.01},
              "dataset": {"name": "xor", "n": 5}}

@@ -19,6 +19,8 @@ from schemathesis.core.parameters import ParameterLocation
 from app.main import create_app
 from app.settings import Settings
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 
 app = create_app(Settings(train_seconds=0.2, max_sessions=200, protect_seconds=0, creates_per_minute=0))

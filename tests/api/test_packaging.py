@@ -7,7 +7,10 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
 from ..live import live_process
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 

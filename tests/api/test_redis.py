@@ -14,6 +14,8 @@ import pytest
 
 from ..live import live_process
 
+pytestmark = pytest.mark.slow
+
 CONFIG = {"layers": [2, 8, 8, 1], "dataset": {"name": "circles", "n": 300}, "batch_size": 32,
           "optimizer": {"name": "adam", "lr": 0.02}}
 BIG = {"layers": [2, 64, 64, 1], "dataset": {"name": "xor", "n": 1000}}

@@ -3,7 +3,10 @@ connections are capped, and a storm of them is logged once, not per connection."
 import socket
 import time
 
+import pytest
 from ..live import live_process
+
+pytestmark = pytest.mark.slow
 
 
 def half_request(port, head=b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: "):

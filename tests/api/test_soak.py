@@ -7,10 +7,13 @@ import tracemalloc
 import weakref
 from collections import Counter
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
+
+pytestmark = pytest.mark.slow
 
 # every way one session is used; a chain or gradcheck before backward is a 409
 ROUTES = [("get", ""), ("post", "/forward"), ("post", "/backward"), ("post", "/step"),

@@ -9,6 +9,8 @@ from playwright.sync_api import expect
 
 from .helpers import click_edge, run
 
+pytestmark = pytest.mark.browser
+
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 
 

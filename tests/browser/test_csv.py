@@ -1,7 +1,10 @@
 """A CSV of one's own points, loaded in the page."""
+import pytest
 from playwright.sync_api import expect
 
 from .helpers import api_state
+
+pytestmark = pytest.mark.browser
 
 
 def load(page, name, text):

@@ -1,9 +1,12 @@
 """The page's finer points: names for screen readers, narrow windows, softmax, minibatches, reset."""
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from .helpers import api_state, click_edge, run, session_id, train
+
+pytestmark = pytest.mark.browser
 
 NAMELESS = """() => {
   const named = (el) => {

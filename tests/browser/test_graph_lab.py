@@ -1,9 +1,12 @@
 """The computational graph lab: both modes stepped node by node, += on reuse, links both ways."""
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from .helpers import wait_until
+
+pytestmark = pytest.mark.browser
 
 
 def open_lab(page):

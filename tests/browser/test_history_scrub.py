@@ -2,9 +2,12 @@
 carry on from it."""
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from .helpers import api_state, run, session_id, train, wait_until
+
+pytestmark = pytest.mark.browser
 
 
 def set_range(page, value):

@@ -4,9 +4,12 @@ stages and the backward's terms with the API's numbers."""
 import math
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from .helpers import api_state, open_scenario, run
+
+pytestmark = pytest.mark.browser
 
 CONFIG = {"layers": [2, 5, 4, 1], "dataset": {"name": "circles", "n": 60}, "seed": 3,
           "layer_options": [{"batch_norm": True, "dropout": 0.4}, {"batch_norm": True}]}

@@ -1,9 +1,12 @@
 """The page in a real browser: build, drive, look closer, and see the server's errors."""
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from .helpers import NETWORK, api_state, click_edge, drawing, run, session_id, train, wait_until
+
+pytestmark = pytest.mark.browser
 
 
 def test_page_loads_with_a_network_and_says_what_to_do_first(app, errors):

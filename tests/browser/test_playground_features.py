@@ -1,8 +1,11 @@
 """Issue 21's parts built so far, in the page: a typed weight changes the output; regularisation
 is chosen in Build and its two parts of dW are shown."""
+import pytest
 from playwright.sync_api import expect
 
 from .helpers import api_state, click_edge, run, wait_until
+
+pytestmark = pytest.mark.browser
 
 
 def test_a_typed_weight_changes_the_output(app, errors):

@@ -2,9 +2,12 @@
 import json
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from .helpers import api_state, click_edge, open_link, open_scenario, run, session_id, train
+
+pytestmark = pytest.mark.browser
 
 LESSON = {
     "title": "Lesson 1: one hidden unit",

@@ -1,9 +1,12 @@
 """What a learner stumbled on, walking through the page (issue 16): each checked as they saw it."""
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from .helpers import api_state, click_edge, open_scenario, run, session_id, train, wait_until
+
+pytestmark = pytest.mark.browser
 
 SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 

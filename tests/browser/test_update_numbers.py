@@ -9,6 +9,8 @@ from playwright.sync_api import expect
 
 from .helpers import api_state, click_edge, open_scenario, run, session_id, train
 
+pytestmark = pytest.mark.browser
+
 
 def chain_of(page, layer, i, j, sample):
     response = page.request.get(f"/api/sessions/{session_id(page)}/chain?layer={layer}&i={i}&j={j}&sample={sample}")

@@ -96,6 +96,7 @@ def test_a_big_net_keeps_fewer_states_within_its_budget():
     assert len(t.past.states) <= t.past.budget // per_state + 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["sgd", "adam"])
 def test_kept_states_and_norms_are_out_of_the_garbage_collectors_sight(name):
     """A class holds tens of thousands of past states: as tracked objects they made every full
