@@ -16,7 +16,7 @@ from .server.middleware import BodyLimit, HeadAsGet, JSONOnly, LargeBodyGuard, S
 from .paths import STATIC, TEMPLATES
 from .server.guards import BodyDeadline, quiet_storms
 from .sessions.redis.store import RedisLimiter, RedisStore
-from .scenarios.links import load_presets
+from .scenarios.presets import load_presets
 from .settings import Settings
 from .sessions.store import SessionStore
 

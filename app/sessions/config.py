@@ -1,4 +1,4 @@
-"""Request bodies, with every bound in the types so that it shows in /docs.
+"""A session's configuration, with every bound in the types so that it shows in /docs.
 
 Numbers are strict (no booleans, no numeric strings; an int is a float), and a refused body
 costs little to refuse: unknown keys give one error, and a matrix of numbers is checked row by
@@ -14,13 +14,13 @@ from ..engine import ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS
 from ..engine.init import INITS
 from ..engine.optimizers import SETTINGS
 from ..engine.features import FEATURES
-from ..limits import MAX_DENSE_LAYERS, MAX_NOISE, MAX_POINTS, MAX_SEED, MAX_TRAIN_STEPS, MAX_UNITS
+from ..limits import MAX_DENSE_LAYERS, MAX_NOISE, MAX_POINTS, MAX_SEED, MAX_UNITS
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Units = Annotated[int, Field(ge=1, le=MAX_UNITS)]
 Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
 # the names come from the engine's registries: a new activation, loss, optimiser or dataset there
-# is one here and in the page's catalog (app/catalog.py) at once
+# is one here and in the page's catalog (app/api/catalog.py) at once
 ActivationName = Literal[tuple(ACTIVATIONS)]
 LossName = Literal[tuple(LOSSES)]
 OptimizerName = Literal[tuple(OPTIMIZERS)]
@@ -184,23 +184,3 @@ class SessionConfig(Strict):
     features: list[FeatureName] | None = Field(
         None, min_length=1, max_length=len(FEATURES),
         description="the network's inputs, worked out from each point (x1, x2); default: the points' own inputs")
-
-
-MAX_STEP = 10**12          # a step number a request may name
-MAX_WEIGHT = 1e6           # a value a learner may type into a weight
-
-
-class WeightEdit(Strict):
-    layer: int = Field(ge=0, lt=MAX_DENSE_LAYERS, description="index into the state's `layers`")
-    param: Literal["W", "b"]
-    i: int = Field(ge=0, lt=MAX_UNITS, description="W: the row (fan_in side); b: the unit")
-    j: int | None = Field(None, ge=0, lt=MAX_UNITS, description="W only: the column (fan_out side)")
-    value: float = Field(ge=-MAX_WEIGHT, le=MAX_WEIGHT, allow_inf_nan=False)
-
-
-class RewindRequest(Strict):
-    step: int = Field(ge=0, le=MAX_STEP, description="go back to the latest kept update at or before this one")
-
-
-class TrainRequest(Strict):
-    steps: int = Field(1, ge=1, le=MAX_TRAIN_STEPS, description="full iterations: forward, backward, step")

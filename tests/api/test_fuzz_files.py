@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.main import create_app
-from app.scenarios.links import digest
+from app.scenarios.files import digest
 from app.settings import Settings
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from app.scenarios.links import digest, load_presets
+from app.scenarios.files import digest
+from app.scenarios.presets import load_presets
 
 from .conftest import fields
 
@@ -178,7 +179,7 @@ def test_whole_floats_stay_valid_for_the_integer_fields_of_a_file(client, export
 
 def test_a_malformed_file_is_refused_before_it_is_hashed(client, exported, monkeypatch):
     """The cheap checks first: a file whose shape is wrong is never hashed."""
-    import app.scenarios.links as scenarios
+    import app.scenarios.files as scenarios
     hashed = []
     real = scenarios.digest_steps
     monkeypatch.setattr(scenarios, "digest_steps", lambda *a, **k: (hashed.append(1), (yield from real(*a, **k)))[1])

@@ -55,7 +55,7 @@ def test_a_version_1_file_still_imports(client):
     body = client.get(f"/api/sessions/{sid}/export").json()
     body["version"] = 1
     body["config"].pop("layer_options")
-    from app.scenarios.links import digest
+    from app.scenarios.files import digest
     body["sha256"] = digest({k: v for k, v in body.items() if k != "sha256"})
     assert client.post("/api/sessions/import", json=body).status_code == 201
 

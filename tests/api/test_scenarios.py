@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.scenarios.links import Scenario, TeacherMode, WeightRef, decode, digest, encode
+from app.scenarios.files import digest
+from app.scenarios.links import Scenario, TeacherMode, WeightRef, decode, encode
 from app.sessions.config import NamedDataset, OptimizerConfig, SessionConfig
 
 from .conftest import fields
@@ -270,14 +271,14 @@ def test_the_readme_preset_example_encodes_as_it_is(client):
                     max_leaves=30))
 def test_the_digest_in_pieces_is_the_digest_of_the_whole_text(value):
     """Files exported before the digest was computed in pieces keep importing: same text."""
-    from app.scenarios.links import as_floats, canonical_json
+    from app.scenarios.files import as_floats, canonical_json
     whole = json.dumps(as_floats(value), sort_keys=True, separators=(",", ":"))
     assert "".join(canonical_json(value)) == whole
 
 
 def test_an_exported_file_has_the_digest_of_its_whole_text(client):
     import hashlib
-    from app.scenarios.links import as_floats
+    from app.scenarios.files import as_floats
     sid = client.post("/api/sessions", json={"optimizer": {"name": "adam"}, "batch_size": 7}).json()["id"]
     client.post(f"/api/sessions/{sid}/train", json={"steps": 30})
     body = client.get(f"/api/sessions/{sid}/export").json()

@@ -2,7 +2,7 @@
 from fastapi import APIRouter, Request
 
 from ..responses import SessionState, TrainState, errors
-from ...sessions.config import RewindRequest, TrainRequest, WeightEdit
+from ..schemas import RewindRequest, TrainRequest, WeightEdit
 from ...sessions.store import SessionNotFound
 from ..routing import FastJSONRoute
 from ..deps import Sample, SampleQuery, SessionDep, SessionId, held, sample_of

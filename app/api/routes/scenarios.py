@@ -9,8 +9,8 @@ from pydantic import Field, ValidationError
 from ...engine import PhaseError
 from ..jsonbody import JSONBytes, dumps
 from ..responses import Code, Presets, SessionState, errors
-from ...scenarios.links import (MAX_CODE_CHARS, Scenario, ScenarioError, check_file, check_predict, decode,
-    encode, export_session, restore)
+from ...scenarios.files import check_file, export_session, restore
+from ...scenarios.links import MAX_CODE_CHARS, Scenario, ScenarioError, check_predict, decode, encode
 from ...sessions.config import Strict
 from ...engine import ConfigError
 from ...sessions.session import build_trainer
