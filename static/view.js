@@ -1,11 +1,11 @@
 // what the session store holds, on screen: the network, the data plot, the loss and the inspector
 // after every answer; it only draws (the store asks the server)
-import { CLASS_TEXT_COLORS } from "./colors.js";
-import { fmt } from "./format.js";
-import { renderGuide } from "./guide.js";
-import { setInputNames } from "./names.js";
-import { renderNodePanel } from "./nodepanel.js";
-import { isMinibatch } from "./store.js";
+import { CLASS_TEXT_COLORS } from "./core/colors.js";
+import { fmt } from "./core/format.js";
+import { renderGuide } from "./inspector/guide.js";
+import { setInputNames } from "./core/names.js";
+import { renderNodePanel } from "./inspector/nodepanel.js";
+import { isMinibatch } from "./core/store.js";
 
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 const CLASS_MARKS = ["●", "■", "▲"];

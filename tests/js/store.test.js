@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { SessionStore, isMinibatch, storedId } from "../../static/store.js";
+import { SessionStore, isMinibatch, storedId } from "../../static/core/store.js";
 
 const reply = (status, body) => ({ status, ok: status < 300, json: async () => body });
 const HISTORY = { steps: [], losses: [], grad_norms: [] };

@@ -3,7 +3,7 @@
 import { backwardStages, clearLit } from "./backward.js";
 import { clearForward, forwardStages } from "./forward.js";
 import { COL, MAX_DRAWN_WEIGHTS, PIC, R, TOP } from "./netlayout.js";
-import { layerName, unitName } from "./names.js";
+import { layerName, unitName } from "../core/names.js";
 import { paintPictures } from "./netpictures.js";
 import { restyle, restyleGradients } from "./netstyle.js";
 import { StagePlayer } from "./stageplayer.js";

@@ -1,9 +1,9 @@
 // the session's lifecycle: create, replace, recover, open from a link, preset or file; one request
 // at a time, through the store
 import { reasons } from "./api.js";
-import { describeChange } from "./builder.js";
+import { describeChange } from "../controls/builder.js";
 import { fmt, sentence } from "./format.js";
-import { codeFromHash } from "./scenarios.js";
+import { codeFromHash } from "../controls/scenarios.js";
 import { storedId } from "./store.js";
 
 /** "a 2–4–1 network (tanh, sigmoid), bce loss, sgd with learning rate 0.3[, on 200 points]" */

@@ -1,7 +1,7 @@
 // the Build panel: dataset, layers, activations, loss, optimiser; every change becomes a new
 // session config plus a sentence saying what changed
 
-import { defaultLoss, defaultOutput, hiddenActivations, outputActivations, requiredOutput, settingDefault } from "./catalog.js";
+import { defaultLoss, defaultOutput, hiddenActivations, outputActivations, requiredOutput, settingDefault } from "../core/catalog.js";
 
 // a small XOR to start "your own points" from; clicks add more
 const STARTER = {
