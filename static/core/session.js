@@ -1,7 +1,7 @@
 // the session's lifecycle: create, replace, recover, open from a link, preset or file; one request
 // at a time, through the store
 import { reasons } from "./api.js";
-import { describeChange } from "../controls/builder.js";
+import { describeChange } from "../controls/buildspec.js";
 import { fmt, sentence } from "./format.js";
 import { codeFromHash } from "../controls/scenarios.js";
 import { storedId } from "./store.js";
