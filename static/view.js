@@ -194,12 +194,8 @@ export class SessionView {
     const root = this.el.inspector;
     const state = store.state;
     if (!state) return;
-    const sel = store.selection;
-    const valid = sel && (sel.kind === "node"
-      ? sel.L < state.config.layers.length && sel.i < state.config.layers[sel.L]
-      : sel.L >= 1 && sel.L < state.config.layers.length && sel.i < state.config.layers[sel.L - 1] && sel.j < state.config.layers[sel.L]);
-    if (!valid) {
-      store.selection = null;
+    const sel = store.selection;          // the store keeps it to a node or weight of this network
+    if (!sel) {
       root.replaceChildren(renderGuide(this.doc, { single: state.config.dataset.name === "single",
                                                    concealed: predict.concealed() !== null }));
       return;
