@@ -1,25 +1,36 @@
 // the page: one session store, the views that draw it and the controls that drive it, wired here
-import { reasons } from "./api.js";
-import { Builder } from "./builder.js";
-import { readCatalog, useCatalog } from "./catalog.js";
-import { ChainPanel } from "./chain.js";
-import { parseCsv } from "./csv.js";
-import { DataPlot } from "./dataplot.js";
-import { DriveBar } from "./drive.js";
-import { SessionFiles } from "./files.js";
-import { LossChart } from "./losschart.js";
-import { GradientHealth } from "./health.js";
-import { MatrixView } from "./matrices.js";
-import { Messages } from "./messages.js";
-import { NetworkView } from "./network.js";
-import { PredictExercise } from "./predict.js";
-import { Runner } from "./runner.js";
-import { LessonBox, PresetMenu, ShareLink } from "./scenarios.js";
-import { HistoryScrubber } from "./scrubber.js";
-import { Session } from "./session.js";
-import { StepPreview } from "./steppreview.js";
-import { SessionStore } from "./store.js";
-import { TeacherControls } from "./teacher.js";
+// (view.js draws the store's answers into the parts). The parts, a folder each:
+//   core/       the server, the store, the session's lifecycle and the drive; the catalog, numbers,
+//               names, colours and the status line every part uses
+//   network/    the network's SVG: built, restyled, its unit pictures, the forward and backward movements
+//   inspector/  the panels of what is clicked: a node, a weight (its chain rule, terms, optimiser
+//               memory), the layer as matrices, the guide before any click
+//   panels/     the pictures beside the network: data plot, loss chart, step preview, gradient
+//               health, history scrubber
+//   controls/   what the learner sets: Build, Drive, presets and links, files, CSV points, the
+//               teacher's mode and the predict exercise
+//   graphlab/   the computational graph lab (/graph), a page of its own
+import { reasons } from "./core/api.js";
+import { Builder } from "./controls/builder.js";
+import { readCatalog, useCatalog } from "./core/catalog.js";
+import { ChainPanel } from "./inspector/chain.js";
+import { parseCsv } from "./controls/csv.js";
+import { DataPlot } from "./panels/dataplot.js";
+import { DriveBar } from "./controls/drive.js";
+import { SessionFiles } from "./controls/files.js";
+import { LossChart } from "./panels/losschart.js";
+import { GradientHealth } from "./panels/health.js";
+import { MatrixView } from "./inspector/matrices.js";
+import { Messages } from "./core/messages.js";
+import { NetworkView } from "./network/network.js";
+import { PredictExercise } from "./controls/predict.js";
+import { Runner } from "./core/runner.js";
+import { LessonBox, PresetMenu, ShareLink } from "./controls/scenarios.js";
+import { HistoryScrubber } from "./panels/scrubber.js";
+import { Session } from "./core/session.js";
+import { StepPreview } from "./panels/steppreview.js";
+import { SessionStore } from "./core/store.js";
+import { TeacherControls } from "./controls/teacher.js";
 import { SessionView } from "./view.js";
 
 /** whether two weight selections name the same weight */

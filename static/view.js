@@ -1,11 +1,11 @@
 // what the session store holds, on screen: the network, the data plot, the loss and the inspector
 // after every answer; it only draws (the store asks the server)
-import { CLASS_TEXT_COLORS } from "./colors.js";
-import { fmt } from "./format.js";
-import { renderGuide } from "./guide.js";
-import { setInputNames } from "./names.js";
-import { renderNodePanel } from "./nodepanel.js";
-import { isMinibatch } from "./store.js";
+import { CLASS_TEXT_COLORS } from "./core/colors.js";
+import { fmt } from "./core/format.js";
+import { renderGuide } from "./inspector/guide.js";
+import { setInputNames } from "./core/names.js";
+import { renderNodePanel } from "./inspector/nodepanel.js";
+import { isMinibatch } from "./core/store.js";
 
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 const CLASS_MARKS = ["●", "■", "▲"];
@@ -194,12 +194,8 @@ export class SessionView {
     const root = this.el.inspector;
     const state = store.state;
     if (!state) return;
-    const sel = store.selection;
-    const valid = sel && (sel.kind === "node"
-      ? sel.L < state.config.layers.length && sel.i < state.config.layers[sel.L]
-      : sel.L >= 1 && sel.L < state.config.layers.length && sel.i < state.config.layers[sel.L - 1] && sel.j < state.config.layers[sel.L]);
-    if (!valid) {
-      store.selection = null;
+    const sel = store.selection;          // the store keeps it to a node or weight of this network
+    if (!sel) {
       root.replaceChildren(renderGuide(this.doc, { single: state.config.dataset.name === "single",
                                                    concealed: predict.concealed() !== null }));
       return;

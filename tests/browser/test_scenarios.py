@@ -282,7 +282,7 @@ def test_predict_the_gradient_hides_dW_until_the_guess_then_says_how_close(page,
     page.fill("#predict-guess", "0.05")
     page.click("[data-action=check-prediction]")
     expect(verdict).to_have_text("Wrong sign.")
-    cases = page.evaluate("""() => import("/static/predict.js").then((m) => [
+    cases = page.evaluate("""() => import("/static/controls/predict.js").then((m) => [
         m.closeness(-0.15, -0.05).verdict, m.closeness(-0.0101, -0.01).verdict,
         m.closeness(-0.011, -0.01).verdict, m.closeness(-0.01, -0.05).verdict, m.parseGuess("−5e-2")])""")
     assert cases == ["right sign, off by 3× (too large)", "within 1 %", "within 10 %",

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { agreeingDigits } from "../../static/chain.js";
+import { agreeingDigits } from "../../static/inspector/chain.js";
 
 test("agreeingDigits: the whole digits of −log10 of the relative error", () => {
   assert.equal(agreeingDigits(3e-6), 5);          // −log10 = 5.52

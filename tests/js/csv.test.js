@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { parseCsv } from "../../static/csv.js";
+import { parseCsv } from "../../static/controls/csv.js";
 
 const LIMITS = { maxPoints: 5, maxBytes: 200 };
 

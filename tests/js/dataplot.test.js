@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { contour } from "../../static/dataplot.js";
+import { contour } from "../../static/panels/dataplot.js";
 
 /** the segments as a set: each one's ends sorted, then the segments sorted */
 const unordered = (segments) => segments.map((s) => s.map((p) => p.join(",")).sort().join(" ")).sort();

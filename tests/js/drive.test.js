@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { DriveBar, phaseRules } from "../../static/drive.js";
+import { DriveBar, phaseRules } from "../../static/controls/drive.js";
 
 /** the drive actions a phase lets run */
 const allowedIn = (phase) => ["forward", "backward", "step"].filter((a) => !phaseRules(phase).why[a]);

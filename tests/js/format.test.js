@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { fmt, operandDigits } from "../../static/format.js";
+import { fmt, operandDigits } from "../../static/core/format.js";
 
 test("fmt: four significant digits, a real minus sign, exponents for the tiny and the huge", () => {
   assert.equal(fmt(0.123456), "0.1235");

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { layout, parseValues, reverseSteps } from "../../static/graphlayout.js";
+import { layout, parseValues, reverseSteps } from "../../static/graphlab/graphlayout.js";
 
 test("values are name = number, separated by commas or semicolons", () => {
   assert.deepEqual(parseValues("x1 = 2, x2=−0.5; b = 6.88"), { x1: 2, x2: -0.5, b: 6.88 });

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { layerName, unitName } from "../../static/names.js";
+import { layerName, unitName } from "../../static/core/names.js";
 
 test("layerName: input, hidden layers numbered from 1, the output layer", () => {
   assert.equal(layerName(0, 2), "input");

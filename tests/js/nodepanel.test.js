@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { fPrime } from "../../static/nodepanel.js";
+import { fPrime } from "../../static/inspector/nodepanel.js";
 
 test("fPrime: sigmoid' = a(1 − a), from a and not from z", () => {
   assert.equal(fPrime("sigmoid", 0, 0.5), 0.25);

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { closeness, parseGuess } from "../../static/predict.js";
+import { closeness, parseGuess } from "../../static/controls/predict.js";
 
 test("parseGuess: plain, signed and exponent numbers", () => {
   assert.equal(parseGuess("0.05"), 0.05);

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { codeFromHash, linkFor } from "../../static/scenarios.js";
+import { codeFromHash, linkFor } from "../../static/controls/scenarios.js";
 
 test("codeFromHash: the code after s=, with or without the #", () => {
   assert.equal(codeFromHash("#s=abc"), "abc");

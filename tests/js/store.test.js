@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { SessionStore, isMinibatch, storedId } from "../../static/store.js";
+import { SessionStore, fitsNetwork, isMinibatch, storedId } from "../../static/core/store.js";
 
 const reply = (status, body) => ({ status, ok: status < 300, json: async () => body });
 const HISTORY = { steps: [], losses: [], grad_norms: [] };
@@ -255,6 +255,61 @@ test("after a Forward, the learner's own pick wins over the move to the batch's 
   await store.queue;
   assert.equal(store.sample, 3);
   assert.deepEqual(to(calls, "/abc").filter((c) => c.includes("sample=5")), []);
+});
+
+test("select: the inspector's node or weight, emitted; one the network lacks is none", async () => {
+  serve({ "GET /api/sessions/abc/data": DATA });
+  const store = new SessionStore({ storage: fakeStorage() });
+  await store.adopt(stateOf("abc"));          // a 2–3–1 network
+  const seen = [];
+  store.on("select", (sel) => seen.push(sel));
+  store.select({ kind: "edge", L: 1, i: 1, j: 2 });
+  store.select({ kind: "node", L: 1, i: 3 });
+  store.select(null);
+  assert.deepEqual(seen, [{ kind: "edge", L: 1, i: 1, j: 2 }, null, null]);
+  assert.equal(store.selection, null);
+});
+
+test("adopt with unselect: the selection goes before the data arrive, with no select event", async () => {
+  const data = deferred();
+  serve({ "GET /api/sessions/abc/data": DATA, "GET /api/sessions/def/data": () => data.promise });
+  const store = new SessionStore({ storage: fakeStorage() });
+  await store.adopt(stateOf("abc"));
+  store.select({ kind: "node", L: 1, i: 0 });
+  const seen = [];
+  store.on("select", (sel) => seen.push(sel));
+  const drawn = [];
+  store.on("state", () => drawn.push(store.selection));
+  const adopted = store.adopt(stateOf("def"), { unselect: true });    // the same shape
+  assert.equal(store.selection, null);
+  data.resolve(DATA);
+  await adopted;
+  assert.deepEqual(seen, []);
+  assert.deepEqual(drawn, [null]);
+});
+
+test("a new answer drops a selection its network lacks, with no select event; one it has stays", async () => {
+  serve({ "GET /api/sessions/abc/data": DATA });
+  const store = new SessionStore({ storage: fakeStorage() });
+  await store.adopt(stateOf("abc"));
+  const seen = [];
+  store.on("select", (sel) => seen.push(sel));
+  store.select({ kind: "node", L: 1, i: 2 });
+  store.show(stateOf("abc"), "sample");
+  assert.deepEqual(store.selection, { kind: "node", L: 1, i: 2 });
+  store.show({ ...stateOf("abc"), config: { ...stateOf("abc").config, layers: [2, 2, 1] } }, "sample");
+  assert.equal(store.selection, null);
+  assert.deepEqual(seen, [{ kind: "node", L: 1, i: 2 }]);
+});
+
+test("fitsNetwork: nodes of each layer, weights between neighbours", () => {
+  const state = { config: { layers: [2, 3, 1] } };
+  assert.equal(fitsNetwork({ kind: "node", L: 0, i: 1 }, state), true);
+  assert.equal(fitsNetwork({ kind: "node", L: 2, i: 1 }, state), false);
+  assert.equal(fitsNetwork({ kind: "node", L: 3, i: 0 }, state), false);
+  assert.equal(fitsNetwork({ kind: "edge", L: 2, i: 2, j: 0 }, state), true);
+  assert.equal(fitsNetwork({ kind: "edge", L: 0, i: 0, j: 0 }, state), false);
+  assert.equal(fitsNetwork({ kind: "edge", L: 1, i: 2, j: 0 }, state), false);
 });
 
 test("open: a session the server no longer has is null", async () => {

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { graphLink, unitGraph } from "../../static/unitgraph.js";
+import { graphLink, unitGraph } from "../../static/inspector/unitgraph.js";
 
 const STATE = {
   config: { loss: "bce", leaky_relu_alpha: 0.01 },

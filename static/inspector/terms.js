@@ -1,7 +1,7 @@
 // each sample's part of dW: a_prev · ∂L/∂z per row of the batch (the chain reply's `terms`),
 // as signed bars, largest first, with their sum; a click on one follows that sample
-import { GRAD_NEG, GRAD_POS } from "./colors.js";
-import { fmt } from "./format.js";
+import { GRAD_NEG, GRAD_POS } from "../core/colors.js";
+import { fmt } from "../core/format.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const SHOWN = 40;          // bars drawn; the rest are counted

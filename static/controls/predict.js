@@ -1,7 +1,7 @@
 // "predict the gradient": after Backward one weight's dW stays hidden until the learner types a
 // guess; then how close it was, and the chain rule it came from
-import { fmt } from "./format.js";
-import { unitName } from "./names.js";
+import { fmt } from "../core/format.js";
+import { unitName } from "../core/names.js";
 
 /** a typed number: "−0.05", "-5e-2", "0,05"; NaN if it is not one */
 export function parseGuess(text) {

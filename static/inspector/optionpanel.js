@@ -1,7 +1,7 @@
 // a node panel's middle part for a unit with batch norm and/or dropout: the forward stages
 // z → ẑ → y = γẑ + β → f(y) → a (times mask/(1 − p)), then the backward through the same stages,
 // batch norm's three terms with the numbers, and why each sample's dz depends on the whole batch
-import { fmt } from "./format.js";
+import { fmt } from "../core/format.js";
 import * as M from "./mathml.js";
 
 const EPS = 1e-5;          // batch norm's ε (engine/normalization.py)

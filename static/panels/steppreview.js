@@ -1,6 +1,6 @@
 // the step preview: after Backward, the change of the batch's loss the next Step predicts to
 // first order (Σ dW·Δθ over every W and b); after that Step, what really changed beside it
-import { fmt } from "./format.js";
+import { fmt } from "../core/format.js";
 
 /** how a real change compares with the first-order prediction: "close", "off" or "opposite" */
 export function previewVerdict(predicted, actual) {

@@ -1,9 +1,9 @@
 // the panel for a clicked weight: dL/dw = a_prev · f'(z) · dL/da for the selected sample, the
 // batch sum that equals dW, the update Step will make, and a finite-difference check
-import { fmt, fmtSigned, operandDigits } from "./format.js";
+import { fmt, fmtSigned, operandDigits } from "../core/format.js";
 import * as M from "./mathml.js";
 import { renderMemory } from "./memory.js";
-import { unitName } from "./names.js";
+import { unitName } from "../core/names.js";
 import { renderTerms } from "./terms.js";
 
 const d = (top, bottom) => M.partial(top, bottom);

@@ -2,6 +2,8 @@
 // language — its inputs, weights and bias, its activation, and for an output unit its loss — so
 // that the lab's gradients are the chain panel's per-sample factors
 
+// each activation and loss as the lab's source, in the lab's functions (sigmoid, tanh, relu, log …;
+// no softmax): not labels, which come from the catalog, and not in the catalog either
 const ACT = {
   sigmoid: (z) => `sigmoid(${z})`, tanh: (z) => `tanh(${z})`, relu: (z) => `relu(${z})`, linear: (z) => z,
   leaky_relu: (z, alpha) => `relu(${z}) - ${alpha} * relu(-${z})`,

@@ -1,7 +1,7 @@
 // one layer's backward as matrices with their shapes: dW = A_prevᵀ · dZ, dA_prev = dZ · Wᵀ and
 // the recursion δˡ = (δˡ⁺¹ (Wˡ⁺¹)ᵀ) ⊙ f′(zˡ), with the real numbers of a window of the batch's
 // rows (from /batch pages), the row and column behind the selected weight highlighted
-import { fmt } from "./format.js";
+import { fmt } from "../core/format.js";
 import { fPrime } from "./nodepanel.js";
 
 const WINDOW = 8;          // batch rows shown at a time

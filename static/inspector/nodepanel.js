@@ -1,9 +1,9 @@
 // the panel for a clicked node: z, a, dL/da, f'(z), dL/dz of the selected sample, and how
 // each follows from the one before
-import { fmt, operandDigits } from "./format.js";
+import { fmt, operandDigits } from "../core/format.js";
 import * as M from "./mathml.js";
 import { graphLink, unitGraph } from "./unitgraph.js";
-import { layerName, unitName } from "./names.js";
+import { layerName, unitName } from "../core/names.js";
 import { optionBlocks, softmaxJacobian } from "./optionpanel.js";
 
 /** f'(z) from z and a = f(z), as the engine writes it: only to choose how many digits of a the

@@ -1,7 +1,7 @@
 // the data on a canvas: points by class (or x, y for regression), the decision boundary or
 // fitted curve behind them, the selected sample ringed
-import { CLASS_BYTES, CLASS_COLORS, CLASS_SHAPES, INK, divergingBytes } from "./colors.js";
-import { fmt } from "./format.js";
+import { CLASS_BYTES, CLASS_COLORS, CLASS_SHAPES, INK, divergingBytes } from "../core/colors.js";
+import { fmt } from "../core/format.js";
 
 const M = { left: 34, right: 8, top: 18, bottom: 26 };   // margins for the axes (the top one holds x₂'s name)
 const HIT = 14;                                          // px within which a click finds a point

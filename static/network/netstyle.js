@@ -1,7 +1,7 @@
 // restyling the drawing after each answer: node values and colours, weights, gradient rings and
 // halos; attributes are set only when they change (a Play tick restyles hundreds)
-import { activationT, diverging, GRAD_NEG, GRAD_POS, logWidth } from "./colors.js";
-import { fmt } from "./format.js";
+import { activationT, diverging, GRAD_NEG, GRAD_POS, logWidth } from "../core/colors.js";
+import { fmt } from "../core/format.js";
 import { R } from "./netlayout.js";
 import { restyleOptions } from "./netoptions.js";
 import { fitText, put, quarter } from "./svg.js";

@@ -1,7 +1,7 @@
 // gradient health: each layer's ‖dW‖ over the steps on a log scale (from the history), with
 // vanishing and exploding marked, and the dead and saturated units of the last Forward
-import { fmt } from "./format.js";
-import { layerName, unitName } from "./names.js";
+import { fmt } from "../core/format.js";
+import { layerName, unitName } from "../core/names.js";
 
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"];
 const M = { left: 46, right: 8, top: 8, bottom: 20 };

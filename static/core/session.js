@@ -1,9 +1,9 @@
 // the session's lifecycle: create, replace, recover, open from a link, preset or file; one request
 // at a time, through the store
 import { reasons } from "./api.js";
-import { describeChange } from "./builder.js";
+import { describeChange } from "../controls/buildspec.js";
 import { fmt, sentence } from "./format.js";
-import { codeFromHash } from "./scenarios.js";
+import { codeFromHash } from "../controls/scenarios.js";
 import { storedId } from "./store.js";
 
 /** "a 2–4–1 network (tanh, sigmoid), bce loss, sgd with learning rate 0.3[, on 200 points]" */
@@ -123,12 +123,12 @@ export class Session {
   }
 
   /** make `state` the page's session, shown with `spec` in the Build panel (the server has
-   *  deleted the one it replaced) */
-  async adopt(state, spec, history = null) {
+   *  deleted the one it replaced); `unselect`: the inspector goes back to its guide */
+  async adopt(state, spec, { history = null, unselect = false } = {}) {
     this.messages.clearError();
     this.share.hide();
     this.builder.accept(spec);
-    await this.store.adopt(state, { history });
+    await this.store.adopt(state, { history, unselect });
   }
 
   // -- scenarios: links, presets, files ------------------------------------------------------
@@ -173,9 +173,8 @@ export class Session {
       const problem = predict.set(scenario.teacher ? scenario.teacher.predict : null, state.config.layers);
       lesson.show(scenario.title, scenario.description, this.teacherNote());
       this.opened = { code, title: scenario.title, description: scenario.description, spec: JSON.stringify(spec) };
-      store.selection = null;
       if (code) window.history.replaceState(null, "", `#s=${code}`);
-      await this.adopt(state, spec);
+      await this.adopt(state, spec, { unselect: true });
       const name = scenario.title ? `“${scenario.title}”` : "the network of the link";
       messages.say(`Opened ${name}: ${describeNet(state)}. Press Forward (f) to begin.`);
       if (problem) messages.showProblem(problem);
@@ -253,8 +252,7 @@ export class Session {
       }
       const spec = builder.want(builder.fromConfig(state.config, body.config));
       const history = await store.history(state.id).catch(() => null);
-      store.selection = null;
-      await this.adopt(state, spec, history);
+      await this.adopt(state, spec, { history, unselect: true });
       if (this.opened) this.lesson.setChanged(JSON.stringify(spec) !== this.opened.spec);
       this.messages.say(`Imported “${name}”: ${describeNet(state, false)}, carrying on at step ${state.step}.`);
     });

@@ -1,6 +1,6 @@
 // scenarios: the presets menu, the lesson box (the open scenario's title and description), and
 // links that carry a scenario in their fragment (/#s=CODE), made by "Copy link"
-import { reasons } from "./api.js";
+import { reasons } from "../core/api.js";
 
 /** the scenario code in a location's fragment ("#s=1.…"), or null */
 export function codeFromHash(hash) {

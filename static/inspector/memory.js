@@ -1,6 +1,6 @@
 // what the optimiser remembers for one weight, and the arithmetic that turns it and dW into Δw
 // (the chain reply's `memory`): momentum's velocity, Adam's m, v, t and the corrected m̂, v̂
-import { fmt } from "./format.js";
+import { fmt } from "../core/format.js";
 import * as M from "./mathml.js";
 
 const hat = (x) => M.el("mover", {}, M.mi(x), M.mo("^"));

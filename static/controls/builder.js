@@ -1,24 +1,8 @@
 // the Build panel: dataset, layers, activations, loss, optimiser; every change becomes a new
-// session config plus a sentence saying what changed
+// session config (buildspec.js) plus a sentence saying what changed
 
-import { defaultLoss, defaultOutput, hiddenActivations, outputActivations, requiredOutput, settingDefault } from "./catalog.js";
-
-// a small XOR to start "your own points" from; clicks add more
-const STARTER = {
-  X: [[-0.7, -0.6], [0.6, 0.7], [-0.6, 0.7], [0.7, -0.6]],
-  Y: [[0], [0], [1], [1]],
-};
-
-export const SINGLE_NEURON = {
-  dataset: { name: "single" },
-  layers: [1, 1],
-  activations: ["sigmoid"],
-  loss: "mse",
-  optimizer: { name: "sgd", lr: 0.01 },
-  params: [{ W: [[0.2]], b: [0.1] }],
-};
-
-const clone = (x) => JSON.parse(JSON.stringify(x));
+import { defaultLoss, defaultOutput, hiddenActivations, outputActivations, requiredOutput, settingDefault } from "../core/catalog.js";
+import { STARTER, SINGLE_NEURON, clone, lossFits, specConfig, specFromConfig, specInfo } from "./buildspec.js";
 
 /** The Build controls; `onChange(spec, what)` fires for every edit the learner makes. */
 export class Builder {
@@ -205,13 +189,7 @@ export class Builder {
     this.onChange(next, what);
   }
 
-  info(spec = this.spec) {
-    if (spec.dataset !== "custom") return this.datasets[spec.dataset];
-    const { X, Y } = spec.points;
-    const binary = Y.every((y) => y.length === 1 && (y[0] === 0 || y[0] === 1));
-    const task = Y[0].length > 1 ? "multiclass" : binary ? "binary" : "regression";
-    return { inputs: X[0].length, outputs: Y[0].length, task, description: `your own ${X.length} points` };
-  }
+  info(spec = this.spec) { return specInfo(spec, this.datasets); }
 
   task(spec = this.spec) { return this.info(spec).task; }
 
@@ -223,18 +201,12 @@ export class Builder {
     const after = this.info(s);
     let what = name === "custom" ? `data: your own points (${s.points.X.length} to start; click the plot to add more)`
                                  : `data: ${name} (${after.description})`;
-    if (before.task !== after.task || !this.lossFits(s.loss, after.task)) {
+    if (before.task !== after.task || !lossFits(s.loss, after.task)) {
       s.loss = defaultLoss(after.task);
       s.output = defaultOutput(s.loss);
       what += `; loss ${s.loss} with a ${s.output} output, as suits ${after.task === "regression" ? "a regression" : after.task === "multiclass" ? "three classes" : "two classes"}`;
     }
     return what;
-  }
-
-  lossFits(loss, task) {
-    if (task === "regression") return loss === "mse";
-    if (task === "binary") return loss !== "cross_entropy";
-    return true;
   }
 
   /** the spec with these points as its data; `weights` (the ones on screen) carry on when the
@@ -246,7 +218,7 @@ export class Builder {
     next.dataset = "custom";
     next.points = { X, Y };
     const after = this.info(next);
-    if (!this.lossFits(next.loss, after.task) || after.task !== before.task) {   // new data of another kind: its usual loss
+    if (!lossFits(next.loss, after.task) || after.task !== before.task) {   // new data of another kind: its usual loss
       next.loss = defaultLoss(after.task);
       next.output = defaultOutput(next.loss);
     }
@@ -261,66 +233,10 @@ export class Builder {
   }
 
   /** the SessionConfig of a spec */
-  config(spec = this.spec) {
-    const info = this.info(spec);
-    const extra = spec.extra ?? {};
-    const features = info.inputs === 2 ? spec.features : null;
-    const config = {
-      layers: [features ? features.length : info.inputs, ...spec.hidden.map((h) => h.units), info.outputs],
-      activations: [...spec.hidden.map((h) => h.activation), spec.output],
-      loss: spec.loss,
-      optimizer: { name: spec.optimizer, lr: spec.lr, ...extra.optimizer },
-      batch_size: spec.batch,
-      seed: spec.seed,
-      dataset: spec.dataset === "custom" ? { X: spec.points.X, Y: spec.points.Y }
-                                         : { name: spec.dataset, n: spec.n, noise: spec.noise, ...extra.dataset },
-    };
-    if (extra.init) config.init = extra.init;
-    if (extra.leaky_relu_alpha !== undefined) config.leaky_relu_alpha = extra.leaky_relu_alpha;
-    if (spec.params) config.params = spec.params;
-    if (spec.reg) config.regularization = spec.reg;
-    if (features) config.features = features;
-    if (spec.test) config.test_ratio = spec.test;
-    if (spec.hidden.some((h) => h.batchNorm || h.dropout)) {
-      config.layer_options = spec.hidden.map((h) => ({ batch_norm: !!h.batchNorm, dropout: h.dropout ?? 0 }));
-    }
-    return config;
-  }
+  config(spec = this.spec) { return specConfig(spec, this.info(spec)); }
 
-  /** the spec of a session opened from a scenario or a file: `normal` is the state's config
-   *  (every default filled in), `given` the config it was made from (own points, weights) */
-  fromConfig(normal, given) {
-    const ds = given.dataset ?? {};
-    const own = Array.isArray(ds.X);
-    const opt = normal.optimizer;
-    return {
-      dataset: own ? "custom" : normal.dataset.name,
-      n: own ? this.spec.n : normal.dataset.n,
-      noise: own ? this.spec.noise : normal.dataset.noise,
-      points: own ? { X: clone(ds.X), Y: clone(ds.Y) } : null,
-      hidden: normal.layers.slice(1, -1).map((units, k) => ({
-        units, activation: normal.activations[k],
-        batchNorm: !!normal.layer_options?.[k]?.batch_norm, dropout: normal.layer_options?.[k]?.dropout ?? 0,
-      })),
-      output: normal.activations[normal.activations.length - 1],
-      loss: normal.loss,
-      optimizer: opt.name,
-      lr: opt.lr,
-      batch: normal.batch_size,
-      seed: normal.seed,
-      params: given.params ? clone(given.params) : null,
-      reg: normal.regularization ? { ...normal.regularization } : null,
-      features: normal.features && normal.features.join() !== "x1,x2" ? [...normal.features] : null,
-      test: normal.test_ratio ?? 0,
-      // settings the panel has no control for, kept so that a shared link opens the same network
-      extra: {
-        optimizer: { beta: opt.beta, beta1: opt.beta1, beta2: opt.beta2, eps: opt.eps },
-        dataset: own ? {} : { seed: normal.dataset.seed },
-        init: normal.init,
-        leaky_relu_alpha: normal.leaky_relu_alpha,
-      },
-    };
-  }
+  /** the spec of a session opened from a scenario or a file (specFromConfig) */
+  fromConfig(normal, given) { return specFromConfig(normal, given, this.spec); }
 
   /** the spec of the single-neuron preset */
   singleNeuron() {
@@ -410,7 +326,7 @@ export class Builder {
     const forced = requiredOutput(s.loss);
     e.output.title = forced ? `${s.loss} needs a ${forced} output` : "softmax goes with cross_entropy only";
     for (const opt of e.loss.options) {
-      opt.disabled = !this.lossFits(opt.value, info.task);
+      opt.disabled = !lossFits(opt.value, info.task);
     }
     e.loss.value = s.loss;
     e.loss.title = info.task === "regression" ? "regression targets are not probabilities: mse"
@@ -457,20 +373,4 @@ function button(doc, text, data, label) {
   b.title = label;
   for (const [k, v] of Object.entries(data)) b.dataset[k] = String(v);
   return b;
-}
-
-/** "what changed" between two specs, in words (for presets and reloads) */
-export function describeChange(before, after) {
-  if (!before) return "a network to start with";
-  const out = [];
-  if (before.dataset !== after.dataset) out.push(`data: ${after.dataset === "custom" ? "your own points" : after.dataset}`);
-  if (before.hidden.length !== after.hidden.length) out.push(`${after.hidden.length} hidden layer${after.hidden.length === 1 ? "" : "s"} (was ${before.hidden.length})`);
-  if (before.loss !== after.loss) out.push(`loss ${before.loss} → ${after.loss}`);
-  if (before.output !== after.output) out.push(`output ${before.output} → ${after.output}`);
-  if (before.optimizer !== after.optimizer) out.push(`optimiser ${before.optimizer} → ${after.optimizer}`);
-  if (before.lr !== after.lr) out.push(`learning rate ${before.lr} → ${after.lr}`);
-  if (JSON.stringify(before.reg ?? null) !== JSON.stringify(after.reg ?? null)) {
-    out.push(`regularisation ${after.reg ? `${after.reg.kind} ${after.reg.rate}` : "none"}`);
-  }
-  return out.join("; ") || "the same settings";
 }

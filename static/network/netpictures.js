@@ -1,5 +1,5 @@
 // each unit's picture: its output over the input plane (2-D inputs only), painted on its own canvas
-import { activationT, divergingBytes } from "./colors.js";
+import { activationT, divergingBytes } from "../core/colors.js";
 
 /** Each unit's picture of its output over the input plane (2-D inputs only), painted on its
  *  own canvas. */

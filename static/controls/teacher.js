@@ -4,7 +4,7 @@
 
 export const LOCK_NOTE = "locked by your teacher for this lesson";
 
-import { controlLabel } from "./catalog.js";
+import { controlLabel } from "../core/catalog.js";
 
 const FORM = new Set(["BUTTON", "INPUT", "SELECT", "TEXTAREA", "FIELDSET"]);
 const BUILD_CONTROLS = ["dataset", "points", "layers", "activations", "loss", "optimizer", "batch_size", "seed",

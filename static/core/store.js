@@ -20,6 +20,14 @@ export function isMinibatch(state) {
   return state.config.batch_size !== null && state.config.batch_size < state.points;
 }
 
+/** whether `sel` ({kind: "node" | "edge", L, i[, j]}) names a node or a weight of `state`'s network */
+export function fitsNetwork(sel, state) {
+  const sizes = state.config.layers;
+  return sel.kind === "node"
+    ? sel.L < sizes.length && sel.i < sizes[sel.L]
+    : sel.L >= 1 && sel.L < sizes.length && sel.i < sizes[sel.L - 1] && sel.j < sizes[sel.L];
+}
+
 /** the answers after which the pictures of the outputs change (the weights moved or were replaced) */
 const NEW_WEIGHTS = ["new", "step", "train", "reset", "rewind", "edit"];
 /** the answers after which the batch may be another */
@@ -29,7 +37,8 @@ const NEW_BATCH = ["new", "forward", "train", "reset", "rewind"];
  * One session on the server for the page. Events (`on(name, fn)`):
  *   load (state, data, history)   a session was adopted: its data and loss history come with it
  *   state (state, how)            a new answer: how = new, forward, backward, step, reset, train, sample, reveal
- *   select (selection)            the node or weight the inspector shows, or null
+ *   select (selection)            the node or weight the inspector shows, or null (it changes only
+ *                                 here: select(), or quietly in adopt() and show(), whose "state" draws it)
  *   pictures (predictions)        the unit pictures and the decision boundary of the current weights
  *   batch (indices | null)        the points of the current minibatch (null: all of them)
  *   running (null | "play" | "train")
@@ -112,8 +121,11 @@ export class SessionStore {
     }
   }
 
-  /** make `state` the page's session: its data (fetched unless given), its sample, its history */
-  async adopt(state, { history = null, data = null } = {}) {
+  /** make `state` the page's session: its data (fetched unless given), its sample, its history;
+   *  the selection goes with `unselect` (a scenario or a file opened) or a network of another
+   *  shape, with no "select": the "state" below draws the page without it */
+  async adopt(state, { history = null, data = null, unselect = false } = {}) {
+    if (unselect) this.selection = null;
     storeId(state.id, this.storage);
     data = data ?? await api.data(state.id);
     const sameShape = this.state && JSON.stringify(this.state.config.layers) === JSON.stringify(state.config.layers);
@@ -262,9 +274,10 @@ export class SessionStore {
     if (this.sample >= n && this.sample > 0) this.sample -= 1;
   }
 
+  /** show `selection` in the inspector (null: the guide); one the network lacks is none */
   select(selection) {
-    this.selection = selection;
-    this.emit("select", selection);
+    this.selection = selection && this.state && !fitsNetwork(selection, this.state) ? null : selection;
+    this.emit("select", this.selection);
   }
 
   setClickMode(mode) {
@@ -310,6 +323,8 @@ export class SessionStore {
 
   show(state, how) {
     this.state = state;
+    // a node or weight this network lacks is no longer selected: the views draw the guide
+    if (this.selection && !fitsNetwork(this.selection, state)) this.selection = null;
     this.emit("state", state, how);
     if (NEW_WEIGHTS.includes(how) && !this.running) this.refreshPictures();
     if ((how === "step" || how === "reset") && !this.running) this.refreshHistory();

@@ -1,5 +1,5 @@
 // a few helpers to build MathML with DOM calls (no innerHTML, no library)
-import { fmt } from "./format.js";
+import { fmt } from "../core/format.js";
 
 const NS = "http://www.w3.org/1998/Math/MathML";
 

@@ -1,10 +1,10 @@
 // the graph lab: build an expression's graph on the server, then step through reverse mode
 // (gradients from the output back, += where a value is used twice) or forward mode (tangents
 // from one input forward), node by node
-import { api } from "./api.js";
-import { fmt } from "./format.js";
-import { contour } from "./dataplot.js";
-import { divergingBytes } from "./colors.js";
+import { api } from "../core/api.js";
+import { fmt } from "../core/format.js";
+import { contour } from "../panels/dataplot.js";
+import { divergingBytes } from "../core/colors.js";
 import { layout, parseValues, reverseSteps } from "./graphlayout.js";
 
 const SVG = "http://www.w3.org/2000/svg";

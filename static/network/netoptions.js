@@ -1,7 +1,7 @@
 // batch norm and dropout in the drawing: a "BN" tag on the units of a batch-norm layer, and the
 // units dropout switched off for the followed sample crossed out, with the weights that carry
 // nothing for this sample dimmed
-import { fmt } from "./format.js";
+import { fmt } from "../core/format.js";
 import { R } from "./netlayout.js";
 import { put, svgEl } from "./svg.js";
 

@@ -1,7 +1,7 @@
 // the history scrubber: a slider over the kept past updates that shows the network, its unit
 // pictures, the boundary and the loss at the chosen step without changing the session, and
 // "Continue from here", which rewinds the session to it
-import { fmt } from "./format.js";
+import { fmt } from "../core/format.js";
 
 /** the kept step nearest to `step` (the earlier of two as near) */
 export function nearestKept(kept, step) {

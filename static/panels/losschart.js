@@ -1,7 +1,7 @@
 // the loss over training steps on a canvas; a log scale once it spans two decades
-import { historyCap } from "./catalog.js";
-import { INK } from "./colors.js";
-import { fmt } from "./format.js";
+import { historyCap } from "../core/catalog.js";
+import { INK } from "../core/colors.js";
+import { fmt } from "../core/format.js";
 
 const M = { left: 58, right: 10, top: 10, bottom: 22 };
 

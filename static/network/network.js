@@ -1,16 +1,14 @@
 // the network as SVG: built once per architecture, restyled after every request (netstyle.js),
 // its units' pictures painted (netpictures.js), the backward pass played stage by stage (backward.js)
+import { activationLabel } from "../core/catalog.js";
 import { backwardStages, clearLit } from "./backward.js";
 import { clearForward, forwardStages } from "./forward.js";
 import { COL, MAX_DRAWN_WEIGHTS, PIC, R, TOP } from "./netlayout.js";
-import { layerName, unitName } from "./names.js";
+import { layerName, unitName } from "../core/names.js";
 import { paintPictures } from "./netpictures.js";
 import { restyle, restyleGradients } from "./netstyle.js";
 import { StagePlayer } from "./stageplayer.js";
 import { svgEl } from "./svg.js";
-
-const ACT_LABEL = { sigmoid: "sigmoid σ", tanh: "tanh", relu: "ReLU", leaky_relu: "leaky ReLU",
-                    linear: "linear", softmax: "softmax" };
 
 /** Draws nodes, weights and the loss; reports clicks through `onSelect`. */
 export class NetworkView {
@@ -79,7 +77,7 @@ export class NetworkView {
       const t = svgEl("text", { x: x(L) + (pictures ? (PIC + 8) / 2 : 0), y: 22, class: "col-title" }, titles);
       t.textContent = name;
       const sub = svgEl("text", { x: x(L) + (pictures ? (PIC + 8) / 2 : 0), y: 42, class: "col-sub" }, titles);
-      sub.textContent = L === 0 ? `${sizes[0]} value${sizes[0] > 1 ? "s" : ""}` : ACT_LABEL[activations[L - 1]];
+      sub.textContent = L === 0 ? `${sizes[0]} value${sizes[0] > 1 ? "s" : ""}` : activationLabel(activations[L - 1]);
     }
     const lossX = x(this.last) + (pictures ? PIC + 8 : 0) + 95;
     const lt = svgEl("text", { x: lossX, y: 22, class: "col-title" }, titles);
