@@ -41,7 +41,7 @@ def main(argv=None):
     # request's head, and a cap on open connections
     options = dict(log_level=settings.log_level.lower(), timeout_keep_alive=75, proxy_headers=False,
                    http=GuardedHttpToolsProtocol)
-    if args.workers > 1:      # a socket per process, so that each gets its share (app/workers.py)
+    if args.workers > 1:      # a socket per process, so that each gets its share (app/server/workers.py)
         workers.serve(args.host, args.port, args.workers, cpus=cpus, **options)
     else:
         if cpus:

@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     train_seconds: float = Field(10.0, gt=0)
     blas_threads: int = Field(1, ge=1)    # BLAS threads of the process (threadpoolctl at start)
     # each server process kept on one CPU: "" the OS decides, "auto" or a list such as "0,1"
-    # (process k of --workers on the k-th); app/affinity.py says when it helps
+    # (process k of --workers on the k-th); app/server/affinity.py says when it helps
     cpus: str = ""
     creates_per_minute: int = Field(300, ge=0)   # new sessions per client address a minute; 0: no limit
     # addresses or networks of the reverse proxies whose X-Forwarded-For is believed, comma-separated

@@ -109,7 +109,7 @@ def main():
             with serve(log_level="warning") as memory, serve(log_level="warning", settings={"redis_url": url}) as shared:
                 in_memory, in_redis = asyncio.run(paired_phases([memory.base, shared.base], rounds))
                 sizes = redis_bytes(url, shared.base)
-            # the same with each server process kept on one CPU (app/affinity.py): both servers,
+            # the same with each server process kept on one CPU (app/server/affinity.py): both servers,
             # as each would be on a machine of its own
             with serve(log_level="warning", settings=PINNED) as memory, \
                     serve(log_level="warning", settings={**PINNED, "redis_url": url}) as shared:

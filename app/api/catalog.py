@@ -10,7 +10,7 @@ from ..scenarios.links import CONTROLS
 
 def catalog(settings):
     return {
-        "activations": [{"name": a.name, "label": a.label, "derivative": a.derivative_text,
+        "activations": [{"name": a.name, "label": a.label, "formula": a.formula_text, "derivative": a.derivative_text,
                          "output_only": a.output_only} for a in ACTIVATIONS.values()],
         "losses": [{"name": l.name, "label": l.label, "requires": l.requires, "refuses": list(l.refuses),
                     "output": l.output} for l in LOSSES.values()],

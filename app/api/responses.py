@@ -1,6 +1,6 @@
 """Response bodies, declared so that /docs (and the fuzz tests) know what every route answers.
 
-The routes build their JSON themselves (app/state.py); these models only describe it. A number
+The routes build their JSON themselves (api/state.py); these models only describe it. A number
 that became NaN or infinite is sent as null, hence `Num`.
 """
 from typing import Any, Literal

@@ -1,6 +1,6 @@
 """The session as JSON: the one contract between server and page. Non-finite numbers become null.
 
-Arrays are handed to the encoder (app/jsonbody.py) as they are, which writes NaN and infinity
+Arrays are handed to the encoder (api/jsonbody.py) as they are, which writes NaN and infinity
 as null; Numbers notes whether any was there, for the `diverged` flag."""
 import math
 import weakref

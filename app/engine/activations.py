@@ -7,6 +7,7 @@ class Activation:
 
     name = "activation"
     label = "activation"          # what the page calls it
+    formula_text = "f(z)"         # a as the page writes it, from z
     derivative_text = "f′(z)"     # f′ as the page writes it, from a (or z)
     elementwise = True
     output_only = False           # softmax: the output layer only
@@ -24,6 +25,7 @@ class Activation:
 class Sigmoid(Activation):
     name = "sigmoid"
     label = "sigmoid σ"
+    formula_text = "σ(z)"
     derivative_text = "a(1 − a)"
 
     def forward(self, Z):
@@ -39,6 +41,7 @@ class Sigmoid(Activation):
 class Tanh(Activation):
     name = "tanh"
     label = "tanh"
+    formula_text = "tanh(z)"
     derivative_text = "1 − a²"
 
     def forward(self, Z):
@@ -51,6 +54,7 @@ class Tanh(Activation):
 class ReLU(Activation):
     name = "relu"
     label = "ReLU"
+    formula_text = "max(0, z)"
     derivative_text = "1 if z > 0, else 0"
 
     def forward(self, Z):
@@ -63,6 +67,7 @@ class ReLU(Activation):
 class LeakyReLU(Activation):
     name = "leaky_relu"
     label = "leaky ReLU"
+    formula_text = "max(αz, z)"
     derivative_text = "1 if z > 0, else α"
 
     def __init__(self, alpha=0.01):
@@ -78,6 +83,7 @@ class LeakyReLU(Activation):
 class Linear(Activation):
     name = "linear"
     label = "linear"
+    formula_text = "z"
     derivative_text = "1"
 
     def forward(self, Z):
@@ -93,6 +99,7 @@ class Softmax(Activation):
 
     name = "softmax"
     label = "softmax"
+    formula_text = "softmax(z)"
     derivative_text = None        # a Jacobian, fused with cross-entropy
     elementwise = False
     output_only = True

@@ -79,7 +79,7 @@ class Network:
     def forward(self, X, Y, mode="train"):
         """Run X through every layer, keep each Z and A, and return the loss against Y. `mode`
         "train" (a training step's forward) or "fixed" (the same again: batch norm's running
-        statistics not moved, dropout's last mask kept): see engine/normalization.py."""
+        statistics not moved, dropout's last mask kept): see engine/layers/normalization.py."""
         A = self.X = X
         self.Y = Y
         # references, not copies: an update puts new arrays in place, never writes into these
@@ -242,7 +242,7 @@ class Network:
                 layer.reset_options()
 
     def set_dropout_state(self, numbers):
-        """The dropout generator moved to `numbers` (engine/past.py's generator_state)."""
+        """The dropout generator moved to `numbers` (engine/bookkeeping/past.py's generator_state)."""
         from .bookkeeping.past import generator_dict
         self.dropout_rng.bit_generator.state = generator_dict(numbers)
 

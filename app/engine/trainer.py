@@ -62,7 +62,7 @@ class Trainer:
         self.revision += 1
 
     def state_dict(self):
-        """Everything needed to carry on bit for bit, as arrays and numbers (engine/checkpoint.py)."""
+        """Everything needed to carry on bit for bit, as arrays and numbers (engine/bookkeeping/checkpoint.py)."""
         return checkpoint.state_dict(self)
 
     def load_state_dict(self, state):

@@ -36,7 +36,7 @@ def listening_socket(host, port):
 
 
 def run_worker(host, port, options, cpu=None):
-    if cpu is not None:                               # MANUALGRAD_CPUS (app/affinity.py)
+    if cpu is not None:                               # MANUALGRAD_CPUS (app/server/affinity.py)
         keep_on(cpu)
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # the parent stops the workers (SIGTERM)
     threading.Thread(target=stop_with_parent, args=(os.getppid(),), daemon=True).start()

@@ -1,4 +1,4 @@
-// the vocabulary the server's engine defines (app/catalog.py), given to the page once: every
+// the vocabulary the server's engine defines (app/api/catalog.py), given to the page once: every
 // activation, loss, optimiser, dataset and teacher's control, with its label and rules
 let catalog = null;
 
@@ -18,6 +18,8 @@ function need() {
 export const hiddenActivations = () => need().activations.filter((a) => !a.output_only).map((a) => a.name);
 export const outputActivations = () => need().activations.map((a) => a.name);
 export const activationLabel = (name) => need().activations.find((a) => a.name === name)?.label ?? name;
+/** a = f(z) as the page writes it: "tanh(z)", "max(0, z)" */
+export const activationFormula = (name) => need().activations.find((a) => a.name === name)?.formula ?? "f(z)";
 /** the output activation a loss must have (bce: sigmoid), or undefined */
 export const requiredOutput = (loss) => need().losses.find((l) => l.name === loss)?.requires ?? undefined;
 export const defaultLoss = (task) => need().default_loss[task];

@@ -4,7 +4,7 @@
 import { fmt } from "../core/format.js";
 import * as M from "./mathml.js";
 
-const EPS = 1e-5;          // batch norm's ε (engine/normalization.py)
+const EPS = 1e-5;          // batch norm's ε (engine/layers/normalization.py)
 const d = (top, bottom) => M.partial(top, bottom);
 
 /** the blocks (DOM elements) for unit i of hidden layer k; `block(term, meaning, ...math)` and

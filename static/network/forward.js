@@ -1,6 +1,6 @@
 // the forward pass as a movement: the inputs go in, then layer by layer z = Σ a_prev·w + b and
 // a = f(z), to the loss; the values are on the nodes already, each layer's light up in its turn
-import { activationLabel } from "../core/catalog.js";
+import { activationFormula } from "../core/catalog.js";
 
 /** back to the drawing with every value shown */
 export function clearForward(view) {
@@ -32,7 +32,7 @@ export function forwardStages(view) {
       },
     });
     list.push({
-      caption: `${where}: a = f(z), the activation (here ${activationLabel(view.activations[L - 1])}), is what the unit sends on.`,
+      caption: `${where}: a = ${activationFormula(view.activations[L - 1])}, the activation, is what the unit sends on.`,
       apply: () => {
         into.forEach((e) => e.g.classList.remove("lit-fwd"));
         nodes.forEach((n) => n.g.classList.remove("pending"));

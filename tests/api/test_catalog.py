@@ -28,6 +28,8 @@ def test_the_page_gets_one_catalog_of_them(client):
     catalog, page = page_catalog(client)
     assert [a["name"] for a in catalog["activations"]] == list(ACTIVATIONS)
     assert {a["name"]: a["output_only"] for a in catalog["activations"]}["softmax"] is True
+    formulas = {a["name"]: a["formula"] for a in catalog["activations"]}      # the forward's captions
+    assert formulas["relu"] == "max(0, z)" and formulas["tanh"] == "tanh(z)" and formulas["linear"] == "z"
     assert [l["name"] for l in catalog["losses"]] == list(LOSSES)
     assert catalog["default_loss"] == {"binary": "bce", "multiclass": "cross_entropy", "regression": "mse"}
     assert catalog["output_for_loss"]["bce"] == "sigmoid"

@@ -1,4 +1,4 @@
-"""MANUALGRAD_CPUS: each server process kept on one CPU (app/affinity.py), checked on real
+"""MANUALGRAD_CPUS: each server process kept on one CPU (app/server/affinity.py), checked on real
 processes by the CPUs the kernel lets each of their threads run on."""
 import os
 import subprocess

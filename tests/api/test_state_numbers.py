@@ -1,4 +1,4 @@
-"""Numbers (app/state.py): the `diverged` flag of a reply is true when any number in it is NaN or
+"""Numbers (api/state.py): the `diverged` flag of a reply is true when any number in it is NaN or
 infinite, whether the array holding it is small (checked with the others, once) or large."""
 import numpy as np
 import pytest

@@ -59,7 +59,7 @@ class Dense:
         return self.activation.forward(A_prev @ W + b)
 
     def forward(self, A_prev, mode="train"):
-        """`mode` matters only to a layer with options (engine/normalization.py)."""
+        """`mode` matters only to a layer with options (engine/layers/normalization.py)."""
         self.A_prev = A_prev                             # kept for backward
         self.Z = A_prev @ self.W + self.b                # (n, fan_out)
         self.A = self.activation.forward(self.Z)         # (n, fan_out)

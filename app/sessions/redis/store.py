@@ -805,7 +805,7 @@ class RedisStore:
 
 def same_arrays(state, saved):
     """Whether every array of `state` is the very array (or a view of it) `saved` has: the
-    histories' arrays are new ones whenever they changed (engine/history.py's ArrayCopy)."""
+    histories' arrays are new ones whenever they changed (engine/bookkeeping/history.py's ArrayCopy)."""
     if saved is None or saved.keys() != state.keys():
         return False
     return all(same_array(value, saved[name]) if isinstance(value, np.ndarray) else value == saved[name]
