@@ -12,7 +12,7 @@ bce loss on 500 xor points, full batch, float64. Four implementations of the sam
            the engine's own tanh and sigmoid (one exp per entry), sums over the batch as 1ᵀ·dZ,
            every W and b one flat vector so SGD is a single update;
 - server:  the engine as a /train request drives it: the request's work
-           (app.api.phases.train_steps) on the server's compute thread, in its slices, with
+           (app.api.routes.phases.train_steps) on the server's compute thread, in its slices, with
            the state reply encoded at the end; everything but the HTTP;
 - torch:   the same net with PyTorch autograd (float64, one thread; the sigmoid inside
            binary_cross_entropy_with_logits) and the same SGD; skipped if torch is missing.

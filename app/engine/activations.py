@@ -29,10 +29,14 @@ class Sigmoid(Activation):
     derivative_text = "a(1 − a)"
 
     def forward(self, Z):
-        # σ(z) = 1 / (1 + e^(−z)), written so that e^(−z) never overflows: for z < 0 as e^z / (1 + e^z)
+        # σ(z) = 1 / (1 + e^(−z)), written so that e^(−z) never overflows: for z < 0 as e^z / (1 + e^z).
+        # Both from one E = e^(−|z|): the numerator is 1 where z ≥ 0 and E where z < 0, over 1 + E
         Z = np.asarray(Z)
         E = np.exp(-np.abs(Z))
-        return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))
+        A = np.where(Z >= 0, 1.0, E)
+        E += 1.0
+        A /= E                                           # in place: one division, no third array
+        return A
 
     def derivative(self, Z, A):
         return A * (1.0 - A)  # sigmoid'(z) = a(1 - a)
@@ -125,15 +129,12 @@ class Softmax(Activation):
 ACTIVATIONS = {cls.name: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Linear, Softmax)}
 
 
-def get_activation(name, tuned=True, **settings):
-    """The activation called `name` (sigmoid, tanh, relu, leaky_relu, linear, softmax): the
-    tuned one of engine/kernels.py where there is one (the same values, faster), or with
-    tuned=False the plain one written above."""
+def get_activation(name, **settings):
+    """The activation called `name` (sigmoid, tanh, relu, leaky_relu, linear, softmax)."""
     if isinstance(name, Activation):
         return name
-    from .kernels import TUNED_ACTIVATIONS
     try:
-        cls = (TUNED_ACTIVATIONS if tuned else {}).get(name) or ACTIVATIONS[name]
+        cls = ACTIVATIONS[name]
     except KeyError:
         raise ValueError(f"unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}") from None
     return cls(**settings)

@@ -6,7 +6,6 @@ import numpy as np
 from .activations import get_activation
 from .layers.dense import Dense
 from .errors import ConfigError
-from .kernels import TunedDense
 from .init import default_init, init_weights
 from .losses import get_loss
 from .layers.normalization import OptionDense
@@ -28,7 +27,7 @@ class PhaseError(RuntimeError):
 class Network:
     """Dense layers of `sizes` (input first) with one activation per non-input layer."""
 
-    def __init__(self, sizes, activations, loss, params=None, init=None, seed=0, rng=None, tuned=True,
+    def __init__(self, sizes, activations, loss, params=None, init=None, seed=0, rng=None,
                  regularization=None, layer_options=None):
         sizes = [int(s) for s in sizes]
         if len(sizes) < 2:
@@ -38,8 +37,7 @@ class Network:
         if len(activations) != len(sizes) - 1:
             raise ConfigError("activations", f"need one activation per non-input layer: {len(sizes) - 1}, "
                                              f"got {len(activations)}")
-        acts = [get_activation(a, tuned=tuned) for a in activations]
-        layer_class = TunedDense if tuned else Dense      # tuned: engine/kernels.py, the same math faster
+        acts = [get_activation(a) for a in activations]
         if any(a.name == "softmax" for a in acts[:-1]):
             raise ConfigError("activations", "softmax is only allowed on the output layer")
         self.loss = get_loss(loss)
@@ -65,7 +63,7 @@ class Network:
                 self.layers.append(OptionDense(W, b, act, options["batch_norm"], options["dropout"],
                                                self.dropout_rng))
             else:
-                self.layers.append(layer_class(W, b, act))
+                self.layers.append(Dense(W, b, act))
         self.sizes = sizes
         self.regularization = regularization      # engine/regularization.py, or None
         self.phase = Phase.FRESH
@@ -219,7 +217,6 @@ class Network:
         dropout's last masks too) and nothing computed."""
         net = Network(self.sizes, [layer.activation for layer in self.layers], self.loss,
                       params=[(layer.W, layer.b) for layer in self.layers],
-                      tuned=not any(type(layer) is Dense for layer in self.layers),
                       regularization=self.regularization, layer_options=self.layer_options)
         net.seed = self.seed
         net.dropout_rng.bit_generator.state = self.dropout_rng.bit_generator.state
