@@ -6,7 +6,6 @@ import uvicorn
 from pydantic import ValidationError
 
 from .server import workers
-from .server.affinity import cpus_for, keep_on
 from .server.probe import record
 from .server.guards import GuardedHttpToolsProtocol
 from .settings import Settings
@@ -28,10 +27,6 @@ def main(argv=None):
     if args.workers > 1 and not settings.redis_url:
         parser.error(f"--workers {args.workers} needs MANUALGRAD_REDIS_URL (e.g. redis://127.0.0.1:6379/0): "
                      f"sessions in memory live in one process, so each learner's requests must all reach it")
-    try:
-        cpus = cpus_for(settings.cpus)
-    except ValueError as e:
-        parser.error(str(e))
     record(args.host, args.port)      # for the image's HEALTHCHECK (python -m app.server.probe)
     # browsers keep idle connections open far longer than uvicorn's 5 s default; a server that
     # closes first can race a request reusing the connection
@@ -42,10 +37,8 @@ def main(argv=None):
     options = dict(log_level=settings.log_level.lower(), timeout_keep_alive=75, proxy_headers=False,
                    http=GuardedHttpToolsProtocol)
     if args.workers > 1:      # a socket per process, so that each gets its share (app/server/workers.py)
-        workers.serve(args.host, args.port, args.workers, cpus=cpus, **options)
+        workers.serve(args.host, args.port, args.workers, **options)
     else:
-        if cpus:
-            keep_on(cpus[0])
         uvicorn.run("app.main:app", host=args.host, port=args.port, **options)
 
 

@@ -7,7 +7,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from threadpoolctl import threadpool_limits
 
-from .server.admission import CreateLimiter, RefusalBudget, parse_networks
+from .server.admission import CreateLimiter, RedisLimiter, RefusalBudget, parse_networks
 from .api.routes import docs, graph, health, inspect, pages, phases, scenarios, sessions
 from .api.routes.scenarios import IMPORT_PATH, preset_list
 from .sessions.compute import Scheduler
@@ -15,10 +15,10 @@ from .server.errors import install_error_handlers
 from .server.middleware import BodyLimit, HeadAsGet, JSONOnly, LargeBodyGuard, SecurityHeaders
 from .paths import STATIC, TEMPLATES
 from .server.guards import BodyDeadline, quiet_storms
-from .sessions.redis.store import RedisLimiter, RedisStore
+from .sessions.redis.store import RedisStore
 from .scenarios.presets import load_presets
 from .settings import Settings
-from .sessions.store import SessionStore
+from .sessions.memory import MemoryStore
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -37,9 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.scheduler = Scheduler()
     if settings.redis_url:
         app.state.store = RedisStore(settings, app.state.scheduler)
-        app.state.limiter = RedisLimiter(app.state.store, settings.creates_per_minute)
+        app.state.limiter = RedisLimiter(app.state.store.connection, settings.creates_per_minute)
     else:
-        app.state.store = SessionStore(settings.max_sessions, settings.idle_seconds, settings.protect_seconds,
+        app.state.store = MemoryStore(settings.max_sessions, settings.idle_seconds, settings.protect_seconds,
                                        int(settings.session_memory_mb * 2**20))
         app.state.limiter = CreateLimiter(settings.creates_per_minute)
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)

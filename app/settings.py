@@ -3,7 +3,6 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .server.admission import parse_networks
-from .server.affinity import parse as parse_cpus
 
 
 DEFAULT_PROTECT_SECONDS = 900.0
@@ -27,9 +26,6 @@ class Settings(BaseSettings):
     # compute a request may use (a train, a whole-network gradient check), not counting its wait
     train_seconds: float = Field(10.0, gt=0)
     blas_threads: int = Field(1, ge=1)    # BLAS threads of the process (threadpoolctl at start)
-    # each server process kept on one CPU: "" the OS decides, "auto" or a list such as "0,1"
-    # (process k of --workers on the k-th); app/server/affinity.py says when it helps
-    cpus: str = ""
     creates_per_minute: int = Field(300, ge=0)   # new sessions per client address a minute; 0: no limit
     # addresses or networks of the reverse proxies whose X-Forwarded-For is believed, comma-separated
     trusted_proxies: str = ""
@@ -51,11 +47,6 @@ class Settings(BaseSettings):
     # under it; the largest, 64 × 8 units with Adam and 5,000 points of its own, is about 7 MB
     max_import_bytes: int = 12 * 1024 * 1024
     scenarios_dir: str | None = None  # a folder of the teacher's own preset .json files
-
-    @model_validator(mode="after")
-    def cpus_are_numbers(self):
-        parse_cpus(self.cpus)
-        return self
 
     @model_validator(mode="after")
     def proxies_are_addresses(self):

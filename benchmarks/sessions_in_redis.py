@@ -2,12 +2,11 @@
 
 - The HTTP phase: Forward, Backward, Step of a 2-8-8-1 net on 500 points, one after the other
   on one keep-alive connection, on a server with sessions in memory and on one with them in
-  Redis, both running, taking turns every 10 rounds (goal: <= 1.3x the in-memory time).
+  Redis, both running, taking turns every 10 rounds (goal: <= 1.6x the in-memory time; on
+  Redis each phase is two round trips: take the lease, save and release it).
 - The class (benchmarks/classroom.py: 100 clicking, 30 on Play) on `manualgrad --workers 2`
   with Redis against one in-memory process on the same 2 cores (goal: the players' steps/s
-  >= 1.3x, clicks p99 < 100 ms).
-- The HTTP phase again with each server process kept on one CPU (MANUALGRAD_CPUS=auto, both
-  servers): the event loop, the compute thread and their hand-overs on one CPU, Redis on another.
+  >= 1.5x, clicks p99 < 100 ms).
 - Bytes per session in Redis, for the starter net and the largest (8 layers of 64, 5,000 points,
   Adam), as Redis counts them (MEMORY USAGE of its hash).
 
@@ -32,7 +31,6 @@ from benchmarks.report import arguments, figure, percentile, write_figures  # no
 from benchmarks.server import serve  # noqa: E402
 
 NET = {"layers": [2, 8, 8, 1], "dataset": {"name": "xor", "n": 500}}
-PINNED = {"cpus": "auto"}
 LARGEST = {"layers": [2] + [64] * 7 + [1], "optimizer": {"name": "adam"}, "dataset": {"name": "xor", "n": 5000}}
 
 
@@ -109,11 +107,6 @@ def main():
             with serve(log_level="warning") as memory, serve(log_level="warning", settings={"redis_url": url}) as shared:
                 in_memory, in_redis = asyncio.run(paired_phases([memory.base, shared.base], rounds))
                 sizes = redis_bytes(url, shared.base)
-            # the same with each server process kept on one CPU (app/server/affinity.py): both servers,
-            # as each would be on a machine of its own
-            with serve(log_level="warning", settings=PINNED) as memory, \
-                    serve(log_level="warning", settings={**PINNED, "redis_url": url}) as shared:
-                pinned_memory, pinned_redis = asyncio.run(paired_phases([memory.base, shared.base], rounds))
             one_rec, one_rates, _ = measure_class(30, 100, seconds)
             two_rec, two_rates, _ = measure_class(30, 100, seconds, extra_args=["--workers", "2"],
                                                   settings={"redis_url": url})
@@ -122,8 +115,6 @@ def main():
             redis_process.wait()
     mem50, red50 = percentile(in_memory, 50), percentile(in_redis, 50)
     ratio = red50 / mem50
-    pinned_mem50, pinned_red50 = percentile(pinned_memory, 50), percentile(pinned_redis, 50)
-    pinned_ratio = pinned_red50 / pinned_mem50
     one, two = sum(one_rates), sum(two_rates)
     clicks = two_rec.latency["click"]
     p99 = percentile(clicks, 99)
@@ -131,8 +122,6 @@ def main():
     print("Sessions in Redis against sessions in memory (2-8-8-1 on 500 points; a redis-server on loopback)")
     print(f"  one phase over HTTP: memory p50 {mem50 * 1e3:.2f} ms, Redis p50 {red50 * 1e3:.2f} ms "
           f"({ratio:.2f}x); p99 {percentile(in_memory, 99) * 1e3:.2f} / {percentile(in_redis, 99) * 1e3:.2f} ms")
-    print(f"  the same, each server on one CPU (MANUALGRAD_CPUS=auto): memory p50 {pinned_mem50 * 1e3:.2f} ms, "
-          f"Redis p50 {pinned_red50 * 1e3:.2f} ms ({pinned_ratio:.2f}x)")
     print(f"  the class, 30 on Play + 100 clicking, {seconds:g} s: one in-memory process {one:.0f} steps/s, "
           f"--workers 2 on Redis {two:.0f} steps/s ({two / one:.2f}x); clicks on Redis p50 "
           f"{percentile(clicks, 50) * 1e3:.1f} ms, p99 {p99 * 1e3:.1f} ms; errors {errors}")
@@ -141,12 +130,9 @@ def main():
     print(f"  bytes per session in Redis: starter {sizes['starter']:,}, largest {sizes['largest']:,}")
     write_figures(args.json, [
         figure("HTTP phase, Redis / memory (p50)", f"{ratio:.2f}x ({red50 * 1e3:.2f} / {mem50 * 1e3:.2f} ms)",
-               "<= 1.3x", ratio <= 1.3),
-        figure("HTTP phase, Redis / memory (p50), each server on one CPU (MANUALGRAD_CPUS=auto)",
-               f"{pinned_ratio:.2f}x ({pinned_red50 * 1e3:.2f} / {pinned_mem50 * 1e3:.2f} ms)", "<= 1.3x",
-               pinned_ratio <= 1.3),
+               "<= 1.6x", ratio <= 1.6),
         figure("class on --workers 2 + Redis / one in-memory process: steps/s", f"{two / one:.2f}x ({two:.0f} / {one:.0f})",
-               ">= 1.3x", two / one >= 1.3),
+               ">= 1.5x", two / one >= 1.5),
         figure("class on --workers 2 + Redis: clicks p99", f"{p99 * 1e3:.1f} ms", "< 100 ms, 0 errors",
                p99 < 0.1 and errors == 0),
         figure("bytes per session in Redis: starter, largest", f"{sizes['starter']:,}, {sizes['largest']:,}"),

@@ -8,10 +8,10 @@ from ..sessions.compute import Scheduler
 from ..limits import MAX_POINTS
 from ..engine import ConfigError
 from ..sessions.session import Session
-from ..sessions.store import SessionStore
+from ..sessions.store import Store
 
 
-async def get_store(request: Request) -> SessionStore:
+async def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
@@ -23,8 +23,8 @@ SessionId = Annotated[str, Path(max_length=64)]
 
 
 def held(request, session_id, cancel=False):
-    """The session, held for this request's turn (an async context manager): the store's use()."""
-    return request.app.state.store.use(session_id, cancel=cancel)
+    """The session, held for this request's turn (an async context manager): the store's hold()."""
+    return request.app.state.store.hold(session_id, cancel=cancel)
 
 
 async def locked_session(request: Request, session_id: SessionId) -> AsyncIterator[Session]:
@@ -37,11 +37,11 @@ async def cancelling_session(request: Request,
                              session_id: Annotated[str, Path(max_length=64)]) -> AsyncIterator[Session]:
     """The session for a reset: trains that came before it stop at once (they answer with what
     they ran, `stopped: "cancelled"`), then this request takes its turn."""
-    async with request.app.state.store.use(session_id, cancel=True) as session:
+    async with held(request, session_id, cancel=True) as session:
         yield session
 
 
-StoreDep = Annotated[SessionStore, Depends(get_store)]
+StoreDep = Annotated[Store, Depends(get_store)]
 SchedulerDep = Annotated[Scheduler, Depends(get_scheduler)]
 SessionDep = Annotated[Session, Depends(locked_session)]
 ResetSessionDep = Annotated[Session, Depends(cancelling_session)]

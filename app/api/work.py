@@ -10,7 +10,8 @@ async def compute(request, session, kind, fn, *args, status_code=200, headers=No
 
     Before: room for what the session may grow to (503 if there is none). The work first brings
     back the session's cached values if the store let them go (bit for bit), and after it the
-    store counts what the session holds. `kind` names the work for its measured cost."""
+    store counts what the session holds, then saves what the work changed before the reply says
+    it happened. `kind` names the work for its measured cost."""
     store = request.app.state.store
     store.reserve(session)
 
@@ -23,21 +24,14 @@ async def compute(request, session, kind, fn, *args, status_code=200, headers=No
             return result
         finally:
             store.recount(session)
-            if session.ending is not None:      # Redis's answer, read before the reply is handed over
-                session.ending.take()
 
     body = await request.app.state.scheduler.run(work, costs=session.costs, kind=kind)
-    await store.saved(session)          # written (to Redis) before the reply says it happened
+    await store.save(session)
     return JSONBytes(body, status_code=status_code, headers=headers)
 
 
 def state_body(session, sample, **extra):
-    """The session's state as JSON bytes, for dataset sample `sample` (checked by deps.sample_of).
-    With sessions in Redis, what the work changed is sent first and Redis's answer read after:
-    Redis writes it while this thread builds the body (the reply still goes out only once
-    Redis has it: store.saved)."""
-    if session.writer is not None:
-        session.ending = session.writer.send_end(session)
+    """The session's state as JSON bytes, for dataset sample `sample` (checked by deps.sample_of)."""
     state = session_state(session, sample)
     state.update(extra)
     return dumps(state)

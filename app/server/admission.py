@@ -121,3 +121,18 @@ class RefusalBudget:
             self.counter.take(address)
         except RateLimited:
             pass
+
+
+class RedisLimiter:
+    """CreateLimiter's rule counted in Redis (the RATE script of sessions/redis/scripts.py), so
+    that every process of the class counts together; `connection` runs the script."""
+
+    def __init__(self, connection, per_minute):
+        self.connection, self.per_minute = connection, per_minute
+
+    async def admit(self, address):
+        if self.per_minute <= 0:
+            return
+        wait = await self.connection.run("rate", address, self.per_minute)
+        if wait:
+            raise RateLimited(self.per_minute, int(wait))

@@ -15,8 +15,7 @@ from ..engine import PhaseError
 from .middleware import BodyTooLarge, SECURITY_HEADERS
 from .guards import SLOW_BODIES, BodyTimeout
 from ..engine import ConfigError
-from ..sessions.redis.store import StoreUnavailable
-from ..sessions.store import SessionNotFound, StoreFull
+from ..sessions.store import SessionNotFound, StoreFull, StoreUnavailable
 
 log = logging.getLogger("manualgrad")
 

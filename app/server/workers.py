@@ -18,7 +18,6 @@ import time
 
 import uvicorn
 
-from .affinity import keep_on
 
 logger = logging.getLogger("manualgrad.workers")
 STOP_SECONDS = 30          # a worker still running this long after SIGTERM is killed
@@ -35,9 +34,7 @@ def listening_socket(host, port):
     return sock
 
 
-def run_worker(host, port, options, cpu=None):
-    if cpu is not None:                               # MANUALGRAD_CPUS (app/server/affinity.py)
-        keep_on(cpu)
+def run_worker(host, port, options):
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # the parent stops the workers (SIGTERM)
     threading.Thread(target=stop_with_parent, args=(os.getppid(),), daemon=True).start()
     uvicorn.Server(uvicorn.Config("app.main:app", host=host, port=port, **options)).run(
@@ -51,32 +48,29 @@ def stop_with_parent(parent):
     os.kill(os.getpid(), signal.SIGTERM)
 
 
-def serve(host, port, workers, cpus=None, **options):
-    """Run `workers` processes of the app on host:port until SIGTERM or SIGINT; worker k on
-    CPU cpus[k % len(cpus)] when `cpus` names them (MANUALGRAD_CPUS)."""
+def serve(host, port, workers, **options):
+    """Run `workers` processes of the app on host:port until SIGTERM or SIGINT."""
     listening_socket(host, port).close()        # the address is free for us (else: the error, now)
     context = multiprocessing.get_context("spawn")
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     signal.signal(signal.SIGINT, lambda *_: stopping.append(True))
 
-    placed = [cpus[k % len(cpus)] if cpus else None for k in range(workers)]    # worker k's CPU
-
-    def start(k):
-        process = context.Process(target=run_worker, args=(host, port, options, placed[k]), daemon=False)
+    def start():
+        process = context.Process(target=run_worker, args=(host, port, options), daemon=False)
         process.start()
         return process
 
-    processes = [start(k) for k in range(workers)]
-    logger.warning("manualgrad: %d worker processes on %s:%d (one socket each, SO_REUSEPORT)%s",
-                   workers, host, port, f", on CPUs {','.join(map(str, placed))}" if cpus else "")
+    processes = [start() for _ in range(workers)]
+    logger.warning("manualgrad: %d worker processes on %s:%d (one socket each, SO_REUSEPORT)",
+                   workers, host, port)
     while not stopping:
         time.sleep(0.5)
         for k, process in enumerate(processes):
             if not process.is_alive() and not stopping:
                 logger.warning("manualgrad: worker %d exited (code %s); starting another",
                                process.pid, process.exitcode)
-                processes[k] = start(k)
+                processes[k] = start()
     for process in processes:
         process.terminate()
     deadline = time.monotonic() + STOP_SECONDS

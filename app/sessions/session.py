@@ -14,32 +14,25 @@ from .config import NamedDataset, SessionConfig
 from .turns import Turns
 
 
-
 class Session:
     """One learner's network, its data and optimiser; requests on it take `turns`, in order."""
 
-    def __init__(self, id, trainer, config, spec=None):
+    def __init__(self, id, trainer, config, spec=None, turns=None):
         self.id = id
         self.trainer = trainer
         self.config = config            # the normalised configuration, as JSON
-        self.spec = spec                # the SessionConfig it was built from (a Redis store rebuilds from it)
-        self.turns = Turns()
+        self.spec = spec                # the SessionConfig it was built from (a store rebuilds from it)
+        self.turns = turns or Turns()   # this process's queue of requests on it
         self.ticket = 0                 # the turn of the request running now
-        self.cancel_below = 0           # trains of earlier turns stop (a reset or delete came)
         self.closed = False             # set when deleted or evicted; in-flight requests then 404
         self.last_used = time.monotonic()
         self.costs = {}                 # measured compute seconds of each kind of work
         self.peak_bytes = peak_bytes(trainer)
-        self.held_bytes = 0             # counted by the store
-        self.lease = None               # the Redis store's hold on it for the request at work
-        self.writer = None              # the Redis store: sends a request's end while its reply is built
-        self.ending = None              # that end, sent (redis_store.Ending)
-        self.saved_history, self.history_bytes = None, 0    # the histories as Redis has them
-        self.meta_bytes = 0             # its config and spec in Redis: counted with every save
+        self.held_bytes = 0             # what it holds in this process, as the store counted it
 
     def cancelled(self, ticket):
         """Whether work of turn `ticket` should stop: the session is gone, or was reset since."""
-        return self.closed or ticket < self.cancel_below
+        return self.closed or ticket < self.turns.cancel_below
 
 
 def load_dataset(spec):

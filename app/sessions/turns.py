@@ -17,7 +17,7 @@ class Turns:
         self._held = False
         self._waiting = deque()          # (loop, future) of each waiter, in arrival order
         self.issued = 0                  # tickets handed out so far
-        self.cancel_below = 0            # a reset came: trains of earlier tickets stop (Redis store)
+        self.cancel_below = 0            # a reset or delete came: work of earlier tickets stops
 
     def locked(self):
         return self._held

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from .conftest import fields
+from ..conftest import fields
 
 MAX_NET = [2] + [64] * 7 + [1]            # 8 dense layers of up to 64 units
 ROUTES = [("post", "/forward"), ("post", "/backward"), ("get", "/chain?layer=0&i=0&j=0"),

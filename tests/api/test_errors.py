@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from .conftest import fields
+from ..conftest import fields
 
 
 @pytest.mark.parametrize("body,field,words", [

@@ -10,7 +10,7 @@ import pytest
 from app.scenarios.files import digest
 from app.scenarios.presets import load_presets
 
-from .conftest import fields
+from ..conftest import fields
 
 JSON = {"content-type": "application/json"}
 SMALL = 16 * 1024

@@ -6,7 +6,7 @@ import sys
 from playwright.sync_api import expect, sync_playwright
 
 from ..live import live_server
-from .conftest import CHROMIUM, CHROMIUM_ARGS
+from ..conftest import CHROMIUM, CHROMIUM_ARGS
 
 
 def main(path="docs/screenshot.png"):

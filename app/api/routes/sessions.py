@@ -10,6 +10,7 @@ from ..responses import SessionState, errors
 from ...sessions.config import SessionConfig
 from ...engine import ConfigError
 from ...sessions.session import Session, build_trainer
+from ...sessions.store import new_id
 from ..routing import FastJSONRoute
 from ..deps import ReplacesQuery, ResetSessionDep, SampleQuery, SessionId, StoreDep, held, sample_of
 from ..work import compute, state_body
@@ -37,7 +38,7 @@ async def open_session(request, trainer_of, sample, replaces=None, status_code=2
     session (`replaces`, a live session's id), which then goes: the page sends it with every
     rebuild, so a class changing its learning rate together is never refused."""
     store = request.app.state.store
-    if not (replaces and await store.has(replaces)):
+    if not (replaces and await store.exists(replaces)):
         replaces = None
         await request.app.state.limiter.admit(client_address(request, request.app.state.trusted_proxies))
 
@@ -45,7 +46,7 @@ async def open_session(request, trainer_of, sample, replaces=None, status_code=2
         built = trainer_of()
         trainer, normalised, spec = (yield from built) if inspect.isgenerator(built) else built
         check_size(request, trainer)
-        session = Session(store.new_id(), trainer, normalised, spec)
+        session = Session(new_id(), trainer, normalised, spec)
         return session, state_body(session, min(sample, len(trainer.X) - 1))
 
     session, body = await request.app.state.scheduler.run(create)
@@ -78,7 +79,7 @@ async def get_session(request: Request, session_id: SessionId, sample: SampleQue
 @router.delete("/{session_id}", status_code=204, responses=errors(404))
 async def delete_session(session_id: SessionId, store: StoreDep):
     """Forget the session (a train running on it stops at once)."""
-    await store.remove(session_id)
+    await store.delete(session_id)
     return Response(status_code=204)
 
 

@@ -12,7 +12,7 @@ from app.scenarios.files import digest
 from app.scenarios.links import Scenario, TeacherMode, WeightRef, decode, encode
 from app.sessions.config import NamedDataset, OptimizerConfig, SessionConfig
 
-from .conftest import fields
+from ..conftest import fields
 
 configs = st.builds(
     SessionConfig,

@@ -1,3 +1,4 @@
+"""Fixtures every test package shares: an app in a TestClient, a starter session, a Redis server."""
 import pytest
 from fastapi.testclient import TestClient
 

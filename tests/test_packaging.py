@@ -8,11 +8,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from ..live import live_process
+from .live import live_process
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 SERVE_FROM_WHEEL = textwrap.dedent("""
     import sys

@@ -1,0 +1,102 @@
+"""A session as Redis keeps it, and back: its state (Trainer.state_dict) as raw bytes beside a
+JSON header, the histories as a blob of their own, the configuration and the spec as JSON."""
+import json
+
+import numpy as np
+import orjson
+
+from ...engine import ConfigError
+from ..config import PointsDataset, SessionConfig
+from ..session import Session, build_trainer
+from ..store import StoreUnavailable
+
+HISTORY = ("history.", "norms.", "testloss.")   # the state's histories: written only when they change
+
+
+def pack(state):
+    """The arrays' bytes after a JSON header naming them (dtype, shape) and holding the numbers."""
+    header, chunks = {"arrays": [], "values": {}, "big": [], "nonfinite": []}, []
+    for name, value in state.items():
+        if isinstance(value, np.ndarray):
+            value = np.ascontiguousarray(value)
+            header["arrays"].append([name, value.dtype.str, list(value.shape)])
+            chunks.append(value.tobytes())
+        elif isinstance(value, int) and not -2**63 <= value < 2**63:   # a generator state is 128 bits
+            header["values"][name] = str(value)
+            header["big"].append(name)
+        elif isinstance(value, float) and not np.isfinite(value):      # a diverged loss
+            header["values"][name] = str(value)
+            header["nonfinite"].append(name)
+        else:
+            header["values"][name] = value
+    head = orjson.dumps(header)
+    return len(head).to_bytes(4, "little") + head + b"".join(chunks)
+
+
+def unpack(blob):
+    size = int.from_bytes(blob[:4], "little")
+    header = json.loads(blob[4:4 + size])      # json: blobs from before kept 128-bit numbers as such
+    state, offset = dict(header["values"]), 4 + size
+    for name in header.get("big", ()):
+        state[name] = int(state[name])
+    for name in header.get("nonfinite", ()):
+        state[name] = float(state[name])
+    for name, dtype, shape in header["arrays"]:
+        dtype = np.dtype(dtype)
+        count = int(np.prod(shape)) if shape else 1
+        state[name] = np.frombuffer(blob, dtype, count, offset).reshape(shape).copy()
+        offset += count * dtype.itemsize
+    return state
+
+
+def split_state(session):
+    """(the state without its histories, the histories): what a save writes."""
+    state = session.trainer.state_dict()
+    if "points" in session.config["dataset"]:        # the learner's own points travel with it
+        state["data.X"], state["data.Y"] = session.trainer.points, session.trainer.Y
+    histories = {name: state.pop(name) for name in [name for name in state if name.startswith(HISTORY)]}
+    return state, histories
+
+
+def meta(session):
+    """(config, spec) as JSON: what a session was built from, written once at its creation."""
+    spec = session.spec.model_dump(mode="json", exclude={"params"})
+    if "points" in session.config["dataset"]:
+        spec["dataset"] = {"points": True}                # the points are in the state
+    return json.dumps(session.config), json.dumps(spec)
+
+
+def rebuild(session_id, state_blob, history_blob, config, spec, turns):
+    """A Session from what Redis holds: the trainer built from its spec, then its state loaded."""
+    state = unpack(state_blob)
+    if history_blob:
+        state.update(unpack(history_blob))
+    spec = json.loads(spec)
+    points = spec.get("dataset") == {"points": True}
+    if points:
+        spec.pop("dataset")
+    built_from = SessionConfig.model_validate(spec)
+    if points:    # arrays the server wrote itself: not validated again as a client's
+        built_from.dataset = PointsDataset.model_construct(X=state.pop("data.X"), Y=state.pop("data.Y"))
+    try:
+        trainer, _ = build_trainer(built_from)
+        trainer.load_state_dict(state)
+    except (ConfigError, ValueError) as e:
+        raise StoreUnavailable(f"the session's saved state cannot be read back: {e}") from None
+    return Session(session_id, trainer, json.loads(config), built_from, turns)
+
+
+def same_arrays(state, saved):
+    """Whether every array of `state` is the very array (or a view of it) `saved` has: the
+    histories' arrays are new ones whenever they changed (engine/bookkeeping/history.py's
+    ArrayCopy), so this tells whether they changed since they were saved."""
+    if saved is None or saved.keys() != state.keys():
+        return False
+    return all(same_array(value, saved[name]) if isinstance(value, np.ndarray) else value == saved[name]
+               for name, value in state.items())
+
+
+def same_array(a, b):
+    if a.size == 0:                 # an empty history's array is made anew each time
+        return b.size == 0 and a.shape == b.shape and a.dtype == b.dtype
+    return (a if a.base is None else a.base) is (b if b.base is None else b.base)
