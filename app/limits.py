@@ -1,4 +1,4 @@
-"""Every size a client can choose, with its upper bound (documented in the README and /docs)."""
+"""Every size a client can choose, with its upper bound (documented in docs/api.md and /docs)."""
 
 MAX_DENSE_LAYERS = 8          # dense layers in a network (so at most 9 entries in `layers`)
 MAX_UNITS = 64                # units in any layer, inputs included

@@ -10,7 +10,7 @@
 - Bytes per session in Redis, for the starter net and the largest (8 layers of 64, 5,000 points,
   Adam), as Redis counts them (MEMORY USAGE of its hash).
 
-A redis-server is started for the run (appendonly, fsync every second, noeviction: as the README
+A redis-server is started for the run (appendonly, fsync every second, noeviction: as docs/deployment.md
 says to run it), in a temporary folder, on a free port.
 
     python -m benchmarks.sessions_in_redis [--quick] [--seconds S]

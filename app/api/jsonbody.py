@@ -1,7 +1,7 @@
 """JSON bodies encoded with orjson: NumPy arrays written directly, NaN and infinity as null.
 
 Building a multi-megabyte reply holds the GIL wherever it runs; orjson writes one about ten
-times faster than json.dumps of the same lists (README, "Performance").
+times faster than json.dumps of the same lists (docs/performance.md).
 """
 import numpy as np
 import orjson

@@ -171,7 +171,7 @@ class SessionConfig(Strict):
     optimizer: OptimizerConfig = OptimizerConfig()
     batch_size: int | None = Field(None, ge=1, le=MAX_POINTS, description="null: the full batch")
     seed: Seed = Field(0, description="seeds the initial weights and the minibatch order")
-    init: InitName | None = Field(None, description="default: he for relu, xavier otherwise")
+    init: InitName | None = Field(None, description="default: he for relu and leaky_relu, xavier otherwise")
     leaky_relu_alpha: float = Field(0.01, ge=0, le=1)
     dataset: DatasetSpec = NamedDataset()
     params: list[LayerParams] | None = Field(None, min_length=1, max_length=MAX_DENSE_LAYERS)

@@ -252,9 +252,9 @@ def test_encode_refuses_a_predict_weight_the_network_lacks(client, predict, word
     assert words in response.json()["detail"][0]["msg"]
 
 
-def test_the_readme_preset_example_encodes_as_it_is(client):
-    """The README's example preset file is what a teacher copies: it must work when sent as is."""
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+def test_the_documented_preset_example_encodes_as_it_is(client):
+    """The example preset file of docs/teachers.md is what a teacher copies: it must work as it is."""
+    readme = (Path(__file__).resolve().parents[2] / "docs" / "teachers.md").read_text()
     example = json.loads(readme.split("```json\n", 1)[1].split("```", 1)[0])
     assert example["name"] == "lesson-1"
     code = client.post("/api/scenarios/encode", json=example)
