@@ -32,7 +32,7 @@ def gradients(client, sid):
         assert client.post(f"/api/sessions/{sid}/{phase}").status_code == 200
 
 
-def exercise(client, sid, timeout=5.0):
+def exercise(client, sid, timeout=10.0):       # the slowest route here: 0.75 s (the 8x64 net's gradient check)
     """Every phase and inspection route on the session: each answers 200 with strict JSON, in
     reasonable time (a gradient check of a diverged network 409, at once). Returns the last state."""
     for method, path in ROUTES:
@@ -180,10 +180,10 @@ def test_maximum_points_with_the_max_net(make_client):
     sid = create(client, layers=MAX_NET, dataset={"name": "spiral", "n": 5000})["id"]
     started = time.monotonic()
     state = strict(client.post(f"/api/sessions/{sid}/train", json={"steps": 10_000}))
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 15       # 1.1 s here; the stop itself is the `stopped` below
     assert 0 < state["steps_run"] < 10_000 and state["stopped"] == "time limit of 1 s per request"
     assert state["points"] == 5000 and state["batch_size"] == 5000
-    exercise(client, sid, timeout=10)
+    exercise(client, sid, timeout=15)            # its gradient checks: 1.2 s here
     page = client.get(f"/api/sessions/{sid}/batch", params={"offset": 4500, "limit": 500})
     body = strict(page)
     rows = len(body["indices"])      # as many of the 500 as fit in about 2 MB

@@ -23,7 +23,7 @@ def post(client, path, body):
     return response, time.monotonic() - started
 
 
-def small_422(response, seconds, limit=1.0):
+def small_422(response, seconds, limit=2.0):      # 0.11 s at most here: ten times that and more (issue 30)
     assert response.status_code == 422, response.text[:300]
     assert len(response.content) <= SMALL, len(response.content)
     assert seconds < limit, seconds

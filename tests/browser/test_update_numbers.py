@@ -193,7 +193,8 @@ def test_forward_is_animated_layer_by_layer_and_skippable(app, errors):
     app.click("[data-action=forward]")
     expect(network).to_have_attribute("data-animating", "true")
     expect(app.locator('[data-node="2-0"]')).to_have_class(re.compile(r"\bpending\b"))
-    expect(app.locator("#animation-caption")).to_contain_text("z = Σ a_prev · w + b")
+    # shown 0.82 s into the animation here: a bound of ten times that and more (issue 30)
+    expect(app.locator("#animation-caption")).to_contain_text("z = Σ a_prev · w + b", timeout=10000)
     app.click("#skip-animation")
     expect(network).to_have_attribute("data-animating", "false")
     assert app.locator("#network .pending").count() == 0

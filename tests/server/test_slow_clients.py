@@ -8,9 +8,14 @@ from ..live import live_process
 
 pytestmark = pytest.mark.slow
 
+# The deadlines below are 1 s: a stalled connection is closed 1.01 s after it stalls, here. Each
+# bound is 15 s, ten times that and more (issue 30): it still catches a connection held open, and
+# the 408 each test asks for is what shows that the deadline closed it.
+WAIT = 15           # a socket's timeout, the same bound
+
 
 def half_request(port, head=b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: "):
-    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
     sock.sendall(head)
     return sock
 
@@ -39,7 +44,7 @@ def test_half_sent_heads_are_closed_and_others_are_served(tmp_path):
         waited = time.monotonic() - started
         assert sum(a.startswith(b"HTTP/1.1 503") for a in answers) >= 30      # over the cap: at once
         assert sum(a.startswith(b"HTTP/1.1 408") for a in answers) >= 70      # the rest: at the deadline
-        assert waited < 5
+        assert waited < 15
         assert server.call("GET", "/healthz")[0] == 200                    # and the others are served
         time.sleep(0.2)
     lines = log_path.read_text().splitlines()
@@ -50,7 +55,7 @@ def test_half_sent_heads_are_closed_and_others_are_served(tmp_path):
 
 def test_a_keep_alive_connection_that_then_stalls_is_closed_too():
     with live_process(header_timeout=1) as server:
-        sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=WAIT)
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         first = b""
         while not first.endswith(b"}"):                             # the whole first answer
@@ -59,7 +64,7 @@ def test_a_keep_alive_connection_that_then_stalls_is_closed_too():
         started = time.monotonic()
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")       # and never the blank line
         assert answer(sock).startswith(b"HTTP/1.1 408")
-        assert time.monotonic() - started < 4
+        assert time.monotonic() - started < 15
 
 
 def test_a_body_that_does_not_arrive_is_408(tmp_path):
@@ -69,7 +74,7 @@ def test_a_body_that_does_not_arrive_is_408(tmp_path):
         started = time.monotonic()
         reply = answer(sock)
         assert reply.startswith(b"HTTP/1.1 408") and b'"field": "body"' in reply.replace(b'":"', b'": "')
-        assert time.monotonic() - started < 4
+        assert time.monotonic() - started < 15
         assert server.call("GET", "/healthz")[0] == 200
 
 

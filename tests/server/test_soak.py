@@ -187,4 +187,5 @@ def test_malformed_bodies_do_not_hold_up_learners_who_train():
     assert refusals[422] >= 10 and refusals[429] >= 10 and set(refusals) <= {413, 422, 429}, refusals
     waits.sort()
     print(f"clicks beside the attack: p99 {waits[int(len(waits) * 0.99)] * 1e3:.0f} ms, max {waits[-1] * 1e3:.0f} ms, refusals {dict(refusals)}")
-    assert waits[int(len(waits) * 0.99)] < 0.3, f"p99 {waits[int(len(waits) * 0.99)]:.3f} s, max {waits[-1]:.3f} s"
+    # p99 19-51 ms on a quiet machine: ten times that and more (issue 30) still catches a stall
+    assert waits[int(len(waits) * 0.99)] < 1.0, f"p99 {waits[int(len(waits) * 0.99)]:.3f} s, max {waits[-1]:.3f} s"

@@ -77,8 +77,9 @@ def test_many_long_trains_leave_the_page_and_new_learners_served():
     with live_process(train_seconds=0.25) as server:
         sessions = [server.session(**BIG) for _ in range(45)]
         idle = server.session(**BIG)
+        # the 45 take their turns on one compute thread: each train answers after about 12 s here
         threads = [in_background(lambda sid=sid: server.call("POST", f"/api/sessions/{sid}/train",
-                                                            {"steps": 10000})) for sid in sessions]
+                                                            {"steps": 10000}, timeout=150)) for sid in sessions]
         time.sleep(0.5)
         waits = {}
         for method, path in (("POST", "/api/sessions"), ("GET", f"/api/sessions/{idle}"),
@@ -87,7 +88,7 @@ def test_many_long_trains_leave_the_page_and_new_learners_served():
             assert status in (200, 201), path
         still_training = sum(thread.is_alive() for thread, _ in threads)
         for thread, _ in threads:
-            thread.join(120)
+            thread.join(150)
     assert all(out["result"][0] == 200 for _, out in threads)
     assert still_training > 20, ("the trains were over before the others were measured", waits)
     assert max(waits.values()) < 1.0, waits
@@ -155,7 +156,9 @@ def test_a_whole_network_gradient_check_keeps_to_its_time_budget():
         for phase in ("forward", "backward"):
             assert limited.call("POST", f"/api/sessions/{sid}/{phase}")[0] == 200
         status, report, seconds = timed(limited, "GET", f"/api/sessions/{sid}/gradcheck")
-    assert status == 200 and seconds < 3
+    # 0.37 s here; the bound, ten times that and more (issue 30), only catches a stall: the partial
+    # count below is what shows that the check kept to its budget
+    assert status == 200 and seconds < 5
     checked = [layer[name] for layer in report["layers"] for name in ("W_checked", "b_checked")]
     assert 0 < sum(checked) < len(checked), checked     # one entry per array fits in no budget
     assert report["layers"][0]["W_checked"] == 1 and report["max_relative_error"] < 1e-5
@@ -168,10 +171,19 @@ def test_healthz_turns_503_when_the_compute_thread_is_stalled(make_client):
     client = make_client()
     scheduler = client.app.state.scheduler
     assert client.get("/healthz").status_code == 200
-    stall = threading.Thread(target=lambda: asyncio.run(scheduler.run(lambda job: time.sleep(3))), daemon=True)
+    # the stall lasts until the 503 is in (2.05 s after the ask, here), not a set time that a slow
+    # machine could outrun: 30 s at most, ten times that and more (issue 30)
+    stalled, release = threading.Event(), threading.Event()
+
+    def stall_the_thread(job):
+        stalled.set()
+        release.wait(30)
+
+    stall = threading.Thread(target=lambda: asyncio.run(scheduler.run(stall_the_thread)), daemon=True)
     stall.start()
-    time.sleep(0.2)
+    assert stalled.wait(30)
     response = client.get("/healthz")
+    release.set()
     assert response.status_code == 503 and response.json()["status"] == "stalled"
     stall.join()
     assert client.get("/healthz").status_code == 200
@@ -234,6 +246,8 @@ def test_a_class_with_learners_on_play_and_learners_clicking(server):
     asyncio.run(everyone())
     assert not errors
     assert len(latencies) > 400
+    # 9-10 ms here: 0.4 s, forty times that, only catches a stall (issue 30); the goal, p99 < 100 ms,
+    # is benchmarks/classroom.py's
     assert percentile(latencies, 99) < 0.4, f"clicks p99 {percentile(latencies, 99) * 1e3:.0f} ms"
     assert min(counts) >= 0.5 * max(counts), counts
     print(f"clicks p99 {percentile(latencies, 99) * 1e3:.0f} ms, players {min(counts)}-{max(counts)} steps")

@@ -89,7 +89,9 @@ def test_a_process_killed_mid_request_frees_its_sessions_for_the_others(redis):
         for sid in ids:
             status, _, state = b.call("POST", f"/api/sessions/{sid}/forward")
             assert status == 200, state
-        assert time.monotonic() - started < 6, "the dead process's lease held the session too long"
+        # its lease runs out 3 s after it was last renewed (2.8 s here): 30 s, ten times that (issue
+        # 30), still catches a lease that never runs out
+        assert time.monotonic() - started < 30, "the dead process's lease held the session too long"
 
 
 def test_a_request_is_two_round_trips_and_loads_a_session_only_when_it_moved(redis):
@@ -267,7 +269,9 @@ def test_reset_and_delete_on_one_process_stop_a_train_on_the_other(redis):
         started = time.monotonic()
         status, _, state = b.call("POST", f"/api/sessions/{sid}/reset")
         assert status == 200 and state["step"] == 0
-        assert time.monotonic() - started < 1.5
+        # 0.21 s here (the delete below: 0.17 s); ten times that and more (issue 30) catches a stall,
+        # and "cancelled" and the 404 below are what show that the train stopped
+        assert time.monotonic() - started < 3
         thread.join(30)
         assert out["train"][0] == 200 and out["train"][2]["stopped"] == "cancelled"
 
@@ -278,7 +282,7 @@ def test_reset_and_delete_on_one_process_stop_a_train_on_the_other(redis):
         deleted = time.monotonic()
         assert b.call("DELETE", f"/api/sessions/{sid}")[0] == 204
         thread.join(30)
-        assert out["train"][0] == 404 and time.monotonic() - deleted < 1.5
+        assert out["train"][0] == 404 and time.monotonic() - deleted < 3
 
 
 def test_the_class_limits_hold_across_processes(redis):
