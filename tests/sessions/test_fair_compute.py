@@ -246,8 +246,8 @@ def test_a_class_with_learners_on_play_and_learners_clicking(server):
     asyncio.run(everyone())
     assert not errors
     assert len(latencies) > 400
-    # 9-10 ms here: 0.4 s, forty times that, only catches a stall (issue 30); the goal, p99 < 100 ms,
-    # is benchmarks/classroom.py's
-    assert percentile(latencies, 99) < 0.4, f"clicks p99 {percentile(latencies, 99) * 1e3:.0f} ms"
+    # 9-10 ms on a quiet machine; 2 s only catches a stall (a loaded CI machine once took the p99
+    # to 1.35 s); the goal, p99 < 100 ms, lives in benchmarks/classroom.py
+    assert percentile(latencies, 99) < 2.0, f"clicks p99 {percentile(latencies, 99) * 1e3:.0f} ms"
     assert min(counts) >= 0.5 * max(counts), counts
     print(f"clicks p99 {percentile(latencies, 99) * 1e3:.0f} ms, players {min(counts)}-{max(counts)} steps")
