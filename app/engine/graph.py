@@ -64,6 +64,9 @@ class Node:
         return bool(np.isfinite(self.value))
 
 
+MAX_FLOAT = float(np.finfo(np.float64).max)     # an integer literal past it has no float
+
+
 class GraphError(ConfigError):
     def __init__(self, message, line=None, col=None):
         where = f" (line {line}, column {col})" if line is not None else ""
@@ -92,6 +95,8 @@ class Graph:
             self.line(line, number, last=number == len(lines))
 
     def line(self, text, number, last):
+        if "\0" in text:
+            raise GraphError("a null character is not allowed", number, text.index("\0") + 1)
         try:
             tree = ast.parse(text.strip(), mode="exec")
         except SyntaxError as e:
@@ -141,6 +146,8 @@ class Graph:
         col = getattr(e, "col_offset", 0) + 1
         with np.errstate(all="ignore"):
             if isinstance(e, ast.Constant) and isinstance(e.value, (int, float)) and not isinstance(e.value, bool):
+                if isinstance(e.value, int) and abs(e.value) > MAX_FLOAT:
+                    raise GraphError("the number is too large: at most about 1.8e308", number, col)
                 if not math.isfinite(float(e.value)):
                     raise GraphError("numbers must be finite", number, col)
                 return self.add("const", repr(e.value), [], float(e.value), [], constant=True)

@@ -75,3 +75,15 @@ def test_a_two_input_function_comes_with_its_grid(client):
     assert grid["x"][0] == pytest.approx(0.5 - 2) and grid["y"][-1] == pytest.approx(2 + 2)   # the same span
     r, c = 7, 30
     assert grid["values"][r][c] == pytest.approx(grid["x"][c] ** 2 - grid["y"][r] ** 2, rel=1e-12)
+
+
+@pytest.mark.parametrize("source,line,column,words", [
+    ("x + " + "9" * 309, 1, 5, "too large"),                   # 1e309 as an integer: no float holds it
+    ("a = x\nb = a * " + "1" * 400 + "\nb", 2, 9, "too large"),
+    ("a = x\nb = a +\x00 1\nb", 2, 8, "null character"),
+], ids=["309 digits", "400 digits on line 2", "a null byte"])
+def test_a_number_past_floats_or_a_null_byte_is_a_422_naming_line_and_column(client, source, line, column, words):
+    response = client.post("/api/graph", json={"source": source, "values": {"x": 1}})
+    assert response.status_code == 422, response.text
+    message = response.json()["detail"][0]["msg"]
+    assert words in message and f"(line {line}, column {column})" in message, message
