@@ -9,3 +9,4 @@ MAX_GRID = 100                # grid points per side for predictions
 MAX_UNIT_GRID = 32            # grid points per side for each unit's own picture
 MAX_SEED = 2**32 - 1
 MAX_NOISE = 2.0
+MAX_STEP = 10**12             # updates a session may reach (a step a request or a file may name)

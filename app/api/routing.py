@@ -3,10 +3,10 @@ the GIL wherever it runs, so the fastest parser is what keeps the event loop fre
 import json
 
 import orjson
-
-NAMED_FALLBACK_BYTES = 64 * 1024   # a body up to this size that orjson refuses is read again (below)
 from fastapi import Request
 from fastapi.routing import APIRoute
+
+NAMED_FALLBACK_BYTES = 64 * 1024   # a body up to this size that orjson refuses is read again (below)
 
 
 class FastJSONRequest(Request):
@@ -26,6 +26,10 @@ class FastJSONRequest(Request):
                     self._json = json.loads(body)
                 except RecursionError:
                     raise json.JSONDecodeError("nested too deeply", "", 0) from None
+                except json.JSONDecodeError:
+                    raise
+                except ValueError:       # an integer of more than 4,300 digits: Python will not read it
+                    raise json.JSONDecodeError("a number is out of range", "", error.pos) from None
         return self._json
 
 

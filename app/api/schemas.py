@@ -4,10 +4,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..limits import MAX_DENSE_LAYERS, MAX_TRAIN_STEPS, MAX_UNITS
+from ..limits import MAX_DENSE_LAYERS, MAX_STEP, MAX_TRAIN_STEPS, MAX_UNITS
 from ..sessions.config import Strict
 
-MAX_STEP = 10**12          # a step number a request may name
 MAX_WEIGHT = 1e6           # a value a learner may type into a weight
 
 

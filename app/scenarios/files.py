@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter, WrapValidator, model_validator
 
-from ..limits import MAX_DENSE_LAYERS, MAX_POINTS, MAX_UNITS
+from ..limits import MAX_DENSE_LAYERS, MAX_POINTS, MAX_STEP, MAX_UNITS
 from ..sessions.config import Row, Rows, SessionConfig, Strict, first_bad_item
 from .links import ScenarioError
 
@@ -25,6 +25,7 @@ def integral(value):
 
 
 FileInt = Annotated[int, BeforeValidator(integral)]
+Step = Annotated[FileInt, Field(ge=0, le=MAX_STEP)]      # an update number, as far as a session can count
 MAX_HISTORY = 4097                          # a LossHistory's cap, plus the one before thinning
 
 
@@ -58,7 +59,7 @@ class Moments(Strict):
 
 
 class HistoryFile(Strict):
-    steps: Annotated[list[FileInt], Field(max_length=MAX_HISTORY), first_bad_item(FileInt)] = []
+    steps: Annotated[list[Step], Field(max_length=MAX_HISTORY), first_bad_item(Step)] = []
     losses: Annotated[list[float | None], Field(max_length=MAX_HISTORY), first_bad_item(float | None)] = []
 
     @model_validator(mode="after")
@@ -76,7 +77,7 @@ class NormsFile(Strict):
     steps[n]; `stride` as NormHistory keeps it."""
 
     stride: FileInt = Field(1, ge=1, le=2**40)
-    steps: Annotated[list[FileInt], Field(max_length=NORMS_CAP + 1), first_bad_item(FileInt)] = []
+    steps: Annotated[list[Step], Field(max_length=NORMS_CAP + 1), first_bad_item(Step)] = []
     values: Annotated[list[list[Annotated[list[float | None], Field(min_length=2, max_length=2)]]],
                       Field(max_length=NORMS_CAP + 1)] = []
 
@@ -126,11 +127,11 @@ class SessionFile(Strict):
     loss history, with a digest of its content: a sha256, or with MANUALGRAD_SECRET an HMAC."""
 
     format: Literal["manualgrad-session"]
-    version: Annotated[FileInt, Field(ge=1)]
+    version: Annotated[FileInt, Field(ge=1, le=max(FILE_VERSIONS))]
     config: SessionConfig
-    step: FileInt = Field(ge=0)
+    step: Step
     current_params: list[ParamsEntry] = Field(min_length=1, max_length=MAX_DENSE_LAYERS)
-    optimizer_t: FileInt = Field(0, ge=0)
+    optimizer_t: Step = 0
     optimizer_state: dict[ParamKey, Velocity | Moments] = Field({}, max_length=2 * MAX_DENSE_LAYERS)
     history: HistoryFile = HistoryFile()
     grad_norms: NormsFile | None = None       # files from before the norms were kept have none

@@ -102,6 +102,16 @@ def test_malformed_json_is_422(client):
     assert response.json()["detail"][0]["type"] == "json_invalid"
 
 
+@pytest.mark.parametrize("path", ["/api/sessions", "/api/sessions/import", "/api/graph"])
+def test_a_5000_digit_integer_is_a_422_saying_the_number_is_out_of_range(client, path):
+    """Python reads at most 4,300 digits of an integer; the body was said not to be UTF-8."""
+    body = b'{"seed": ' + b"9" * 5000 + b"}"
+    response = client.post(path, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    problem = response.json()["detail"][0]
+    assert problem["field"] == "body" and "number is out of range" in problem["msg"], problem
+
+
 @pytest.mark.parametrize("steps,words", [(0, "greater than or equal to 1"), (10001, "less than or equal to 10000")])
 def test_train_steps_bound(client, session, steps, words):
     response = client.post(f"/api/sessions/{session['id']}/train", json={"steps": steps})

@@ -160,6 +160,41 @@ def test_a_malformed_session_file_is_a_422_not_a_500(client, exported, breakage)
     assert client.get("/healthz").json()["sessions"] == 1        # nothing was restored
 
 
+OUT_OF_RANGE = {
+    "step 10^400": (lambda body: body.update(step=10**400), "file.step"),
+    "optimizer_t 10^400": (lambda body: body.update(optimizer_t=10**400), "file.optimizer_t"),
+    "a history step 10^400": (lambda body: body["history"]["steps"].__setitem__(3, 10**400), "file.history.steps"),
+    "a history step 2^63": (lambda body: body["history"]["steps"].__setitem__(3, 2**63), "file.history.steps"),
+    "a norm step 2^63": (lambda body: body["grad_norms"]["steps"].__setitem__(0, 2**63), "file.grad_norms.steps"),
+    "step 2^63": (lambda body: body.update(step=2**63), "file.step"),
+    "step 10^12 + 1": (lambda body: body.update(step=10**12 + 1), "file.step"),
+}
+
+
+@pytest.mark.parametrize("breakage", OUT_OF_RANGE)
+def test_an_integer_past_what_a_session_can_reach_is_a_422_naming_it(client, exported, breakage):
+    """Every integer of a file is bounded by what a real session can reach (10^12 updates), and
+    checked before anything else: the digest (float() of 10^400 overflowed) and the arrays (int64
+    of 2^63 overflowed) were 500s, and a step of 2^63 imported and then broke the session."""
+    body = copy.deepcopy(exported)
+    break_it, field = OUT_OF_RANGE[breakage]
+    break_it(body)
+    problem = small_422(*post(client, "/api/sessions/import", resign(body)))
+    assert problem["detail"][0]["field"].startswith(field), problem
+    assert "1000000000000" in problem["detail"][0]["msg"], problem
+    assert client.get("/healthz").json()["sessions"] == 1        # nothing was restored
+
+
+def test_a_file_at_the_largest_step_imports_trains_and_exports_again(client, exported):
+    body = copy.deepcopy(exported)
+    body.update(step=10**12 - 5, optimizer_t=10**12 - 5)
+    body["history"]["steps"] = [10**12 - 5 - len(body["history"]["steps"]) + k for k in range(len(body["history"]["steps"]))]
+    sid = post(client, "/api/sessions/import", resign(body))[0].json()["id"]
+    assert client.post(f"/api/sessions/{sid}/train", json={"steps": 3}).json()["step"] == 10**12 - 2
+    assert client.get(f"/api/sessions/{sid}/history").status_code == 200
+    assert client.get(f"/api/sessions/{sid}/export").status_code == 200
+
+
 def test_a_file_with_the_right_kind_of_memory_steps_after_import(client, exported):
     sid = post(client, "/api/sessions/import", exported)[0].json()["id"]
     for phase in ("forward", "backward", "step"):

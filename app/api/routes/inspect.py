@@ -11,7 +11,7 @@ from ..jsonbody import dumps
 from ...limits import MAX_BATCH_PAGE, MAX_DENSE_LAYERS, MAX_GRID, MAX_UNIT_GRID, MAX_UNITS
 from ..responses import (BatchPage, ChainRule, Data, History, NetworkCheck, NoPicture, PastWeights, Picture,
     WeightCheck, errors)
-from ..schemas import MAX_STEP
+from ...limits import MAX_STEP
 from ...engine import ConfigError
 from ..state import Numbers, batch_page, data_bounds, predictions
 from ..routing import FastJSONRoute
