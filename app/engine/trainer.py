@@ -61,6 +61,14 @@ class Trainer:
         self.past.take(self)
         self.revision += 1
 
+    def targets(self):
+        """Y of every point in the points' own order (the training and the test points together)."""
+        if self.test is None:
+            return self.Y
+        Y = np.empty((len(self.points), self.Y.shape[1]))
+        Y[~self.is_test], Y[self.is_test] = self.Y, self.test[1]
+        return Y
+
     def state_dict(self):
         """Everything needed to carry on bit for bit, as arrays and numbers (engine/bookkeeping/checkpoint.py)."""
         return checkpoint.state_dict(self)

@@ -246,7 +246,7 @@ def export_session(session, secret=None):
     layers = len(trainer.network.layers)
     config = {key: value for key, value in session.config.items() if key != "task"}
     if "points" in config["dataset"]:    # the client's own points travel with the file
-        config["dataset"] = {"X": trainer.points.tolist(), "Y": trainer.Y.tolist()}
+        config["dataset"] = {"X": trainer.points.tolist(), "Y": trainer.targets().tolist()}
     config["params"] = file_params(state, "initial", layers)
     memory = {}
     for name, value in state.items():

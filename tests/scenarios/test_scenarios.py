@@ -4,6 +4,7 @@ import json
 import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -198,6 +199,26 @@ def test_export_of_custom_points_carries_them(client):
     body = client.get(f"/api/sessions/{sid}/export").json()
     copy = client.post("/api/sessions/import", json=body).json()
     assert client.get(f"/api/sessions/{copy['id']}/data").json()["X"] == X
+
+
+def test_own_points_with_test_points_export_every_target_and_import_back(client):
+    """Export wrote every point as X but only the training points' targets as Y, so import
+    refused the file ("X has 100 rows but Y has 80")."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(100, 2)).round(3).tolist()
+    Y = [[float(a * b > 0)] for a, b in X]
+    sid = trained_session(client, steps=5, dataset={"X": X, "Y": Y}, test_ratio=0.2)
+    before = client.get(f"/api/sessions/{sid}?sample=4").json()
+    body = client.get(f"/api/sessions/{sid}/export").json()
+    assert len(body["config"]["dataset"]["Y"]) == 100 and body["config"]["dataset"]["Y"] == Y
+    response = client.post("/api/sessions/import", json=body)
+    assert response.status_code == 201, response.text
+    copy = response.json()["id"]
+    data = client.get(f"/api/sessions/{copy}/data").json()
+    assert data["X"] == X and data["Y"] == Y and sum(data["test"]) == 20
+    states = [client.post(f"/api/sessions/{s}/forward?sample=4").json() for s in (sid, copy)]
+    assert {k: v for k, v in states[0].items() if k != "id"} == {k: v for k, v in states[1].items() if k != "id"}
+    assert states[1]["step"] == before["step"] == 5 and states[1]["test_points"] == 20
 
 
 def resign(body):

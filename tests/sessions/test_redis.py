@@ -34,9 +34,12 @@ def comparable(state):
 
 
 OPTIONED = {**CONFIG, "layer_options": [{"batch_norm": True, "dropout": 0.3}, {"dropout": 0.2}]}
+# points of one's own with test points held out: every target travels, not only the training ones
+OWN_X = [[round(((7 * k) % 23) / 11.5 - 1, 3), round(((5 * k) % 19) / 9.5 - 1, 3)] for k in range(60)]
+OWN = {**CONFIG, "dataset": {"X": OWN_X, "Y": [[float(a * b > 0)] for a, b in OWN_X]}, "test_ratio": 0.25}
 
 
-@pytest.mark.parametrize("config", [CONFIG, OPTIONED], ids=["plain", "batch-norm-and-dropout"])
+@pytest.mark.parametrize("config", [CONFIG, OPTIONED, OWN], ids=["plain", "batch-norm-and-dropout", "own-points-and-test"])
 def test_phases_alternating_between_two_processes_match_one_in_memory_process(redis, config):
     """With batch norm and dropout too: the masks, statistics and the dropout generator travel."""
     phases = ["forward", "backward", "step", "forward", "backward", "step", "forward", "backward"]

@@ -214,17 +214,8 @@ async def get_data(request: Request, session: SessionDep):
     """The session's points: X (inputs) and Y (targets)."""
     trainer = session.trainer
     return await compute(request, session, "data", lambda job: dumps(
-        {"X": trainer.points, "Y": all_targets(trainer), "test": trainer.is_test, "task": session.config["task"],
+        {"X": trainer.points, "Y": trainer.targets(), "test": trainer.is_test, "task": session.config["task"],
          "bounds": data_bounds(trainer.points)}))
-
-
-def all_targets(trainer):
-    """Y of every point in the points' own order (the training and the test points together)."""
-    if trainer.test is None:
-        return trainer.Y
-    Y = np.empty((len(trainer.points), trainer.Y.shape[1]))
-    Y[~trainer.is_test], Y[trainer.is_test] = trainer.Y, trainer.test[1]
-    return Y
 
 
 @router.get("/history", response_model=History)

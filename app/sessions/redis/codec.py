@@ -53,7 +53,7 @@ def split_state(session):
     """(the state without its histories, the histories): what a save writes."""
     state = session.trainer.state_dict()
     if "points" in session.config["dataset"]:        # the learner's own points travel with it
-        state["data.X"], state["data.Y"] = session.trainer.points, session.trainer.Y
+        state["data.X"], state["data.Y"] = session.trainer.points, session.trainer.targets()
     histories = {name: state.pop(name) for name in [name for name in state if name.startswith(HISTORY)]}
     return state, histories
 
