@@ -250,7 +250,7 @@ class Network:
     def set_params(self, params):
         """Replace every W and b (shapes kept) and forget all computed values."""
         for k, (layer, (W, b)) in enumerate(zip(self.layers, params)):
-            layer.W, layer.b = check_params((W, b), k, layer.fan_in, layer.fan_out)
+            layer.W, layer.b = check_params((W, b), k, layer.fan_in, layer.fan_out, finite=False)
             layer.clear()
         self.X = self.Y = self.dX = None
         self.loss_value = None
@@ -282,8 +282,10 @@ def check_layer_options(options, hidden):
     return checked
 
 
-def check_params(entry, k, fan_in, fan_out):
-    """Explicit W and b for layer k as float arrays, with their shapes checked."""
+def check_params(entry, k, fan_in, fan_out, finite=True):
+    """Explicit W and b for layer k as float arrays, with their shapes checked, and with
+    finite=True their numbers (a client's starting weights; a diverged network's own state may
+    hold NaN or infinity, and loads as it is)."""
     if isinstance(entry, dict):
         W, b = entry.get("W"), entry.get("b")
     else:
@@ -296,6 +298,6 @@ def check_params(entry, k, fan_in, fan_out):
         raise ConfigError("params", f"params[{k}].W must have shape ({fan_in}, {fan_out}), got {W.shape}")
     if b.shape != (fan_out,):
         raise ConfigError("params", f"params[{k}].b must have shape ({fan_out},), got {b.shape}")
-    if not (np.isfinite(W).all() and np.isfinite(b).all()):
+    if finite and not (np.isfinite(W).all() and np.isfinite(b).all()):
         raise ConfigError("params", f"params[{k}] holds a NaN or infinite number")
     return W, b

@@ -229,6 +229,28 @@ def test_every_process_restarted_the_sessions_are_there(redis):
         assert d.call("POST", f"/api/sessions/{sid}/backward")[0] == 200
 
 
+def test_a_diverged_session_loads_shows_and_resets_on_every_process_and_after_a_restart(redis):
+    """A diverged network is a state a learner reaches on purpose (lr 1e6): another process, and
+    every process after a restart, loads it (the weights NaN or infinite), shows it, trains on,
+    resets it; export says why it cannot (409). It was 503 for good but for DELETE."""
+    diverging = {"dataset": {"name": "sine"}, "optimizer": {"name": "sgd", "lr": 1e6}}
+    with servers(redis) as (a, b):
+        sid = a.session(**diverging)
+        state = a.call("POST", f"/api/sessions/{sid}/train", {"steps": 60})[2]
+        assert state["stopped"] == "diverged" and state["diverged"]
+        status, _, shown = b.call("GET", f"/api/sessions/{sid}")
+        assert status == 200 and shown["diverged"] and shown["step"] == state["step"]
+        assert b.call("POST", f"/api/sessions/{sid}/forward")[0] == 200
+    with servers(redis) as (c, d):
+        status, _, shown = c.call("GET", f"/api/sessions/{sid}")
+        assert status == 200 and shown["diverged"]
+        status, _, problem = d.call("GET", f"/api/sessions/{sid}/export")
+        assert status == 409 and "diverged" in problem["detail"]
+        status, _, reset = d.call("POST", f"/api/sessions/{sid}/reset")
+        assert status == 200 and reset["step"] == 0 and not reset["diverged"]
+        assert c.call("POST", f"/api/sessions/{sid}/train", {"steps": 5})[2]["step"] == 5
+
+
 def test_redis_restarted_the_sessions_are_there(redis):
     with servers(redis, count=1) as (a,):
         sid = a.session(**CONFIG)
