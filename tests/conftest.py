@@ -47,3 +47,9 @@ def redis(tmp_path):
     server = RedisServer(tmp_path).start()
     yield server
     server.stop()
+
+
+def pytest_collection_modifyitems(items):
+    """The browser tests last: pytest-playwright's sync API keeps an event loop running in the
+    main thread for the rest of the session, where asyncio.run() (the load tests') cannot start."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
