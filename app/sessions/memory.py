@@ -34,7 +34,7 @@ class MemoryStore:
 
     def add(self, session, replaces=None):
         """Hold a new session, making room for what it can grow to; StoreFull if there is none.
-        The session `replaces` names (the caller's previous one) goes first."""
+        The session `replaces` names (the caller's previous one) goes first. Whether it did."""
         with self._lock:
             old = self._sessions.pop(replaces, None) if replaces else None
             if old is not None:
@@ -53,7 +53,7 @@ class MemoryStore:
             session.held_bytes = held_bytes(session.trainer)
             self.held += session.held_bytes
             self._sessions[session.id] = session
-        return session
+        return old is not None
 
     def get(self, session_id):
         """The session, marked as just used; SessionNotFound if unknown, expired or evicted."""
@@ -107,7 +107,7 @@ class MemoryStore:
             yield session
 
     async def create(self, session, replaces=None):
-        self.add(session, replaces)
+        return self.add(session, replaces)
 
     async def exists(self, session_id):
         with self._lock:

@@ -38,9 +38,9 @@ def new_id():
 class Store(Protocol):
     """What the routes ask of a session store."""
 
-    async def create(self, session: Session, replaces: str | None = None) -> None:
+    async def create(self, session: Session, replaces: str | None = None) -> bool:
         """Keep a new session (StoreFull if there is no room); `replaces`, the caller's previous
-        session, goes first."""
+        session, goes first. Whether it replaced one (another create may have, first)."""
 
     async def exists(self, session_id: str) -> bool:
         """Whether the session is there (without using it)."""

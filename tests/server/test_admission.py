@@ -42,6 +42,24 @@ def test_rebuilds_that_replace_the_previous_session_are_not_counted(make_client)
     assert [create(client).status_code for _ in range(10)] == [201] * 9 + [429]
 
 
+def test_creates_naming_one_session_at_once_are_free_only_once(make_client):
+    """Rounds of creates at once, each naming a session the round before made, took a server
+    with a limit of 5 a minute to 27 sessions: every create naming a live session went uncounted.
+    Now one of them replaces it, and the others count."""
+    from concurrent.futures import ThreadPoolExecutor
+    client = make_client(creates_per_minute=5, max_sessions=100)
+    named = create(client).json()["id"]                    # 1 of the 5
+    for _ in range(5):
+        with ThreadPoolExecutor(12) as pool:
+            replies = list(pool.map(lambda _: create(client, replaces=named), range(12)))
+        made = [r.json()["id"] for r in replies if r.status_code == 201]
+        assert {r.status_code for r in replies} <= {201, 429}
+        if made:
+            named = made[0]
+    assert len(client.app.state.store) <= 5, len(client.app.state.store)
+    assert client.get(f"/api/sessions/{named}").status_code == 200
+
+
 def test_replacing_a_session_that_does_not_exist_counts(make_client):
     client = make_client(creates_per_minute=3)
     assert [create(client, replaces="nobody-has-this-id").status_code for _ in range(4)] == [201, 201, 201, 429]

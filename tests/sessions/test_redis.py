@@ -325,6 +325,19 @@ def test_the_class_limits_hold_across_processes(redis):
         assert b.call("GET", "/healthz")[2]["sessions"] == 3
 
 
+def test_a_replace_is_free_once_on_either_process(redis):
+    """Creating with ?replaces=X does not count only when it replaces X: naming X again, on the
+    other process, counts."""
+    with servers(redis, creates_per_minute=2) as (a, b):
+        first = a.session()                                              # 1 of 2
+        status, _, second = a.call("POST", f"/api/sessions?replaces={first}", {})
+        assert status == 201                                             # replaced it: free
+        assert b.call("POST", f"/api/sessions?replaces={first}", {})[0] == 201   # gone: 2 of 2
+        status, _, problem = b.call("POST", f"/api/sessions?replaces={first}", {})
+        assert status == 429 and "MANUALGRAD_CREATES_PER_MINUTE" in problem["detail"]
+        assert a.call("POST", f"/api/sessions?replaces={second['id']}", {})[0] == 201   # free again
+
+
 def test_workers_need_a_redis_url():
     out = subprocess.run([sys.executable, "-m", "app.cli", "--workers", "2"], cwd=ROOT, capture_output=True,
                          text=True, timeout=30, env={k: v for k, v in os.environ.items() if k != "MANUALGRAD_REDIS_URL"})

@@ -3,7 +3,7 @@ import inspect
 
 from fastapi import APIRouter, Request, Response
 
-from ...server.admission import client_address
+from ...server.admission import RateLimited, client_address
 from ...engine import peak_bytes
 from ..jsonbody import JSONBytes
 from ..responses import SessionState, errors
@@ -36,11 +36,14 @@ async def open_session(request, trainer_of, sample, replaces=None, status_code=2
 
     A create counts against the client's rate limit unless it replaces the caller's previous
     session (`replaces`, a live session's id), which then goes: the page sends it with every
-    rebuild, so a class changing its learning rate together is never refused."""
-    store = request.app.state.store
-    if not (replaces and await store.exists(replaces)):
-        replaces = None
-        await request.app.state.limiter.admit(client_address(request, request.app.state.trusted_proxies))
+    rebuild, so a class changing its learning rate together is never refused. A replace is free
+    only once: of creates that name the same session at once, one replaces it and the others
+    count (and are refused past the limit, their new session gone)."""
+    store, limiter = request.app.state.store, request.app.state.limiter
+    address = client_address(request, request.app.state.trusted_proxies)
+    free = bool(replaces) and await store.exists(replaces)
+    if not free:
+        await limiter.admit(address)
 
     def create(job):
         built = trainer_of()
@@ -50,7 +53,12 @@ async def open_session(request, trainer_of, sample, replaces=None, status_code=2
         return session, state_body(session, min(sample, len(trainer.X) - 1))
 
     session, body = await request.app.state.scheduler.run(create)
-    await store.create(session, replaces=replaces)
+    if not await store.create(session, replaces=replaces if free else None) and free:
+        try:                           # another create replaced it first: this one counts
+            await limiter.admit(address)
+        except RateLimited:
+            await store.delete(session.id)
+            raise
     return JSONBytes(body, status_code=status_code, headers={"Location": f"/api/sessions/{session.id}"})
 
 

@@ -23,10 +23,15 @@ end
 """
 
 # ARGV: id, state, config, spec, size, max_sessions, memory_bytes, protect_ms, idle_ms, replaces
-# -> {1, evicted} kept; {-1, ms until the oldest leaves its protection} full; {-2, 0} too big
+# -> {1, evicted, 1 if it replaced `replaces`} kept; {-1, ms until the oldest leaves its
+# protection} full; {-2, 0} too big
 ADMIT = NOW + FORGET + """
 drop_idle(now, tonumber(ARGV[9]))
-if ARGV[10] ~= '' and redis.call('EXISTS', P .. 's:' .. ARGV[10]) == 1 then forget(ARGV[10]) end
+local replaced = 0
+if ARGV[10] ~= '' and redis.call('EXISTS', P .. 's:' .. ARGV[10]) == 1 then
+  forget(ARGV[10])
+  replaced = 1
+end
 local size, evicted = tonumber(ARGV[5]), 0
 while redis.call('ZCARD', P .. 'used') >= tonumber(ARGV[6])
       or tonumber(redis.call('GET', P .. 'total') or '0') + size > tonumber(ARGV[7]) do
@@ -44,7 +49,7 @@ redis.call('PEXPIRE', key, ARGV[9])
 redis.call('ZADD', P .. 'used', now, ARGV[1])
 redis.call('HSET', P .. 'bytes', ARGV[1], size)
 redis.call('INCRBY', P .. 'total', size)
-return {1, evicted}
+return {1, evicted, replaced}
 """
 
 # ARGV: id, lease_ms, idle_ms, the version this process has in memory ('0': none)

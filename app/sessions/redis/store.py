@@ -71,7 +71,7 @@ class RedisStore:
         blob = pack({**state, **histories})
         config, spec = meta(session)
         size = len(blob) + len(config) + len(spec)
-        status, detail = await self.connection.run(
+        status, detail, *replaced = await self.connection.run(
             "admit", session.id, blob, config, spec, size, self.max_sessions, self.memory_bytes,
             self.protect_ms, self.idle_ms, replaces or "")
         if status == -1:
@@ -86,6 +86,7 @@ class RedisStore:
             self.forget(replaces)
         self._turns[session.id] = session.turns
         self.keep(Local(session, 1, 0, len(config) + len(spec)))
+        return replaced == [1]
 
     async def exists(self, session_id):
         return bool(await self.connection.call("exists", f"mg:s:{session_id}"))
