@@ -97,7 +97,7 @@ class Guard:
     def connection_made(self, transport):
         super().connection_made(transport)
         self.head_timer = None
-        self.head_bytes = 0
+        self.head_bytes, self.head_tail = 0, b""
         if len(self.connections) > settings().max_connections:
             REFUSED.note()
             transport.write(TOO_MANY)
@@ -125,16 +125,24 @@ class Guard:
         idle = self.cycle is None or self.cycle.response_complete
         if idle and self.head_timer is None:      # the first bytes of a request on a kept-alive connection
             self.arm_head_timer()
-            self.head_bytes = 0
+            self.head_bytes, self.head_tail = 0, b""
+        if idle and self.head_too_large(data):     # at most 16 KB of head, however it arrives
+            self.disarm_head_timer()
+            self.transport.write(HEAD_TOO_LARGE)
+            self.transport.close()
+            return
         super().data_received(data)
         if self.cycle is not None and not self.cycle.response_complete:   # its head is complete
             self.disarm_head_timer()
-        elif idle and not self.transport.is_closing():    # still reading a head: at most 16 KB of it
-            self.head_bytes += len(data)
-            if self.head_bytes > MAX_HEAD_BYTES:           # (h11 stops at the same size by itself)
-                self.disarm_head_timer()
-                self.transport.write(HEAD_TOO_LARGE)
-                self.transport.close()
+
+    def head_too_large(self, data):
+        """Count the bytes of `data` that belong to the head (up to its blank line, which may
+        straddle two reads); whether the head is over MAX_HEAD_BYTES."""
+        seen = self.head_tail + data
+        end = seen.find(b"\r\n\r\n")
+        self.head_bytes += len(data) if end < 0 else end + 4 - len(self.head_tail)
+        self.head_tail = seen[-3:]
+        return self.head_bytes > MAX_HEAD_BYTES
 
     def connection_lost(self, exc):
         self.disarm_head_timer()

@@ -90,4 +90,16 @@ def test_a_head_over_16_kb_is_431_and_a_big_body_after_a_small_head_is_not():
         sock.sendall(b"POST /api/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                      b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
         assert answer(sock).startswith(b"HTTP/1.1 422")       # the unknown key "pad", read whole
+        # the blank line that ends the head split between two reads, a big body after it
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        sock.sendall(b"POST /api/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r")
+        time.sleep(0.2)
+        sock.sendall(b"\n" + body)
+        assert answer(sock).startswith(b"HTTP/1.1 422")
+        # a whole head in one write (it got 200 at 60 KB), and one just under the limit
+        for size, status in [(60_000, b"431"), (16_000, b"200")]:
+            sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * size + b"\r\nConnection: close\r\n\r\n")
+            assert answer(sock).startswith(b"HTTP/1.1 " + status), size
         assert server.call("GET", "/healthz")[0] == 200
