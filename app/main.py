@@ -52,7 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(JSONOnly, paths=["/api/sessions", IMPORT_PATH])
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
-                       by_path={IMPORT_PATH: settings.max_import_bytes})
+                       by_path={IMPORT_PATH: settings.max_import_bytes},
+                       receiving_bytes=int(settings.receiving_mb * 2**20))
     app.add_middleware(LargeBodyGuard, budget=RefusalBudget(), trusted=app.state.trusted_proxies)
     app.add_middleware(BodyDeadline, seconds=settings.body_timeout)
     app.add_middleware(HeadAsGet)

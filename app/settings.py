@@ -43,6 +43,8 @@ class Settings(BaseSettings):
         """The secret as bytes, or None."""
         return self.secret.get_secret_value().encode() if self.secret else None
     max_body_bytes: int = 2 * 1024 * 1024
+    # what the bodies being received at once may hold together; past it 503 with Retry-After
+    receiving_mb: float = Field(64.0, gt=0)
     # a session file (POST /api/sessions/import): every session this server creates exports
     # under it; the largest, 64 × 8 units with Adam and 5,000 points of its own, is about 7 MB
     max_import_bytes: int = 12 * 1024 * 1024

@@ -12,7 +12,7 @@ from starlette.routing import compile_path
 
 from .admission import RateLimited
 from ..engine import PhaseError
-from .middleware import BodyTooLarge, SECURITY_HEADERS
+from .middleware import SECURITY_HEADERS, BodyTooLarge, ReceivingFull
 from .guards import SLOW_BODIES, BodyTimeout
 from ..engine import ConfigError
 from ..sessions.store import SessionNotFound, StoreFull, StoreUnavailable
@@ -109,6 +109,10 @@ def install_error_handlers(app: FastAPI):
     async def body_too_large(request: Request, exc: BodyTooLarge):
         # a streamed body passed the limit: the same answer as for a Content-Length over it
         return JSONResponse(status_code=413, content=exc.body, headers=exc.headers)
+
+    @app.exception_handler(ReceivingFull)
+    async def receiving_full(request: Request, exc: ReceivingFull):
+        return JSONResponse(status_code=503, content=exc.body, headers=exc.headers)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):

@@ -1,5 +1,6 @@
 """Against a real uvicorn server over loopback: bodies where none is needed, headers and body in
 separate writes, concurrency. Every answer is a whole, valid HTTP response; no connection is reset."""
+import socket
 import threading
 import time
 
@@ -169,3 +170,35 @@ def test_a_body_over_the_limit_sent_whole_gets_the_413_not_a_reset(server):
             assert read(conn.getresponse())[0] == 413
         finally:
             conn.close()
+
+
+def unfinished_body(port, declared, sent):
+    """An import whose body stops `sent` bytes into the `declared` length; the socket."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.sendall(b"POST /api/sessions/import HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: " + str(declared).encode() + b"\r\n\r\n" + b" " * sent)
+    return sock
+
+
+def test_unfinished_bodies_hold_at_most_the_receiving_budget():
+    """20 import bodies of 12 MB, each a byte short, held 222 MB until their timeout. Past the
+    bodies' budget (MANUALGRAD_RECEIVING_MB) a body is answered 503 with Retry-After as soon as
+    it takes the total over, and the budget comes back when a body's request ends."""
+    with live_server(receiving_mb=4) as live:
+        first = unfinished_body(live.port, 3_000_000, 2_500_000)
+        time.sleep(0.3)
+        second = unfinished_body(live.port, 3_000_000, 2_500_000)
+        second.settimeout(10)
+        reply = second.recv(4096)
+        assert reply.startswith(b"HTTP/1.1 503") and b"retry-after: 5" in reply.lower(), reply[:300]
+        assert b"MANUALGRAD_RECEIVING_MB" in reply
+        second.close()
+        status, _, _ = live.call("POST", "/api/sessions", {})          # small bodies still go
+        assert status == 201
+        first.close()
+        time.sleep(0.3)
+        third = unfinished_body(live.port, 3_000_000, 2_500_000)
+        third.settimeout(1)
+        with pytest.raises(TimeoutError):       # the first's bytes are back: the third waits for the rest
+            third.recv(4096)
+        third.close()
