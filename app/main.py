@@ -7,7 +7,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from threadpoolctl import threadpool_limits
 
-from .server.admission import CreateLimiter, RedisLimiter, RefusalBudget, parse_networks
+from .server.admission import Limiter, RedisLimiter, RefusalBudget, creates, parse_networks, tools
 from .api.routes import docs, graph, health, inspect, pages, phases, scenarios, sessions
 from .api.routes.scenarios import IMPORT_PATH, preset_list
 from .sessions.compute import Scheduler
@@ -35,13 +35,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     threadpool_limits(settings.blas_threads)
     app.state.settings = settings
     app.state.scheduler = Scheduler()
+    create_limit, tools_limit = creates(settings.creates_per_minute), tools(settings.tools_per_minute)
     if settings.redis_url:
         app.state.store = RedisStore(settings, app.state.scheduler)
-        app.state.limiter = RedisLimiter(app.state.store.connection, settings.creates_per_minute)
+        app.state.limiter = RedisLimiter(app.state.store.connection, create_limit, "create")
+        app.state.tools_limiter = RedisLimiter(app.state.store.connection, tools_limit, "tools")
     else:
         app.state.store = MemoryStore(settings.max_sessions, settings.idle_seconds, settings.protect_seconds,
                                        int(settings.session_memory_mb * 2**20))
-        app.state.limiter = CreateLimiter(settings.creates_per_minute)
+        app.state.limiter = Limiter(create_limit)
+        app.state.tools_limiter = Limiter(tools_limit)
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.presets = load_presets(settings.scenarios_dir)

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     train_seconds: float = Field(10.0, gt=0)
     blas_threads: int = Field(1, ge=1)    # BLAS threads of the process (threadpoolctl at start)
     creates_per_minute: int = Field(300, ge=0)   # new sessions per client address a minute; 0: no limit
+    # graph-lab runs, link encodes and decodes, and imports per client address a minute; 0: no limit
+    tools_per_minute: int = Field(600, ge=0)
     # addresses or networks of the reverse proxies whose X-Forwarded-For is believed, comma-separated
     trusted_proxies: str = ""
     header_timeout: float = Field(10.0, gt=0)   # seconds for a request's head to arrive

@@ -23,6 +23,22 @@ from benchmarks.server import serve  # noqa: E402
 LARGEST = {"layers": [2] + [64] * 7 + [1], "optimizer": {"name": "adam", "lr": 0.001},
            "dataset": {"name": "xor", "n": 5000}}
 PROBE_EVERY = 0.005
+# the graph lab at its limits: 16 inputs, 19 lines
+GRAPH_LINES = [f"a{k} = tanh(x{k} * x{(k + 1) % 16} + exp(x{(k + 2) % 16}) / (1 + x{(k + 3) % 16} ** 2))"
+               for k in range(16)]
+GRAPH = {"source": "\n".join(GRAPH_LINES + ["s1 = " + " + ".join(f"a{k}" for k in range(8)),
+                                            "s2 = " + " + ".join(f"a{k}" for k in range(8, 16)), "s1 * s2"]),
+         "values": {f"x{k}": 0.1 * k for k in range(16)}}
+
+
+def points_of(n, inputs):
+    """A configuration with n points of its own, each of `inputs` numbers that hardly compress."""
+    return {"layers": [inputs, 8, 1], "dataset": {
+        "X": [[round((k * 0.6180339 + j * 0.4142135) % 2 - 1, 6) for j in range(inputs)] for k in range(n)],
+        "Y": [[float(k % 2)] for k in range(n)]}}
+
+
+LINKED = points_of(4000, 2)       # a link that carries its points: about as many as fit in one
 
 
 async def probe(base, stop, waits):
@@ -57,7 +73,12 @@ async def measure(base, repeats):
     status, exported = await raw(conn, "GET", f"/api/sessions/{sid}/export")
     points = {"layers": [20, 8, 1], "dataset": {"X": [[0.123456789] * 20] * 5000,
                                                 "Y": [[1.0]] * 5000}}
+    status, code = await raw(conn, "POST", "/api/scenarios/encode", {"config": LINKED})
     cases = [
+        ("graph lab, 16 inputs and 19 lines", "POST", "/api/graph", GRAPH),
+        ("one weight's gradient check, largest net", "GET", f"/api/sessions/{sid}/gradcheck?layer=3&i=1&j=2", None),
+        ("encode a 1 MB body (its link too long: 422)", "POST", "/api/scenarios/encode", {"config": points_of(5000, 20)}),
+        ("decode that link", "POST", "/api/scenarios/decode", code),
         ("create, 5,000 points of 20 inputs", "POST", "/api/sessions", json.dumps(points).encode()),
         ("import, the largest session file", "POST", "/api/sessions/import", exported),
         ("export, the largest session", "GET", f"/api/sessions/{sid}/export", None),
@@ -81,7 +102,8 @@ async def measure(base, repeats):
             stop.set()
             await prober
             statuses.add(status)
-            size = max(size, len(body or b""), len(reply))
+            sent = body if isinstance(body, bytes) else json.dumps(body).encode() if body else b""
+            size = max(size, len(sent), len(reply))
             worst = max(worst, max(waits))
         rows.append((label, min(own), size, worst, statuses))
     conn.close()

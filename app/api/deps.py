@@ -6,6 +6,7 @@ from fastapi import Depends, Path, Query, Request
 
 from ..sessions.compute import Scheduler
 from ..limits import MAX_POINTS
+from ..server.admission import client_address
 from ..engine import ConfigError
 from ..sessions.session import Session
 from ..sessions.store import Store
@@ -66,3 +67,12 @@ Sample = Annotated[int, Depends(checked_sample)]
 ReplacesQuery = Annotated[str | None, Query(max_length=64, description=(
     "the id of the caller's previous session: it is deleted once the new one exists, and the "
     "create is then not counted by the rate limit"))]
+
+
+async def admit_tool(request: Request):
+    """The rate limit per client address of the stateless tools that cost compute (the graph lab,
+    link codes, imports: MANUALGRAD_TOOLS_PER_MINUTE); 429 past it."""
+    await request.app.state.tools_limiter.admit(client_address(request, request.app.state.trusted_proxies))
+
+
+ToolLimit = Depends(admit_tool)

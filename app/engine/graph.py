@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import ConfigError
+from .steps import run_steps
 
 MAX_SOURCE = 2000          # characters
 MAX_NODES = 200
@@ -270,12 +271,19 @@ def evaluate(source, values, dtype=np.longdouble, point=None):
 
 def finite_differences(source, values, h=1e-6):
     """d output / d input for every input by central differences in extended precision."""
+    return run_steps(finite_difference_steps(source, values, h))
+
+
+def finite_difference_steps(source, values, h=1e-6):
+    """finite_differences as a generator that pauses (yields) after each input, for the compute
+    thread's slices (16 inputs of a 19-line source took 40 ms in one piece)."""
     out = {}
     for name in values:
         up, down = dict(values), dict(values)
         up[name] = np.longdouble(values[name]) + np.longdouble(h)     # the step exact in extended precision
         down[name] = np.longdouble(values[name]) - np.longdouble(h)
         out[name] = float((evaluate(source, up)[0] - evaluate(source, down)[0]) / (2 * np.longdouble(h)))
+        yield
     return out
 
 

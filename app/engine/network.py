@@ -192,13 +192,30 @@ class Network:
         its regularisation term included; dropout with the last mask, and batch norm with the
         batch's own statistics ("fixed": the training step's function, as a gradient check needs
         it) or with the last forward's ("last": the loss a Step's preview measures after it)."""
-        loss = self.data_loss_at(X, Y, mode)
+        return self.data_loss_at(X, Y, mode) + self.penalty_in_precision()
+
+    def loss_steps(self, X, Y, rows):
+        """loss_at(X, Y) ("fixed" mode) as a generator that pauses (yields) after each `rows`
+        rows of a layer's product A·W, for the compute thread's slices: the same number (a row
+        of A·W is that row of A times W). Returns the loss."""
+        A = X
+        for layer in self.layers:
+            Z = np.empty((len(A), layer.fan_out), dtype=np.result_type(A, layer.W))
+            for start in range(0, len(A), rows):
+                Z[start:start + rows] = A[start:start + rows] @ layer.W + layer.b
+                yield
+            A = layer.output_from(Z) if layer is not self.layers[-1] else layer.activation.forward(Z)
+        return self.loss.value(Z, A, Y) + self.penalty_in_precision()
+
+    def penalty_in_precision(self):
+        """The regularisation term in the weights' own precision (extended in a gradient check);
+        0 without one."""
         reg = self.regularization
-        if reg is not None:           # in the weights' own precision (extended in a gradient check)
-            weights = [layer.W for layer in self.layers]
-            loss = loss + (reg.rate * 0.5 * sum(np.sum(W * W) for W in weights) if reg.kind == "l2"
-                           else reg.rate * sum(np.sum(np.abs(W)) for W in weights))
-        return loss
+        if reg is None:
+            return 0
+        weights = [layer.W for layer in self.layers]
+        return (reg.rate * 0.5 * sum(np.sum(W * W) for W in weights) if reg.kind == "l2"
+                else reg.rate * sum(np.sum(np.abs(W)) for W in weights))
 
     def data_loss_at(self, X, Y, mode="fixed", params=None):
         """The loss for X, Y without the regularisation term, in `mode` (as loss_at), with the

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter, WrapValidator, model_validator
 
+from ..engine.steps import run_steps
 from ..limits import MAX_DENSE_LAYERS, MAX_POINTS, MAX_STEP, MAX_UNITS
 from ..sessions.config import Row, Rows, SessionConfig, Strict, first_bad_item
 from .links import ScenarioError
@@ -226,12 +227,7 @@ def digest_steps(body: dict, secret: bytes | None = None):
 def digest(body: dict, secret: bytes | None = None) -> str:
     """sha256 (or with a secret its HMAC) of the canonical JSON (sorted keys, numbers as
     floats) of all but the digest itself."""
-    steps = digest_steps(body, secret)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value
+    return run_steps(digest_steps(body, secret))
 
 
 def file_params(state, prefix, layers):

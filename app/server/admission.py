@@ -1,4 +1,5 @@
-"""Who may create a session: a rate limit per client address, and which address that is."""
+"""Who may ask for costly work: rate limits per client address (new sessions; the stateless
+tools: the graph lab, link codes, imports), and which address that is."""
 import ipaddress
 import math
 import threading
@@ -10,20 +11,36 @@ MAX_CLIENTS = 10_000        # addresses remembered at once (about 0.6 KB each)
 
 
 class RateLimited(RuntimeError):
-    """Too many creates from one address; `retry_after` seconds until the next is allowed."""
+    """Too many requests of a kind from one address; `retry_after` seconds until the next is
+    allowed."""
 
-    def __init__(self, per_minute, retry_after):
-        super().__init__(f"too many new sessions from your address: at most {per_minute} a minute "
-                         f"(MANUALGRAD_CREATES_PER_MINUTE); try again in {retry_after} s")
+    def __init__(self, limit, retry_after):
+        super().__init__(f"too many {limit.what} from your address: at most {limit.per_minute} a minute "
+                         f"({limit.setting}); try again in {retry_after} s")
         self.retry_after = retry_after
 
 
-class CreateLimiter:
-    """At most `per_minute` creates per address in any 60 s, counted in one-second buckets
-    (so a burst is counted exactly); 0 turns the limit off."""
+class Limit:
+    """What a limiter counts: its name in messages, its setting, how many a minute (0: no limit)."""
 
-    def __init__(self, per_minute, clock=time.monotonic):
-        self.per_minute = per_minute
+    def __init__(self, what, setting, per_minute):
+        self.what, self.setting, self.per_minute = what, setting, per_minute
+
+
+def creates(per_minute):
+    return Limit("new sessions", "MANUALGRAD_CREATES_PER_MINUTE", per_minute)
+
+
+def tools(per_minute):
+    return Limit("graph-lab runs, link codes and imports", "MANUALGRAD_TOOLS_PER_MINUTE", per_minute)
+
+
+class Limiter:
+    """At most `limit.per_minute` requests per address in any 60 s, counted in one-second
+    buckets (so a burst is counted exactly); 0 turns the limit off."""
+
+    def __init__(self, limit, clock=time.monotonic):
+        self.limit, self.per_minute = limit, limit.per_minute
         self.clock = clock
         self._clients = OrderedDict()    # address -> [counts per second of the window, last second]
         self._lock = threading.Lock()
@@ -54,7 +71,7 @@ class CreateLimiter:
             self._clients.move_to_end(address)
             if sum(counts) >= self.per_minute:
                 oldest = next(s for s in range(now - WINDOW + 1, now + 1) if counts[s % WINDOW])
-                raise RateLimited(self.per_minute, oldest + WINDOW - now)
+                raise RateLimited(self.limit, oldest + WINDOW - now)
             if count:
                 counts[now % WINDOW] += 1
 
@@ -107,7 +124,7 @@ class RefusalBudget:
     garbage back to back would otherwise keep the event loop busy parsing it."""
 
     def __init__(self, clock=time.monotonic):
-        self.counter = CreateLimiter(LARGE_REFUSALS, clock)
+        self.counter = Limiter(Limit("refused large requests", "a fixed limit", LARGE_REFUSALS), clock)
 
     def exhausted(self, address):
         try:
@@ -124,15 +141,15 @@ class RefusalBudget:
 
 
 class RedisLimiter:
-    """CreateLimiter's rule counted in Redis (the RATE script of sessions/redis/scripts.py), so
+    """Limiter's rule counted in Redis (the RATE script of sessions/redis/scripts.py), so
     that every process of the class counts together; `connection` runs the script."""
 
-    def __init__(self, connection, per_minute):
-        self.connection, self.per_minute = connection, per_minute
+    def __init__(self, connection, limit, key):
+        self.connection, self.limit, self.key = connection, limit, key
 
     async def admit(self, address):
-        if self.per_minute <= 0:
+        if self.limit.per_minute <= 0:
             return
-        wait = await self.connection.run("rate", address, self.per_minute)
+        wait = await self.connection.run("rate", f"{self.key}:{address}", self.limit.per_minute)
         if wait:
-            raise RateLimited(self.per_minute, int(wait))
+            raise RateLimited(self.limit, int(wait))

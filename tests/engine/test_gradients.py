@@ -53,6 +53,38 @@ def test_every_hidden_activation_is_checked(hidden):
             assert max(errors.W, errors.b) < 1e-6, (hidden, loss, errors)
 
 
+def to_the_end(steps):
+    """What a generator of steps returns; how many pauses it made in to_the_end.pauses."""
+    pauses = 0
+    while True:
+        try:
+            next(steps)
+            pauses += 1
+        except StopIteration as done:
+            to_the_end.pauses = pauses
+            return done.value
+
+
+def test_the_loss_in_slices_is_the_loss_in_one_piece():
+    """loss_steps computes each layer's product a few rows at a time (the one-weight check of the
+    largest network took 1 s in one piece): the same number, bit for bit, batch norm, dropout and
+    a penalty included, in extended precision as the checks use it."""
+    from app.engine.gradcheck import extended_copy
+    from app.engine.regularization import Regularization
+    rng = np.random.default_rng(4)
+    net = Network([3, 6, 5, 2], ["tanh", "relu", "softmax"], "cross_entropy", seed=4,
+                  regularization=Regularization("l2", 0.01),
+                  layer_options=[{"batch_norm": True, "dropout": 0.3}, {"dropout": 0.2}])
+    X, Y = rng.normal(size=(40, 3)), np.eye(2)[rng.integers(0, 2, 40)]
+    net.forward(X, Y)                                   # draws the dropout masks the check holds fixed
+    fd = extended_copy(net)
+    Xl, Yl = X.astype(np.longdouble), Y.astype(np.longdouble)
+    whole = fd.loss_at(Xl, Yl)
+    for rows in (1, 7, 40, 100):
+        assert to_the_end(fd.loss_steps(Xl, Yl, rows)) == whole
+        assert to_the_end.pauses == 3 * -(-40 // rows)          # every chunk of every layer
+
+
 def test_a_wrong_gradient_is_caught():
     """The check itself can fail: a backward with a deliberate error shows a large error."""
     net, X, Y = random_problem("mse", "tanh", 2, seed=1)
@@ -60,7 +92,7 @@ def test_a_wrong_gradient_is_caught():
     net.backward()
     broken = net.layers[0].dW.copy()
     broken[0, 0] *= 1.01
-    numeric = numeric_weight_gradient(net, X, Y, 0, 0, 0)
+    numeric = to_the_end(numeric_weight_gradient(net, X, Y, 0, 0, 0))
     assert abs(net.layers[0].dW[0, 0] - numeric) < 1e-9 * max(1, abs(numeric))
     assert abs(broken[0, 0] - numeric) > 1e-4 * abs(numeric)
 

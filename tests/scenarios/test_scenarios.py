@@ -306,3 +306,18 @@ def test_an_exported_file_has_the_digest_of_its_whole_text(client):
     content = {key: value for key, value in body.items() if key != "sha256"}
     whole = json.dumps(as_floats(content), sort_keys=True, separators=(",", ":")).encode()
     assert body["sha256"] == hashlib.sha256(whole).hexdigest() == digest(body)
+
+
+def test_a_decoded_link_is_no_bigger_than_what_a_code_may_unpack_to(client):
+    """An 8,660-byte code came back as 6.2 MB: numbers written short in the code (0) are written
+    long in the reply (0.0). A decoded reply past what a code may unpack to (2 MB), and a little,
+    is a 422 naming the code."""
+    zeros = [[0] * 64] * 5000
+    raw = json.dumps({"config": {"layers": [64, 1, 64], "dataset": {"X": zeros, "Y": zeros}}},
+                     separators=(",", ":")).encode()
+    assert len(raw) < 2 * 2**20
+    code = "1." + base64.urlsafe_b64encode(zlib.compress(raw, 9)).rstrip(b"=").decode()
+    assert len(code) < 20_000
+    response = client.post("/api/scenarios/decode", json={"code": code})
+    assert response.status_code == 422 and len(response.content) < 1000, response.text[:300]
+    assert fields(response) == ["code"] and "bytes once written out" in response.json()["detail"][0]["msg"]

@@ -128,3 +128,21 @@ def test_the_protection_window_is_at_most_the_idle_time():
 def test_a_bad_trusted_proxy_setting_is_refused_by_name():
     with pytest.raises(ValueError, match="MANUALGRAD_TRUSTED_PROXIES"):
         Settings(trusted_proxies="10.0.0.1, not-an-address")
+
+
+def test_the_costly_stateless_tools_are_rate_limited_per_address(make_client):
+    """The graph lab, link codes and imports cost compute whatever session a client has (or
+    none): together, at most MANUALGRAD_TOOLS_PER_MINUTE a minute from one address."""
+    client = make_client(tools_per_minute=4, creates_per_minute=0)
+    code = client.post("/api/scenarios/encode", json={}).json()            # 1
+    assert client.post("/api/scenarios/decode", json=code).status_code == 200        # 2
+    assert client.post("/api/graph", json={"source": "x * 2", "values": {"x": 1}}).status_code == 200   # 3
+    assert client.post("/api/graph", json={"source": "x * 3", "values": {"x": 1}}).status_code == 200   # 4
+    for path, body in [("/api/graph", {"source": "x", "values": {"x": 1}}), ("/api/scenarios/decode", code),
+                       ("/api/scenarios/encode", {}), ("/api/sessions/import", {"format": "nothing"})]:
+        response = client.post(path, json=body)
+        assert response.status_code == 429 and "MANUALGRAD_TOOLS_PER_MINUTE" in response.json()["detail"], path
+        assert int(response.headers["retry-after"]) >= 1
+    assert client.post("/api/sessions", json={}).status_code == 201       # creates have a limit of their own
+    other = TestClient(client.app, client=("10.9.9.9", 50000))
+    assert other.post("/api/graph", json={"source": "x", "values": {"x": 1}}).status_code == 200

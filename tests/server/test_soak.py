@@ -189,3 +189,56 @@ def test_malformed_bodies_do_not_hold_up_learners_who_train():
     print(f"clicks beside the attack: p99 {waits[int(len(waits) * 0.99)] * 1e3:.0f} ms, max {waits[-1] * 1e3:.0f} ms, refusals {dict(refusals)}")
     # p99 19-51 ms on a quiet machine: ten times that and more (issue 30) still catches a stall
     assert waits[int(len(waits) * 0.99)] < 1.0, f"p99 {waits[int(len(waits) * 0.99)]:.3f} s, max {waits[-1]:.3f} s"
+
+
+def test_the_costliest_requests_of_each_kind_do_not_stall_a_class():
+    """Beside learners clicking and training, one client sends the requests whose cost grows
+    with what it sends, back to back: the graph lab at its limits (38 ms each), a one-weight
+    gradient check of the largest net (1 s, the whole batch in extended precision), a link of
+    1 MB of points encoded (230 ms) and a link decoded. Each runs in slices on the compute
+    thread, so /healthz, probed every 20 ms, never waits 250 ms (it waited 1.8-4.7 s)."""
+    from benchmarks.stalls import GRAPH, LARGEST, LINKED, points_of
+
+    from ..live import live_process
+    with live_process(tools_per_minute=0) as server:
+        big = server.session(**LARGEST)
+        for phase in ("forward", "backward"):
+            assert server.call("POST", f"/api/sessions/{big}/{phase}")[0] == 200
+        code = server.call("POST", "/api/scenarios/encode", {"config": LINKED})[2]
+        learners = [server.session(layers=[2, 8, 8, 1], dataset={"name": "circles", "n": 500}) for _ in range(5)]
+        stop, problems, waits, done = threading.Event(), [], [], Counter()
+        costly = [("POST", "/api/graph", GRAPH), ("GET", f"/api/sessions/{big}/gradcheck?layer=3&i=1&j=2", None),
+                  ("POST", "/api/scenarios/encode", {"config": points_of(5000, 20)}),
+                  ("POST", "/api/scenarios/decode", code)]
+
+        def send_costly():
+            while not stop.is_set():
+                for method, path, body in costly:
+                    status, _, _ = server.call(method, path, body)
+                    done[status] += 1
+
+        def click(sid):
+            while not stop.is_set():
+                for phase in ("forward", "backward", "step"):
+                    if server.call("POST", f"/api/sessions/{sid}/{phase}")[0] != 200:
+                        problems.append(phase)
+                time.sleep(0.2)
+
+        def probe():
+            while not stop.is_set():
+                started = time.monotonic()
+                server.call("GET", "/healthz")
+                waits.append(time.monotonic() - started)
+                time.sleep(0.02)
+
+        threads = [threading.Thread(target=send_costly, daemon=True), threading.Thread(target=probe, daemon=True)]
+        threads += [threading.Thread(target=click, args=(sid,), daemon=True) for sid in learners]
+        for thread in threads:
+            thread.start()
+        time.sleep(8)
+        stop.set()
+        for thread in threads:
+            thread.join(30)
+        assert not problems and done[200] >= 8 and set(done) <= {200, 422}, (problems, done)
+        assert max(waits) < 0.25, f"/healthz waited {max(waits) * 1e3:.0f} ms"
+        print(f"/healthz: {len(waits)} probes, longest {max(waits) * 1e3:.0f} ms; costly requests {dict(done)}")

@@ -7,17 +7,19 @@ from fastapi import APIRouter, Request
 from pydantic import Field, StringConstraints
 
 from ...engine import ConfigError
-from ...engine.graph import MAX_SOURCE, Graph, finite_differences, grid, hessian
+from ...engine.graph import MAX_SOURCE, Graph, finite_difference_steps, grid, hessian
 from ..jsonbody import JSONBytes, dumps
 from ..responses import GraphReply, errors
 from ...sessions.config import Strict
 from ..state import Numbers
+from ..deps import ToolLimit
 from ..routing import FastJSONRoute
 
 router = APIRouter(route_class=FastJSONRoute, tags=["graph"], responses=errors(413, 422, 503))
 
 InputName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9]{0,15}$")]
 MAX_INPUTS = 16
+COSTS = {}             # the measured cost of a graph request: past a slice, it starts as bulk work
 
 
 class GraphRequest(Strict):
@@ -29,7 +31,10 @@ class GraphRequest(Strict):
 
 
 def reply(body):
+    """The reply, as a generator that pauses (yields) between its parts for the compute
+    thread's slices."""
     g = Graph(body.source, body.values)
+    yield
     num = Numbers()
     outputs = [o.id for o in g.outputs]
     inputs = g.inputs()
@@ -38,6 +43,7 @@ def reply(body):
     for out in reversed(outputs):
         g.backward(out)
         rows.insert(0, [num.number(g.names[name].grad) for name in inputs])
+    yield
     if body.wrt is not None:
         g.forward_tangents(body.wrt)
     nodes = [{"id": n.id, "op": n.op, "label": n.label, "name": n.name, "inputs": n.inputs,
@@ -53,20 +59,22 @@ def reply(body):
         result["jacobian"] = {"rows": outputs, "columns": inputs, "matrix": rows}
     used = {name: body.values[name] for name in inputs}
     with np.errstate(all="ignore"):
-        result["finite_differences"] = {k: num.number(v) for k, v in finite_differences(body.source, used).items()}
+        differences = yield from finite_difference_steps(body.source, used)
+        result["finite_differences"] = {k: num.number(v) for k, v in differences.items()}
         if body.hessian:
             if len(inputs) != 2 or len(outputs) != 1:
                 raise ConfigError("hessian", "the Hessian is drawn for one output of exactly two inputs")
             h = hessian(body.source, used)
+            yield
             result["grid"] = grid(body.source, used)       # for its contour plot
             result["hessian"] = {**h, "matrix": [[num.number(v) for v in row] for row in h["matrix"]],
                                  "eigenvalues": [num.number(v) for v in h["eigenvalues"]]}
     return dumps(result)
 
 
-@router.post("/api/graph", response_model=GraphReply)
+@router.post("/api/graph", response_model=GraphReply, responses=errors(429), dependencies=[ToolLimit])
 async def build_graph(request: Request, body: GraphRequest):
     """The computational graph of an expression: every node's value and local derivatives,
     reverse-mode gradients (accumulated over every use), forward-mode tangents for `wrt`, finite
     differences in extended precision, and the Hessian when asked for (two inputs)."""
-    return JSONBytes(await request.app.state.scheduler.run(lambda job: reply(body)))
+    return JSONBytes(await request.app.state.scheduler.run(lambda job: reply(body), costs=COSTS, kind="graph"))

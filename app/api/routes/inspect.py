@@ -130,7 +130,7 @@ def check_one_weight(job, session, layer, i, j):
     net.check_weight(layer, i, j)
     check_finite(trainer)
     analytic = float(net.layers[layer].dW[i, j])
-    numeric = numeric_weight_gradient(net, X, Y, layer, i, j)
+    numeric = yield from numeric_weight_gradient(net, X, Y, layer, i, j)
     num = Numbers()
     return dumps({
         "layer": layer, "i": i, "j": j,

@@ -10,12 +10,13 @@ from ...engine import PhaseError
 from ..jsonbody import JSONBytes, dumps
 from ..responses import Code, Presets, SessionState, errors
 from ...scenarios.files import check_file, export_session, restore
-from ...scenarios.links import MAX_CODE_CHARS, Scenario, ScenarioError, check_predict, decode, encode
+from ...scenarios.links import (MAX_CODE_CHARS, MAX_DECODED_BYTES, Scenario, ScenarioError, check_predict,
+                                decode, encode, encode_steps)
 from ...sessions.config import Strict
 from ...engine import ConfigError
 from ...sessions.session import build_trainer
 from ..routing import FastJSONRoute
-from ..deps import ReplacesQuery, SessionDep
+from ..deps import ReplacesQuery, SessionDep, ToolLimit
 from .sessions import open_session
 from ..work import compute
 
@@ -50,17 +51,19 @@ class ScenarioToEncode(Scenario):
                              "file can be sent as it is; not part of the code")
 
 
-@router.post("/api/scenarios/encode", response_model=Code)
+@router.post("/api/scenarios/encode", response_model=Code, responses=errors(429), dependencies=[ToolLimit])
 async def encode_scenario(request: Request, body: ScenarioToEncode):
     """The compact, versioned code of a scenario (or of a preset file), for a link like /#s=CODE."""
     def work(job):
-        scenario = Scenario(**body.model_dump(exclude={"name"}))
+        # the parts as they are (validated with the body): no second validation of its points
+        scenario = Scenario(title=body.title, description=body.description, config=body.config, teacher=body.teacher)
         _, normalised = build_trainer(scenario.config)   # refuse a configuration no session could have
+        yield
         try:
             check_predict(scenario, normalised["layers"])
         except ScenarioError as e:
             raise ConfigError("teacher.predict", str(e)) from None
-        code = encode(scenario)
+        code = yield from encode_steps(scenario)
         if len(code) > MAX_CODE_CHARS:      # the link would be refused when opened: say so now
             field, what = (("config.params", "these starting weights") if scenario.config.params
                            else ("config.dataset", "these points"))
@@ -71,7 +74,7 @@ async def encode_scenario(request: Request, body: ScenarioToEncode):
     return JSONBytes(await request.app.state.scheduler.run(work))
 
 
-@router.post("/api/scenarios/decode", response_model=Scenario)
+@router.post("/api/scenarios/decode", response_model=Scenario, responses=errors(429), dependencies=[ToolLimit])
 async def decode_scenario(request: Request, body: ScenarioCode):
     """The scenario in a link's code (422 naming `code` if it is damaged or unknown)."""
     def work(job):
@@ -81,8 +84,15 @@ async def decode_scenario(request: Request, body: ScenarioCode):
             raise ConfigError("code", str(e)) from None
         except ValidationError as e:
             raise invalid("code", e) from None
-        return dumps(scenario.model_dump(mode="json"))
+        reply = dumps(scenario.model_dump(mode="json"))
+        if len(reply) > MAX_DECODED_REPLY:      # numbers written longer than the code had them
+            raise ConfigError("code", f"the scenario is {len(reply):,} bytes once written out, over the "
+                                      f"{MAX_DECODED_REPLY:,} a decoded link may have")
+        return reply
     return JSONBytes(await request.app.state.scheduler.run(work))
+
+
+MAX_DECODED_REPLY = MAX_DECODED_BYTES + 64 * 1024   # what a code may unpack to, and a little
 
 
 def finite(trainer):
@@ -123,7 +133,8 @@ def trainer_from_file(body, secret):
     return trainer, normalised, file.config
 
 
-@router.post(IMPORT_PATH, status_code=201, response_model=SessionState, responses=errors(415, 429))
+@router.post(IMPORT_PATH, status_code=201, response_model=SessionState, responses=errors(415, 429),
+             dependencies=[ToolLimit])
 async def import_file(request: Request, body: Annotated[dict, Body(description="an exported session file")],
                       replaces: ReplacesQuery = None):
     """A new session from an exported file, where the exported one left off (`replaces` as for

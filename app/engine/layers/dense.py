@@ -56,7 +56,11 @@ class Dense:
         """A for A_prev, changing nothing (predictions, a loss at other parameters); `params` an
         other (W, b) than the layer's own."""
         W, b = params or (self.W, self.b)
-        return self.activation.forward(A_prev @ W + b)
+        return self.output_from(A_prev @ W + b, mode)
+
+    def output_from(self, Z, mode="fixed"):
+        """A for the layer's Z, changing nothing."""
+        return self.activation.forward(Z)
 
     def forward(self, A_prev, mode="train"):
         """`mode` matters only to a layer with options (engine/layers/normalization.py)."""

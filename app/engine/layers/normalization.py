@@ -93,7 +93,10 @@ class OptionDense(Dense):
         """((Z, ẑ, y, f(y), a), (mean, var) batch norm used or None) for A_prev, storing nothing;
         `mask` for dropout (None: none); `params` an other (W, b) than the layer's own."""
         W, b = params or (self.W, self.b)
-        Z = A_prev @ W + b
+        return self.values_from(A_prev @ W + b, mode, mask)
+
+    def values_from(self, Z, mode, mask=None):
+        """values() from the layer's Z = A_prev W + b on."""
         Z_hat, Y, stats = None, Z, None
         if self.batch_norm:
             mean, var = stats = self.statistics(Z, mode)
@@ -105,10 +108,15 @@ class OptionDense(Dense):
 
     def output(self, A_prev, mode="fixed", params=None):
         """a for A_prev, changing nothing (predictions, a loss at other parameters)."""
+        W, b = params or (self.W, self.b)
+        return self.output_from(A_prev @ W + b, mode)
+
+    def output_from(self, Z, mode="fixed"):
+        """a for the layer's Z, changing nothing; dropout with the last forward's mask."""
         mask = self.mask if self.rate > 0 and mode != "infer" else None
-        if mask is not None and mask.shape != (len(A_prev), self.fan_out):
+        if mask is not None and mask.shape != Z.shape:
             mask = None                               # other rows than the last forward's
-        (*_, A), _ = self.values(A_prev, mode, mask, params)
+        (*_, A), _ = self.values_from(Z, mode, mask)
         return A
 
     def forward(self, A_prev, mode="train"):
