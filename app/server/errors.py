@@ -18,6 +18,7 @@ from ..engine import ConfigError
 from ..sessions.store import SessionNotFound, StoreFull, StoreUnavailable
 
 log = logging.getLogger("manualgrad")
+store_log = logging.getLogger("manualgrad.store")   # once a minute per message (guards.quiet_storms)
 
 
 def field_name(loc):
@@ -91,7 +92,8 @@ def install_error_handlers(app: FastAPI):
 
     @app.exception_handler(StoreUnavailable)
     async def store_unavailable(request: Request, exc: StoreUnavailable):
-        return JSONResponse(status_code=503, content={"detail": str(exc)}, headers={"Retry-After": "2"})
+        store_log.warning("answered 503: %s", exc)        # the details, for the operator
+        return JSONResponse(status_code=503, content={"detail": exc.learner}, headers={"Retry-After": "2"})
 
     @app.exception_handler(RateLimited)
     async def rate_limited(request: Request, exc: RateLimited):

@@ -71,7 +71,7 @@ class OncePerMinute(logging.Filter):
 
 def quiet_storms():
     """Install OncePerMinute on the loggers that speak per connection (once per process)."""
-    for name in ("uvicorn.error", "asyncio"):
+    for name in ("uvicorn.error", "asyncio", "manualgrad.store"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, OncePerMinute) for f in logger.filters):
             logger.addFilter(OncePerMinute())

@@ -27,7 +27,15 @@ class StoreFull(RuntimeError):
 
 
 class StoreUnavailable(RuntimeError):
-    """The store cannot be reached, or lost a request's hold on its session: 503, try again."""
+    """The store cannot be reached, or lost a request's hold on its session: 503, try again.
+    The message is for the operator's log; `learner` is what the learner reads."""
+
+    UNREACHABLE = ("the server cannot reach its session store; your work is kept and will be back "
+                   "shortly: try again in a moment")
+
+    def __init__(self, detail, learner=UNREACHABLE):
+        super().__init__(detail)
+        self.learner = learner
 
 
 def new_id():

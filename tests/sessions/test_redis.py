@@ -266,14 +266,19 @@ def test_redis_restarted_the_sessions_are_there(redis):
         assert status == 200 and after == before
 
 
-def test_redis_down_is_503_with_the_reason_and_then_recovers(redis):
-    with servers(redis, count=1) as (a,):
+def test_redis_down_is_503_with_the_reason_and_then_recovers(redis, tmp_path):
+    """The learner reads a sentence a learner understands; the details go to the log and to
+    /healthz, for the operator."""
+    with open(tmp_path / "server.log", "w") as log, live_process(log=log, redis_url=redis.url) as a:
         sid = a.session(**CONFIG)
         redis.stop()
         status, headers, problem = a.call("POST", f"/api/sessions/{sid}/forward")
-        assert status == 503 and "Redis" in problem["detail"] and "retry-after" in headers
+        assert status == 503 and "retry-after" in headers
+        assert problem["detail"] == ("the server cannot reach its session store; your work is kept and will "
+                                     "be back shortly: try again in a moment")
         status, _, health = a.call("GET", "/healthz")
         assert status == 503 and "Redis" in health["detail"]
+        assert "answered 503: the session store (Redis at 127.0.0.1:" in (tmp_path / "server.log").read_text()
         assert a.call("POST", "/api/sessions", {})[0] == 503
         redis.start()
         deadline = time.monotonic() + 15

@@ -58,5 +58,5 @@ class Connection:
         return None
 
     def unreachable(self, error):
-        where = self.url.split("@")[-1]                  # no password in a message
+        where = self.url.split("@")[-1].split("://")[-1]      # host:port/db: no password in a message
         return f"the session store (Redis at {where}) cannot be reached: {error}; try again shortly"

@@ -131,7 +131,7 @@ class RedisStore:
         lease = local.lease
         if lease.lost:
             self.forget(session.id)
-            raise StoreUnavailable(TAKEN_OVER)
+            raise StoreUnavailable(TAKEN_OVER, TAKEN_OVER)
         state, histories = split_state(session)
         blob = pack(state)
         changed = not same_arrays(histories, local.history)
@@ -150,7 +150,7 @@ class RedisStore:
             raise SessionNotFound(session.id)
         if status == 0:
             self.forget(session.id)
-            raise StoreUnavailable(TAKEN_OVER)
+            raise StoreUnavailable(TAKEN_OVER, TAKEN_OVER)
         local.version, local.saved_revision = version, session.trainer.revision
         if changed:
             local.history, local.history_bytes = histories, history_bytes
