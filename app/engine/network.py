@@ -81,7 +81,7 @@ class Network:
         A = self.X = X
         self.Y = Y
         # references, not copies: an update puts new arrays in place, never writes into these
-        self.cached_params = [(layer.W, layer.b) for layer in self.layers]
+        self.cached_params = [layer.parameter_values() for layer in self.layers]   # W, b (γ, β)
         self.dropped = None
         for layer in self.layers:
             layer.clear_gradients()
@@ -149,16 +149,16 @@ class Network:
         phase = self.dropped
         if phase is None:
             return
-        current = [(layer.W, layer.b) for layer in self.layers]
+        current = [layer.parameter_values() for layer in self.layers]
         loss = self.loss_value
-        for layer, (W, b) in zip(self.layers, self.cached_params):
-            layer.W, layer.b = W, b
+        for layer, values in zip(self.layers, self.cached_params):
+            layer.set_parameter_values(values)         # batch norm's γ, β too: a step moved them
         with np.errstate(all="ignore"):
             self.forward(self.X, self.Y, mode="fixed")
             if phase == Phase.BACKWARD:
                 self.backward()
-        for layer, (W, b) in zip(self.layers, current):
-            layer.W, layer.b = W, b
+        for layer, values in zip(self.layers, current):
+            layer.set_parameter_values(values)
         self.phase, self.loss_value = phase, loss
 
     # -- reading the network ------------------------------------------------------------
@@ -219,12 +219,12 @@ class Network:
 
     def data_loss_at(self, X, Y, mode="fixed", params=None):
         """The loss for X, Y without the regularisation term, in `mode` (as loss_at), with the
-        network's parameters or `params` ((W, b) of each layer) instead."""
-        params = params or [(layer.W, layer.b) for layer in self.layers]
+        network's parameters or `params` (each layer's parameter_values()) instead."""
+        params = params or [layer.parameter_values() for layer in self.layers]
         A = X
-        for layer, pair in zip(self.layers[:-1], params):
-            A = layer.output(A, mode, pair)
-        W, b = params[-1]
+        for layer, values in zip(self.layers[:-1], params):
+            A = layer.output(A, mode, values)
+        W, b = params[-1][:2]
         Z = A @ W + b                  # the output layer has no options: the loss may want its z
         A = self.layers[-1].activation.forward(Z)
         return self.loss.value(Z, A, Y)

@@ -89,6 +89,19 @@ class NormsFile(Strict):
         return self
 
 
+class TestLossesFile(Strict):
+    """The loss on the test points at the gradient norms' steps."""
+
+    steps: Annotated[list[Step], Field(max_length=NORMS_CAP + 1), first_bad_item(Step)] = []
+    losses: Annotated[list[float | None], Field(max_length=NORMS_CAP + 1), first_bad_item(float | None)] = []
+
+    @model_validator(mode="after")
+    def same_length(self):
+        if len(self.steps) != len(self.losses):
+            raise ValueError(f"test_losses has {len(self.steps)} steps but {len(self.losses)} losses")
+        return self
+
+
 class GeneratorState(Strict):
     """A PCG64 generator's state, its 128-bit numbers as decimal strings."""
 
@@ -136,6 +149,7 @@ class SessionFile(Strict):
     optimizer_state: dict[ParamKey, Velocity | Moments] = Field({}, max_length=2 * MAX_DENSE_LAYERS)
     history: HistoryFile = HistoryFile()
     grad_norms: NormsFile | None = None       # files from before the norms were kept have none
+    test_losses: TestLossesFile | None = None   # and from before the test losses were written, none
     batches: BatchPosition | None = None     # where the minibatch draws stand (Batches.position)
     # per layer, batch norm's state (null for a layer without it), and the dropout generator's
     layer_state: list[LayerState | None] | None = Field(None, max_length=MAX_DENSE_LAYERS)
@@ -268,6 +282,8 @@ def export_session(session, secret=None):
         "grad_norms": {"stride": state["norms.stride"], "steps": state["norms.steps"].tolist(),
                        "values": [[[float(v) if np.isfinite(v) else None for v in pair] for pair in step]
                                   for step in state["norms.values"]]},
+        "test_losses": {"steps": state["testloss.steps"].tolist(),
+                        "losses": [float(l) if np.isfinite(l) else None for l in state["testloss.values"]]},
         "batches": batches,
     }
     if trainer.network.has_options():
@@ -337,6 +353,10 @@ def restore(trainer, file: SessionFile):
         state["norms.values"] = np.array([[[np.nan if v is None else v for v in pair] for pair in step]
                                           for step in norms.values], dtype=np.float64).reshape(
                                               len(norms.steps), len(trainer.network.layers), 2)
+    if file.test_losses is not None:
+        state["testloss.steps"] = np.array(file.test_losses.steps, dtype=np.int64)
+        state["testloss.values"] = np.array([np.nan if l is None else l for l in file.test_losses.losses],
+                                            dtype=np.float64)
     if file.batches is not None and trainer.batches.size is not None:
         order = np.array(file.batches.order, dtype=np.int64)
         if order.shape != (len(trainer.X),) or not np.array_equal(np.sort(order), np.arange(len(trainer.X))):

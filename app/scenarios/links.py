@@ -1,7 +1,6 @@
 """Scenario links: a whole configuration, optional starting weights and a teacher's mode,
 shared as a link (`/#s=1.…`, versioned and compressed)."""
 import base64
-import json
 import zlib
 from typing import Literal
 

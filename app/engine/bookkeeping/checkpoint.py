@@ -30,8 +30,10 @@ def state_dict(trainer):
             state[f"optimizer.{k}.{name}.velocity"] = value
     if net.phase == Phase.BACKWARD:
         state.update(pairs("grads", [(layer.dW, layer.db) for layer in net.layers]))
-    if net.phase == Phase.UPDATED and net.cached_params is not None:
-        state.update(pairs("cache", net.cached_params))   # the forward before the step was of these
+    if net.phase == Phase.UPDATED and net.cached_params is not None:   # the forward before the step was of these
+        for k, (layer, values) in enumerate(zip(net.layers, net.cached_params)):
+            for (name, _), value in zip(layer.parameters(), values):
+                state[f"cache.{k}.{name}"] = value
     if trainer.batch is not None and net.phase != Phase.FRESH:
         if trainer.batches.size is None:     # the full batch: every row in order, nothing to keep
             state["batch.full"] = 1
@@ -92,7 +94,11 @@ def load_state_dict(trainer, state):
                 arrays = [array(state, f"optimizer.{k}.{name}.{kind}", shape) for kind in keys]
                 memory[(k, name)] = arrays[0] if len(arrays) == 1 else tuple(arrays)
     grads = params_of(state, "grads", net) if phase == Phase.BACKWARD else None
-    cached = params_of(state, "cache", net) if phase == Phase.UPDATED and "cache.0.W" in state else params
+    cached = [{}] * len(net.layers)          # what the forward before a step computed with
+    if phase == Phase.UPDATED and "cache.0.W" in state:
+        # W, b, and batch norm's γ, β (a state saved before they were kept: the current ones)
+        cached = [{name: array(state, f"cache.{k}.{name}", value.shape) for name, value in layer.parameters()
+                   if f"cache.{k}.{name}" in state} for k, layer in enumerate(net.layers)]
     batch = None
     if "batch" in state:
         batch = array(state, "batch", None, np.int64)
@@ -157,7 +163,8 @@ def load_state_dict(trainer, state):
     trainer.batch = batch
     if phase != Phase.FRESH:       # what the phase computed comes back from replay() when needed
         net.X, net.Y = trainer.rows(batch)
-        net.cached_params = cached
+        net.cached_params = [tuple(kept.get(name, value) for name, value in layer.parameters())
+                             for layer, kept in zip(net.layers, cached)]
         net.loss_value = None if state.get("loss") is None else float(state["loss"])
         net.phase = net.dropped = phase
         if grads is not None:

@@ -44,7 +44,7 @@ def arrays_of(trainer):
     arrays = [trainer.X, trainer.points, trainer.Y, trainer.batches.order, net.X, net.Y, net.dX,
               *(trainer.test or ())]
     arrays += [a for pair in trainer.initial for a in pair]
-    arrays += [a for pair in (net.cached_params or []) for a in pair]
+    arrays += [a for values in (net.cached_params or []) for a in values]
     for layer in net.layers:
         arrays += [layer.W, layer.b, layer.A_prev, layer.Z, layer.A, layer.dA, layer.dZ, layer.dW, layer.db]
         arrays += layer.option_arrays()                   # batch norm's and dropout's

@@ -35,6 +35,14 @@ class Dense:
         """(name, gradient) in the order of parameters()."""
         return [("W", self.dW), ("b", self.db)]
 
+    def parameter_values(self):
+        """The arrays of parameters(), in order: what a forward computed with."""
+        return tuple(value for _, value in self.parameters())
+
+    def set_parameter_values(self, values):
+        for (name, _), value in zip(self.parameters(), values):
+            setattr(self, name, value)
+
     @property
     def activation_in(self):
         """What the activation was applied to (z here; y = γẑ + β with batch norm)."""
@@ -53,12 +61,12 @@ class Dense:
         return []
 
     def output(self, A_prev, mode="fixed", params=None):
-        """A for A_prev, changing nothing (predictions, a loss at other parameters); `params` an
-        other (W, b) than the layer's own."""
-        W, b = params or (self.W, self.b)
-        return self.output_from(A_prev @ W + b, mode)
+        """A for A_prev, changing nothing (predictions, a loss at other parameters); `params`
+        other values of parameters() than the layer's own."""
+        W, b = (params or (self.W, self.b))[:2]
+        return self.output_from(A_prev @ W + b, mode, params)
 
-    def output_from(self, Z, mode="fixed"):
+    def output_from(self, Z, mode="fixed", params=None):
         """A for the layer's Z, changing nothing."""
         return self.activation.forward(Z)
 

@@ -92,31 +92,33 @@ class OptionDense(Dense):
     def values(self, A_prev, mode, mask=None, params=None):
         """((Z, ẑ, y, f(y), a), (mean, var) batch norm used or None) for A_prev, storing nothing;
         `mask` for dropout (None: none); `params` an other (W, b) than the layer's own."""
-        W, b = params or (self.W, self.b)
-        return self.values_from(A_prev @ W + b, mode, mask)
+        W, b = (params or (self.W, self.b))[:2]
+        return self.values_from(A_prev @ W + b, mode, mask, params)
 
-    def values_from(self, Z, mode, mask=None):
-        """values() from the layer's Z = A_prev W + b on."""
+    def values_from(self, Z, mode, mask=None, params=None):
+        """values() from the layer's Z = A_prev W + b on; `params` other values of parameters()
+        (γ and β among them) than the layer's own."""
         Z_hat, Y, stats = None, Z, None
         if self.batch_norm:
+            gamma, beta = params[2:4] if params else (self.gamma, self.beta)
             mean, var = stats = self.statistics(Z, mode)
             Z_hat = (Z - mean) / np.sqrt(var + EPS)
-            Y = self.gamma * Z_hat + self.beta
+            Y = gamma * Z_hat + beta
         F = self.activation.forward(Y)
         A = F * mask / (1 - self.rate) if mask is not None else F
         return (Z, Z_hat, Y, F, A), stats
 
     def output(self, A_prev, mode="fixed", params=None):
         """a for A_prev, changing nothing (predictions, a loss at other parameters)."""
-        W, b = params or (self.W, self.b)
-        return self.output_from(A_prev @ W + b, mode)
+        W, b = (params or (self.W, self.b))[:2]
+        return self.output_from(A_prev @ W + b, mode, params)
 
-    def output_from(self, Z, mode="fixed"):
+    def output_from(self, Z, mode="fixed", params=None):
         """a for the layer's Z, changing nothing; dropout with the last forward's mask."""
         mask = self.mask if self.rate > 0 and mode != "infer" else None
         if mask is not None and mask.shape != Z.shape:
             mask = None                               # other rows than the last forward's
-        (*_, A), _ = self.values_from(Z, mode, mask)
+        (*_, A), _ = self.values_from(Z, mode, mask, params)
         return A
 
     def forward(self, A_prev, mode="train"):

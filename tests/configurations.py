@@ -1,0 +1,60 @@
+"""A hypothesis strategy over the kinds of sessions a learner can make, and what a learner can
+do to one: for the round trips of tests/sessions/test_roundtrip.py and
+tests/scenarios/test_file_roundtrip.py."""
+from hypothesis import strategies as st
+
+from app.engine import DATASETS
+from app.engine.features import FEATURES
+from app.engine.losses import DEFAULT_LOSS, OUTPUT_ACTIVATION
+
+NAMED = [name for name in DATASETS if name != "single"]
+
+
+@st.composite
+def own_points(draw):
+    """Points of one's own: 2 inputs, 2 classes or a regression."""
+    n = draw(st.integers(8, 40))
+    xs = draw(st.lists(st.tuples(st.floats(-3, 3), st.floats(-3, 3)), min_size=n, max_size=n))
+    regression = draw(st.booleans())
+    X = [[round(a, 4), round(b, 4)] for a, b in xs]
+    Y = [[round(a - b, 4)] if regression else [float(a * b > 0)] for a, b in xs]
+    return {"X": X, "Y": Y}
+
+
+@st.composite
+def configurations(draw):
+    """A session's configuration: any dataset kind (named, or own points with or without test
+    points), optimiser, hidden layers with batch norm and dropout, features, regularisation,
+    minibatches, and sometimes a learning rate that diverges."""
+    dataset = draw(st.one_of(st.builds(lambda name, n: {"name": name, "n": n}, st.sampled_from(NAMED),
+                                       st.integers(10, 60)), own_points()))
+    config = {"dataset": dataset, "seed": draw(st.integers(0, 2**16))}
+    inputs = 2 if "X" in dataset else DATASETS[dataset["name"]].inputs
+    if inputs == 2 and draw(st.booleans()):
+        config["features"] = draw(st.lists(st.sampled_from(list(FEATURES)), min_size=1, max_size=4, unique=True))
+        inputs = len(config["features"])
+    outputs = 1 if "X" in dataset else DATASETS[dataset["name"]].outputs
+    hidden = draw(st.lists(st.integers(1, 5), min_size=0, max_size=2))
+    config["layers"] = [inputs, *hidden, outputs]
+    if "X" in dataset:
+        task = "binary" if all(y[0] in (0.0, 1.0) for y in dataset["Y"]) else "regression"
+    else:
+        task = DATASETS[dataset["name"]].task
+    output = OUTPUT_ACTIVATION[DEFAULT_LOSS[task]]
+    config["activations"] = [draw(st.sampled_from(["tanh", "relu", "sigmoid", "leaky_relu"])) for _ in hidden] + [output]
+    optimizer = draw(st.sampled_from(["sgd", "momentum", "adam"]))
+    config["optimizer"] = {"name": optimizer, "lr": draw(st.sampled_from([0.01, 0.3, 1e5]))}   # 1e5: diverges
+    if hidden and draw(st.booleans()):
+        config["layer_options"] = [{"batch_norm": draw(st.booleans()), "dropout": draw(st.sampled_from([0.0, 0.3]))}
+                                   for _ in hidden]
+    if draw(st.booleans()):
+        config["regularization"] = {"kind": draw(st.sampled_from(["l1", "l2"])), "rate": 0.01}
+    if draw(st.booleans()):
+        config["batch_size"] = draw(st.integers(2, 8))
+    if draw(st.booleans()):
+        config["test_ratio"] = 0.25
+    return config
+
+
+# what a learner does next: a phase, or a train of a few steps
+ACTIONS = st.lists(st.sampled_from(["forward", "backward", "step", "train"]), min_size=0, max_size=6)
