@@ -261,6 +261,7 @@ class History(BaseModel):
     steps: list[int]
     losses: list[Num]
     past_steps: list[int]            # the updates whose states are kept (0: the start)
+    reachable: list[list[int]]       # [first, last] ranges of the updates a replay reaches
     test_losses: dict[str, list[Num] | list[int]]   # {steps, losses}: the test points' loss at the norms' steps
     grad_norms: NormHistory
 
@@ -271,7 +272,7 @@ class PastLayer(BaseModel):
 
 
 class PastWeights(BaseModel):
-    step: int                        # the kept update nearest to the one asked for
+    step: int                        # the update asked for
     layers: list[PastLayer]
     diverged: bool
 

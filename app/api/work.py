@@ -1,6 +1,7 @@
 """Running a request's work on the compute thread, and the session's state as its reply."""
 import inspect
 
+from ..engine import PhaseError
 from .jsonbody import JSONBytes, dumps
 from .state import session_state
 
@@ -35,3 +36,17 @@ def state_body(session, sample, **extra):
     state = session_state(session, sample)
     state.update(extra)
     return dumps(state)
+
+
+def within(job, steps, limit, step):
+    """Run a replay (a generator of steps, see Trainer.replayed) on the compute thread, pausing
+    as it does; PhaseError once it has used `limit` s of compute (MANUALGRAD_TRAIN_SECONDS)."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+        if job.spent > limit:
+            raise PhaseError(f"step {step} is too far from the nearest kept state: replaying the updates "
+                             f"to it takes more than the {limit:g} s of compute a request may use")
+        yield

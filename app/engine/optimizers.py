@@ -76,6 +76,10 @@ class Optimizer:
         self.t = 0
         self.state = {}
 
+    def fresh(self):
+        """An optimiser of the same kind and settings, with no memory yet."""
+        return type(self)(**self.settings())
+
 
 class SGD(Optimizer):
     """W ← W − lr · dW."""

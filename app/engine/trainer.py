@@ -9,8 +9,9 @@ from .batches import Batches
 from .datasets import two_classes
 from .errors import ConfigError
 from .health import norm, predicted_change
+from .network import PhaseError
 from .bookkeeping.history import LossHistory, NormHistory, TestLossHistory
-from .bookkeeping.past import PastStates, generator_dict
+from .bookkeeping.past import PastStates
 
 
 class Trainer:
@@ -57,8 +58,9 @@ class Trainer:
         self.batch = None        # row indices of the current batch
         self.last_gradients = None    # [(dW, db)] of each layer for the last update made
         self.step_preview = None      # after backward: {"predicted", "actual"} change of the loss
-        self.past = PastStates()      # earlier states to look back at and carry on from
-        self.past.take(self)
+        self.past = PastStates()      # earlier states to reach again, by replaying from them
+        self.past.take(self, anchor=True)
+        self.draws = 0                # batches drawn since the last update (plain training: one per update)
         self.revision += 1
 
     def targets(self):
@@ -87,6 +89,7 @@ class Trainer:
         """Forward on the next batch; returns its loss."""
         self.revision += 1
         self.batch = self.batches.next()
+        self.draws += 1
         self.step_preview = None
         with np.errstate(all="ignore"):  # divergence shows as a non-finite loss, not warnings
             return self.network.forward(*self.rows(self.batch))
@@ -120,7 +123,13 @@ class Trainer:
         self.last_gradients = gradients
         self.steps += 1
         self.history.append(self.steps, before)
-        self.past.take(self)
+        self.updated()
+
+    def updated(self):
+        """After an update: its state kept when it is due, as an anchor when the update was not
+        plain training (a replay draws one batch per update, as plain training does)."""
+        self.past.take(self, anchor=self.draws != 1)
+        self.draws = 0
 
     def record(self, gradients):
         """The gradients' norms, when the norm history keeps the step about to be counted."""
@@ -150,6 +159,7 @@ class Trainer:
             self.revision += 1
             with np.errstate(all="ignore"):
                 batch = self.batches.next()
+                self.draws += 1
                 loss = self.network.forward(*self.rows(batch))
                 self.network.backward(for_step=True)  # the step clears the gradients unread
                 gradients = [(layer.dW, layer.db) for layer in self.network.layers]
@@ -159,7 +169,7 @@ class Trainer:
             self.batch = batch
             self.steps += 1
             self.history.append(self.steps, loss)
-            self.past.take(self)
+            self.updated()
             yield loss
             if not math.isfinite(loss):
                 return
@@ -192,37 +202,53 @@ class Trainer:
         self.batch = None
         self.last_gradients = None
         self.step_preview = None
-        self.past.take(self)              # the state at this step is the edited one now
+        self.past.take(self, anchor=True)     # the state at this step is the edited one now
+        self.draws = 0
         self.revision += 1
 
     def rewind(self, step):
-        """Back to the latest kept state at or before update `step` (the start if none is), with
-        the histories after it dropped: training on from there does exactly what it did the
-        first time. Returns the step it went back to."""
-        past = self.past.at_or_before(step)
-        self.network.set_params(past.params)
-        for layer, kept in zip(self.network.layers, past.options):
-            if kept is not None:
-                layer.restore(kept)
-        if past.dropout is not None:
-            self.network.set_dropout_state(past.dropout)
-        self.optimizer.state, self.optimizer.t = dict(past.memory), past.t
-        if past.order is not None:
-            rng = np.random.default_rng()
-            rng.bit_generator.state = generator_dict(past.rng)
-            self.batches.rng, self.batches.order, self.batches.pos = rng, past.order, past.pos
-        else:
-            self.batches.pos = past.pos
-        self.steps = past.step
-        self.history.keep_until(past.step)
-        self.norm_history.keep_until(past.step)
-        self.test_history.keep_until(past.step)
-        self.past.drop_after(past.step)
+        """Back to update `step`, with the histories after it dropped: training on from there
+        does exactly what it did the first time. A generator (it pauses after each update it
+        replays); PhaseError if no kept state reaches the step."""
+        twin = yield from self.replayed(step)
+        net, theirs = self.network, twin.network
+        net.set_params(theirs.get_params())
+        for layer, twin_layer in zip(net.layers, theirs.layers):
+            if twin_layer.kept() is not None:
+                layer.restore(twin_layer.kept())
+        net.dropout_rng.bit_generator.state = theirs.dropout_rng.bit_generator.state
+        self.optimizer.state, self.optimizer.t = dict(twin.optimizer.state), twin.optimizer.t
+        self.batches.rng, self.batches.order, self.batches.pos = twin.batches.rng, twin.batches.order, twin.batches.pos
+        self.steps = step
+        self.history.keep_until(step)
+        self.norm_history.keep_until(step)
+        self.test_history.keep_until(step)
+        self.past.drop_after(step)
         self.batch = None
         self.last_gradients = None
         self.step_preview = None
+        self.draws = 0
         self.revision += 1
-        return past.step
+        return step
+
+    def replayed(self, step):
+        """A twin of the trainer at update `step`, replayed from the kept state nearest before it:
+        bit for bit what the session was then. A generator (it pauses after each update it
+        replays); PhaseError if no kept state reaches the step."""
+        if not 0 <= step <= self.steps:
+            raise PhaseError(f"step {step} is not one of this session's: it has made {self.steps} updates")
+        past = self.past.from_which(step)
+        if past is None:
+            raise PhaseError(f"step {step} cannot be reached any more: the states it was replayed from were "
+                             f"let go to keep the session within its memory (GET /history says which can)")
+        twin = Trainer(self.network.copy(), self.optimizer.fresh(), self.X, self.Y, batch_size=self.batches.size,
+                       points=self.points, features=self.features, test=self.test, is_test=self.is_test)
+        twin.past = PastStates(budget=0)           # a twin keeps none of its own
+        empty = {"history.steps": np.zeros(0, np.int64), "history.losses": np.zeros(0)}
+        twin.load_state_dict({**past.state(), **checkpoint.pairs("initial", self.initial), **empty, "phase": "fresh"})
+        for _ in twin.iterate(step - past.step):
+            yield
+        return twin
 
     @property
     def diverged(self):

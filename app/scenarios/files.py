@@ -334,7 +334,9 @@ def restore(trainer, file: SessionFile):
     if len(file.current_params) != len(trainer.network.layers):
         raise ScenarioError(f"the session file has weights for {len(file.current_params)} layers, "
                             f"its network has {len(trainer.network.layers)}")
-    state = trainer.state_dict()        # a fresh trainer: phase fresh, its starting weights
+    # a fresh trainer's state (phase fresh, its starting weights), without its past: the file's
+    # session starts its own past states where the file left off
+    state = {name: value for name, value in trainer.state_dict().items() if not name.startswith("past.")}
     for k, entry in enumerate(file.current_params):
         state[f"params.{k}.W"], state[f"params.{k}.b"] = entry.W, entry.b
     for key, arrays in file.optimizer_state.items():

@@ -1,14 +1,21 @@
-// the history scrubber: a slider over the kept past updates that shows the network, its unit
+// the history scrubber: a slider over the earlier updates that shows the network, its unit
 // pictures, the boundary and the loss at the chosen step without changing the session, and
-// "Continue from here", which rewinds the session to it
+// "Continue from here", which rewinds the session to it. The server replays any step from a
+// state it kept before it; /history's `reachable` says which steps it can.
 import { fmt } from "../core/format.js";
 
-/** the kept step nearest to `step` (the earlier of two as near) */
-export function nearestKept(kept, step) {
+/** the reachable step nearest to `step` (the earlier of two as near); ranges are [first, last] */
+export function nearestReachable(ranges, step) {
   let best = null;
-  for (const s of kept) if (best === null || Math.abs(s - step) < Math.abs(best - step)) best = s;
+  for (const [first, last] of ranges) {
+    const s = Math.min(Math.max(step, first), last);
+    if (best === null || Math.abs(s - step) < Math.abs(best - step)) best = s;
+  }
   return best;
 }
+
+/** how many steps the ranges hold */
+export const countReachable = (ranges) => ranges.reduce((n, [first, last]) => n + last - first + 1, 0);
 
 export class HistoryScrubber {
   constructor(doc, store, { network, plot, chart, messages, stopRunning }) {
@@ -19,19 +26,19 @@ export class HistoryScrubber {
     const $ = (id) => doc.getElementById(id);
     this.el = { box: doc.querySelector("[data-role=history-scrubber]"), range: $("scrub"), label: $("scrub-step"),
                 go: doc.querySelector("[data-action=continue-from-here]"), now: doc.querySelector("[data-action=back-to-now]") };
-    this.kept = [0];
+    this.reachable = [[0, 0]];
     this.timer = null;
     this.losses = new Map();
     this.el.range.addEventListener("input", () => {
       clearTimeout(this.timer);
-      const step = nearestKept(this.kept, Number(this.el.range.value));
+      const step = nearestReachable(this.reachable, Number(this.el.range.value));
       this.el.label.textContent = `step ${step}`;
       this.timer = setTimeout(() => this.look(step), 90);
     });
     this.el.now.addEventListener("click", () => store.leavePast());
     this.el.go.addEventListener("click", () => this.carryOn());
     store.on("history", (h) => {
-      this.kept = h.past_steps ?? [0];
+      this.reachable = h.reachable ?? [[0, 0]];
       this.losses = new Map(h.steps.map((s, k) => [s, h.losses[k]]));
       this.sync();
     });
@@ -55,7 +62,7 @@ export class HistoryScrubber {
       range.value = String(state.step);
       label.textContent = `step ${state.step} (now)`;
     }
-    box.dataset.kept = String(this.kept.length);
+    box.dataset.kept = String(countReachable(this.reachable));
     range.disabled = state.step === 0 || Boolean(this.store.running);
   }
 

@@ -135,6 +135,7 @@ def test_export_import_continues_exactly_where_it_left_off(client):
     assert copy["id"] != sid and copy["step"] == 7 and copy["layers"] == original["layers"]
     copied, kept = (client.get(f"/api/sessions/{i}/history").json() for i in (copy["id"], sid))
     assert copied.pop("past_steps") == [7]           # past states are not exported: the copy's start here
+    assert copied.pop("reachable") == [[7, 7]] and kept.pop("reachable") == [[0, 7]]
     kept.pop("past_steps")
     assert copied == kept
     # adam's moments came along: the next steps are the same numbers

@@ -150,7 +150,8 @@ def test_the_budget_holds_under_the_largest_networks(make_client):
 
 def test_past_states_are_trimmed_before_any_session_is_evicted(make_client):
     """Sessions that trained keep up to 4 MB of past states each; short of memory, the store
-    takes those back first (each keeps the start and its last 10 updates) and evicts nobody."""
+    takes those back first (each keeps the start, its anchors and its newest: every step is
+    still reached, by longer replays) and evicts nobody."""
     wide = {"layers": [2, 64, 64, 1], "dataset": {"name": "xor", "n": 100}, "optimizer": {"name": "adam"}}
     client = make_client(session_memory_mb=14, protect_seconds=0)
     store = client.app.state.store
@@ -163,6 +164,8 @@ def test_past_states_are_trimmed_before_any_session_is_evicted(make_client):
         assert store.held <= 14 * MB
     assert store.evicted == 0
     kept = [len(store._sessions[sid].trainer.past.states) for sid in ids]
-    assert min(kept[:-1]) == 11 and kept[-1] > 11        # the older ones gave theirs up
+    assert min(kept[:-1]) == 2 and kept[-1] > 2          # the older ones gave theirs up
+    for sid in ids:
+        assert client.get(f"/api/sessions/{sid}/history").json()["reachable"] == [[0, 120]]
     for sid in ids:
         assert client.get(f"/api/sessions/{sid}").status_code == 200

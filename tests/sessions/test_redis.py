@@ -66,6 +66,25 @@ def histories(server, sid):
     return {k: v for k, v in history.items() if k != "past_steps"}
 
 
+def test_any_process_looks_back_at_and_rewinds_to_any_step_exactly(redis):
+    """The past states are in Redis: a process that did not make them reaches any step (it
+    answered a rewind with 200 and stayed where it was; weights?step=0 gave step 20)."""
+    with live_process() as memory, servers(redis) as (a, b):
+        shared, fresh = a.session(**CONFIG), memory.session(**CONFIG)
+        assert a.call("POST", f"/api/sessions/{shared}/train", {"steps": 300})[0] == 200
+        assert b.call("GET", f"/api/sessions/{shared}/history")[2]["reachable"] == [[0, 300]]
+        _, _, then = memory.call("POST", f"/api/sessions/{fresh}/train", {"steps": 123})
+        status, _, weights = b.call("GET", f"/api/sessions/{shared}/weights?step=123")
+        assert status == 200 and weights["step"] == 123
+        assert [l["W"] for l in weights["layers"]] == [l["W"] for l in then["layers"]]
+        status, _, rewound = b.call("POST", f"/api/sessions/{shared}/rewind", {"step": 123})
+        assert status == 200 and rewound["step"] == 123
+        assert [l["W"] for l in rewound["layers"]] == [l["W"] for l in then["layers"]]
+        _, _, on = a.call("POST", f"/api/sessions/{shared}/train", {"steps": 40})        # the other process
+        _, _, again = memory.call("POST", f"/api/sessions/{fresh}/train", {"steps": 40})
+        assert on["losses"] == again["losses"] and on["layers"] == again["layers"]
+
+
 def test_ten_trains_at_once_through_both_processes_all_run(redis):
     with servers(redis) as (a, b):
         sid = a.session(**CONFIG)
@@ -152,13 +171,13 @@ def test_a_phase_that_leaves_the_histories_as_they_were_does_not_write_them_agai
 
 def test_the_byte_count_of_a_session_is_every_field_it_holds_in_redis(redis):
     """`mg:bytes` (what the class's byte budget adds up) counts each session's state, histories,
-    config and spec as Redis holds them, after its creation and after each save, on either
+    past states, config and spec as Redis holds them, after its creation and after each save, on either
     process, and `mg:total` is their sum."""
     import redis as redis_py
     client = redis_py.Redis.from_url(redis.url)
 
     def held(sid):
-        return sum(client.hstrlen(f"mg:s:{sid}", field) for field in ("state", "history", "config", "spec"))
+        return sum(client.hstrlen(f"mg:s:{sid}", field) for field in ("state", "history", "past", "config", "spec"))
 
     with servers(redis) as (a, b):
         sids = [a.session(**CONFIG), b.session(**BIG)]

@@ -52,8 +52,8 @@ def made(config, actions):
 @given(configurations(), ACTIONS)
 def test_a_saved_session_loads_back_equal_and_carries_on_alike(config, actions):
     session = made(config, actions)
-    state, histories = split_state(session)
-    back = rebuild("s", pack(state), pack(histories), *meta(session), Turns())
+    state, parts = split_state(session)
+    back = rebuild("s", pack(state), [pack(entries) for entries in parts.values()], *meta(session), Turns())
     same_state(back.trainer.state_dict(), session.trainer.state_dict())
     assert shown(back) == shown(session)
     for action in ("forward", "backward", "step", "train"):        # the same steps from there

@@ -16,14 +16,14 @@ from ...engine import ConfigError
 from ..state import Numbers, batch_page, data_bounds, predictions
 from ..routing import FastJSONRoute
 from ..deps import SampleQuery, SessionDep, SessionId, held, sample_of
-from ..work import compute
+from ..work import compute, within
 
 router = APIRouter(route_class=FastJSONRoute, prefix="/api/sessions/{session_id}", tags=["inspect"],
                    responses=errors(404, 413, 422, 503))
 
 LayerQuery = Annotated[int, Query(ge=0, lt=MAX_DENSE_LAYERS, description="index into the state's `layers`")]
 UnitQuery = Annotated[int, Query(ge=0, lt=MAX_UNITS)]
-StepQuery = Annotated[int, Query(ge=0, le=MAX_STEP, description="an update number; the nearest kept one answers")]
+StepQuery = Annotated[int, Query(ge=0, le=MAX_STEP, description="an update number, 0 to the session's step")]
 MAX_TERMS = 500                  # per-sample terms a chain reply lists at most (its batch may hold more)
 GRADCHECK_SAMPLES = 256          # rows of the batch a whole-network gradient check uses at most
 GRADCHECK_BUDGET = 5e7           # multiply-adds a whole-network check may spend, roughly
@@ -180,32 +180,35 @@ async def get_predictions(request: Request, session_id: SessionId,
                               "the grid covers at least [-extent, extent] on every input, "
                               "besides the padded box around the data"))] = None,
                           step: Annotated[int | None, Query(ge=0, le=MAX_STEP, description=(
-                              "for the weights of the kept past update nearest to this one"))] = None):
+                              "for the network as it was after this update (GET /history's `reachable`)"))] = None):
     """The output over a grid of the input plane (2-D inputs) or a line (1-D), for the decision
     boundary or fitted curve; with `units`, each unit's own activation on a coarser grid."""
+    limit = request.app.state.settings.train_seconds
+
     def picture(job):
         network = None
-        if step is not None:             # the weights of a past update
-            past = session.trainer.past.nearest(step)
-            network = session.trainer.network.copy()
-            network.set_params(past.params)
+        if step is not None:             # the network of an earlier update, replayed
+            twin = yield from within(job, session.trainer.replayed(step), limit, step)
+            network = twin.network
         reply = yield from predictions(session.trainer, resolution, unit_resolution, units, extent, network)
         if step is not None:
-            reply["step"] = past.step
+            reply["step"] = step
         return dumps(reply)
     async with held(request, session_id) as session:      # after every Play: plain parameters, as the phases
         return await compute(request, session, "predictions", picture)
 
 
-@router.get("/weights", response_model=PastWeights)
+@router.get("/weights", response_model=PastWeights, responses=errors(409))
 async def get_weights(request: Request, session: SessionDep, step: StepQuery):
-    """W and b of every layer at the kept past update nearest to `step` (see /history's
-    `past_steps`): the network as it was, without changing the session."""
+    """W and b of every layer after update `step`, replayed from the nearest kept state before
+    it (GET /history's `reachable`): the network as it was, without changing the session."""
+    limit = request.app.state.settings.train_seconds
+
     def weights(job):
-        past = session.trainer.past.nearest(step)
+        twin = yield from within(job, session.trainer.replayed(step), limit, step)
         num = Numbers()
-        return dumps({"step": past.step, "layers": [{"W": num.array(W), "b": num.array(b)} for W, b in past.params],
-                      "diverged": num.nonfinite})
+        layers = [{"W": num.array(layer.W), "b": num.array(layer.b)} for layer in twin.network.layers]
+        return dumps({"step": step, "layers": layers, "diverged": num.nonfinite})
     return await compute(request, session, "weights", weights)
 
 
@@ -230,7 +233,8 @@ async def get_history(request: Request, session: SessionDep):
         tests = session.trainer.test_history
         return dumps({"steps": history.steps, "losses": history.losses,
                       "test_losses": {"steps": tests.steps, "losses": tests.losses},
-                      "past_steps": session.trainer.past.steps(), "grad_norms": {
+                      "past_steps": session.trainer.past.steps(),
+                      "reachable": session.trainer.past.reachable(session.trainer.steps), "grad_norms": {
             "steps": norms.steps,
             "layers": [{"W": num.array(values[:, k, 0]), "b": num.array(values[:, k, 1])} for k in range(layers)]}})
     return await compute(request, session, "history", reply)

@@ -6,7 +6,7 @@ from ..schemas import RewindRequest, TrainRequest, WeightEdit
 from ...sessions.store import SessionNotFound
 from ..routing import FastJSONRoute
 from ..deps import Sample, SampleQuery, SessionDep, SessionId, held, sample_of
-from ..work import compute, state_body
+from ..work import compute, state_body, within
 
 router = APIRouter(route_class=FastJSONRoute, prefix="/api/sessions/{session_id}", tags=["phases"],
                    responses=errors(404, 413, 422, 503))
@@ -82,16 +82,17 @@ def train_steps(job, session, steps, limit, sample, ticket):
                       last_gradients=None if last is None else [{"dW": dW, "db": db} for dW, db in last])
 
 
-@router.post("/rewind", response_model=SessionState)
+@router.post("/rewind", response_model=SessionState, responses=errors(409))
 async def run_rewind(request: Request, session: SessionDep, body: RewindRequest, sample: Sample):
-    """Back to the latest kept past state at or before update `step` (every one of the last 100
-    updates is kept, older ones thinned; see GET /history's `past_steps`); the loss history after
-    it is dropped, and training on from there does exactly what it did the first time."""
-    return await compute(request, session, "phase", rewind, session, body.step, sample)
+    """Back to update `step`, replayed from the nearest kept state before it (GET /history's
+    `reachable`; a step out of reach is 409); the histories after it are dropped, and training
+    on from there does exactly what it did the first time."""
+    limit = request.app.state.settings.train_seconds
+    return await compute(request, session, "rewind", rewind, session, body.step, sample, limit)
 
 
-def rewind(job, session, step, sample):
-    session.trainer.rewind(step)
+def rewind(job, session, step, sample, limit):
+    yield from within(job, session.trainer.rewind(step), limit, step)
     return state_body(session, sample)
 
 

@@ -17,17 +17,42 @@ def pairs(prefix, params):
     return out
 
 
-def state_dict(trainer):
-    """The trainer's state: arrays (float64, int64) and numbers, under flat dotted names."""
+def boundary_state(trainer):
+    """What carrying on from the trainer's update number trainer.steps needs, and nothing a
+    phase computed: parameters, optimiser state, where the minibatch and dropout draws stand,
+    batch norm's γ, β and running statistics. The arrays themselves, not copies (an update puts
+    new ones in place): a past state (bookkeeping/past.py) is one of these."""
     net, opt = trainer.network, trainer.optimizer
-    state = {"steps": trainer.steps, "phase": net.phase.value, "loss": net.loss_value, "optimizer.t": opt.t}
+    state = {"steps": trainer.steps, "optimizer.t": opt.t}
     state.update(pairs("params", [(layer.W, layer.b) for layer in net.layers]))
-    state.update(pairs("initial", trainer.initial))
     for (k, name), value in opt.state.items():
         if isinstance(value, tuple):                    # adam: (m, v)
             state[f"optimizer.{k}.{name}.m"], state[f"optimizer.{k}.{name}.v"] = value
         elif value is not None:                         # momentum: the velocity
             state[f"optimizer.{k}.{name}.velocity"] = value
+    if trainer.batches.size is not None:
+        rng = trainer.batches.rng.bit_generator.state
+        state.update({"batches.order": trainer.batches.order, "batches.pos": trainer.batches.pos,
+                      "batches.rng.state": rng["state"]["state"], "batches.rng.inc": rng["state"]["inc"],
+                      "batches.rng.has_uint32": rng["has_uint32"], "batches.rng.uinteger": rng["uinteger"]})
+    if net.has_options():                  # batch norm's γ, β and statistics, and the dropout generator
+        for k, layer in enumerate(net.layers):
+            for name in OptionDense.KEPT if isinstance(layer, OptionDense) else ():
+                if getattr(layer, name) is not None:
+                    state[f"options.{k}.{name}"] = getattr(layer, name)
+        rng = net.dropout_rng.bit_generator.state
+        state.update({"dropout.rng.state": rng["state"]["state"], "dropout.rng.inc": rng["state"]["inc"],
+                      "dropout.rng.has_uint32": rng["has_uint32"], "dropout.rng.uinteger": rng["uinteger"]})
+    return state
+
+
+def state_dict(trainer):
+    """The trainer's state: arrays (float64, int64) and numbers, under flat dotted names: its
+    boundary state, what its phase computed, its histories and its past states."""
+    net = trainer.network
+    state = boundary_state(trainer)
+    state.update({"phase": net.phase.value, "loss": net.loss_value, "draws": trainer.draws})
+    state.update(pairs("initial", trainer.initial))
     if net.phase == Phase.BACKWARD:
         state.update(pairs("grads", [(layer.dW, layer.db) for layer in net.layers]))
     if net.phase == Phase.UPDATED and net.cached_params is not None:   # the forward before the step was of these
@@ -39,24 +64,15 @@ def state_dict(trainer):
             state["batch.full"] = 1
         else:
             state["batch"] = np.asarray(trainer.batch, dtype=np.int64)
-    if trainer.batches.size is not None:
-        rng = trainer.batches.rng.bit_generator.state
-        state.update({"batches.order": trainer.batches.order.astype(np.int64), "batches.pos": trainer.batches.pos,
-                      "batches.rng.state": rng["state"]["state"], "batches.rng.inc": rng["state"]["inc"],
-                      "batches.rng.has_uint32": rng["has_uint32"], "batches.rng.uinteger": rng["uinteger"]})
     state["history.steps"], state["history.losses"] = trainer.history.arrays()
     norms = trainer.norm_history
     state["norms.stride"] = norms.stride
     state["norms.steps"], state["norms.values"] = norms.arrays(len(net.layers))
     state["testloss.steps"], state["testloss.values"] = trainer.test_history.arrays()
-    if net.has_options():                  # batch norm's γ, β and statistics, dropout's mask and generator
-        for k, layer in enumerate(net.layers):
-            for name in OptionDense.KEPT + ("mask",) if isinstance(layer, OptionDense) else ():
-                if getattr(layer, name) is not None and (name != "mask" or net.phase != Phase.FRESH):
-                    state[f"options.{k}.{name}"] = getattr(layer, name)
-        rng = net.dropout_rng.bit_generator.state
-        state.update({"dropout.rng.state": rng["state"]["state"], "dropout.rng.inc": rng["state"]["inc"],
-                      "dropout.rng.has_uint32": rng["has_uint32"], "dropout.rng.uinteger": rng["uinteger"]})
+    for k, layer in enumerate(net.layers):          # dropout's mask of the last forward
+        if isinstance(layer, OptionDense) and layer.mask is not None and net.phase != Phase.FRESH:
+            state[f"options.{k}.mask"] = layer.mask
+    state.update(trainer.past.state())
     if trainer.step_preview is not None:
         actual = trainer.step_preview["actual"]
         state["step_preview"] = np.array([trainer.step_preview["predicted"], np.nan if actual is None else actual])
@@ -170,6 +186,11 @@ def load_state_dict(trainer, state):
         if grads is not None:
             for layer, (dW, db) in zip(net.layers, grads):
                 layer.dW, layer.db = dW, db
-    trainer.past.clear()           # past states stay in the process that made them; from here on anew
-    trainer.past.take(trainer)
+    if "past.steps" in state:      # the past states to replay from, as the store keeps them
+        trainer.past.load(state)
+    else:                          # a file, or a replay's twin: from here on anew
+        trainer.past.clear()
+        trainer.past.take(trainer, anchor=True)
+    # batches drawn since the last update, so that the next says whether it was plain training
+    trainer.draws = int(state.get("draws", 0 if phase == Phase.FRESH else -1))
     trainer.revision += 1

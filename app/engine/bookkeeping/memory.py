@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..layers.normalization import OptionDense
-from .past import OLDER, RECENT
+from .past import MAX_KEPT
 
 HISTORY_ENTRY_BYTES = 88   # one (step, loss) pair: two list slots, an int and a float object
 
@@ -34,8 +34,8 @@ def peak_bytes(trainer):
                         + [a for pair in trainer.initial for a in pair]
                         + [a for layer in net.layers for a in (layer.W, layer.b)])
     # the past states at their most: as many as are kept, each its W, b and optimiser arrays,
-    # within their budget
-    past = min(trainer.past.budget + 8 * params * (1 + state), (RECENT + OLDER + 2) * 8 * params * (1 + state))
+    # within their budget (and, beyond it, the start and the newest)
+    past = min(trainer.past.budget + 2 * 8 * params * (1 + state), MAX_KEPT * 8 * params * (1 + state))
     return fixed + cached + (trainer.history.cap + 1) * HISTORY_ENTRY_BYTES + past
 
 

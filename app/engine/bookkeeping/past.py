@@ -1,35 +1,41 @@
-"""Past states of a trainer, to look back at and to carry on from: every one of the last 100
-updates, and older ones thinned (every second dropped when there are too many), within a byte
-budget. Each holds what an exact continuation needs. An update puts new W, b and optimiser
-arrays in place and never writes into the old ones, so a past state keeps references, not copies.
+"""Past states of a trainer: checkpoints spread over its whole run, from which any earlier update
+is reached exactly by replaying the updates after one. Training is deterministic (the batches
+and the dropout masks come from seeded generators, whose states a checkpoint keeps), so a replay
+of plain training gives step k bit for bit.
 
-A class keeps tens of thousands of past states. Each is stored as a plain tuple of arrays,
-numbers and tuples, which Python's garbage collector stops tracking (it holds no container that
-could form a cycle), so a full collection does not walk them: as objects they made a server's
-collections take 70-130 ms, a pause for every request."""
+Kept: the start; one state every `stride` updates, the stride doubling (and every second of
+those states going) when more than CAP are kept or they hold more than the budget; and an
+anchor wherever the run was not plain training since the state before it (a weight set by hand,
+a batch drawn and not stepped, a session loaded from a file), which a replay cannot cross. An
+anchor goes only when the budget leaves nothing else to let go, and the updates it led to are
+then out of reach: `reachable()` says which are not.
+
+A checkpoint is a boundary state (checkpoint.boundary_state): references to the trainer's
+arrays, not copies (an update puts new arrays in place), kept as a plain tuple, which the
+garbage collector stops tracking: a class holds thousands, and as tracked objects they made
+every full collection walk them (70-130 ms pauses)."""
 from typing import NamedTuple
 
 import numpy as np
 
-RECENT = 100               # the last updates, every one kept
-OLDER = 100                # older ones kept at most, thinned
+CAP = 64                   # states kept on the stride at most
+MAX_KEPT = 2 * CAP + 2     # and all states kept, anchors included
 BUDGET_BYTES = 4 * 2**20   # a session's past states hold at most this much
 
 
-class PastState(NamedTuple):
+class Past(NamedTuple):
     step: int
-    params: tuple                # ((W, b) of each layer)
-    memory: tuple                # the optimiser's state as ((layer, "W" | "b"), its arrays) pairs
-    t: int
-    order: np.ndarray | None     # where the minibatch draws stood (None: the full batch)
-    pos: int
-    rng: tuple | None            # the PCG64 generator's (state, inc, has_uint32, uinteger)
-    nbytes: int                  # what its own arrays hold (the order is shared between steps)
-    options: tuple = ()          # per layer: batch norm's (γ, β, running mean, running var), or None
-    dropout: tuple | None = None  # the dropout generator's state, for a network with options
+    anchor: bool             # where plain replay from the state before it cannot reach
+    limit: int | None        # the last update a replay from it reaches (None: up to the next state kept)
+    names: tuple             # its boundary state, as names and values
+    values: tuple
+    nbytes: int              # what its own arrays hold
+
+    def state(self):
+        return dict(zip(self.names, self.values))
 
 
-STEP, NBYTES = PastState._fields.index("step"), PastState._fields.index("nbytes")
+STEP, ANCHOR, NBYTES = (Past._fields.index(name) for name in ("step", "anchor", "nbytes"))
 
 
 def generator_state(rng):
@@ -44,97 +50,139 @@ def generator_dict(numbers):
             "has_uint32": has_uint32, "uinteger": uinteger}
 
 
-def own_bytes(params, memory):
-    total = sum(W.nbytes + b.nbytes for W, b in params)
-    for _key, value in memory:
-        total += sum(a.nbytes for a in value) if isinstance(value, tuple) else (0 if value is None else value.nbytes)
-    return total
+def own_bytes(state):
+    """What a past state's arrays hold, but for the batch order, which the states of one epoch share."""
+    return sum(value.nbytes for name, value in state.items() if isinstance(value, np.ndarray) and name != "batches.order")
 
 
 class PastStates:
-    """The kept past states, oldest first; `take(trainer)` after every update. `kept` holds them
-    as plain tuples (see above); `states` reads them as PastStates."""
+    """The kept past states, oldest first: `take(trainer)` after every update (it keeps the
+    ones due), `take(trainer, anchor=True)` where plain training was broken. `kept` holds them as
+    plain tuples (see above); `states` reads them as Past."""
 
     def __init__(self, budget=BUDGET_BYTES):
         self.budget = budget
         self.kept = []
         self.bytes = 0
-        self._sized, self._nbytes = None, 0     # (layers, optimiser arrays) and what they hold
+        self.stride = 1
+        self.version = 0          # counts the changes, for the store (they are saved only then)
+        self._saved = (None, {})  # (version, state()) as last made
+
+    def take(self, trainer, anchor=False):
+        """Keep the trainer's state as it is now (after its update number trainer.steps), if it
+        is an anchor or on the stride."""
+        step = trainer.steps
+        if self.budget <= 0 or not (anchor or step % self.stride == 0):
+            return
+        from .checkpoint import boundary_state      # checkpoint reads past states too
+        state = boundary_state(trainer)
+        nbytes = own_bytes(state)
+        if self.kept and self.kept[-1][STEP] == step:    # the same update again (an edit at it)
+            anchor = anchor or self.kept[-1][ANCHOR]
+            self.bytes -= self.kept.pop()[NBYTES]
+        # a plain tuple, not a Past: the garbage collector stops tracking a tuple, not a subclass
+        self.kept.append((step, anchor, None, tuple(state), tuple(state.values()), nbytes))
+        self.bytes += nbytes
+        self.trim()
+        self.version += 1
+
+    def trim(self):
+        """Within CAP, MAX_KEPT and the budget: first every second state off the stride (the
+        stride doubles), then the oldest anchors; the start and the newest stay."""
+        regular = [p for p in self.kept[1:-1] if not p[ANCHOR]]
+        while len(regular) > CAP or (self.bytes > self.budget and regular):
+            self.stride *= 2
+            for past in regular:
+                if past[STEP] % self.stride:
+                    self.drop(past)
+            regular = [p for p in self.kept[1:-1] if not p[ANCHOR]]
+        while (self.bytes > self.budget or len(self.kept) > MAX_KEPT) and len(self.kept) > 2:
+            self.drop(self.kept[1])
+
+    def drop(self, kept):
+        """Let a kept state go; the state before it then reaches no further than this one did,
+        or, if this was an anchor, than the update before it."""
+        k = self.kept.index(kept)
+        before, past = Past._make(self.kept[k - 1]), Past._make(kept)
+        if past.anchor:
+            limit = past.step - 1 if before.limit is None else min(before.limit, past.step - 1)
+        else:
+            limit = before.limit if before.limit is not None else past.limit
+        self.kept[k - 1] = tuple(before._replace(limit=limit))
+        del self.kept[k]
+        self.bytes -= past.nbytes
+
+    def shrink(self):
+        """Keep only the start, the anchors and the newest (a server short of memory); the bytes
+        let go."""
+        before = self.bytes
+        for past in [p for p in self.kept[1:-1] if not p[ANCHOR]]:
+            self.drop(past)
+        self.version += 1
+        return before - self.bytes
 
     @property
     def states(self):
-        return [PastState._make(s) for s in self.kept]
-
-    def take(self, trainer):
-        """Keep the trainer's state as it is now (after its update number trainer.steps)."""
-        opt, batches = trainer.optimizer, trainer.batches
-        params = tuple((layer.W, layer.b) for layer in trainer.network.layers)
-        memory = tuple(opt.state.items())
-        minibatch = batches.size is not None
-        shapes = len(params), len(memory)         # the sizes stay as they are from step to step
-        if shapes != self._sized:
-            self._sized, self._nbytes = shapes, own_bytes(params, memory) + sum(
-                a.nbytes for layer in trainer.network.layers for a in (layer.kept() or ()) if a is not None)
-        net = trainer.network
-        options, dropout = (), None
-        if net.has_options():
-            options = tuple(layer.kept() for layer in net.layers)
-            dropout = generator_state(net.dropout_rng)
-        state = (trainer.steps, params, memory, opt.t, batches.order if minibatch else None, batches.pos,
-                 generator_state(batches.rng) if minibatch else None, self._nbytes, options, dropout)
-        if self.kept and self.kept[-1][STEP] == state[STEP]:
-            self.bytes -= self.kept.pop()[NBYTES]
-        self.kept.append(state)
-        self.bytes += state[NBYTES]
-        self.trim()
-
-    def trim(self):
-        """Thin the older states when there are too many, or they hold too much: the first
-        (the start) and the last RECENT stay while the budget allows."""
-        older = len(self.kept) - RECENT
-        if older > OLDER + 1:
-            self.thin()
-        while self.bytes > self.budget and len(self.kept) > 2:
-            if len(self.kept) > RECENT + 1:
-                self.thin()
-            else:               # a big net: fewer recent ones, the newest and the start stay
-                self.bytes -= self.kept.pop(1)[NBYTES]
-
-    def thin(self):
-        """Drop every second of the older states, keeping the first (the start)."""
-        end = len(self.kept) - RECENT
-        thinned = [self.kept[0]] + [s for k, s in enumerate(self.kept[1:end], start=1) if k % 2 == 0]
-        dropped = self.kept[1:end]
-        self.bytes -= sum(s[NBYTES] for s in dropped) - sum(s[NBYTES] for s in thinned[1:])
-        self.kept = thinned + self.kept[end:]
-
-    def shrink(self, keep=10):
-        """Keep only the start and the last `keep` states (a server short of memory); the bytes
-        let go."""
-        if len(self.kept) <= keep + 1:
-            return 0
-        before = self.bytes
-        self.kept = [self.kept[0]] + self.kept[-keep:]
-        self.bytes = sum(s[NBYTES] for s in self.kept)
-        return before - self.bytes
+        return [Past._make(p) for p in self.kept]
 
     def steps(self):
-        return [s[STEP] for s in self.kept]
+        return [p[STEP] for p in self.kept]
 
-    def nearest(self, step):
-        """The kept state nearest to `step` (the earlier of two as near)."""
-        if not self.kept:
+    def from_which(self, step):
+        """The kept state a replay to update `step` starts from, or None if none reaches it."""
+        before = [p for p in self.states if p.step <= step]
+        if not before or (before[-1].limit is not None and step > before[-1].limit):
             return None
-        return PastState._make(min(self.kept, key=lambda s: (abs(s[STEP] - step), s[STEP])))
+        return before[-1]
 
-    def at_or_before(self, step):
-        """The latest kept state at or before `step`, or the first (the start) if none is."""
-        before = [s for s in self.kept if s[STEP] <= step]
-        return PastState._make(before[-1] if before else self.kept[0])
+    def reachable(self, now):
+        """[first, last] ranges of the updates up to `now` that a replay reaches."""
+        ranges, states = [], self.states
+        for k, past in enumerate(states):
+            end = states[k + 1].step - 1 if k + 1 < len(states) else now
+            end = end if past.limit is None else min(end, past.limit)
+            if ranges and ranges[-1][1] + 1 >= past.step:
+                ranges[-1][1] = max(ranges[-1][1], end)
+            else:
+                ranges.append([past.step, end])
+        return ranges
 
     def drop_after(self, step):
         while self.kept and self.kept[-1][STEP] > step:
             self.bytes -= self.kept.pop()[NBYTES]
+        self.version += 1
 
     def clear(self):
-        self.kept, self.bytes = [], 0
+        self.kept, self.bytes, self.stride = [], 0, 1
+        self.version += 1
+
+    # -- as part of the trainer's state (checkpoint.py), for a store that keeps it -------------
+
+    def state(self):
+        """The past states as flat names: past.<n>.<name> for each, and their index."""
+        version, saved = self._saved
+        if version != self.version:
+            states = self.states
+            saved = {"past.stride": self.stride, "past.steps": np.array(self.steps(), dtype=np.int64),
+                     "past.anchors": np.array([p.anchor for p in states], dtype=np.int64),
+                     "past.limits": np.array([-1 if p.limit is None else p.limit for p in states], dtype=np.int64)}
+            for n, past in enumerate(states):
+                saved.update({f"past.{n}.{name}": value for name, value in zip(past.names, past.values)})
+            self._saved = (self.version, saved)
+        return saved
+
+    def load(self, state):
+        """The past states of a state(); ValueError if they do not fit together."""
+        steps, anchors, limits = (np.asarray(state[f"past.{name}"], dtype=np.int64) for name in ("steps", "anchors", "limits"))
+        if not (len(steps) == len(anchors) == len(limits)) or np.any(np.diff(steps) <= 0):
+            raise ValueError("the past states' steps must grow, one anchor flag and limit each")
+        kept = []
+        for n, step in enumerate(steps.tolist()):
+            prefix = f"past.{n}."
+            names = tuple(name[len(prefix):] for name in state if name.startswith(prefix))
+            values = tuple(state[prefix + name] for name in names)
+            nbytes = own_bytes(dict(zip(names, values)))
+            limit = int(limits[n])
+            kept.append((step, bool(anchors[n]), None if limit < 0 else limit, names, values, nbytes))
+        self.kept, self.bytes, self.stride = kept, sum(p[NBYTES] for p in kept), int(state["past.stride"])
+        self.version += 1

@@ -10,7 +10,9 @@ from ..config import PointsDataset, SessionConfig
 from ..session import Session, build_trainer
 from ..store import StoreUnavailable
 
-HISTORY = ("history.", "norms.", "testloss.")   # the state's histories: written only when they change
+# parts of the state in hash fields of their own, each written only when it changed: the
+# histories (up to ~70 KB) grow at each update, the past states (up to 4 MB) every so many
+PARTS = {"history": ("history.", "norms.", "testloss."), "past": ("past.",)}
 
 
 def pack(state):
@@ -50,12 +52,13 @@ def unpack(blob):
 
 
 def split_state(session):
-    """(the state without its histories, the histories): what a save writes."""
+    """(the state without its PARTS, {part: its entries}): what a save writes."""
     state = session.trainer.state_dict()
     if "points" in session.config["dataset"]:        # the learner's own points travel with it
         state["data.X"], state["data.Y"] = session.trainer.points, session.trainer.targets()
-    histories = {name: state.pop(name) for name in [name for name in state if name.startswith(HISTORY)]}
-    return state, histories
+    parts = {part: {name: state.pop(name) for name in [name for name in state if name.startswith(prefixes)]}
+             for part, prefixes in PARTS.items()}
+    return state, parts
 
 
 def meta(session):
@@ -66,11 +69,13 @@ def meta(session):
     return json.dumps(session.config), json.dumps(spec)
 
 
-def rebuild(session_id, state_blob, history_blob, config, spec, turns):
-    """A Session from what Redis holds: the trainer built from its spec, then its state loaded."""
+def rebuild(session_id, state_blob, part_blobs, config, spec, turns):
+    """A Session from what Redis holds: the trainer built from its spec, then its state loaded
+    (the parts, where there are any, over what the state itself holds)."""
     state = unpack(state_blob)
-    if history_blob:
-        state.update(unpack(history_blob))
+    for blob in part_blobs:
+        if blob:
+            state.update(unpack(blob))
     spec = json.loads(spec)
     points = spec.get("dataset") == {"points": True}
     if points:

@@ -1,7 +1,7 @@
 """The Lua scripts: each runs atomically in Redis, on Redis's own clock.
 
-Keys (P = "mg:"): `mg:s:<id>` the session's hash (state, history, config, spec, version,
-resets); `mg:lock:<id>` the lease of the request at work on it, holding its fencing token;
+Keys (P = "mg:"): `mg:s:<id>` the session's hash (state, history, past, config, spec,
+version, resets); `mg:lock:<id>` the lease of the request at work on it, holding its fencing token;
 `mg:fence` the last token handed out; `mg:used` a sorted set of each session's last use;
 `mg:bytes` (a hash) and `mg:total` what each session and all of them hold; `mg:rate:<address>:<second>`
 the creates of one address in one second.
@@ -54,7 +54,8 @@ return {1, evicted, replaced}
 
 # ARGV: id, lease_ms, idle_ms, the version this process has in memory ('0': none)
 # -> {1, token, version, resets} the lease, and the session's fields only when its version moved:
-# {1, token, version, resets, state, history, config, spec}; {0} another request holds it; {-2} gone
+# {1, token, version, resets, config, spec, state, history, past}; {0} another request holds
+# it; {-2} gone
 ACQUIRE = NOW + """
 local key = P .. 's:' .. ARGV[1]
 if redis.call('EXISTS', key) == 0 then return {-2} end
@@ -66,27 +67,24 @@ redis.call('ZADD', P .. 'used', now, ARGV[1])
 redis.call('PEXPIRE', key, ARGV[3])
 local head = redis.call('HMGET', key, 'version', 'resets')
 if head[1] == ARGV[4] then return {1, token, tonumber(head[1]), tonumber(head[2])} end
-local data = redis.call('HMGET', key, 'state', 'history', 'config', 'spec')
-return {1, token, tonumber(head[1]), tonumber(head[2]), data[1], data[2], data[3], data[4]}
+local data = redis.call('HMGET', key, 'config', 'spec', 'state', 'history', 'past')
+return {1, token, tonumber(head[1]), tonumber(head[2]), data[1], data[2], data[3], data[4], data[5]}
 """
 
-# ARGV: id, token, state, size, version, histories ('' when unchanged) -> 1: saved at `version`
-# (the lease's, plus one: nobody else writes while the lease holds) and the lease released;
-# 0 the lease was not the token's (lost), -2 the session is gone. ACQUIRE marked it used.
+# ARGV: id, token, size, version, then field and blob pairs (the state, and each part that
+# changed) -> 1: saved at `version` (the lease's, plus one: nobody else writes while the lease
+# holds) and the lease released; 0 the lease was not the token's (lost), -2 the session is gone.
+# ACQUIRE marked it used.
 SAVE = """
 local key, lock = P .. 's:' .. ARGV[1], P .. 'lock:' .. ARGV[1]
 if redis.call('GET', lock) ~= ARGV[2] then return 0 end
 redis.call('DEL', lock)
 if redis.call('EXISTS', key) == 0 then return -2 end
-if ARGV[6] ~= '' then
-  redis.call('HSET', key, 'state', ARGV[3], 'version', ARGV[5], 'history', ARGV[6])
-else
-  redis.call('HSET', key, 'state', ARGV[3], 'version', ARGV[5])
-end
+redis.call('HSET', key, 'version', ARGV[4], unpack(ARGV, 5))
 local old = tonumber(redis.call('HGET', P .. 'bytes', ARGV[1]) or '0')
-if old ~= tonumber(ARGV[4]) then
-  redis.call('HSET', P .. 'bytes', ARGV[1], ARGV[4])
-  redis.call('INCRBY', P .. 'total', tonumber(ARGV[4]) - old)
+if old ~= tonumber(ARGV[3]) then
+  redis.call('HSET', P .. 'bytes', ARGV[1], ARGV[3])
+  redis.call('INCRBY', P .. 'total', tonumber(ARGV[3]) - old)
 end
 return 1
 """

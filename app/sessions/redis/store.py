@@ -27,7 +27,7 @@ from collections import OrderedDict
 from ...engine import held_bytes
 from ..store import SessionNotFound, StoreFull, StoreUnavailable
 from ..turns import Turns
-from .codec import meta, pack, rebuild, same_arrays, split_state
+from .codec import PARTS, meta, pack, rebuild, same_arrays, split_state
 from .connection import Connection
 from .lease import WATCH_SECONDS, acquire, release, watch
 
@@ -38,13 +38,14 @@ TAKEN_OVER = ("another server took this session over while this one worked on it
 
 class Local:
     """A session this process has in memory, and what Redis holds of it: the `version` the
-    trainer is at, the trainer's revision when last saved, the histories as last written (the
-    very arrays: same_arrays) and their bytes, the bytes of its config and spec."""
+    trainer is at, the trainer's revision when last saved, each part as last written (the very
+    arrays: same_arrays) and its bytes, the bytes of its config and spec."""
 
-    def __init__(self, session, version, history_bytes, meta_bytes):
+    def __init__(self, session, version, part_bytes, meta_bytes):
         self.session, self.version = session, version
         self.saved_revision = session.trainer.revision
-        self.history, self.history_bytes, self.meta_bytes = None, history_bytes, meta_bytes
+        self.parts = dict.fromkeys(PARTS)              # part -> its entries as last written (None: never here)
+        self.part_bytes, self.meta_bytes = part_bytes, meta_bytes
         self.lease = None          # the lease of the request at work on it
 
 
@@ -67,8 +68,8 @@ class RedisStore:
     # -- the Store interface ------------------------------------------------------------------
 
     async def create(self, session, replaces=None):
-        state, histories = split_state(session)
-        blob = pack({**state, **histories})
+        state, parts = split_state(session)
+        blob = pack({**state, **{name: value for part in parts.values() for name, value in part.items()}})
         config, spec = meta(session)
         size = len(blob) + len(config) + len(spec)
         status, detail, *replaced = await self.connection.run(
@@ -85,7 +86,7 @@ class RedisStore:
         if replaces:
             self.forget(replaces)
         self._turns[session.id] = session.turns
-        self.keep(Local(session, 1, 0, len(config) + len(spec)))
+        self.keep(Local(session, 1, dict.fromkeys(PARTS, 0), len(config) + len(spec)))
         return replaced == [1]
 
     async def exists(self, session_id):
@@ -132,16 +133,18 @@ class RedisStore:
         if lease.lost:
             self.forget(session.id)
             raise StoreUnavailable(TAKEN_OVER, TAKEN_OVER)
-        state, histories = split_state(session)
-        blob = pack(state)
-        changed = not same_arrays(histories, local.history)
-        history_blob = pack(histories) if changed else b""
-        history_bytes = len(history_blob) if changed else local.history_bytes
+        state, parts = split_state(session)
+        fields = ["state", pack(state)]
+        changed = {part: entries for part, entries in parts.items() if not same_arrays(entries, local.parts[part])}
+        part_bytes = dict(local.part_bytes)
+        for part, entries in changed.items():
+            fields += [part, pack(entries)]
+            part_bytes[part] = len(fields[-1])
+        size = len(fields[1]) + sum(part_bytes.values()) + local.meta_bytes
         lease.ended = True
         version = lease.version + 1
         try:
-            status = await self.connection.run("save", session.id, lease.token, blob,
-                                               len(blob) + history_bytes + local.meta_bytes, version, history_blob)
+            status = await self.connection.run("save", session.id, lease.token, size, version, *fields)
         except StoreUnavailable:
             self.forget(session.id)        # what it holds here may not be what Redis has
             raise
@@ -152,8 +155,8 @@ class RedisStore:
             self.forget(session.id)
             raise StoreUnavailable(TAKEN_OVER, TAKEN_OVER)
         local.version, local.saved_revision = version, session.trainer.revision
-        if changed:
-            local.history, local.history_bytes = histories, history_bytes
+        local.parts.update(changed)
+        local.part_bytes = part_bytes
 
     async def delete(self, session_id):
         if not await self.connection.run("delete", session_id):
@@ -189,10 +192,11 @@ class RedisStore:
 
     async def load(self, session_id, lease, turns):
         """The session rebuilt from the fields its lease brought (on the compute thread)."""
-        state, history, config, spec = lease.fields
-        session = await self.scheduler.run(lambda job: rebuild(session_id, state, history, config, spec, turns))
+        config, spec, state, *blobs = lease.fields
+        session = await self.scheduler.run(lambda job: rebuild(session_id, state, blobs, config, spec, turns))
         self.forget(session_id)
-        local = Local(session, lease.version, len(history or b""), len(config) + len(spec))
+        local = Local(session, lease.version, {part: len(blob or b"") for part, blob in zip(PARTS, blobs)},
+                      len(config) + len(spec))
         self.keep(local)
         return local
 
