@@ -12,7 +12,7 @@ from .api.routes import docs, graph, health, inspect, pages, phases, scenarios, 
 from .api.routes.scenarios import IMPORT_PATH, preset_list
 from .sessions.compute import Scheduler
 from .server.errors import install_error_handlers
-from .server.middleware import BodyLimit, HeadAsGet, JSONOnly, LargeBodyGuard, SecurityHeaders
+from .server.middleware import Arrival, BodyLimit, HeadAsGet, JSONOnly, LargeBodyGuard, SecurityHeaders
 from .paths import STATIC, TEMPLATES
 from .server.guards import BodyDeadline, quiet_storms
 from .sessions.redis.store import RedisStore
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyDeadline, seconds=settings.body_timeout)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(Arrival)              # the outermost: where a request's Server-Timing starts
     return app
 
 

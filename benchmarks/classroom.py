@@ -126,6 +126,14 @@ def main():
           f"max {worst * 1e3:.1f} ms; errors {errors}; server CPU {cpu:.0%}")
     print(f"  players: total {total:.0f} steps/s ({total / alone:.0%} of one alone), each "
           f"{slowest:.0f}-{fastest:.0f} steps/s (slowest/fastest {slowest / fastest:.2f})")
+    stages = recorder.stages["click"]
+    print("  where a click's time went (Server-Timing, and the rest): " + "; ".join(
+        f"{stage} p50 {percentile(times, 50) * 1e3:.2f} / p99 {percentile(times, 99) * 1e3:.2f} ms"
+        for stage, times in stages.items()))
+    slow = sorted(range(len(clicks)), key=lambda k: clicks[k])[-max(1, len(clicks) // 100):]   # the slowest 1 %
+    print("  the slowest 1 % of clicks, on average: " + "; ".join(
+        f"{stage} {sum(times[k] for k in slow) / len(slow) * 1e3:.2f} ms" for stage, times in stages.items()
+        if len(times) == len(clicks)))
     for action in ("train", "pictures", "create"):
         values = recorder.latency[action]
         if values:

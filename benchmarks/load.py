@@ -71,6 +71,7 @@ class Connection:
         raw = await self.reader.readexactly(int(headers.get("content-length", 0)))
         if headers.get("connection", "").strip() == "close":
             self.close()
+        self.timing = server_timing(headers.get("server-timing", ""))
         return status, json.loads(raw) if raw else None
 
     def close(self):
@@ -79,9 +80,20 @@ class Connection:
             self.reader = self.writer = None
 
 
+def server_timing(header):
+    """{stage: seconds} of a Server-Timing header ("queue;dur=2.31, compute;dur=0.40", in ms)."""
+    stages = {}
+    for part in header.split(","):
+        name, _, rest = part.strip().partition(";dur=")
+        if name and rest:
+            stages[name] = float(rest) / 1e3
+    return stages
+
+
 class Recorder:
     def __init__(self):
         self.latency = defaultdict(list)      # action -> seconds
+        self.stages = defaultdict(lambda: defaultdict(list))   # action -> stage -> seconds (Server-Timing)
         self.errors = defaultdict(int)        # description -> count
 
     async def call(self, conn, action, method, path, body=None):
@@ -99,6 +111,9 @@ class Recorder:
             self.errors[f"{action}: HTTP {status}"] += 1
             return None
         self.latency[action].append(elapsed)
+        server = sum(conn.timing.values())
+        for stage, seconds in [*conn.timing.items(), ("client and network", elapsed - server)]:
+            self.stages[action][stage].append(seconds)
         return data if data is not None else {}
 
 

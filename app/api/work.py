@@ -1,5 +1,6 @@
 """Running a request's work on the compute thread, and the session's state as its reply."""
 import inspect
+import time
 
 from ..engine import PhaseError
 from .jsonbody import JSONBytes, dumps
@@ -15,6 +16,7 @@ async def compute(request, session, kind, fn, *args, status_code=200, headers=No
     it happened. `kind` names the work for its measured cost."""
     store = request.app.state.store
     store.reserve(session)
+    timing = {}
 
     def work(job):
         try:
@@ -26,9 +28,24 @@ async def compute(request, session, kind, fn, *args, status_code=200, headers=No
         finally:
             store.recount(session)
 
-    body = await request.app.state.scheduler.run(work, costs=session.costs, kind=kind)
+    body = await request.app.state.scheduler.run(work, costs=session.costs, kind=kind, timing=timing,
+                                                 bulk=time.monotonic() < session.playing_until)
+    back = time.perf_counter()
     await store.save(session)
-    return JSONBytes(body, status_code=status_code, headers=headers)
+    stages = server_timing(request, timing, back, time.perf_counter())
+    return JSONBytes(body, status_code=status_code, headers={**(headers or {}), "Server-Timing": stages})
+
+
+def server_timing(request, job, back, saved):
+    """Where a request's time went, as a Server-Timing header (ms): `arrive`, from reaching the
+    app to its work handed to the compute thread (routing, the body, the session's turn, the
+    store's lease); `queue`, waiting for the compute thread (before and between its slices);
+    `compute`, its own; `back`, from the work's end to the event loop taking it up; `save`,
+    the store's save."""
+    arrived = request.scope.get("state", {}).get("arrived", job["submitted"])
+    stages = {"arrive": job["submitted"] - arrived, "queue": job["finished"] - job["submitted"] - job["compute"],
+              "compute": job["compute"], "back": back - job["finished"], "save": saved - back}
+    return ", ".join(f"{name};dur={seconds * 1e3:.2f}" for name, seconds in stages.items())
 
 
 def state_body(session, sample, **extra):

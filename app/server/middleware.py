@@ -1,5 +1,6 @@
 """ASGI middleware: request body limits enforced before parsing, and security headers."""
 import json
+import time
 
 from starlette.exceptions import HTTPException
 
@@ -204,3 +205,16 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class Arrival:
+    """Notes when a request reached the app (scope["state"]["arrived"]), where the stages of its
+    Server-Timing header start (api/work.py)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            scope.setdefault("state", {})["arrived"] = time.perf_counter()
+        await self.app(scope, receive, send)

@@ -5,7 +5,8 @@ The event loop only parses requests and sends replies; a handler hands its work 
 the GIL, a second would only take turns with it), so that:
 
 - interactive work (a phase, a state, a chain rule, a new session) is served first, in arrival
-  order;
+  order; the work of a session on Play (its trains, and the pictures it fetches between them)
+  is bulk, so that players slow down before a click does;
 - bulk work (a train, a whole-network gradient check, the pictures of a big net) runs in slices
   of about SLICE_SECONDS, taking turns round-robin, so learners on Play share the thread evenly
   and a click waits at most one slice for it;
@@ -37,8 +38,12 @@ class Job:
         self.spent = 0.0                 # seconds of compute used so far
         self.done = threading.Event()
         self.abandoned = False           # nobody waits for the result any more: stop at the next slice
+        self.submitted = time.perf_counter()
+        self.finished = None             # when its last slice ended
 
     def finish(self, result=None, error=None):
+        self.finished = time.perf_counter()
+
         def deliver():
             if not self.future.done():
                 if error is not None:
@@ -67,14 +72,16 @@ class Scheduler:
             self._thread = threading.Thread(target=self._work, name="manualgrad-compute", daemon=True)
             self._thread.start()
 
-    async def run(self, fn, *args, costs=None, kind=None):
+    async def run(self, fn, *args, costs=None, kind=None, timing=None, bulk=False):
         """fn(job, *args) on the compute thread; its result (or its exception) here.
 
         `costs` is the session's dict of measured seconds by `kind`: work that last took more
-        than a slice starts in the bulk queue, and the new measurement is stored."""
+        than a slice starts in the bulk queue, and the new measurement is stored; with `bulk`,
+        it starts there anyway (a session on Play). `timing`, a dict, gets the job's times:
+        submitted and finished (time.perf_counter) and its compute."""
         loop = asyncio.get_running_loop()
         job = Job(fn, args, loop, kind)
-        bulk = costs is not None and costs.get(kind, 0.0) > self.slice_seconds
+        bulk = bulk or (costs is not None and costs.get(kind, 0.0) > self.slice_seconds)
         with self._wake:
             self._start()
             (self._bulk if bulk else self._interactive).append(job)
@@ -87,6 +94,8 @@ class Scheduler:
         finally:
             if costs is not None and job.done.is_set():
                 costs[kind] = COST_MEMORY * job.spent + (1 - COST_MEMORY) * costs.get(kind, job.spent)
+            if timing is not None:
+                timing.update(submitted=job.submitted, finished=job.finished, compute=job.spent)
 
     def pending(self):
         """(interactive, bulk) jobs waiting for the thread."""

@@ -27,6 +27,7 @@ class Session:
         self.closed = False             # set when deleted or evicted; in-flight requests then 404
         self.last_used = time.monotonic()
         self.costs = {}                 # measured compute seconds of each kind of work
+        self.playing_until = 0.0        # on Play until then (time.monotonic): its work is bulk work
         self.peak_bytes = peak_bytes(trainer)
         self.held_bytes = 0             # what it holds in this process, as the store counted it
 

@@ -1,4 +1,6 @@
 """Forward, backward, step and train over HTTP, in the order a learner clicks them."""
+import time
+
 import numpy as np
 import pytest
 
@@ -231,3 +233,18 @@ def test_the_routes_holding_the_session_themselves_refuse_as_the_others_do(clien
         assert far.status_code == 422 and far.json()["detail"][0]["field"] == "sample", far.text
     after = client.get(f"/api/sessions/{sid}").json()
     assert (after["step"], after["phase"], after["loss"]) == (before["step"], before["phase"], before["loss"])
+
+
+def test_a_reply_says_where_its_time_went(client, session):
+    """Server-Timing: arrive, queue, compute, back, save (ms), each a duration; a train's
+    compute is most of its time, and what it computed is what its compute stage says."""
+    sid = session["id"]
+    response = client.post(f"/api/sessions/{sid}/forward")
+    stages = dict(part.strip().split(";dur=") for part in response.headers["server-timing"].split(","))
+    assert list(stages) == ["arrive", "queue", "compute", "back", "save"]
+    assert all(float(ms) >= 0 for ms in stages.values())
+    started = time.perf_counter()
+    response = client.post(f"/api/sessions/{sid}/train", json={"steps": 3000})
+    took = (time.perf_counter() - started) * 1e3
+    stages = {name: float(ms) for name, ms in (part.strip().split(";dur=") for part in response.headers["server-timing"].split(","))}
+    assert stages["compute"] > 0.5 * took and sum(stages.values()) <= took

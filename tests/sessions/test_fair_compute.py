@@ -251,3 +251,28 @@ def test_a_class_with_learners_on_play_and_learners_clicking(server):
     assert percentile(latencies, 99) < 2.0, f"clicks p99 {percentile(latencies, 99) * 1e3:.0f} ms"
     assert min(counts) >= 0.5 * max(counts), counts
     print(f"clicks p99 {percentile(latencies, 99) * 1e3:.0f} ms, players {min(counts)}-{max(counts)} steps")
+
+
+def test_the_work_of_a_session_on_play_waits_behind_clicks():
+    """A session that trained lately is on Play: its other work (the pictures the page fetches
+    between trains) starts in the bulk queue, so a class's clicks do not queue behind thirty
+    players' pictures (they were interactive work, and a click's p99 went to the queue)."""
+    import asyncio
+
+    from app.sessions.compute import Scheduler
+
+    async def scenario():
+        scheduler, order = Scheduler(), []
+
+        def slow(job, name):
+            time.sleep(0.01)
+            order.append(name)
+
+        pictures = [asyncio.create_task(scheduler.run(slow, f"pictures {k}", bulk=True)) for k in range(5)]
+        await asyncio.sleep(0)
+        click = asyncio.create_task(scheduler.run(slow, "click"))
+        await asyncio.gather(click, *pictures)
+        return order
+
+    order = asyncio.run(scenario())
+    assert order.index("click") <= 1, order        # at most the one picture already at work before it

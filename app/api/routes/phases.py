@@ -1,4 +1,6 @@
 """The phases of a training step, one request each, and training many steps at once."""
+import time
+
 from fastapi import APIRouter, Request
 
 from ..responses import SessionState, TrainState, errors
@@ -52,8 +54,14 @@ async def run_train(request: Request, session_id: SessionId, body: TrainRequest,
     request, or when a reset or delete of the session comes; `steps_run` and `stopped` say so."""
     limit = request.app.state.settings.train_seconds
     async with held(request, session_id) as session:      # Play: plain parameters, as the phases
+        # a train marks the session as on Play for a while: its work (this train, and the
+        # pictures the page fetches between trains) waits behind the class's clicks
+        session.playing_until = time.monotonic() + PLAY_SECONDS
         return await compute(request, session, "train", train_steps, session, body.steps, limit,
                              sample_of(session, sample), session.ticket)
+
+
+PLAY_SECONDS = 2.0          # after a train, a session's work is bulk work for this long
 
 
 def train_steps(job, session, steps, limit, sample, ticket):
