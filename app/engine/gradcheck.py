@@ -15,12 +15,12 @@ class LayerCheck:
     if no entry was checked), the largest absolute difference, and how many entries were."""
 
     layer: int
-    W: float | None
-    W_max_abs: float | None
-    W_checked: int
-    b: float | None
-    b_max_abs: float | None
-    b_checked: int
+    W: float | None = None               # none for a layer without parameters (a pool)
+    W_max_abs: float | None = None
+    W_checked: int = 0
+    b: float | None = None
+    b_max_abs: float | None = None
+    b_checked: int = 0
     gamma: float | None = None           # batch norm's γ and β, where the layer has them
     gamma_max_abs: float | None = None
     gamma_checked: int = 0
@@ -120,7 +120,7 @@ def numeric_weight_gradient(network, X, Y, k, i, j, eps=1e-6):
     5,000 rows took 1 s in one piece) and returns the difference."""
     net = extended_copy(network)
     X, Y = X.astype(np.longdouble), Y.astype(np.longdouble)
-    rows = max(1, PRODUCT_CHUNK // max(layer.W.size for layer in net.layers))
+    rows = max(1, PRODUCT_CHUNK // max(layer.W.size for layer in net.layers if layer.W is not None))
     W = net.layers[k].W
     old = W[i, j]
     with np.errstate(all="ignore"):

@@ -8,7 +8,9 @@ SATURATED_SHARE = 0.9      # a unit is saturated when it is flat on at least thi
 
 
 def norm(arr):
-    """The Frobenius norm ‖arr‖ = √(Σ arr²)."""
+    """The Frobenius norm ‖arr‖ = √(Σ arr²); 0 for a layer without the parameter (a pool)."""
+    if arr is None:
+        return 0.0
     flat = arr.ravel()
     return math.sqrt(float(np.dot(flat, flat)))
 
@@ -18,11 +20,17 @@ def grad_norms(network):
     return [(norm(layer.dW), norm(layer.db)) for layer in network.layers]
 
 
+def per_unit(A):
+    """The axes to reduce for each unit of a layer's output: the samples, and for a convolution's
+    maps (n, C, H, W) every position too (a channel is a unit)."""
+    return (0, 2, 3) if A.ndim == 4 else 0
+
+
 def dead_units(network):
     """Per layer, the ReLU units whose a is 0 on every row of the batch: f'(z) = 0 there, so no
     gradient passes through them and their weights in stop moving."""
-    return [np.flatnonzero((layer.activation_out == 0).all(axis=0)).tolist() if layer.activation.name == "relu"
-            else [] for layer in network.layers]
+    return [np.flatnonzero((layer.activation_out == 0).all(axis=per_unit(layer.activation_out))).tolist()
+            if layer.activation is not None and layer.activation.name == "relu" else [] for layer in network.layers]
 
 
 def saturated_units(network):
@@ -30,6 +38,9 @@ def saturated_units(network):
     on at least 90 % of the batch: f'(z) is nearly 0 there (a(1−a) < 0.0099, 1 − a² < 0.02)."""
     out = []
     for layer in network.layers:
+        if layer.activation is None:
+            out.append([])
+            continue
         A, name = layer.activation_out, layer.activation.name      # before any dropout
         if name == "sigmoid":
             flat = (A < 0.01) | (A > 0.99)
@@ -38,7 +49,7 @@ def saturated_units(network):
         else:
             out.append([])
             continue
-        out.append(np.flatnonzero(flat.mean(axis=0) >= SATURATED_SHARE).tolist())
+        out.append(np.flatnonzero(flat.mean(axis=per_unit(A)) >= SATURATED_SHARE).tolist())
     return out
 
 

@@ -25,7 +25,9 @@ class PhaseError(RuntimeError):
 
 
 class Network:
-    """Dense layers of `sizes` (input first) with one activation per non-input layer."""
+    """Dense layers of `sizes` (input first) with one activation per non-input layer; or, made
+    by Network.of_specs, any sequence of layer kinds (engine/layers/kinds.py) ending in a dense
+    layer, such as a small CNN on images."""
 
     def __init__(self, sizes, activations, loss, params=None, init=None, seed=0, rng=None,
                  regularization=None, layer_options=None):
@@ -65,12 +67,47 @@ class Network:
             else:
                 self.layers.append(Dense(W, b, act))
         self.sizes = sizes
+        self.specs = None                         # the layer kinds, for a network of_specs
+        self.input_shape, self.shapes = (sizes[0],), [(size,) for size in sizes[1:]]
+        self.finish(regularization)
+
+    @classmethod
+    def of_specs(cls, input_shape, specs, loss, params=None, init=None, seed=0, regularization=None):
+        """The layers of `specs` ({"type", and its settings, defaults filled in}) on inputs of
+        `input_shape`, e.g. (1, 8, 8) for 8×8 images of one channel; `params` the parameter
+        values of each layer (an empty tuple for a layer without any)."""
+        from .layers.kinds import build_layers
+        net = cls.__new__(cls)
+        net.loss = get_loss(loss)
+        net.seed, net.dropout_rng, net.layer_options = seed, np.random.default_rng([seed, 1]), []
+        net.layers, net.shapes = build_layers(input_shape, specs, np.random.default_rng(seed), init)
+        acts = [layer.activation for layer in net.layers if layer.activation is not None]
+        if any(a.name == "softmax" for a in acts[:-1]):
+            raise ConfigError("layers", "softmax is only allowed on the output layer")
+        net.loss.check_output(acts[-1].name)
+        if acts[-1].name == "softmax" and net.shapes[-1][0] < 2:
+            raise ConfigError("layers", "a softmax output needs at least 2 units (one is always 1)")
+        net.sizes, net.specs, net.input_shape = None, [dict(spec) for spec in specs], tuple(input_shape)
+        if params is not None:
+            net.set_params(params)
+        net.finish(regularization)
+        return net
+
+    def finish(self, regularization):
         self.regularization = regularization      # engine/regularization.py, or None
         self.phase = Phase.FRESH
         self.X = self.Y = self.dX = None
         self.loss_value = self.data_loss = None
-        self.cached_params = None   # the W, b arrays the cached Z and A were computed with
+        self.cached_params = None   # the arrays the cached Z and A were computed with
         self.dropped = None         # the phase whose cached values drop_cache() let go, if any
+
+    @property
+    def output_units(self):
+        return self.shapes[-1][0]
+
+    def weights(self):
+        """Every layer's W (a penalty's arrays: not the biases, nor batch norm's γ, β)."""
+        return [layer.W for layer in self.layers if layer.W is not None]
 
     # -- the three phases of a training step ------------------------------------------
 
@@ -96,7 +133,7 @@ class Network:
     def penalty(self):
         """The regularisation term of the loss for the current weights (0 without one)."""
         reg = self.regularization
-        return 0.0 if reg is None else reg.penalty([layer.W for layer in self.layers])
+        return 0.0 if reg is None else reg.penalty(self.weights())
 
     def backward(self, for_step=False):
         """Carry dL/dA back through every layer, keeping dA, dZ, dW, db and dL/dX.
@@ -118,7 +155,8 @@ class Network:
         self.dX = dA
         if self.regularization is not None:
             for layer in self.layers:     # dW = A_prevᵀ dZ (the data's part) + ∂penalty/∂W
-                layer.dW = layer.dW + self.regularization.grad(layer.W)
+                if layer.W is not None:
+                    layer.dW = layer.dW + self.regularization.grad(layer.W)
         self.phase = Phase.BACKWARD
 
     def parameters_changed(self):
@@ -200,11 +238,18 @@ class Network:
         of A·W is that row of A times W). Returns the loss."""
         A = X
         for layer in self.layers:
-            Z = np.empty((len(A), layer.fan_out), dtype=np.result_type(A, layer.W))
+            if isinstance(layer, Dense):         # batch norm needs the whole batch's z: its z first
+                Z = np.empty((len(A), layer.fan_out), dtype=np.result_type(A, layer.W))
+                for start in range(0, len(A), rows):
+                    Z[start:start + rows] = A[start:start + rows] @ layer.W + layer.b
+                    yield
+                A = layer.output_from(Z) if layer is not self.layers[-1] else layer.activation.forward(Z)
+                continue
+            parts = []                           # a convolution, a pool, a flatten: sample by sample
             for start in range(0, len(A), rows):
-                Z[start:start + rows] = A[start:start + rows] @ layer.W + layer.b
+                parts.append(layer.output(A[start:start + rows], "fixed"))
                 yield
-            A = layer.output_from(Z) if layer is not self.layers[-1] else layer.activation.forward(Z)
+            A = np.concatenate(parts)
         return self.loss.value(Z, A, Y) + self.penalty_in_precision()
 
     def penalty_in_precision(self):
@@ -213,7 +258,7 @@ class Network:
         reg = self.regularization
         if reg is None:
             return 0
-        weights = [layer.W for layer in self.layers]
+        weights = self.weights()
         return (reg.rate * 0.5 * sum(np.sum(W * W) for W in weights) if reg.kind == "l2"
                 else reg.rate * sum(np.sum(np.abs(W)) for W in weights))
 
@@ -232,9 +277,13 @@ class Network:
     def copy(self):
         """A network with copies of this one's parameters (batch norm's γ, β and statistics and
         dropout's last masks too) and nothing computed."""
-        net = Network(self.sizes, [layer.activation for layer in self.layers], self.loss,
-                      params=[(layer.W, layer.b) for layer in self.layers],
-                      regularization=self.regularization, layer_options=self.layer_options)
+        if self.specs is not None:
+            net = Network.of_specs(self.input_shape, self.specs, self.loss, params=self.get_params(),
+                                   seed=self.seed, regularization=self.regularization)
+        else:
+            net = Network(self.sizes, [layer.activation for layer in self.layers], self.loss,
+                          params=[(layer.W, layer.b) for layer in self.layers],
+                          regularization=self.regularization, layer_options=self.layer_options)
         net.seed = self.seed
         net.dropout_rng.bit_generator.state = self.dropout_rng.bit_generator.state
         for mine, theirs in zip(net.layers, self.layers):
@@ -261,13 +310,20 @@ class Network:
         self.dropout_rng.bit_generator.state = generator_dict(numbers)
 
     def get_params(self):
-        """Copies of every layer's W and b."""
-        return [(layer.W.copy(), layer.b.copy()) for layer in self.layers]
+        """Copies of every layer's W and b (an empty tuple for a layer without parameters)."""
+        return [tuple(value.copy() for value in layer.parameter_values()[:2]) for layer in self.layers]
 
     def set_params(self, params):
         """Replace every W and b (shapes kept) and forget all computed values."""
-        for k, (layer, (W, b)) in enumerate(zip(self.layers, params)):
-            layer.W, layer.b = check_params((W, b), k, layer.fan_in, layer.fan_out, finite=False)
+        for k, (layer, values) in enumerate(zip(self.layers, params)):
+            if isinstance(layer, Dense):
+                layer.W, layer.b = check_params(values, k, layer.fan_in, layer.fan_out, finite=False)
+            elif values:                        # a convolution's kernels and bias
+                W, b = (np.array(v, dtype=np.float64) for v in values)
+                if W.shape != layer.W.shape or b.shape != layer.b.shape:
+                    raise ConfigError("params", f"params[{k}] must have W of shape {layer.W.shape} and b of "
+                                                f"shape {layer.b.shape}, got {W.shape} and {b.shape}")
+                layer.W, layer.b = W, b
             layer.clear()
         self.X = self.Y = self.dX = None
         self.loss_value = None

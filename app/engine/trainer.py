@@ -19,9 +19,9 @@ class Trainer:
 
     def __init__(self, network, optimizer, X, Y, batch_size=None, seed=0, points=None, features=None,
                  test=None, is_test=None):
-        if X.shape[1] != network.sizes[0]:
+        if X.shape[1:] != network.input_shape:
             raise ConfigError("layers", f"layers[0] must be {X.shape[1]}, the number of inputs of the data")
-        if Y.shape[1] != network.sizes[-1]:
+        if Y.shape[1] != network.output_units:
             raise ConfigError("layers", f"the last layer must have {Y.shape[1]} units, "
                                         f"the number of targets of the data")
         network.loss.check_targets(Y)
@@ -182,6 +182,8 @@ class Trainer:
         if not 0 <= k < len(net.layers):
             raise ConfigError("layer", f"layer must be below {len(net.layers)}, got {k}")
         layer = net.layers[k]
+        if layer.W is None or layer.W.ndim != 2:
+            raise ConfigError("layer", f"layer {k} is not a dense layer: a weight set by hand is a dense layer's")
         if param == "W":
             if not 0 <= i < layer.fan_in:
                 raise ConfigError("i", f"i must be below {layer.fan_in} (fan_in of layer {k}), got {i}")
@@ -191,7 +193,7 @@ class Trainer:
                 raise ConfigError("j", f"j must be below {layer.fan_out} (fan_out of layer {k}), got {j}")
         elif not 0 <= i < layer.fan_out:
             raise ConfigError("i", f"i must be below {layer.fan_out} (the units of layer {k}), got {i}")
-        params = [(l.W, l.b) for l in net.layers]
+        params = [l.parameter_values()[:2] for l in net.layers]
         W, b = layer.W.copy(), layer.b.copy()
         if param == "W":
             W[i, j] = value
@@ -256,8 +258,8 @@ class Trainer:
         loss = self.network.loss_value
         if loss is not None and not math.isfinite(loss):
             return True
-        return not all(np.isfinite(layer.W).all() and np.isfinite(layer.b).all()
-                       for layer in self.network.layers)
+        return not all(np.isfinite(value).all() for layer in self.network.layers
+                       for value in layer.parameter_values()[:2])
 
     def row_of(self, sample):
         """The row of dataset sample `sample` in the current batch, or None if it is not in it."""

@@ -11,9 +11,11 @@ from .history import LossHistory, NormHistory, TestLossHistory
 
 
 def pairs(prefix, params):
+    """{prefix.k.W, prefix.k.b} of each layer's (W, b); a layer without them (a pool) has none."""
     out = {}
-    for k, (W, b) in enumerate(params):
-        out[f"{prefix}.{k}.W"], out[f"{prefix}.{k}.b"] = W, b
+    for k, pair in enumerate(params):
+        if pair and pair[0] is not None:
+            out[f"{prefix}.{k}.W"], out[f"{prefix}.{k}.b"] = pair
     return out
 
 
@@ -91,7 +93,7 @@ def array(state, name, shape, dtype=np.float64):
 
 def params_of(state, prefix, net):
     return [(array(state, f"{prefix}.{k}.W", layer.W.shape), array(state, f"{prefix}.{k}.b", layer.b.shape))
-            for k, layer in enumerate(net.layers)]
+            if layer.W is not None else () for k, layer in enumerate(net.layers)]
 
 
 def load_state_dict(trainer, state):
@@ -184,8 +186,9 @@ def load_state_dict(trainer, state):
         net.loss_value = None if state.get("loss") is None else float(state["loss"])
         net.phase = net.dropped = phase
         if grads is not None:
-            for layer, (dW, db) in zip(net.layers, grads):
-                layer.dW, layer.db = dW, db
+            for layer, pair in zip(net.layers, grads):
+                if pair:
+                    layer.dW, layer.db = pair
     if "past.steps" in state:      # the past states to replay from, as the store keeps them
         trainer.past.load(state)
     else:                          # a file, or a replay's twin: from here on anew

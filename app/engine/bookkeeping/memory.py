@@ -1,6 +1,7 @@
 """What a trainer holds in memory: its data, parameters, cached values, optimiser state, history."""
 import numpy as np
 
+from ..layers.conv import Conv2D
 from ..layers.normalization import OptionDense
 from .past import MAX_KEPT
 
@@ -20,19 +21,22 @@ def peak_bytes(trainer):
     the cache belongs to, and a full loss history."""
     net = trainer.network
     rows = trainer.batches.size or len(trainer.X)
-    params = sum(layer.W.size + layer.b.size for layer in net.layers)
-    per_row = net.sizes[0] * 2                            # the batch's X and dL/dX
-    per_row += sum(4 * layer.fan_out for layer in net.layers)  # Z, A, dA, dZ of each layer
+    params = sum(layer.W.size + layer.b.size for layer in net.layers if layer.W is not None)
+    per_row = int(np.prod(net.input_shape)) * 2           # the batch's X and dL/dX
+    # Z, A, dA, dZ of each layer (a convolution's padded input and its gradient too)
+    per_row += sum(4 * int(np.prod(shape)) for shape in net.shapes)
+    per_row += 2 * sum(int(np.prod(net.shapes[k - 1] if k else net.input_shape)) for k, layer in enumerate(net.layers)
+                       if isinstance(layer, Conv2D))
     options = [layer for layer in net.layers if isinstance(layer, OptionDense)]
     per_row += sum(6 * layer.fan_out for layer in options)   # ẑ, y, f(y), the mask, dL/dy, dL/dẑ
     params += sum(8 * layer.fan_out for layer in options)    # γ, β, their gradients, the statistics
-    per_row += net.sizes[-1]                              # the batch's Y
+    per_row += net.output_units                           # the batch's Y
     state = {"sgd": 0, "momentum": 1, "adam": 2}.get(trainer.optimizer.name, 2)
     # gradients (now and of the last update), state, previous W and b
     cached = 8 * (rows * per_row + params * (3 + state + 1))
     fixed = array_bytes([trainer.X, trainer.points, trainer.Y, trainer.batches.order, *(trainer.test or ())]
                         + [a for pair in trainer.initial for a in pair]
-                        + [a for layer in net.layers for a in (layer.W, layer.b)])
+                        + [a for layer in net.layers for a in (layer.W, layer.b) if a is not None])
     # the past states at their most: as many as are kept, each its W, b and optimiser arrays,
     # within their budget (and, beyond it, the start and the newest)
     past = min(trainer.past.budget + 2 * 8 * params * (1 + state), MAX_KEPT * 8 * params * (1 + state))

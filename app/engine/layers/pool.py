@@ -7,6 +7,8 @@ import numpy as np
 class NoParameters:
     """What a layer without parameters has: nothing to update, no activation of its own."""
 
+    W = b = dW = db = activation = None
+
     def clear(self):
         self.A_prev = self.A = self.dA = self.dZ = None
         self.Z = None                       # no z: its output is A
