@@ -3,6 +3,8 @@ label and rules, the teacher's controls, the limits. The page reads it instead o
 from .. import limits
 from ..engine import ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS
 from ..engine.bookkeeping.history import LossHistory
+from ..engine.datasets import IMAGES
+from ..engine.layers.kinds import KINDS
 from ..engine.losses import DEFAULT_LOSS, OUTPUT_ACTIVATION
 from ..engine.optimizers import SETTINGS
 from ..scenarios.links import CONTROLS
@@ -21,6 +23,11 @@ def catalog(settings):
                      for name, s in SETTINGS.items()},
         "datasets": [{"name": name, "inputs": d.inputs, "outputs": d.outputs, "task": d.task,
                       "description": d.description} for name, d in DATASETS.items()],
+        "image_datasets": [{"name": name, "shape": list(d.inputs), "outputs": d.outputs, "task": d.task,
+                            "description": d.description} for name, d in IMAGES.items()],
+        "layer_kinds": [{"name": name, "label": label, "settings": {
+            setting: {"choices": list(values), "default": default} for setting, (values, default) in settings.items()}}
+            for name, (label, settings, _) in KINDS.items()],
         "controls": CONTROLS,
         "history_cap": LossHistory().cap,
         "limits": {"max_units": limits.MAX_UNITS, "max_hidden": limits.MAX_DENSE_LAYERS - 1,

@@ -57,14 +57,7 @@ def session_state(session, sample=0):
     trainer = session.trainer
     net = trainer.network
     num = Numbers()
-    layers = [{
-        "W": num.array(layer.W),
-        "b": num.array(layer.b),
-        "activation": layer.activation.name,
-        "dW": num.array(layer.dW),
-        "db": num.array(layer.db),
-        **options_state(layer, num),
-    } for layer in net.layers]
+    layers = [layer_state(layer, spec, num) for layer, spec in zip(net.layers, net.specs or [None] * len(net.layers))]
     state = {
         "id": session.id,
         "step": trainer.steps,
@@ -87,6 +80,22 @@ def session_state(session, sample=0):
     state.update(health_state(trainer, num))
     state["diverged"] = trainer.diverged or num.nonfinite
     return state
+
+
+def layer_state(layer, spec, num):
+    """A layer's entry: W, b, activation, dW, db (and its options) of a dense layer; in a network
+    of layer objects, its `type` too, a convolution's stride and padding, a pool's size."""
+    if spec is not None and spec["type"] in ("maxpool2d", "avgpool2d"):
+        return {"type": spec["type"], "size": spec["size"]}
+    if spec is not None and spec["type"] == "flatten":
+        return {"type": "flatten"}
+    entry = {"W": num.array(layer.W), "b": num.array(layer.b), "activation": layer.activation.name,
+             "dW": num.array(layer.dW), "db": num.array(layer.db), **options_state(layer, num)}
+    if spec is not None:
+        entry["type"] = spec["type"]
+        if spec["type"] == "conv2d":
+            entry.update(stride=spec["stride"], padding=spec["padding"])
+    return entry
 
 
 def options_state(layer, num):
@@ -120,7 +129,7 @@ def unit_health(trainer):
     """The dead and saturated units of the last forward: worked out once per forward (its
     activations are new arrays), not again for the Backward and Step that follow it."""
     net = trainer.network
-    outputs = [layer.activation_out for layer in net.layers]
+    outputs = [layer.A for layer in net.layers]          # new arrays at each forward
     cached_for, value = getattr(trainer, "_unit_health", ((), None))   # weak: holds no array alive
     if len(cached_for) == len(outputs) and all(ref() is a for ref, a in zip(cached_for, outputs)):
         return value
@@ -140,7 +149,7 @@ def sample_state(trainer, index, num):
 
     def slope(layer):      # f'(z) of each unit, as backward uses it (none for a fused softmax)
         z, a = layer.activation_in, layer.activation_out       # y and f(y) with batch norm
-        if z is None or row is None or not layer.activation.elementwise:
+        if z is None or row is None or layer.activation is None or not layer.activation.elementwise:
             return None
         with np.errstate(all="ignore"):
             return num.array(layer.activation.derivative(z[row:row + 1], a[row:row + 1])[0])
@@ -188,7 +197,7 @@ def batch_page(trainer, offset, limit, arrays=True):
     num = Numbers()
     net = trainer.network
     size = len(trainer.batch) if trainer.batch is not None else 0
-    per_row = 4 * sum(layer.fan_out for layer in net.layers) * NUMBER_BYTES if arrays else 8
+    per_row = 4 * sum(int(np.prod(shape)) for shape in net.shapes) * NUMBER_BYTES if arrays else 8
     end = min(offset + limit, offset + max(1, MAX_PAGE_BYTES // per_row), size)
     rows = slice(offset, end)
 
@@ -211,7 +220,8 @@ BOUNDS_LIMIT = 1e300    # the picture's box stays inside ±1e300, so that its wi
 
 def data_bounds(X):
     """Per input dimension, a padded [low, high] around the data (inside ±BOUNDS_LIMIT: points
-    of one's own near ±1e308 would make it overflow)."""
+    of one's own near ±1e308 would make it overflow); for images, one for all their pixels."""
+    X = X.reshape(-1, 1) if X.ndim > 2 else X
     low, high = X.min(axis=0), X.max(axis=0)
     with np.errstate(all="ignore"):
         pad = np.maximum((high - low) * 0.1, 0.2)
@@ -229,7 +239,7 @@ def predictions(trainer, resolution, unit_resolution, units, extent=None, networ
     chunks of the grid, and returns the reply."""
     net = network or trainer.network          # another network: the trainer's weights of the past
     inputs = trainer.points.shape[1]           # the plane of the points (features are worked out from it)
-    if inputs not in (1, 2):
+    if trainer.points.ndim != 2 or inputs not in (1, 2):       # images, or points of more inputs
         return {"kind": "none", "inputs": inputs}
     features = trainer.features
     to_inputs = (lambda grid: grid) if features is None else (lambda grid: feature_matrix(grid, features))

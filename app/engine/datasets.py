@@ -8,6 +8,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import images
 from .errors import ConfigError
 
 
@@ -87,7 +88,7 @@ def single(n, noise, rng):
 @dataclass(frozen=True)
 class DatasetInfo:
     make: Callable
-    inputs: int
+    inputs: int | tuple  # a point's numbers, or an image's shape (C, H, W)
     outputs: int
     task: str            # "binary", "multiclass" or "regression"
     description: str
@@ -107,12 +108,24 @@ DATASETS = {
 }
 
 
+# image datasets: inputs is an image's shape (C, H, W)
+IMAGES = {
+    "bars": DatasetInfo(images.bars, (1, images.SIZE, images.SIZE), 1, "binary",
+                        "8×8 images of a vertical or a horizontal bar"),
+    "shapes": DatasetInfo(images.shapes, (1, images.SIZE, images.SIZE), 3, "multiclass",
+                          "8×8 images of a cross, a square or a diagonal"),
+    "glyphs": DatasetInfo(images.glyphs, (1, images.SIZE, images.SIZE), 4, "multiclass",
+                          "8×8 digit-like glyphs: 0, 1, 7 and 4"),
+}
+MAX_IMAGES = 1000          # images in a named image dataset (a page of them is 64 numbers each)
+
+
 def make_dataset(name, n=200, noise=0.1, seed=0):
     """(X, Y) of the dataset called `name`, drawn from a Generator seeded with `seed`."""
     try:
-        info = DATASETS[name]
+        info = {**DATASETS, **IMAGES}[name]
     except KeyError:
-        raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(DATASETS)}") from None
+        raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(DATASETS) + sorted(IMAGES)}") from None
     if n < 1:
         raise ValueError(f"a dataset needs at least one point, got n={n}")
     if noise < 0:
@@ -122,10 +135,11 @@ def make_dataset(name, n=200, noise=0.1, seed=0):
 
 
 def given_points(X, Y):
-    """Points supplied by the caller, checked: same number of rows, finite numbers."""
+    """Points supplied by the caller, checked: same number of rows, finite numbers; X rows of
+    numbers, or images (C, H, W) of one shape."""
     X, Y = as_matrix(X, "X"), as_matrix(Y, "Y")
-    if X.ndim != 2 or Y.ndim != 2 or len(X) == 0:
-        raise ConfigError("dataset", "X and Y must be non-empty lists of rows")
+    if X.ndim not in (2, 4) or Y.ndim != 2 or len(X) == 0:
+        raise ConfigError("dataset", "X must be a non-empty list of rows, or of images (C, H, W), and Y of rows")
     if len(X) != len(Y):
         raise ConfigError("dataset", f"X has {len(X)} rows but Y has {len(Y)}")
     if not (np.isfinite(X).all() and np.isfinite(Y).all()):
@@ -139,7 +153,12 @@ def two_classes(Y):
 
 
 def as_matrix(rows, name):
-    """Rows of numbers as a float array; ragged rows are refused by name."""
+    """Rows of numbers (or images) as a float array; ragged ones are refused by name."""
+    if isinstance(rows, np.ndarray):
+        return rows.astype(np.float64)
     if len({len(row) for row in rows}) > 1:
         raise ConfigError("dataset", f"every row of {name} must have the same length")
-    return np.array(rows, dtype=np.float64)
+    try:
+        return np.array(rows, dtype=np.float64)
+    except ValueError:                    # images whose channels, rows or columns differ in size
+        raise ConfigError("dataset", f"every image of {name} must have the same shape (C, H, W)") from None

@@ -114,19 +114,32 @@ def gradient_check_steps(network, X, Y, eps=1e-6, max_entries=None, seed=0, stop
 PRODUCT_CHUNK = 2**16      # multiply-adds of A·W (in extended precision) between two pauses
 
 
-def numeric_weight_gradient(network, X, Y, k, i, j, eps=1e-6):
-    """dL/dW[k][i, j] by central differences in extended precision, on a copy of the network; a
-    generator that pauses (yields) every PRODUCT_CHUNK multiply-adds (the largest network on
-    5,000 rows took 1 s in one piece) and returns the difference."""
+def numeric_weight_gradient(network, X, Y, k, index, eps=1e-6):
+    """dL/dW[k][index] (index (i, j) of a dense W, (o, c, u, v) of a kernel) by central differences
+    in extended precision, on a copy of the network; a generator that pauses (yields) every
+    PRODUCT_CHUNK multiply-adds (the largest network on 5,000 rows took 1 s in one piece) and
+    returns the difference."""
     net = extended_copy(network)
     X, Y = X.astype(np.longdouble), Y.astype(np.longdouble)
-    rows = max(1, PRODUCT_CHUNK // max(layer.W.size for layer in net.layers if layer.W is not None))
-    W = net.layers[k].W
-    old = W[i, j]
+    return (yield from central_difference_steps(net, net.layers[k].W, tuple(index), X, Y, eps))
+
+
+def numeric_input_gradient(network, X, Y, row, index, eps=1e-6):
+    """dL/dX[row][index] (the batch's mean loss, as backward's dX) by central differences, as
+    numeric_weight_gradient does it for a weight."""
+    net = extended_copy(network)
+    X, Y = X.astype(np.longdouble), Y.astype(np.longdouble)
+    return (yield from central_difference_steps(net, X, (row, *index), X, Y, eps))
+
+
+def central_difference_steps(net, array, index, X, Y, eps):
+    """(L(array[index] + eps) − L(array[index] − eps)) / 2·eps, a slice at a time."""
+    rows = max(1, PRODUCT_CHUNK // net.multiply_adds())
+    old = array[index]
     with np.errstate(all="ignore"):
-        W[i, j] = old + eps
+        array[index] = old + eps
         up = yield from net.loss_steps(X, Y, rows)
-        W[i, j] = old - eps
+        array[index] = old - eps
         down = yield from net.loss_steps(X, Y, rows)
-    W[i, j] = old
+    array[index] = old
     return float((up - down) / (2 * eps))

@@ -201,6 +201,18 @@ class Network:
 
     # -- reading the network ------------------------------------------------------------
 
+    def multiply_adds(self):
+        """Multiply-adds of one sample's forward, roughly: a dense layer's W.size, a convolution's
+        W.size at each output position, a pool's or a flatten's the size of its input."""
+        total, shape = 0, self.input_shape
+        for layer, out in zip(self.layers, self.shapes):
+            if layer.W is None:
+                total += int(np.prod(shape))
+            else:
+                total += layer.W.size * int(np.prod(out[1:]))      # out[1:]: H_out·W_out, or () for a dense layer
+            shape = out
+        return total
+
     def check_weight(self, k, i, j):
         """ConfigError naming `layer`, `i` or `j` (query parameters) unless W[k][i, j] exists."""
         if not 0 <= k < len(self.layers):
@@ -319,7 +331,10 @@ class Network:
             if isinstance(layer, Dense):
                 layer.W, layer.b = check_params(values, k, layer.fan_in, layer.fan_out, finite=False)
             elif values:                        # a convolution's kernels and bias
-                W, b = (np.array(v, dtype=np.float64) for v in values)
+                try:
+                    W, b = (np.array(v, dtype=np.float64) for v in values)
+                except ValueError:
+                    raise ConfigError("params", f"params[{k}] has kernels of different shapes") from None
                 if W.shape != layer.W.shape or b.shape != layer.b.shape:
                     raise ConfigError("params", f"params[{k}] must have W of shape {layer.W.shape} and b of "
                                                 f"shape {layer.b.shape}, got {W.shape} and {b.shape}")

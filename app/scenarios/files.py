@@ -9,7 +9,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter, WrapValida
 
 from ..engine.steps import run_steps
 from ..limits import MAX_DENSE_LAYERS, MAX_POINTS, MAX_STEP, MAX_UNITS
-from ..sessions.config import Row, Rows, SessionConfig, Strict, first_bad_item
+from ..sessions.config import KernelParams, Params, Row, Rows, SessionConfig, Strict, first_bad_item
 from .links import ScenarioError
 
 FILE_FORMAT = "manualgrad-session"
@@ -30,24 +30,27 @@ Step = Annotated[FileInt, Field(ge=0, le=MAX_STEP)]      # an update number, as 
 MAX_HISTORY = 4097                          # a LossHistory's cap, plus the one before thinning
 
 
+def depth(value):
+    """How many lists deep `value` goes along its first entries: 1 for a b, 2 for a dense W,
+    4 for a conv layer's kernels."""
+    n = 0
+    while isinstance(value, list) and value:
+        n, value = n + 1, value[0]
+    return n
+
+
 def number_array(value, handler):
-    """A W (rows of numbers) or a b (numbers) of an optimiser's state: checked as one or the
-    other by its first entry, a row at a time (see schemas.Rows)."""
-    if isinstance(value, list) and value and isinstance(value[0], list):
-        return MATRIX.validate_python(value)
-    return VECTOR.validate_python(value)
+    """A W or a b of an optimiser's state: checked as kernels, rows of numbers or numbers by
+    how deep it goes, a row at a time (see schemas.Rows)."""
+    return {4: KERNELS, 2: MATRIX}.get(depth(value), VECTOR).validate_python(value)
 
 
 MATRIX = TypeAdapter(Annotated[list[Row], Field(min_length=1, max_length=MAX_UNITS), Rows],
                      config=ConfigDict(strict=True))
 VECTOR = TypeAdapter(Row, config=ConfigDict(strict=True))
+KERNELS = TypeAdapter(KernelParams.model_fields["W"].annotation, config=ConfigDict(strict=True))
 NumberArray = Annotated[list, WrapValidator(number_array)]
 ParamKey = Annotated[str, Field(pattern=r"^[0-7]\.(W|b|gamma|beta)$", description="layer.W, layer.b, layer.gamma or layer.beta")]
-
-
-class ParamsEntry(Strict):
-    W: Annotated[list[Row], Field(min_length=1, max_length=MAX_UNITS), Rows]
-    b: Row
 
 
 class Velocity(Strict):
@@ -144,7 +147,7 @@ class SessionFile(Strict):
     version: Annotated[FileInt, Field(ge=1, le=max(FILE_VERSIONS))]
     config: SessionConfig
     step: Step
-    current_params: list[ParamsEntry] = Field(min_length=1, max_length=MAX_DENSE_LAYERS)
+    current_params: list[Params] = Field(min_length=1, max_length=MAX_DENSE_LAYERS)
     optimizer_t: Step = 0
     optimizer_state: dict[ParamKey, Velocity | Moments] = Field({}, max_length=2 * MAX_DENSE_LAYERS)
     history: HistoryFile = HistoryFile()
@@ -245,7 +248,9 @@ def digest(body: dict, secret: bytes | None = None) -> str:
 
 
 def file_params(state, prefix, layers):
-    return [{"W": state[f"{prefix}.{k}.W"].tolist(), "b": state[f"{prefix}.{k}.b"].tolist()} for k in range(layers)]
+    """Each layer's {W, b} under `prefix`, or None for a layer without them (a pool, flatten)."""
+    return [{"W": state[f"{prefix}.{k}.W"].tolist(), "b": state[f"{prefix}.{k}.b"].tolist()}
+            if f"{prefix}.{k}.W" in state else None for k in range(layers)]
 
 
 def export_session(session, secret=None):
@@ -254,7 +259,7 @@ def export_session(session, secret=None):
     trainer = session.trainer
     state = trainer.state_dict()
     layers = len(trainer.network.layers)
-    config = {key: value for key, value in session.config.items() if key != "task"}
+    config = {key: value for key, value in session.config.items() if key not in ("task", "input_shape")}
     if "points" in config["dataset"]:    # the client's own points travel with the file
         config["dataset"] = {"X": trainer.points.tolist(), "Y": trainer.targets().tolist()}
     config["params"] = file_params(state, "initial", layers)
@@ -338,7 +343,8 @@ def restore(trainer, file: SessionFile):
     # session starts its own past states where the file left off
     state = {name: value for name, value in trainer.state_dict().items() if not name.startswith("past.")}
     for k, entry in enumerate(file.current_params):
-        state[f"params.{k}.W"], state[f"params.{k}.b"] = entry.W, entry.b
+        if entry is not None:
+            state[f"params.{k}.W"], state[f"params.{k}.b"] = np.array(entry.W), np.array(entry.b)
     for key, arrays in file.optimizer_state.items():
         k, _, name = key.partition(".")
         for kind, value in arrays.model_dump().items():

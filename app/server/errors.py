@@ -21,9 +21,14 @@ log = logging.getLogger("manualgrad")
 store_log = logging.getLogger("manualgrad.store")   # once a minute per message (guards.quiet_storms)
 
 
+# parts of a location that are not fields: where it came from, and the tags of unions
+TAGS = ("body", "query", "path", "named", "points", "rows", "images", "sizes", "specs", "kernels",
+        "conv2d", "maxpool2d", "avgpool2d", "flatten", "dense")
+
+
 def field_name(loc):
     """("body", "layers", 1) -> "layers[1]"; query and path parameters by their name."""
-    parts = [p for p in loc if p not in ("body", "query", "path", "named", "points")]
+    parts = [p for p in loc if p not in TAGS]
     name = ""
     for p in parts:
         name += f"[{p}]" if isinstance(p, int) else (f".{p}" if name else str(p))

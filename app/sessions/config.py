@@ -7,11 +7,13 @@ row, stopping at the first bad row, so 320,000 bad entries give a handful of err
 """
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter, ValidationError, WrapValidator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter, ValidationError, WrapValidator, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..engine import ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS
+from ..engine.datasets import IMAGES, MAX_IMAGES
 from ..engine.init import INITS
+from ..engine.layers.kinds import KERNELS, MAX_CHANNELS, MAX_PADDING, POOL_SIZES, STRIDES
 from ..engine.optimizers import SETTINGS
 from ..engine.features import FEATURES
 from ..limits import MAX_DENSE_LAYERS, MAX_NOISE, MAX_POINTS, MAX_SEED, MAX_UNITS
@@ -24,7 +26,7 @@ Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
 ActivationName = Literal[tuple(ACTIVATIONS)]
 LossName = Literal[tuple(LOSSES)]
 OptimizerName = Literal[tuple(OPTIMIZERS)]
-DatasetName = Literal[tuple(DATASETS)]
+DatasetName = Literal[tuple(DATASETS) + tuple(IMAGES)]
 InitName = Literal[tuple(INITS)]
 Row = Annotated[list[FiniteFloat], Field(min_length=1, max_length=MAX_UNITS)]
 MAX_UNKNOWN_NAMED = 5        # unknown keys named in the one error about them
@@ -113,11 +115,33 @@ class NamedDataset(Strict):
     noise: float = Field(0.1, ge=0, le=MAX_NOISE)
     seed: Seed = 0
 
+    @field_validator("n")
+    @classmethod
+    def few_enough_images(cls, n, info):
+        if info.data.get("name") in IMAGES and n > MAX_IMAGES:
+            raise PydanticCustomError("less_than_equal", "an image dataset has at most {le} images", {"le": MAX_IMAGES})
+        return n
+
+
+MIN_SIDE, MAX_SIDE, MAX_IMAGE_CHANNELS = 4, 16, 3
+ImageRow = Annotated[list[FiniteFloat], Field(min_length=MIN_SIDE, max_length=MAX_SIDE)]
+Image = Annotated[list[Annotated[list[ImageRow], Field(min_length=MIN_SIDE, max_length=MAX_SIDE)]],
+                  Field(min_length=1, max_length=MAX_IMAGE_CHANNELS, description="(C, H, W)")]
+Images = Annotated[list[Image], Field(min_length=1, max_length=MAX_POINTS), first_bad_item(Image)]
+
+
+def inputs_kind(value):
+    """"images" when X's rows are nested lists (C, H, W), else "rows"."""
+    return "images" if isinstance(value, list) and value and isinstance(value[0], list) and value[0] \
+        and isinstance(value[0][0], list) else "rows"
+
 
 class PointsDataset(Strict):
-    """Points supplied by the client: X rows are inputs, Y rows targets."""
+    """Points supplied by the client: X rows are inputs (or images (C, H, W), 1-3 channels of
+    4-16 × 4-16 pixels), Y rows targets."""
 
-    X: Annotated[list[Row], Field(min_length=1, max_length=MAX_POINTS), Rows]
+    X: Annotated[Annotated[Annotated[list[Row], Field(min_length=1, max_length=MAX_POINTS), Rows], Tag("rows")]
+                 | Annotated[Images, Tag("images")], Discriminator(inputs_kind)]
     Y: Annotated[list[Row], Field(min_length=1, max_length=MAX_POINTS), Rows]
 
 
@@ -142,6 +166,30 @@ class LayerParams(Strict):
     b: Row
 
 
+KernelRow = Annotated[list[FiniteFloat], Field(min_length=1, max_length=max(KERNELS))]
+Kernel = Annotated[list[KernelRow], Field(min_length=1, max_length=max(KERNELS))]
+
+
+class KernelParams(Strict):
+    """Explicit starting kernels of one conv layer: W (C_out, C_in, k, k), b (C_out,)."""
+
+    W: Annotated[list[Annotated[list[Kernel], Field(min_length=1, max_length=MAX_CHANNELS)]],
+                 Field(min_length=1, max_length=MAX_CHANNELS)]
+    b: Annotated[list[FiniteFloat], Field(min_length=1, max_length=MAX_CHANNELS)]
+
+
+def params_kind(value):
+    """"kernels" when W is 4-D (a convolution's), else "rows"."""
+    W = value.get("W") if isinstance(value, dict) else getattr(value, "W", None)
+    deep = isinstance(W, list) and W and isinstance(W[0], list) and W[0] and isinstance(W[0][0], list)
+    return "kernels" if deep else "rows"
+
+
+# one layer's starting weights: a dense layer's, a conv layer's kernels, or none (a pool, flatten)
+Params = Annotated[Annotated[LayerParams, Tag("rows")] | Annotated[KernelParams, Tag("kernels")],
+                   Discriminator(params_kind)] | None
+
+
 FeatureName = Literal[tuple(FEATURES)]
 
 
@@ -157,13 +205,60 @@ class RegularizationConfig(Strict):
     rate: float = Field(ge=0, le=10)
 
 
+class ConvSpec(Strict):
+    """A convolution: `channels` kernels of kernel × kernel over every input channel."""
+
+    type: Literal["conv2d"]
+    channels: int = Field(ge=1, le=MAX_CHANNELS)
+    kernel: Literal[KERNELS] = Field(description="odd: the window has a centre")
+    stride: Literal[STRIDES] = 1
+    padding: int = Field(0, ge=0, le=MAX_PADDING)
+    activation: ActivationName = "relu"
+
+
+class PoolSpec(Strict):
+    """Max or average pooling of size × size windows, stride size."""
+
+    type: Literal["maxpool2d", "avgpool2d"]
+    size: Literal[POOL_SIZES]
+
+
+class FlattenSpec(Strict):
+    """(C, H, W) to one vector of C·H·W, for the dense layers after it."""
+
+    type: Literal["flatten"]
+
+
+class DenseSpec(Strict):
+    """A dense layer; the last one's units default to the data's outputs, its activation to the
+    loss's output activation, a hidden one's to tanh."""
+
+    type: Literal["dense"]
+    units: Units | None = None
+    activation: ActivationName | None = None
+
+
+LayerSpec = Annotated[ConvSpec | PoolSpec | FlattenSpec | DenseSpec, Field(discriminator="type")]
+
+
+def layers_kind(value):
+    """"specs" when the layers are objects ({"type": …}), else "sizes"."""
+    return "specs" if isinstance(value, list) and value and not isinstance(value[0], int) else "sizes"
+
+
+Layers = Annotated[
+    Annotated[Annotated[list[Units], Field(min_length=2, max_length=MAX_DENSE_LAYERS + 1)], Tag("sizes")]
+    | Annotated[Annotated[list[LayerSpec], Field(min_length=1, max_length=MAX_DENSE_LAYERS)], Tag("specs")],
+    Discriminator(layers_kind)]
+
+
 class SessionConfig(Strict):
     """A network, its data and its optimiser. Every field has a default: `{}` gives xor, 2-4-1,
     tanh/sigmoid, bce, plain SGD."""
 
-    layers: list[Units] | None = Field(
-        None, min_length=2, max_length=MAX_DENSE_LAYERS + 1,
-        description="layer sizes, input first, e.g. [2, 4, 1]; default: the dataset's inputs, 4, its outputs")
+    layers: Layers | None = Field(None, description=(
+        "layer sizes, input first, e.g. [2, 4, 1] (default: the dataset's inputs, 4, its outputs); or layer "
+        "objects, such as a small CNN on images: conv2d, maxpool2d, avgpool2d, flatten, dense"))
     activations: list[ActivationName] | None = Field(
         None, min_length=1, max_length=MAX_DENSE_LAYERS,
         description="one per non-input layer; default tanh for hidden layers and the loss's output activation")
@@ -174,7 +269,7 @@ class SessionConfig(Strict):
     init: InitName | None = Field(None, description="default: he for relu and leaky_relu, xavier otherwise")
     leaky_relu_alpha: float = Field(0.01, ge=0, le=1)
     dataset: DatasetSpec = NamedDataset()
-    params: list[LayerParams] | None = Field(None, min_length=1, max_length=MAX_DENSE_LAYERS)
+    params: list[Params] | None = Field(None, min_length=1, max_length=MAX_DENSE_LAYERS)
     regularization: RegularizationConfig | None = Field(None, description="a weight penalty added to the loss, or none")
     layer_options: list[LayerOptions] | None = Field(None, max_length=MAX_DENSE_LAYERS - 1, description=(
         "one entry per hidden layer: batch norm and dropout; null: none"))

@@ -10,6 +10,8 @@ from ..engine.errors import ConfigError
 from ..engine.features import check_features, feature_matrix
 from ..engine.losses import DEFAULT_LOSS, OUTPUT_ACTIVATION
 from ..engine.regularization import Regularization
+from ..engine.datasets import IMAGES
+from ..engine.images import DEFAULT_LAYERS
 from .config import NamedDataset, SessionConfig
 from .turns import Turns
 
@@ -40,8 +42,8 @@ def load_dataset(spec):
     """(X, Y, task) for a named dataset or points given by the client."""
     if isinstance(spec, NamedDataset):
         X, Y = make_dataset(spec.name, n=spec.n, noise=spec.noise, seed=spec.seed)
-        return X, Y, DATASETS[spec.name].task
-    X, Y = given_points(spec.X, spec.Y)          # ConfigError("dataset") for ragged rows
+        return X, Y, {**DATASETS, **IMAGES}[spec.name].task
+    X, Y = given_points(spec.X, spec.Y)          # ConfigError("dataset") for ragged rows or images
     if Y.shape[1] > 1:
         task = "multiclass"
     elif two_classes(Y):
@@ -65,6 +67,8 @@ def build_trainer(config: SessionConfig):
     """A Trainer for `config`, and the configuration with every default filled in. What does not
     fit is the engine's ConfigError, naming its field (it checks; nothing here checks again)."""
     points, all_Y, task = load_dataset(config.dataset)
+    if points.ndim == 4 or (config.layers and not isinstance(config.layers[0], int)):
+        return build_layered(config, points, all_Y, task)
     inputs = points
     if config.features is not None:          # the network's inputs, worked out from each point
         check_features(config.features, points.shape[1])
@@ -94,6 +98,46 @@ def build_trainer(config: SessionConfig):
     normalised = config.model_dump(exclude={"params", "dataset"})   # the points are not copied
     normalised.update(layers=layers, activations=activations, loss=loss, task=task,
                       features=config.features or (["x1", "x2"] if points.shape[1] == 2 else None),
+                      dataset=config.dataset.model_dump() if isinstance(config.dataset, NamedDataset)
+                      else {"points": len(points)})
+    return trainer, normalised
+
+
+def build_layered(config, points, all_Y, task):
+    """build_trainer for a network of layer objects (a CNN on images): the layers' defaults
+    filled in (DEFAULT_LAYERS for images without them), the network built on the data's shape."""
+    for name in ("activations", "layer_options", "features"):
+        if getattr(config, name) is not None:
+            raise ConfigError(name, f"{name} is for a stack of dense layers; a network of layer objects "
+                                    f"gives each layer its own settings")
+    is_test = held_out(len(points), config.test_ratio, config.seed)
+    X, Y = points[~is_test], all_Y[~is_test]
+    test = (points[is_test], all_Y[is_test]) if is_test.any() else None
+    loss = config.loss or DEFAULT_LOSS[task]
+    given = [spec.model_dump() for spec in config.layers] if config.layers else [dict(s) for s in DEFAULT_LAYERS]
+    specs = []
+    for k, spec in enumerate(given):
+        full = {key: value for key, value in spec.items() if value is not None}
+        if full["type"] == "conv2d":
+            full = {"type": "conv2d", "stride": 1, "padding": 0, "activation": "relu", **full}
+        elif full["type"] == "dense":
+            last = k == len(given) - 1
+            if "units" not in full and not last:
+                raise ConfigError(f"layers[{k}]", f"layers[{k}]: a hidden dense layer needs its units")
+            full = {"type": "dense", "units": Y.shape[1], "activation": OUTPUT_ACTIVATION[loss] if last else "tanh",
+                    **full}
+        specs.append(full)
+    reg = config.regularization
+    params = [(p.W, p.b) if p is not None else () for p in config.params] if config.params is not None else None
+    if params is not None and len(params) != len(specs):
+        raise ConfigError("params", f"params has {len(params)} layers, need {len(specs)} (null for a pool or a flatten)")
+    net = Network.of_specs(X.shape[1:], specs, loss, params=params, init=config.init, seed=config.seed,
+                           regularization=Regularization(reg.kind, reg.rate) if reg is not None else None)
+    optimizer = make_optimizer(config.optimizer.name, config.optimizer.lr, **config.optimizer.settings())
+    trainer = Trainer(net, optimizer, X, Y, batch_size=config.batch_size, seed=config.seed,
+                      points=points, test=test, is_test=is_test)
+    normalised = config.model_dump(exclude={"params", "dataset"})
+    normalised.update(layers=specs, loss=loss, task=task, input_shape=list(X.shape[1:]),
                       dataset=config.dataset.model_dump() if isinstance(config.dataset, NamedDataset)
                       else {"points": len(points)})
     return trainer, normalised

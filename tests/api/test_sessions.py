@@ -124,8 +124,11 @@ def test_healthz(client, session):
 def test_openapi_documents_the_bounds(client):
     spec = client.get("/openapi.json").json()
     config = spec["components"]["schemas"]["SessionConfig"]["properties"]
-    layers = config["layers"]["anyOf"][0]
-    assert layers["maxItems"] == 9 and layers["items"]["maximum"] == 64
+    sizes, objects = config["layers"]["anyOf"][0]["oneOf"]
+    assert sizes["maxItems"] == 9 and sizes["items"]["maximum"] == 64
+    assert objects["maxItems"] == 8
+    conv = spec["components"]["schemas"]["ConvSpec"]["properties"]
+    assert conv["channels"]["maximum"] == 8 and conv["padding"]["maximum"] == 3
     train = spec["components"]["schemas"]["TrainRequest"]["properties"]["steps"]
     assert train["maximum"] == 10000
     assert client.get("/docs").status_code == 200

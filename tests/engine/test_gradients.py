@@ -92,7 +92,7 @@ def test_a_wrong_gradient_is_caught():
     net.backward()
     broken = net.layers[0].dW.copy()
     broken[0, 0] *= 1.01
-    numeric = to_the_end(numeric_weight_gradient(net, X, Y, 0, 0, 0))
+    numeric = to_the_end(numeric_weight_gradient(net, X, Y, 0, (0, 0)))
     assert abs(net.layers[0].dW[0, 0] - numeric) < 1e-9 * max(1, abs(numeric))
     assert abs(broken[0, 0] - numeric) > 1e-4 * abs(numeric)
 

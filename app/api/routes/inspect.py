@@ -66,19 +66,7 @@ def chain_of(job, session, layer, i, j, sample):
                                     f"its points, or use the full batch", location="query")
     chain = asdict(chain_rule(trainer.network, layer, i, j, row))
     chain["sample"] = sample            # the dataset's index, not the batch row
-    opt = trainer.optimizer
-    dW = trainer.network.layers[layer].dW
-    chain["update"] = float(opt.preview((layer, "W"), dW)[i, j])
-    # with a weight penalty dW is the data's part (the batch sum of the products) plus its own
-    reg = trainer.network.regularization
-    penalty = 0.0 if reg is None else float(reg.grad(trainer.network.layers[layer].W)[i, j])
-    chain["dW_penalty"] = penalty
-    chain["dW_data"] = chain["batch_sum"] if reg is not None else chain["dW"]
-    chain["regularization"] = None if reg is None else {"kind": reg.kind, "rate": reg.rate}
-    chain["optimizer"] = {"name": opt.name, **opt.settings()}
-    memory = opt.memory((layer, "W"), dW)
-    chain["memory"] = None if memory is None else {
-        name: float(value[i, j]) if isinstance(value, np.ndarray) else value for name, value in memory.items()}
+    chain.update(weight_update(trainer, layer, (i, j), chain["batch_sum"], chain["dW"]))
     num = Numbers()
     terms = sample_terms(trainer.network, layer, i, j, MAX_TERMS)
     samples = trainer.batch[terms.rows]
@@ -98,8 +86,31 @@ def chain_of(job, session, layer, i, j, sample):
     routes = paths(trainer.network, layer, j, row)
     chain["paths"] = None if routes is None else [
         {"unit": p.unit, "w": num.number(p.w), "dL_dz": num.number(p.dL_dz)} for p in routes]
+    return chain_reply(chain, num)
+
+
+def weight_update(trainer, layer, index, batch_sum, dW):
+    """What the next step does with W[layer][index]: the update, the optimiser's memory of it, and
+    dW's two parts (with a weight penalty dW is the data's part, the batch sum, plus its own)."""
+    opt = trainer.optimizer
+    grads = trainer.network.layers[layer].dW
+    reg = trainer.network.regularization
+    memory = opt.memory((layer, "W"), grads)
+    return {
+        "update": float(opt.preview((layer, "W"), grads)[index]),
+        "dW_penalty": 0.0 if reg is None else float(reg.grad(trainer.network.layers[layer].W)[index]),
+        "dW_data": batch_sum if reg is not None else dW,
+        "regularization": None if reg is None else {"kind": reg.kind, "rate": reg.rate},
+        "optimizer": {"name": opt.name, **opt.settings()},
+        "memory": None if memory is None else {
+            name: float(value[index]) if isinstance(value, np.ndarray) else value for name, value in memory.items()},
+    }
+
+
+def chain_reply(chain, num):
+    """The chain's JSON: its numbers (and its memory's) as num writes them, and `diverged`."""
     body = {key: num.number(value) if isinstance(value, float) else value for key, value in chain.items()}
-    if body["memory"] is not None:
+    if body.get("memory") is not None:
         body["memory"] = {key: num.number(v) if isinstance(v, float) else v for key, v in body["memory"].items()}
     body["diverged"] = num.nonfinite
     return dumps(body)
@@ -130,7 +141,7 @@ def check_one_weight(job, session, layer, i, j):
     net.check_weight(layer, i, j)
     check_finite(trainer)
     analytic = float(net.layers[layer].dW[i, j])
-    numeric = yield from numeric_weight_gradient(net, X, Y, layer, i, j)
+    numeric = yield from numeric_weight_gradient(net, X, Y, layer, (i, j))
     num = Numbers()
     return dumps({
         "layer": layer, "i": i, "j": j,
@@ -146,7 +157,7 @@ def check_network(job, session, limit):
     check_finite(trainer)
     net = trainer.network
     X, Y = X[:GRADCHECK_SAMPLES], Y[:GRADCHECK_SAMPLES]
-    per_forward = len(X) * sum(layer.W.size for layer in net.layers)
+    per_forward = len(X) * net.multiply_adds()
     max_entries = max(1, int(GRADCHECK_BUDGET / (2 * per_forward) / (2 * len(net.layers))))
     report = yield from gradient_check_steps(net, X, Y, max_entries=max_entries, stop=lambda: job.spent > limit)
     num = Numbers()

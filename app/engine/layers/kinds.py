@@ -5,7 +5,7 @@ import numpy as np
 
 from ..activations import get_activation
 from ..errors import ConfigError
-from ..init import default_init
+from ..init import default_init, init_weights
 from .conv import Conv2D, out_size
 from .dense import Dense
 from .pool import AvgPool2D, Flatten, MaxPool2D
@@ -70,20 +70,20 @@ def build_flatten(spec, shape, where, rng, init):
 def build_dense(spec, shape, where, rng, init):
     if len(shape) != 1:
         raise ConfigError(where, f"{where}: a dense layer after a {shape_text(shape)} output needs a flatten before it")
-    from ..init import init_weights
     act = get_activation(spec["activation"])
     W, b = init_weights(shape[0], spec["units"], init or default_init(act.name), rng)
     return Dense(W, b, act), (spec["units"],)
 
 
-# name -> (what a learner calls it, its settings with their bounds and defaults, its builder)
+# name -> (what a learner calls it, its settings: the values each takes (a tuple of choices or a
+# range low..high) and its default (None: required), its builder)
 KINDS = {
-    "conv2d": ("convolution", {"channels": (1, MAX_CHANNELS, None), "kernel": (KERNELS, None),
-                               "stride": (STRIDES, 1), "padding": (0, MAX_PADDING, 0)}, build_conv),
+    "conv2d": ("convolution", {"channels": (range(1, MAX_CHANNELS + 1), None), "kernel": (KERNELS, None),
+                               "stride": (STRIDES, 1), "padding": (range(0, MAX_PADDING + 1), 0)}, build_conv),
     "maxpool2d": ("max pooling", {"size": (POOL_SIZES, None)}, build_pool(MaxPool2D)),
     "avgpool2d": ("average pooling", {"size": (POOL_SIZES, None)}, build_pool(AvgPool2D)),
     "flatten": ("flatten", {}, build_flatten),
-    "dense": ("dense", {"units": (1, 64, None)}, build_dense),
+    "dense": ("dense", {}, build_dense),          # its units: as many as a session allows (app.limits)
 }
 
 
@@ -98,7 +98,8 @@ def build_layers(input_shape, specs, rng, init=None):
         layer, shape = KINDS[spec["type"]][2](spec, shape, where, rng, init)
         layers.append(layer)
         shapes.append(shape)
-    if len(shape) != 1:
-        raise ConfigError(f"layers[{len(specs) - 1}]", f"the last layer must be dense: its output is "
-                                                       f"{shape_text(shape)}, not a vector of outputs")
+    if specs[-1]["type"] != "dense":
+        where = f"layers[{len(specs) - 1}]"
+        raise ConfigError(where, f"{where}: the last layer must be dense, the outputs a loss compares with the "
+                                 f"targets; this one's output is {shape_text(shape)}")
     return layers, shapes
