@@ -54,28 +54,39 @@ def errors(*codes):
     return {code: ERRORS[code] for code in codes}
 
 
+Kernels = list[list[Matrix]]        # a conv2d's W (C_out, C_in, kh, kw)
+Maps = list[Matrix]                 # one sample's values of an image layer (C, H, W)
+
+
 class LayerState(BaseModel):
-    W: Matrix
-    b: Vector
-    activation: str
-    dW: Matrix | None
-    db: Vector | None
+    """A dense layer's W, b and their gradients; in a network of layer objects its `type` too,
+    a conv2d's kernels (4-D W) and its stride and padding, a pool's size (and no W)."""
+
+    type: str | None = None          # conv2d, maxpool2d, avgpool2d, flatten, dense
+    W: Matrix | Kernels | None = None
+    b: Vector | None = None
+    activation: str | None = None
+    dW: Matrix | Kernels | None = None
+    db: Vector | None = None
+    stride: int | None = None
+    padding: int | None = None
+    size: int | None = None
 
 
 class SampleLayer(BaseModel):
-    z: Vector | None
-    a: Vector | None
-    f_prime: Vector | None                       # f'(z) of each unit; null for softmax
-    dz: Vector | None
-    da: Vector | None
+    z: Vector | Maps | None                      # (C, H, W) nested lists for an image layer
+    a: Vector | Maps | None
+    f_prime: Vector | Maps | None                # f'(z) of each unit; null for softmax and a pool
+    dz: Vector | Maps | None
+    da: Vector | Maps | None
 
 
 class SampleState(BaseModel):
     index: int
     in_batch: bool
-    input: Vector
+    input: Vector | Maps
     target: Vector
-    dx: Vector | None
+    dx: Vector | Maps | None
     layers: list[SampleLayer]
 
 
@@ -130,79 +141,6 @@ class TrainState(SessionState):
     steps_run: int
     stopped: str | None
     last_gradients: list[Gradients] | None    # dW, db of each layer for the last update it made
-
-
-class ChainRule(BaseModel):
-    layer: int
-    i: int
-    j: int
-    sample: int
-    a_prev: Num
-    z: Num
-    a: Num
-    dL_da: Num
-    f_prime: Num
-    dL_dz: Num
-    product: Num
-    batch_size: int
-    batch_sum: Num
-    dW: Num
-    w: Num
-    activation: str
-    update: Num
-    dW_data: Num                            # the data loss's part of dW (= batch_sum)
-    dW_penalty: Num                         # the weight penalty's part: rate · w (l2), rate · sign(w) (l1); 0 without
-    regularization: dict[str, Any] | None
-    optimizer: dict[str, Any]
-    memory: dict[str, Num | int] | None     # momentum: velocity; adam: m, v, t, m_hat, v_hat; sgd: null
-    terms: list["SampleTerm"]               # the first 500 rows of the batch
-    terms_count: int                        # the batch's rows
-    terms_sum: Num                          # the sum over all of them: dW
-    paths: list["ChainPath"] | None         # before the output layer: dL/da = Σ w · dL/dz over them
-    jacobian_row: list[Num] | None = None   # a softmax output: row j of J = diag(a) − a aᵀ for the sample
-    dL_da_vector: list[Num] | None = None   # and dL/da of every output; Σ J[j][i] dL/da[i] = dL_dz
-    diverged: bool
-
-
-class ChainPath(BaseModel):
-    unit: int              # the next layer's unit this weight's unit feeds
-    w: Num                 # the weight between them, W[layer + 1][j][unit]
-    dL_dz: Num             # that unit's dL/dz for the sample
-
-
-class SampleTerm(BaseModel):
-    sample: int            # the dataset index of the row
-    a_prev: Num
-    dL_dz: Num
-    product: Num           # a_prev · dL/dz: this sample's part of dW
-
-
-class WeightCheck(BaseModel):
-    layer: int
-    i: int
-    j: int
-    analytic: Num
-    numeric: Num
-    relative_error: Num
-    samples: int
-    diverged: bool
-
-
-class LayerCheck(BaseModel):
-    layer: int
-    W: Num
-    W_max_abs: Num
-    W_checked: int
-    b: Num
-    b_max_abs: Num
-    b_checked: int
-
-
-class NetworkCheck(BaseModel):
-    samples: int
-    layers: list[LayerCheck]
-    max_relative_error: Num
-    diverged: bool
 
 
 class BatchLayer(BaseModel):

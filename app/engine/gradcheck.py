@@ -124,22 +124,25 @@ def numeric_weight_gradient(network, X, Y, k, index, eps=1e-6):
     return (yield from central_difference_steps(net, net.layers[k].W, tuple(index), X, Y, eps))
 
 
-def numeric_input_gradient(network, X, Y, row, index, eps=1e-6):
-    """dL/dX[row][index] (the batch's mean loss, as backward's dX) by central differences, as
-    numeric_weight_gradient does it for a weight."""
+def numeric_input_gradient(network, X, Y, k, row, index, eps=1e-6):
+    """dL/d(input of layer k)[row][index] by central differences (the batch's mean loss, as
+    backward's dX for k = 0, the previous layer's dA after): the forward from layer k on, with
+    that input moved, as numeric_weight_gradient does it for a weight."""
     net = extended_copy(network)
-    X, Y = X.astype(np.longdouble), Y.astype(np.longdouble)
-    return (yield from central_difference_steps(net, X, (row, *index), X, Y, eps))
+    inputs = (X if k == 0 else network.layers[k - 1].A).astype(np.longdouble)     # a copy to move
+    return (yield from central_difference_steps(net, inputs, (row, *index), inputs, Y.astype(np.longdouble),
+                                                eps, first=k))
 
 
-def central_difference_steps(net, array, index, X, Y, eps):
-    """(L(array[index] + eps) − L(array[index] − eps)) / 2·eps, a slice at a time."""
+def central_difference_steps(net, array, index, X, Y, eps, first=0):
+    """(L(array[index] + eps) − L(array[index] − eps)) / 2·eps, a slice at a time; X goes into
+    layer `first`."""
     rows = max(1, PRODUCT_CHUNK // net.multiply_adds())
     old = array[index]
     with np.errstate(all="ignore"):
         array[index] = old + eps
-        up = yield from net.loss_steps(X, Y, rows)
+        up = yield from net.loss_steps(X, Y, rows, first)
         array[index] = old - eps
-        down = yield from net.loss_steps(X, Y, rows)
+        down = yield from net.loss_steps(X, Y, rows, first)
     array[index] = old
     return float((up - down) / (2 * eps))

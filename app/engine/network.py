@@ -218,6 +218,9 @@ class Network:
         if not 0 <= k < len(self.layers):
             raise ConfigError("layer", f"layer must be below {len(self.layers)}, got {k}", location="query")
         W = self.layers[k].W
+        if W is None or W.ndim != 2:
+            kind = "a layer without weights" if W is None else "a conv2d: o, c, u and v pick one of its kernel weights"
+            raise ConfigError("layer", f"layer {k} is {kind}; i and j pick a dense layer's weight", location="query")
         if not 0 <= i < W.shape[0]:
             raise ConfigError("i", f"i must be below {W.shape[0]} (fan_in of layer {k}), got {i}", location="query")
         if not 0 <= j < W.shape[1]:
@@ -244,12 +247,13 @@ class Network:
         it) or with the last forward's ("last": the loss a Step's preview measures after it)."""
         return self.data_loss_at(X, Y, mode) + self.penalty_in_precision()
 
-    def loss_steps(self, X, Y, rows):
+    def loss_steps(self, X, Y, rows, first=0):
         """loss_at(X, Y) ("fixed" mode) as a generator that pauses (yields) after each `rows`
         rows of a layer's product A·W, for the compute thread's slices: the same number (a row
-        of A·W is that row of A times W). Returns the loss."""
+        of A·W is that row of A times W). Returns the loss. With `first`, X is the input of
+        layer `first` and the forward starts there."""
         A = X
-        for layer in self.layers:
+        for layer in self.layers[first:]:
             if isinstance(layer, Dense):         # batch norm needs the whole batch's z: its z first
                 Z = np.empty((len(A), layer.fan_out), dtype=np.result_type(A, layer.W))
                 for start in range(0, len(A), rows):

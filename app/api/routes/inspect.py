@@ -2,20 +2,19 @@
 from dataclasses import asdict
 from typing import Annotated
 
-import numpy as np
 from fastapi import APIRouter, Query, Request
 
-from ...engine import PhaseError, chain_rule, gradient_check_steps, numeric_weight_gradient, relative_error
-from ...engine.chain import options_chain, paths, sample_terms
-from ..jsonbody import dumps
-from ...limits import MAX_BATCH_PAGE, MAX_DENSE_LAYERS, MAX_GRID, MAX_UNIT_GRID, MAX_UNITS
-from ..responses import (BatchPage, ChainRule, Data, History, NetworkCheck, NoPicture, PastWeights, Picture,
-    WeightCheck, errors)
-from ...limits import MAX_STEP
-from ...engine import ConfigError
-from ..state import Numbers, batch_page, data_bounds, predictions
-from ..routing import FastJSONRoute
+from ...engine import gradient_check_steps
+from ...limits import MAX_BATCH_PAGE, MAX_DENSE_LAYERS, MAX_GRID, MAX_STEP, MAX_UNIT_GRID, MAX_UNITS
+from ..chains import (InputQuery, KernelIndex, chain_of, check_finite, check_input_job, check_kernel_weight_job,
+                      check_one_weight, current_rows, input_chain_of, kernel_chain_of, position, which_weight)
 from ..deps import SampleQuery, SessionDep, SessionId, held, sample_of
+from ..jsonbody import dumps
+from ..chain_responses import (ChainRule, InputChain, InputCheck, KernelChain, KernelCheck, NetworkCheck, PoolRoute,
+                              WeightCheck)
+from ..responses import BatchPage, Data, History, NoPicture, PastWeights, Picture, errors
+from ..routing import FastJSONRoute
+from ..state import Numbers, batch_page, data_bounds, predictions
 from ..work import compute, within
 
 router = APIRouter(route_class=FastJSONRoute, prefix="/api/sessions/{session_id}", tags=["inspect"],
@@ -24,130 +23,51 @@ router = APIRouter(route_class=FastJSONRoute, prefix="/api/sessions/{session_id}
 LayerQuery = Annotated[int, Query(ge=0, lt=MAX_DENSE_LAYERS, description="index into the state's `layers`")]
 UnitQuery = Annotated[int, Query(ge=0, lt=MAX_UNITS)]
 StepQuery = Annotated[int, Query(ge=0, le=MAX_STEP, description="an update number, 0 to the session's step")]
-MAX_TERMS = 500                  # per-sample terms a chain reply lists at most (its batch may hold more)
 GRADCHECK_SAMPLES = 256          # rows of the batch a whole-network gradient check uses at most
 GRADCHECK_BUDGET = 5e7           # multiply-adds a whole-network check may spend, roughly
 
 
-def current_rows(trainer):
-    """X, Y of the batch the current gradients belong to."""
-    if trainer.network.phase.value != "backward":
-        raise PhaseError("click Forward, then Backward: there are no gradients for the current "
-                         "parameters to look at yet")
-    return trainer.X[trainer.batch], trainer.Y[trainer.batch]
-
-
-def check_finite(trainer):
-    """409 for a network whose loss, weights or gradients are no longer finite numbers: there is
-    nothing to check (and extended precision on NaN is about 90 times slower)."""
-    net = trainer.network
-    gradients = [a for layer in net.layers for a in (layer.dW, layer.db) if a is not None]
-    if trainer.diverged or not all(np.isfinite(a).all() for a in gradients):
-        raise PhaseError("the network has diverged: its loss or gradients are no longer finite "
-                         "numbers, so there is nothing to check; reset it or lower the learning rate")
-
-
-@router.get("/chain", response_model=ChainRule, responses=errors(409))
-async def get_chain(request: Request, session_id: SessionId, layer: LayerQuery, i: UnitQuery, j: UnitQuery,
-                    sample: SampleQuery = 0):
-    """dL/dW[i][j] of layers[layer] for one sample as a_prev · f'(z) · dL/da, the batch sum that
-    equals dW, and the update the optimiser's next step will make to this weight."""
+@router.get("/chain", response_model=ChainRule | KernelChain | InputChain | PoolRoute, responses=errors(409))
+async def get_chain(request: Request, session_id: SessionId, layer: LayerQuery | None = None,
+                    i: UnitQuery | None = None, j: UnitQuery | None = None,
+                    o: KernelIndex = None, c: KernelIndex = None, u: KernelIndex = None, v: KernelIndex = None,
+                    input: InputQuery = None, sample: SampleQuery = 0):
+    """For one sample: with i and j, dL/dW[i][j] of a dense layer as a_prev · f'(z) · dL/da, the
+    batch sum that equals dW, and the update the optimiser's next step will make to this weight;
+    with o, c, u and v, a conv2d's kernel weight dL/dW[o,c,u,v] as one term per output position,
+    the sample's and the batch's sums; with input=c,r,s, that input's gradient as one term per
+    kernel weight that saw it (a conv2d), or where a pool sent it."""
+    kind = which_weight(layer, i, j, o, c, u, v, input)
     async with held(request, session_id) as session:      # a click: plain parameters, as the phases
-        return await compute(request, session, "chain", chain_of, session, layer, i, j, sample_of(session, sample))
+        sample = sample_of(session, sample)
+        if kind == "kernel":
+            return await compute(request, session, "chain", kernel_chain_of, session, layer, (o, c, u, v), sample)
+        if kind == "input":
+            return await compute(request, session, "chain", input_chain_of, session, layer, position(input), sample)
+        return await compute(request, session, "chain", chain_of, session, layer, i, j, sample)
 
 
-def chain_of(job, session, layer, i, j, sample):
-    trainer = session.trainer
-    trainer.network.check_weight(layer, i, j)
-    current_rows(trainer)
-    row = trainer.row_of(sample)
-    if row is None:
-        raise ConfigError("sample", f"sample {sample} is not in the current minibatch; pick one of "
-                                    f"its points, or use the full batch", location="query")
-    chain = asdict(chain_rule(trainer.network, layer, i, j, row))
-    chain["sample"] = sample            # the dataset's index, not the batch row
-    chain.update(weight_update(trainer, layer, (i, j), chain["batch_sum"], chain["dW"]))
-    num = Numbers()
-    terms = sample_terms(trainer.network, layer, i, j, MAX_TERMS)
-    samples = trainer.batch[terms.rows]
-    chain["terms"] = [{"sample": int(n), "a_prev": num.number(float(a)), "dL_dz": num.number(float(d)),
-                       "product": num.number(float(p))}
-                      for n, a, d, p in zip(samples, terms.a_prev, terms.dL_dz, terms.product)]
-    chain["terms_count"] = terms.count
-    chain["terms_sum"] = terms.total
-    dense = trainer.network.layers[layer]
-    if dense.activation.name == "softmax":      # the Jacobian the fused dL/dz stands for, made explicit
-        net = trainer.network
-        a = dense.A[row]
-        jac = dense.activation.jacobian(a)
-        chain["jacobian_row"] = [num.number(float(v)) for v in jac[j]]
-        chain["dL_da_vector"] = [num.number(float(v)) for v in net.loss.grad_a(dense.A, net.Y)[row]]
-    chain.update(options_chain(trainer.network, layer, j, row) or {})     # batch norm's terms, the mask
-    routes = paths(trainer.network, layer, j, row)
-    chain["paths"] = None if routes is None else [
-        {"unit": p.unit, "w": num.number(p.w), "dL_dz": num.number(p.dL_dz)} for p in routes]
-    return chain_reply(chain, num)
-
-
-def weight_update(trainer, layer, index, batch_sum, dW):
-    """What the next step does with W[layer][index]: the update, the optimiser's memory of it, and
-    dW's two parts (with a weight penalty dW is the data's part, the batch sum, plus its own)."""
-    opt = trainer.optimizer
-    grads = trainer.network.layers[layer].dW
-    reg = trainer.network.regularization
-    memory = opt.memory((layer, "W"), grads)
-    return {
-        "update": float(opt.preview((layer, "W"), grads)[index]),
-        "dW_penalty": 0.0 if reg is None else float(reg.grad(trainer.network.layers[layer].W)[index]),
-        "dW_data": batch_sum if reg is not None else dW,
-        "regularization": None if reg is None else {"kind": reg.kind, "rate": reg.rate},
-        "optimizer": {"name": opt.name, **opt.settings()},
-        "memory": None if memory is None else {
-            name: float(value[index]) if isinstance(value, np.ndarray) else value for name, value in memory.items()},
-    }
-
-
-def chain_reply(chain, num):
-    """The chain's JSON: its numbers (and its memory's) as num writes them, and `diverged`."""
-    body = {key: num.number(value) if isinstance(value, float) else value for key, value in chain.items()}
-    if body.get("memory") is not None:
-        body["memory"] = {key: num.number(v) if isinstance(v, float) else v for key, v in body["memory"].items()}
-    body["diverged"] = num.nonfinite
-    return dumps(body)
-
-
-@router.get("/gradcheck", response_model=WeightCheck | NetworkCheck, responses=errors(409))
-async def get_gradcheck(request: Request, session: SessionDep,
-                        layer: Annotated[int | None, Query(ge=0, lt=MAX_DENSE_LAYERS)] = None,
-                        i: Annotated[int | None, Query(ge=0, lt=MAX_UNITS)] = None,
-                        j: Annotated[int | None, Query(ge=0, lt=MAX_UNITS)] = None):
-    """Finite differences against backward. With layer, i and j: that one weight, on the whole
-    current batch. Without: the relative error of every W and b array (on at most 256 rows of the
-    batch, and a seeded sample of entries when the net is big), within the server's time limit
-    per request: `W_checked` and `b_checked` say how many entries were. A diverged network is 409."""
-    if (layer, i, j) != (None, None, None):
-        if None in (layer, i, j):
-            raise ConfigError("layer", "give all of layer, i and j to check one weight, or none of them",
-                              location="query")
-        return await compute(request, session, "gradcheck-weight", check_one_weight, session, layer, i, j)
-    limit = request.app.state.settings.train_seconds
-    return await compute(request, session, "gradcheck", check_network, session, limit)
-
-
-def check_one_weight(job, session, layer, i, j):
-    trainer = session.trainer
-    X, Y = current_rows(trainer)
-    net = trainer.network
-    net.check_weight(layer, i, j)
-    check_finite(trainer)
-    analytic = float(net.layers[layer].dW[i, j])
-    numeric = yield from numeric_weight_gradient(net, X, Y, layer, (i, j))
-    num = Numbers()
-    return dumps({
-        "layer": layer, "i": i, "j": j,
-        "analytic": num.number(analytic), "numeric": num.number(numeric),
-        "relative_error": num.number(relative_error(np.array([analytic]), np.array([numeric]))),
-        "samples": len(X), "diverged": num.nonfinite})
+@router.get("/gradcheck", response_model=WeightCheck | KernelCheck | InputCheck | NetworkCheck, responses=errors(409))
+async def get_gradcheck(request: Request, session: SessionDep, layer: LayerQuery | None = None,
+                        i: UnitQuery | None = None, j: UnitQuery | None = None,
+                        o: KernelIndex = None, c: KernelIndex = None, u: KernelIndex = None, v: KernelIndex = None,
+                        input: InputQuery = None, sample: SampleQuery = 0):
+    """Finite differences against backward. With layer, i and j: that dense weight, on the whole
+    current batch; with layer, o, c, u, v: that kernel weight; with layer and input=c,r,s: that
+    input of a conv2d or pool layer for `sample`. Without: the relative error of every W and b
+    array (on at most 256 rows of the batch, and a seeded sample of entries when the net is big),
+    within the server's time limit per request: `W_checked` and `b_checked` say how many entries
+    were. A diverged network is 409."""
+    if (layer, i, j, o, c, u, v, input) == (None,) * 8:
+        limit = request.app.state.settings.train_seconds
+        return await compute(request, session, "gradcheck", check_network, session, limit)
+    kind = which_weight(layer, i, j, o, c, u, v, input)
+    if kind == "kernel":
+        return await compute(request, session, "gradcheck-weight", check_kernel_weight_job, session, layer, (o, c, u, v))
+    if kind == "input":
+        return await compute(request, session, "gradcheck-weight", check_input_job, session, layer, position(input),
+                             sample_of(session, sample))
+    return await compute(request, session, "gradcheck-weight", check_one_weight, session, layer, i, j)
 
 
 def check_network(job, session, limit):
