@@ -13,8 +13,13 @@ MAX_WEIGHT = 1e6           # a value a learner may type into a weight
 class WeightEdit(Strict):
     layer: int = Field(ge=0, lt=MAX_DENSE_LAYERS, description="index into the state's `layers`")
     param: Literal["W", "b"]
-    i: int = Field(ge=0, lt=MAX_UNITS, description="W: the row (fan_in side); b: the unit")
-    j: int | None = Field(None, ge=0, lt=MAX_UNITS, description="W only: the column (fan_out side)")
+    i: int | None = Field(None, ge=0, lt=MAX_UNITS, description="a dense W: the row (fan_in side); b: the unit "
+                                                                "(a conv2d's: the output channel)")
+    j: int | None = Field(None, ge=0, lt=MAX_UNITS, description="a dense W only: the column (fan_out side)")
+    o: int | None = Field(None, ge=0, lt=MAX_UNITS, description="a conv2d's W[o, c, u, v]: the output channel")
+    c: int | None = Field(None, ge=0, lt=MAX_UNITS, description="a conv2d's W: the input channel")
+    u: int | None = Field(None, ge=0, lt=MAX_UNITS, description="a conv2d's W: the kernel row")
+    v: int | None = Field(None, ge=0, lt=MAX_UNITS, description="a conv2d's W: the kernel column")
     value: float = Field(ge=-MAX_WEIGHT, le=MAX_WEIGHT, allow_inf_nan=False)
 
 

@@ -174,31 +174,33 @@ class Trainer:
             if not math.isfinite(loss):
                 return
 
-    def set_weight(self, k, param, i, j, value):
-        """Put `value` in W[k][i, j] (param "W") or b[k][i] ("b"): the phase is fresh again, the
-        step count, the optimiser's memory and the Reset target stay. A new array, so that past
-        states keep the old one."""
+    def set_weight(self, k, param, index, value):
+        """Put `value` in W[k][index] (param "W"; index (i, j) of a dense layer, (o, c, u, v) of a
+        conv2d's kernels) or b[k][index] ("b"; index (i,)): the phase is fresh again, the step
+        count, the optimiser's memory and the Reset target stay. A new array, so that past
+        states keep the old one. `index` is a dict of the names a learner gave its parts."""
         net = self.network
         if not 0 <= k < len(net.layers):
             raise ConfigError("layer", f"layer must be below {len(net.layers)}, got {k}")
         layer = net.layers[k]
-        if layer.W is None or layer.W.ndim != 2:
-            raise ConfigError("layer", f"layer {k} is not a dense layer: a weight set by hand is a dense layer's")
-        if param == "W":
-            if not 0 <= i < layer.fan_in:
-                raise ConfigError("i", f"i must be below {layer.fan_in} (fan_in of layer {k}), got {i}")
-            if j is None:
-                raise ConfigError("j", f"a weight W needs j, its column (below {layer.fan_out}, the fan_out of layer {k})")
-            if not 0 <= j < layer.fan_out:
-                raise ConfigError("j", f"j must be below {layer.fan_out} (fan_out of layer {k}), got {j}")
-        elif not 0 <= i < layer.fan_out:
-            raise ConfigError("i", f"i must be below {layer.fan_out} (the units of layer {k}), got {i}")
+        if layer.W is None:
+            raise ConfigError("layer", f"layer {k} has no weights (a pool or a flatten)")
+        array = layer.W if param == "W" else layer.b
+        names = ("i",) if param == "b" else ("i", "j") if layer.W.ndim == 2 else ("o", "c", "u", "v")
+        shape = "×".join(map(str, array.shape))
+        for name, size in zip(names, array.shape):
+            if index.get(name) is None:
+                raise ConfigError(name, f"{param} of layer {k} ({shape}) needs {', '.join(names)}; {name} is missing")
+            if not 0 <= index[name] < size:
+                raise ConfigError(name, f"{name} must be below {size} ({param} of layer {k} is {shape}), "
+                                        f"got {index[name]}")
+        extra = [name for name, value in index.items() if value is not None and name not in names]
+        if extra:
+            raise ConfigError(extra[0], f"{param} of layer {k} ({shape}) is picked by {', '.join(names)}, not {extra[0]}")
+        where = tuple(index[name] for name in names)
         params = [l.parameter_values()[:2] for l in net.layers]
         W, b = layer.W.copy(), layer.b.copy()
-        if param == "W":
-            W[i, j] = value
-        else:
-            b[i] = value
+        (W if param == "W" else b)[where] = value
         params[k] = (W, b)
         net.set_params(params)
         self.batch = None

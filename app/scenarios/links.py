@@ -62,6 +62,8 @@ def check_predict(scenario: Scenario, layers):
     ref = scenario.teacher.predict
     if ref is None:
         return
+    if not isinstance(layers[0], int):
+        raise ScenarioError("teacher.predict asks for a weight of a stack of dense layers, not of layer objects")
     if ref.layer >= len(layers) - 1:
         raise ScenarioError(f"teacher.predict.layer must be below {len(layers) - 1}, the number of dense layers")
     if ref.i >= layers[ref.layer] or ref.j >= layers[ref.layer + 1]:

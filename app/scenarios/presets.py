@@ -1,6 +1,7 @@
 """Presets: the scenarios this server ships (presets/*.json) and a teacher's own
 (MANUALGRAD_SCENARIOS_DIR), each a named scenario."""
 import logging
+import re
 import stat
 from pathlib import Path
 
@@ -47,6 +48,11 @@ def read_preset(path):
         return None, f"not a preset ({where})"
 
 
+def in_number_order(path):
+    """A sort key that puts 9-x.json before 10-y.json: the numbers in a name compared as numbers."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path.name)]
+
+
 def load_presets(extra_dir=None):
     """The built-in presets and those in `extra_dir` (a teacher's own, same name replaces). A
     file that cannot be a preset is skipped with one log line saying why; the rest load."""
@@ -57,7 +63,7 @@ def load_presets(extra_dir=None):
         if not folder.is_dir():
             log.warning("scenario folder %s does not exist", folder)
             continue
-        for path in sorted(folder.glob("*.json")):
+        for path in sorted(folder.glob("*.json"), key=in_number_order):
             preset, why = read_preset(path)
             if preset is None:
                 log.error("skipping scenario file %s: %s", path.name, why)

@@ -141,3 +141,29 @@ def test_a_convolution_on_points_is_a_422_asking_for_images(client):
     response = client.post("/api/sessions", json={"dataset": {"name": "xor"},
                                                   "layers": [CONV, {"type": "flatten"}, {"type": "dense"}]})
     assert fields(response) == ["layers[0]"] and "image (C, H, W)" in response.text
+
+
+def test_a_kernel_weight_and_a_conv_bias_can_be_set_by_hand(client):
+    sid = client.post("/api/sessions", json=OWN).json()["id"]
+    state = client.post(f"/api/sessions/{sid}/weight", json={"layer": 0, "param": "W", "o": 1, "c": 0, "u": 2, "v": 0,
+                                                             "value": 0.75}).json()
+    assert state["layers"][0]["W"][1][0][2][0] == 0.75 and state["phase"] == "fresh"
+    state = client.post(f"/api/sessions/{sid}/weight", json={"layer": 0, "param": "b", "i": 1, "value": -0.5}).json()
+    assert state["layers"][0]["b"] == [state["layers"][0]["b"][0], -0.5]
+    forward = client.post(f"/api/sessions/{sid}/forward?sample=0").json()
+    z = correlate(OWN_X[0], np.array(state["layers"][0]["W"]), np.array(state["layers"][0]["b"]), padding=1)
+    assert np.allclose(forward["sample"]["layers"][0]["z"], z)
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"layer": 0, "param": "W", "i": 0, "j": 0, "value": 1}, "o"),
+    ({"layer": 0, "param": "W", "o": 1, "c": 0, "u": 3, "v": 0, "value": 1}, "u"),
+    ({"layer": 0, "param": "W", "o": 2, "c": 0, "u": 0, "v": 0, "value": 1}, "o"),
+    ({"layer": 0, "param": "b", "i": 2, "value": 1}, "i"),
+    ({"layer": 1, "param": "W", "o": 0, "c": 0, "u": 0, "v": 0, "value": 1}, "layer"),
+    ({"layer": 3, "param": "W", "o": 0, "c": 0, "u": 0, "v": 0, "value": 1}, "i"),       # dense: i and j
+])
+def test_a_kernel_edit_that_picks_no_weight_is_a_422_naming_it(client, body, field):
+    sid = client.post("/api/sessions", json=OWN).json()["id"]
+    response = client.post(f"/api/sessions/{sid}/weight", json=body)
+    assert response.status_code == 422 and fields(response) == [field], response.text

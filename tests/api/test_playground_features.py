@@ -81,8 +81,8 @@ def test_editing_a_weight_keeps_step_optimiser_and_reset_target(client):
     # the output follows the typed weight: a forward with it, by hand
     t = build_trainer(SessionConfig.model_validate({"optimizer": {"name": "momentum", "lr": 0.1}}))[0]
     t.train(4)
-    t.set_weight(1, "W", 2, 0, -1.25)
-    t.set_weight(0, "b", 3, None, 0.0)
+    t.set_weight(1, "W", {"i": 2, "j": 0}, -1.25)
+    t.set_weight(0, "b", {"i": 3}, 0.0)
     forward = client.post(f"/api/sessions/{sid}/forward").json()
     assert forward["loss"] == t.forward()
     reset = client.post(f"/api/sessions/{sid}/reset").json()

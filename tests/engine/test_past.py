@@ -92,7 +92,7 @@ def test_a_run_that_is_not_plain_training_is_replayed_through_its_anchors():
         if action == "train":
             t.train(1)
         elif action == "edit":
-            t.set_weight(0, "W", 1, 2, 0.25)
+            t.set_weight(0, "W", {"i": 1, "j": 2}, 0.25)
         else:
             getattr(t, action)()
         seen[t.steps] = [(layer.W.copy(), layer.b.copy()) for layer in t.network.layers]
@@ -108,7 +108,7 @@ def test_a_step_out_of_reach_or_to_come_is_a_phase_error():
     t.past.budget = 3 * t.past.states[0].nbytes        # room for about three states
     for k in range(12):
         t.train(3)
-        t.set_weight(0, "W", 0, 0, 0.1 * k)          # an anchor every 3 steps
+        t.set_weight(0, "W", {"i": 0, "j": 0}, 0.1 * k)          # an anchor every 3 steps
     reach = t.past.reachable(t.steps)
     assert reach[0][0] == 0 and reach[-1][1] == t.steps and len(reach) > 1
     missing = reach[0][1] + 1                         # the first step no replay reaches
@@ -126,7 +126,7 @@ def test_past_states_stay_within_bounds_over_10000_steps():
         steps = t.past.steps()
         assert steps == sorted(steps) and steps[0] == 0 and steps[-1] > t.steps - t.past.stride
     # the references are the trainer's own arrays, not copies: a state kept now holds the current W
-    t.set_weight(0, "b", 0, None, 0.5)
+    t.set_weight(0, "b", {"i": 0}, 0.5)
     assert t.past.states[-1].state()["params.0.W"] is t.network.layers[0].W
 
 

@@ -90,7 +90,7 @@ def test_presets_are_listed_and_each_one_trains(client):
     presets = client.get("/api/scenarios").json()["presets"]
     names = [p["name"] for p in presets]
     assert names == ["single-neuron", "xor", "circles", "spiral", "softmax-3-class", "regression-sine", "overfitting",
-                     "dropout", "batch-norm"]
+                     "dropout", "batch-norm", "conv-bars", "conv-shapes", "conv-glyphs"]
     for preset in presets:
         assert preset["title"] and preset["description"]
         scenario = client.post("/api/scenarios/decode", json={"code": preset["code"]}).json()
@@ -322,3 +322,28 @@ def test_a_decoded_link_is_no_bigger_than_what_a_code_may_unpack_to(client):
     response = client.post("/api/scenarios/decode", json={"code": code})
     assert response.status_code == 422 and len(response.content) < 1000, response.text[:300]
     assert fields(response) == ["code"] and "bytes once written out" in response.json()["detail"][0]["msg"]
+
+
+@pytest.mark.parametrize("name, steps, accuracy", [("conv-bars", 100, 1.0), ("conv-glyphs", 100, 1.0),
+                                                   ("conv-shapes", 200, 0.9)])
+def test_the_conv_presets_do_what_their_descriptions_say(client, name, steps, accuracy):
+    preset = next(p for p in client.get("/api/scenarios").json()["presets"] if p["name"] == name)
+    config = client.post("/api/scenarios/decode", json={"code": preset["code"]}).json()["config"]
+    sid = client.post("/api/sessions", json=config).json()["id"]
+    state = client.post(f"/api/sessions/{sid}/train", json={"steps": steps}).json()
+    assert state["test_accuracy"] >= accuracy, state["test_accuracy"]
+
+
+def test_the_bars_kernels_turn_into_edge_detectors(client):
+    """After 300 steps at least one kernel has a row (a horizontal edge) or a column (vertical)
+    whose weights all have one sign, the opposite of a neighbouring row's or column's."""
+    preset = next(p for p in client.get("/api/scenarios").json()["presets"] if p["name"] == "conv-bars")
+    config = client.post("/api/scenarios/decode", json={"code": preset["code"]}).json()["config"]
+    sid = client.post("/api/sessions", json=config).json()["id"]
+    kernels = np.array(client.post(f"/api/sessions/{sid}/train", json={"steps": 300}).json()["layers"][0]["W"])[:, 0]
+
+    def edge(kernel):
+        lines = [np.sign(line) for line in (*kernel, *kernel.T)]
+        return any(abs(a.sum()) == 3 and abs(b.sum()) == 3 and a[0] != b[0] for a, b in zip(lines[:2], lines[1:3])) \
+            or any(abs(a.sum()) == 3 and abs(b.sum()) == 3 and a[0] != b[0] for a, b in zip(lines[3:5], lines[4:6]))
+    assert sum(edge(k) for k in kernels) >= 2, kernels.round(2)

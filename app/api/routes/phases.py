@@ -106,12 +106,14 @@ def rewind(job, session, step, sample, limit):
 
 @router.post("/weight", response_model=SessionState)
 async def edit_weight(request: Request, session: SessionDep, body: WeightEdit, sample: Sample):
-    """Set one weight (`param` "W", with `i` and `j`) or bias ("b", with `i`) of layers[`layer`] to
+    """Set one weight (`param` "W", with `i` and `j`; a conv2d's with `o`, `c`, `u`, `v`) or bias ("b", with
+    `i`) of layers[`layer`] to
     `value`: the phase is fresh again; the step count, the optimiser's memory and the Reset
     target stay as they were."""
     return await compute(request, session, "phase", set_weight, session, body, sample)
 
 
 def set_weight(job, session, body, sample):
-    session.trainer.set_weight(body.layer, body.param, body.i, body.j, body.value)
+    session.trainer.set_weight(body.layer, body.param, body.model_dump(include={"i", "j", "o", "c", "u", "v"}),
+                               body.value)
     return state_body(session, sample)
