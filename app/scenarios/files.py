@@ -8,7 +8,8 @@ import numpy as np
 from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter, WrapValidator, model_validator
 
 from ..engine.steps import run_steps
-from ..limits import MAX_DENSE_LAYERS, MAX_POINTS, MAX_STEP, MAX_UNITS
+from ..engine.layers.kinds import MAX_FLAT
+from ..limits import MAX_DENSE_LAYERS, MAX_POINTS, MAX_STEP
 from ..sessions.config import KernelParams, Params, Row, Rows, SessionConfig, Strict, first_bad_item
 from .links import ScenarioError
 
@@ -45,7 +46,7 @@ def number_array(value, handler):
     return {4: KERNELS, 2: MATRIX}.get(depth(value), VECTOR).validate_python(value)
 
 
-MATRIX = TypeAdapter(Annotated[list[Row], Field(min_length=1, max_length=MAX_UNITS), Rows],
+MATRIX = TypeAdapter(Annotated[list[Row], Field(min_length=1, max_length=MAX_FLAT), Rows],
                      config=ConfigDict(strict=True))
 VECTOR = TypeAdapter(Row, config=ConfigDict(strict=True))
 KERNELS = TypeAdapter(KernelParams.model_fields["W"].annotation, config=ConfigDict(strict=True))

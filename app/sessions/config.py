@@ -13,7 +13,7 @@ from pydantic_core import PydanticCustomError
 from ..engine import ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS
 from ..engine.datasets import IMAGES, MAX_IMAGES
 from ..engine.init import INITS
-from ..engine.layers.kinds import KERNELS, MAX_CHANNELS, MAX_PADDING, POOL_SIZES, STRIDES
+from ..engine.layers.kinds import KERNELS, MAX_CHANNELS, MAX_FLAT, MAX_PADDING, POOL_SIZES, STRIDES
 from ..engine.optimizers import SETTINGS
 from ..engine.features import FEATURES
 from ..limits import MAX_DENSE_LAYERS, MAX_NOISE, MAX_POINTS, MAX_SEED, MAX_UNITS
@@ -160,9 +160,10 @@ DatasetSpec = Annotated[
 
 
 class LayerParams(Strict):
-    """Explicit starting weights of one dense layer: W is fan_in rows of fan_out numbers."""
+    """Explicit starting weights of one dense layer: W is fan_in rows of fan_out numbers (up to
+    1024 rows after a flatten)."""
 
-    W: Annotated[list[Row], Field(min_length=1, max_length=MAX_UNITS), Rows]
+    W: Annotated[list[Row], Field(min_length=1, max_length=MAX_FLAT), Rows]
     b: Row
 
 

@@ -15,6 +15,7 @@ KERNELS = (1, 3, 5, 7)     # odd: the window has a centre
 STRIDES = (1, 2)
 MAX_PADDING = 3
 POOL_SIZES = (2, 3)
+MAX_FLAT = 1024            # the inputs of a dense layer after a flatten (C·H·W)
 
 
 def shape_text(shape):
@@ -70,6 +71,9 @@ def build_flatten(spec, shape, where, rng, init):
 def build_dense(spec, shape, where, rng, init):
     if len(shape) != 1:
         raise ConfigError(where, f"{where}: a dense layer after a {shape_text(shape)} output needs a flatten before it")
+    if shape[0] > MAX_FLAT:
+        raise ConfigError(where, f"{where}: a dense layer takes at most {MAX_FLAT} inputs, and the layer before "
+                                 f"it gives {shape[0]}: add a pool, or a stride of 2, to make the maps smaller")
     act = get_activation(spec["activation"])
     W, b = init_weights(shape[0], spec["units"], init or default_init(act.name), rng)
     return Dense(W, b, act), (spec["units"],)
