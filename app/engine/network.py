@@ -231,8 +231,9 @@ class Network:
         if not 0 <= k < len(self.layers):
             raise ConfigError("layer", f"layer must be below {len(self.layers)}, got {k}", location="query")
         W = self.layers[k].W
-        if W is None or W.ndim != 2:
-            kind = "a layer without weights" if W is None else "a conv2d: o, c, u and v pick one of its kernel weights"
+        if not isinstance(self.layers[k], Dense):
+            kind = ("a layer without weights" if W is None else "a conv2d: o, c, u and v pick one of its kernel weights"
+                    if W.ndim == 4 else "an attention head: param=Wq, Wk or Wv with i and j pick one of its weights")
             raise ConfigError("layer", f"layer {k} is {kind}; i and j pick a dense layer's weight", location="query")
         if not 0 <= i < W.shape[0]:
             raise ConfigError("i", f"i must be below {W.shape[0]} (fan_in of layer {k}), got {i}", location="query")

@@ -78,11 +78,14 @@ class Attention:
         T = scores.shape[-1]
         return np.where(np.triu(np.ones((T, T), dtype=bool), 1), -np.inf, scores)
 
-    def attend(self, X, W):
-        """(Q K V side by side, scores, weights, out) for X with the packed weights W."""
+    def attend(self, X, W, nudge=None):
+        """(Q K V side by side, scores, weights, out) for X with the packed weights W; `nudge`,
+        (index, h): h added to that one score (a finite difference's step)."""
         QKV = X @ W                                         # [Q | K | V] = X [Wq | Wk | Wv], (n, T, 2d_k + d_v)
         Q, K, V = self.split(QKV)
         scores = self.masked(Q @ K.transpose(0, 2, 1) / np.sqrt(self.d_k))    # (n, T, T): q_t · k_t' / √d_k
+        if nudge is not None:
+            scores[nudge[0]] += nudge[1]
         E = np.exp(scores - scores.max(axis=-1, keepdims=True))              # a row's softmax, shifted: no overflow
         weights = E / E.sum(axis=-1, keepdims=True)
         return QKV, scores, weights, weights @ V            # out_t = Σ_t' weights[t, t'] v_t'
