@@ -4,7 +4,7 @@ tests/scenarios/test_file_roundtrip.py."""
 from hypothesis import strategies as st
 
 from app.engine import DATASETS
-from app.engine.datasets import IMAGES
+from app.engine.datasets import IMAGES, SEQUENCES
 from app.engine.features import FEATURES
 from app.engine.losses import DEFAULT_LOSS, OUTPUT_ACTIVATION
 
@@ -56,12 +56,42 @@ def cnn_configurations(draw):
 
 
 @st.composite
+def sequence_configurations(draw):
+    """One attention head (causal or not) on a named sequence dataset or sequences of one's own,
+    a dense hidden layer or not."""
+    if draw(st.booleans()):
+        dataset = {"name": draw(st.sampled_from(list(SEQUENCES))), "n": draw(st.integers(6, 30))}
+    else:
+        n, T, tokens = draw(st.integers(4, 10)), draw(st.integers(2, 5)), draw(st.integers(2, 3))
+        seqs = draw(st.lists(st.lists(st.integers(0, tokens - 1), min_size=T, max_size=T), min_size=n, max_size=n))
+        dataset = {"X": [[[float(t == k) for k in range(tokens)] for t in seq] for seq in seqs],
+                   "Y": [[[float(t == k) for k in range(tokens)] for t in seq[::-1]] for seq in seqs]}
+    layers = [{"type": "attention", "d_k": draw(st.integers(1, 4)), "d_v": draw(st.integers(1, 4)),
+               "causal": draw(st.booleans())}]
+    if draw(st.booleans()):
+        layers.append({"type": "dense", "units": draw(st.integers(1, 4))})
+    layers.append({"type": "dense"})
+    config = {"dataset": dataset, "layers": layers, "seed": draw(st.integers(0, 2**16)),
+              "optimizer": {"name": draw(st.sampled_from(["sgd", "momentum", "adam"])),
+                            "lr": draw(st.sampled_from([0.01, 0.3, 1e5]))}}
+    if draw(st.booleans()):
+        config["regularization"] = {"kind": draw(st.sampled_from(["l1", "l2"])), "rate": 0.01}
+    if draw(st.booleans()):
+        config["batch_size"] = draw(st.integers(2, 4))
+    return config
+
+
+@st.composite
 def configurations(draw):
     """A session's configuration: any dataset kind (named, or own points with or without test
     points), optimiser, hidden layers with batch norm and dropout, features, regularisation,
-    minibatches, and sometimes a learning rate that diverges; one in four a small CNN."""
-    if draw(st.integers(0, 3)) == 0:
+    minibatches, and sometimes a learning rate that diverges; one in five a small CNN, one in five
+    an attention head."""
+    kind = draw(st.integers(0, 4))
+    if kind == 0:
         return draw(cnn_configurations())
+    if kind == 1:
+        return draw(sequence_configurations())
     dataset = draw(st.one_of(st.builds(lambda name, n: {"name": name, "n": n}, st.sampled_from(NAMED),
                                        st.integers(10, 60)), own_points()))
     config = {"dataset": dataset, "seed": draw(st.integers(0, 2**16))}

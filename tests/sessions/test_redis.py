@@ -89,6 +89,29 @@ def test_a_cnn_alternating_between_two_processes_matches_one_in_memory_process(r
         assert status == 200 and got["step"] == 7 and got["layers"] == want["layers"]
 
 
+HEAD = {"dataset": {"name": "reverse", "n": 60}, "batch_size": 8, "optimizer": {"name": "adam", "lr": 0.05},
+        "layers": [{"type": "attention", "d_k": 3, "d_v": 4, "causal": True}, {"type": "dense"}]}
+
+
+def test_an_attention_head_alternating_between_two_processes_matches_one_in_memory_process(redis):
+    with live_process() as memory, servers(redis) as (a, b):
+        mine, shared = memory.session(**HEAD), a.session(**HEAD)
+        for n, phase in enumerate(["forward", "backward", "step", "forward", "backward"]):
+            _, _, want = memory.call("POST", f"/api/sessions/{mine}/{phase}?sample=5")
+            status, _, got = (a, b)[n % 2].call("POST", f"/api/sessions/{shared}/{phase}?sample=5")
+            assert status == 200 and comparable(got) == comparable(want), phase
+        sample = memory.call("GET", f"/api/sessions/{mine}/batch?arrays=false")[2]["indices"][2]
+        for path in (f"/chain?layer=0&param=Wk&i=3&j=1&sample={sample}", f"/chain?layer=0&score=3,2&sample={sample}",
+                     f"/gradcheck?layer=0&score=4,0&sample={sample}"):
+            status, _, got = b.call("GET", f"/api/sessions/{shared}{path}")
+            assert status == 200 and got == memory.call("GET", f"/api/sessions/{mine}{path}")[2], path
+        _, _, want = memory.call("POST", f"/api/sessions/{mine}/train", {"steps": 25})
+        _, _, got = a.call("POST", f"/api/sessions/{shared}/train", {"steps": 25})
+        assert comparable(got) == comparable(want)
+        status, _, got = b.call("POST", f"/api/sessions/{shared}/rewind", {"step": 9})
+        assert status == 200 and got["layers"] == memory.call("POST", f"/api/sessions/{mine}/rewind", {"step": 9})[2]["layers"]
+
+
 def histories(server, sid):
     _, _, history = server.call("GET", f"/api/sessions/{sid}/history")
     return {k: v for k, v in history.items() if k != "past_steps"}
