@@ -346,6 +346,9 @@ class Network:
     def set_params(self, params):
         """Replace every W and b (shapes kept) and forget all computed values."""
         for k, (layer, values) in enumerate(zip(self.layers, params)):
+            if (layer.W is None) != (not values):
+                raise ConfigError("params", f"params[{k}] must be null: a {layer.name} has no weights" if values
+                                  else f"params[{k}] is missing: this layer needs its starting weights")
             if isinstance(layer, Dense):
                 layer.W, layer.b = check_params(values, k, layer.fan_in, layer.fan_out, finite=False)
             elif values:                        # a convolution's kernels and bias

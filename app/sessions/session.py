@@ -14,6 +14,7 @@ from ..engine.regularization import Regularization
 from ..engine.datasets import ALL
 from ..engine import images, sequences
 from .config import NamedDataset, SessionConfig
+from .layerspecs import LayerParams
 from .turns import Turns
 
 
@@ -87,6 +88,9 @@ def build_trainer(config: SessionConfig):
         activations = ["tanh"] * (len(layers) - 2) + [OUTPUT_ACTIVATION[loss]]
     acts = [get_activation(a, alpha=config.leaky_relu_alpha) if a == "leaky_relu" else a
             for a in activations]
+    for k, p in enumerate(config.params or []):
+        if not isinstance(p, LayerParams):         # null, kernels or a head's: not a dense layer's
+            raise ConfigError("params", f"params[{k}]: a dense layer's starting weights are {{W: rows of numbers, b}}")
     params = [(p.W, p.b) for p in config.params] if config.params is not None else None
     reg = config.regularization
     options = [o.model_dump() for o in config.layer_options] if config.layer_options else None

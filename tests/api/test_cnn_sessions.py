@@ -189,3 +189,22 @@ def test_a_cnn_with_a_wide_dense_layer_saves_and_loads_back(client):
     response = client.post("/api/sessions/import", json=client.get(f"/api/sessions/{sid}/export").json())
     assert response.status_code == 201, response.text[:500]
     assert np.array(response.json()["layers"][3]["W"]).shape == (512, 1)
+
+
+KERNELS = {"W": [[[[1.0] * 3] * 3]] * 4, "b": [0.0] * 4}
+DENSE = {"W": [[1.0]] * 36, "b": [0.0]}
+HEAD = {"Wq": [[1.0]] * 9, "Wk": [[1.0]] * 9, "Wv": [[1.0]] * 9}
+
+
+@pytest.mark.parametrize("dataset, params, words", [
+    ("bars", [None, None, None, DENSE], "params[0] is missing"),
+    ("bars", [KERNELS, KERNELS, None, DENSE], "params[1] must be null"),
+    ("bars", [HEAD, None, None, DENSE], "must have W of shape (4, 1, 3, 3)"),
+    ("reverse", [None, None], "params[0] is missing"),
+    ("reverse", [KERNELS, None], "must have W of shape (9, 24)"),
+    ("xor", [None, None], "a dense layer's starting weights"),
+    ("xor", [KERNELS, DENSE], "a dense layer's starting weights"),
+])
+def test_starting_weights_of_the_wrong_kind_are_a_422_naming_params(client, dataset, params, words):
+    response = client.post("/api/sessions", json={"dataset": {"name": dataset}, "params": params})
+    assert response.status_code == 422 and fields(response) == ["params"] and words in response.text, response.text

@@ -29,8 +29,9 @@ def servers(redis, count=2, **settings):
 
 
 def comparable(state):
-    """A state without its id (the one thing two sessions of the same config differ in)."""
-    return {k: v for k, v in state.items() if k != "id"}
+    """A state without its id (the one thing two sessions of the same config differ in) and a
+    train's `waited` (a measured time)."""
+    return {k: v for k, v in state.items() if k not in ("id", "waited")}
 
 
 OPTIONED = {**CONFIG, "layer_options": [{"batch_norm": True, "dropout": 0.3}, {"dropout": 0.2}]}

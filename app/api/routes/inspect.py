@@ -119,7 +119,7 @@ async def get_batch(request: Request, session: SessionDep,
                          lambda job: dumps(batch_page(session.trainer, offset, limit, arrays)))
 
 
-@router.get("/predictions", response_model=Picture | NoPicture)
+@router.get("/predictions", response_model=Picture | NoPicture, responses=errors(409))
 async def get_predictions(request: Request, session_id: SessionId,
                           resolution: Annotated[int, Query(ge=2, le=MAX_GRID)] = 50,
                           units: bool = True,
