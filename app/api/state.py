@@ -189,8 +189,8 @@ def optimizer_state(optimizer, num):
     """Name, settings, updates applied, and its per-parameter arrays (velocity, or m and v)."""
     arrays = {}
     for (k, name), value in sorted(optimizer.state.items()):
-        if value is None:
-            continue
+        if value is None or np.size(value[0] if isinstance(value, tuple) else value) == 0:
+            continue                            # an attention head's b: empty, nothing to remember
         if isinstance(value, tuple):  # adam keeps (m, v)
             arrays[f"{k}.{name}"] = {"m": num.array(value[0]), "v": num.array(value[1])}
         else:
