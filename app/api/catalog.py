@@ -24,7 +24,7 @@ def catalog(settings):
         "datasets": [{"name": name, "inputs": d.inputs, "outputs": d.outputs, "task": d.task,
                       "description": d.description} for name, d in DATASETS.items()],
         "image_datasets": [{"name": name, "shape": list(d.inputs), "outputs": d.outputs, "task": d.task,
-                            "description": d.description} for name, d in IMAGES.items()],
+                            "description": d.description, "classes": list(d.classes)} for name, d in IMAGES.items()],
         "layer_kinds": [{"name": name, "label": label, "settings": {
             setting: {"choices": list(values), "default": default} for setting, (values, default) in settings.items()}}
             for name, (label, settings, _) in KINDS.items()],
