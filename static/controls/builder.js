@@ -2,7 +2,8 @@
 // session config (buildspec.js) plus a sentence saying what changed
 
 import { defaultLoss, defaultOutput, hiddenActivations, outputActivations, requiredOutput, settingDefault } from "../core/catalog.js";
-import { STARTER, SINGLE_NEURON, clone, lossFits, specConfig, specFromConfig, specInfo } from "./buildspec.js";
+import { DEFAULT_CONV, STARTER, SINGLE_NEURON, clone, lossFits, specConfig, specFromConfig, specInfo } from "./buildspec.js";
+import { ConvStackEditor, addImageOptions, imageInfos } from "./convbuild.js";
 
 /** The Build controls; `onChange(spec, what)` fires for every edit the learner makes. */
 export class Builder {
@@ -24,6 +25,10 @@ export class Builder {
       this.datasets[opt.value] = { inputs: Number(opt.dataset.inputs), outputs: Number(opt.dataset.outputs),
                                    task: opt.dataset.task, description: opt.dataset.description };
     }
+    // the image datasets (a CNN) and their conv and pool layers (convbuild.js)
+    Object.assign(this.datasets, imageInfos());
+    addImageOptions(this.el.dataset);
+    this.convEditor = new ConvStackEditor(doc, this.el.inputRow, { onEdit: (change) => this.edit(change) });
     this.spec = {
       dataset: "xor", n: 200, noise: 0.1, points: null,
       hidden: [{ units: 4, activation: "tanh" }], output: "sigmoid", loss: "bce",
@@ -199,6 +204,14 @@ export class Builder {
     if (name === "custom") s.points = clone(points ?? STARTER);
     else s.points = null;
     const after = this.info(s);
+    if (after.image && !before.image) {            // images: the default CNN, its dense output only
+      s.conv = clone(DEFAULT_CONV);
+      s.hidden = [];
+      s.features = null;
+    } else if (!after.image && before.image) {     // points again: the usual hidden layer
+      delete s.conv;
+      if (!s.hidden.length) s.hidden = [{ units: 4, activation: "tanh" }];
+    }
     let what = name === "custom" ? `data: your own points (${s.points.X.length} to start; click the plot to add more)`
                                  : `data: ${name} (${after.description})`;
     if (before.task !== after.task || !lossFits(s.loss, after.task)) {
@@ -280,7 +293,9 @@ export class Builder {
     e.points.disabled = e.noise.disabled = !named;
     e.points.title = e.noise.title = named ? "" : "fixed for this dataset";
     const features = info.inputs === 2 ? s.features : null;
-    e.inputRow.textContent = features ? `Inputs: ${features.length} (the features chosen below)` : `Inputs: ${info.inputs} (set by the data)`;
+    e.inputRow.textContent = info.image ? `Input: images of ${info.inputs.join("×")} (channels × height × width)`
+      : features ? `Inputs: ${features.length} (the features chosen below)` : `Inputs: ${info.inputs} (set by the data)`;
+    this.convEditor.render(s, info);
     e.features.hidden = info.inputs !== 2;
     const on = new Set(features ?? ["x1", "x2"]);
     for (const box of e.features.querySelectorAll("input[name=feature]")) box.checked = on.has(box.value);

@@ -146,3 +146,20 @@ export function describeLayers(specs) {
 
 /** "1×8×8" */
 export const shapeText = (shape) => shape.join("×");
+
+/** whether selection `sel` ({kind: "kernel" | "pixel" | "cell" | "pool", layer, …}) names a
+ *  kernel weight, an input pixel, a map cell or a pooled cell of the CNN of `config` */
+export function fitsConv(sel, config) {
+  const specs = config.layers;
+  const spec = specs[sel.layer];
+  if (!spec) return false;
+  const shapes = layerShapes(config.input_shape, specs);
+  const inShape = sel.layer === 0 ? config.input_shape : shapes[sel.layer - 1];
+  const within = (values, bounds) => values.every((x, n) => Number.isInteger(x) && x >= 0 && x < bounds[n]);
+  const pooled = spec.type === "maxpool2d" || spec.type === "avgpool2d";
+  if (sel.kind === "kernel") return spec.type === "conv2d" && within([sel.o, sel.c, sel.u, sel.v], [spec.channels, inShape[0], spec.kernel, spec.kernel]);
+  if (sel.kind === "pixel") return spec.type === "conv2d" && within([sel.c, sel.r, sel.s], inShape);
+  if (sel.kind === "cell") return spec.type === "conv2d" && within([sel.o, sel.r, sel.s], shapes[sel.layer]);
+  if (sel.kind === "pool") return pooled && within([sel.c, sel.r, sel.s], shapes[sel.layer]);
+  return false;
+}

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  describeLayers, flippedGrid, forwardCell, isConvConfig, kernelFootprint, layerShapes, maxAbs, patchAt,
+  describeLayers, fitsConv, flippedGrid, forwardCell, isConvConfig, kernelFootprint, layerShapes, maxAbs, patchAt,
   poolWindow, seenBy, termGrids, windowOrigin,
 } from "../../static/conv/convmath.js";
 
@@ -124,4 +124,17 @@ test("a pool window, the largest |value| and a CNN in words", () => {
   assert.equal(describeLayers(DEFAULT), "conv 4×3×3 relu → max pool 2 → flatten → dense 1 sigmoid");
   assert.equal(describeLayers([{ type: "conv2d", channels: 2, kernel: 5, stride: 2, padding: 1, activation: "tanh" }]),
                "conv 2×5×5 (stride 2, padding 1) tanh");
+});
+
+test("a selection fits a CNN when its layer has that kind and its indices are in range", () => {
+  const config = { input_shape: [1, 8, 8], layers: DEFAULT };
+  assert.equal(fitsConv({ kind: "kernel", layer: 0, o: 3, c: 0, u: 2, v: 2 }, config), true);
+  assert.equal(fitsConv({ kind: "kernel", layer: 0, o: 4, c: 0, u: 0, v: 0 }, config), false);
+  assert.equal(fitsConv({ kind: "kernel", layer: 1, o: 0, c: 0, u: 0, v: 0 }, config), false);
+  assert.equal(fitsConv({ kind: "pixel", layer: 0, c: 0, r: 7, s: 7 }, config), true);
+  assert.equal(fitsConv({ kind: "pixel", layer: 0, c: 0, r: 8, s: 0 }, config), false);
+  assert.equal(fitsConv({ kind: "cell", layer: 0, o: 1, r: 5, s: 5 }, config), true);
+  assert.equal(fitsConv({ kind: "cell", layer: 0, o: 1, r: 6, s: 0 }, config), false);
+  assert.equal(fitsConv({ kind: "pool", layer: 1, c: 3, r: 2, s: 2 }, config), true);
+  assert.equal(fitsConv({ kind: "edge", L: 1, i: 0, j: 0 }, config), false);
 });
