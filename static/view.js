@@ -118,7 +118,7 @@ export class SessionView {
     this.el.loss.dataset.value = state.loss === null ? "" : String(state.loss);
     // classes right: for a classification, once a Forward has run (a regression has no classes)
     const classes = c.task !== "regression" && state.accuracy !== null && (state.loss !== null || state.step > 0);
-    this.el.accuracy.textContent = classes ? `${Math.round(state.accuracy * 100)}% of ${state.test_points ? "the training" : "all"} points classified right by the current weights` : "";
+    this.el.accuracy.textContent = classes ? `${Math.round(state.accuracy * 100)}% of ${state.test_points ? "the training" : "all"} ${this.parts.conv.active ? "images" : "points"} classified right by the current weights` : "";
     const testText = state.test_points
       ? `· test points: loss ${state.test_loss === null ? "— (run Forward)" : fmt(state.test_loss, 4)}${state.test_accuracy === null ? "" : `, ${Math.round(state.test_accuracy * 100)}% right`}`
       : "";

@@ -163,3 +163,11 @@ export function fitsConv(sel, config) {
   if (sel.kind === "pool") return pooled && within([sel.c, sel.r, sel.s], shapes[sel.layer]);
   return false;
 }
+
+/** what the page calls layer k of a CNN where it lists layers with weights ("conv layer 0",
+ *  "dense layer 3"); null for a pool or flatten, which have none */
+export function weightLayerName(spec, k) {
+  if (spec.type === "conv2d") return `conv layer ${k}`;
+  if (spec.type === "dense") return `dense layer ${k}`;
+  return null;
+}

@@ -31,6 +31,7 @@ function stage(doc, title, note, columns) {
   if (note) section.append(el(doc, "p", "conv-note", note));
   const table = el(doc, "div", "conv-table");
   table.style.gridTemplateColumns = `max-content repeat(${columns}, max-content)`;
+  table.style.setProperty("--columns", String(columns));      // a narrow window shrinks each grid to fit
   const scroll = el(doc, "div", "conv-scroll");
   scroll.append(table);
   section.append(scroll);
@@ -61,6 +62,7 @@ export function inputStage(doc, { title, note, shape, layer, clickable, cell = 1
     describe: tip(`∂L/∂x, channel ${c}, pixel`), label: `gradient of input channel ${c}` }));
   // a row per channel: its pixels, and beside them their gradients
   table.style.gridTemplateColumns = "max-content max-content max-content";
+  table.style.setProperty("--columns", "2");
   row(doc, table, "", [el(doc, "span", "conv-col-title", "pixels x"), el(doc, "span", "conv-col-title", "their gradient ∂L/∂x")]);
   x.forEach((g, c) => row(doc, table, C > 1 ? `channel ${c}` : "", [g.svg, dx[c].svg]));
   return {
