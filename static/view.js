@@ -107,7 +107,7 @@ export class SessionView {
     body.dataset.phase = state.phase;
     body.dataset.step = String(state.step);
     predict.update(state, how);
-    if (!this.parts.conv.show(state, this.store.selection)) this.showNetwork(state, how);
+    if (!this.parts.conv.show(state, this.store.selection, how)) this.showNetwork(state, how);
     drive.setPhase(state.phase, state.diverged);
     // the loss is of the last Forward: after a Step (or a Train) that is the weights before it
     this.el.loss.textContent = state.loss === null

@@ -6,6 +6,8 @@ import { ImageGallery } from "./gallery.js";
 import { isConvConfig } from "./convmath.js";
 import { CLASS_TEXT_COLORS } from "../core/colors.js";
 
+const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+
 /** The conv view and the gallery, shown for a CNN session (and the dense parts hidden). */
 export class ConvPage {
   constructor(doc, { onSelect, onPick }) {
@@ -56,16 +58,20 @@ export class ConvPage {
     return true;
   }
 
-  /** a new state: the view repaints it; false for a dense session */
-  show(state, selection) {
+  /** a new state (`how` it came: forward, train …): the view repaints it; false for a dense session */
+  show(state, selection, how) {
     if (!this.setActive(isConvConfig(state.config))) return false;
-    this.view.show(state, selection);
+    this.view.selection = selection;
+    this.view.show(state, selection, how === "forward" && !reducedMotion.matches);
     this.gallery.setSelected(state.sample.index);
     return true;
   }
 
   select(sel) {
-    if (this.active) this.view.setSelected(sel);
+    if (!this.active) return;
+    this.view.selection = sel;
+    this.view.stopSlide();
+    this.view.setSelected(sel);
   }
 
   setBatch(indices) {

@@ -58,6 +58,7 @@ export class ConvView {
     this.header.dataset.role = "conv-sample";
     const caption = doc.createElement("p");
     caption.className = "conv-caption";
+    this.caption = caption;
     caption.textContent = "Click a kernel weight (the numbers) for its gradient, an input pixel for its gradient, or a cell of a feature map for the arithmetic behind it. "
       + "Colours: blue −, orange + for values; green −, purple + for gradients; each row scaled to its largest |value|.";
     this.stages = [];
@@ -89,8 +90,10 @@ export class ConvView {
     this.root.replaceChildren(this.header, caption, ...this.stages.map((s) => s.stage.section));
   }
 
-  /** paint `state`'s weights, the followed sample's values and gradients; outline `selection` */
-  show(state, selection) {
+  /** paint `state`'s weights, the followed sample's values and gradients; outline `selection`;
+   *  `slide`: Forward's movement (the first kernel's window over the input) plays once */
+  show(state, selection, slide = false) {
+    this.stopSlide();
     this.build(state.config);
     const sample = state.sample;
     const values = sample.layers;
@@ -108,7 +111,37 @@ export class ConvView {
     const batch = sample.in_batch || state.phase === "fresh" ? "" : " (not in this minibatch: no values this step; pick another image on the right)";
     this.header.textContent = `Following image #${sample.index}${target ? `: ${target}` : ""}${batch}.`;
     this.setSelected(selection);
+    if (slide && !selection && this.specs[0].type === "conv2d" && sample.layers[0].z) this.slide();
   }
+
+  /** kernel 0's window slides over the input cell by cell, outlining the z it makes (about 2 s) */
+  slide() {
+    const [, H, W] = this.shapes[0];
+    const wait = Math.max(12, Math.round(1800 / (H * W)));
+    const text = this.caption.textContent;
+    this.caption.dataset.sliding = "true";
+    this.caption.textContent = "Forward: kernel 0 slides over the image; at each place, patch ⊙ kernel + b gives one cell of its map z (click any cell for its numbers).";
+    let n = 0;
+    const tick = () => {
+      if (n === H * W) {
+        this.stopSlide();
+        return;
+      }
+      this.setSelected({ kind: "cell", layer: 0, o: 0, r: Math.floor(n / W), s: n % W });
+      n += 1;
+      this.sliding = setTimeout(tick, wait);
+    };
+    this.stopSlide = () => {
+      clearTimeout(this.sliding);
+      this.stopSlide = () => {};
+      this.caption.textContent = text;
+      delete this.caption.dataset.sliding;
+      this.setSelected(this.selection ?? null);
+    };
+    tick();
+  }
+
+  stopSlide() {}
 
   stageOf(kind, k) {
     return this.stages.find((s) => s.kind === kind && s.k === k)?.stage ?? null;
