@@ -124,7 +124,8 @@ function startPage(doc) {
     onFilled: () => view.keepInView(),
   });
   // a CNN session draws into the conv view and the image gallery instead (static/conv/)
-  const conv = new ConvPage(doc, { onSelect: (sel) => store.select(sel), onPick: (n) => store.follow(n) });
+  const conv = new ConvPage(doc, { onSelect: (sel) => store.select(sel), onPick: (n) => store.follow(n),
+                                   onAddImage: (image, k, name) => session.addImage(image, k, name) });
   const convChain = new ConvChainPanel(doc, {
     fetchChain: (at) => store.convChain(at),
     fetchCheck: (at) => store.convCheck(at),

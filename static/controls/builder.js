@@ -236,13 +236,13 @@ export class Builder {
       next.output = defaultOutput(next.loss);
     }
     const sameNetwork = next.loss === this.wanted.loss && after.outputs === before.outputs
-      && after.inputs === before.inputs;
+      && JSON.stringify(after.inputs) === JSON.stringify(before.inputs);     // an image's shape too
     next.params = weights && sameNetwork ? clone(weights) : null;
     this.wanted = next;
     // a new network from them: say what that means for the step, the chart and Reset
     const kept = next.params ? "; the weights on screen carry on as its starting weights (so the step "
       + "count starts again at 0, the loss chart starts anew, and Reset now goes back to these weights)" : "";
-    return [next, (wasNamed ? `${what}; the data are now your own ${X.length} points` : what) + kept];
+    return [next, (wasNamed ? `${what}; the data are now your own ${X.length} ${after.image ? "images" : "points"}` : what) + kept];
   }
 
   /** the SessionConfig of a spec */
@@ -282,7 +282,7 @@ export class Builder {
     const info = this.info();
     e.dataset.value = s.dataset;
     e.hint.textContent = s.dataset === "custom"
-      ? `${info.description}: click the data plot to add or remove points.`
+      ? `${info.description}: ${info.image ? "draw one under the images to add more" : "click the data plot to add or remove points"}.`
       : `${info.description} (${info.task === "regression" ? "regression" : info.task === "multiclass" ? "3 classes" : "2 classes"}).`;
     // never overwrite what the learner is typing, unless reverting
     const put = (input, value) => { if (everyField || this.doc.activeElement !== input) input.value = value; };

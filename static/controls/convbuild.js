@@ -133,6 +133,7 @@ export class ConvStackEditor {
     const sel = this.doc.createElement("select");
     sel.dataset.layer = String(k);
     sel.dataset.setting = key;
+    sel.setAttribute("aria-label", `${key === "activation" ? "activation" : LABELS[key]} of layer ${k}`);
     for (const v of values) sel.append(new Option(String(v), String(v), false, v === current));
     label.append(`${LABELS[key] ?? ""} `, sel);
     return label;

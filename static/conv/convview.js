@@ -1,7 +1,6 @@
 // a CNN session on screen, in place of the dense network's SVG: the followed image, each layer as
 // a stage (kernels, feature maps, pools, the dense end), rebuilt only when the architecture
 // changes, repainted after every state; a click on a kernel weight, a pixel or a map cell selects it
-import { imageDatasets } from "../core/catalog.js";
 import { convStage, inputStage, poolStage } from "./convstages.js";
 import { denseStage, flattenStage } from "./densestage.js";
 import { kernelFootprint, layerShapes, seenBy, shapeText, windowOrigin } from "./convmath.js";
@@ -43,7 +42,7 @@ export class ConvView {
 
   /** (re)build the stages when the input's shape or the layers changed */
   build(config) {
-    const key = JSON.stringify([config.input_shape, config.layers, config.dataset.name ?? null]);
+    const key = JSON.stringify([config.input_shape, config.layers, this.classes ?? null]);
     if (key === this.key) return;
     this.key = key;
     const doc = this.doc;
@@ -52,7 +51,7 @@ export class ConvView {
     this.specs = specs;
     this.shapes = shapes;
     this.inputShape = config.input_shape;
-    const classes = imageDatasets().find((d) => d.name === config.dataset.name)?.classes ?? null;
+    const classes = this.classes ?? null;      // what each class is called (set by convpage.js)
     this.header = doc.createElement("p");
     this.header.className = "conv-sample";
     this.header.dataset.role = "conv-sample";

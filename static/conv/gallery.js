@@ -39,6 +39,15 @@ export class ImageGallery {
       const n = thumbAt((e.clientX - box.left) * scale, (e.clientY - box.top) * scale, this.layout ?? {});
       if (n !== null && n !== undefined) onPick(n);
     });
+    // the keyboard: arrows move to the next image, the row above or below
+    canvas.addEventListener("keydown", (e) => {
+      const layout = this.layout;
+      const move = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -(layout?.perRow ?? 1), ArrowDown: layout?.perRow ?? 1 }[e.key];
+      if (!move || !layout) return;
+      e.preventDefault();
+      const n = Math.max(0, Math.min(layout.count - 1, this.selected + move));
+      if (n !== this.selected) onPick(n);
+    });
   }
 
   /** the training images X (n, C, H, W) and their targets */

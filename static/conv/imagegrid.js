@@ -36,7 +36,7 @@ export class ImageGrid {
     this.format = format;
     const width = cols * cell + 2, height = rows * cell + 2;
     this.svg = svgEl("svg", { class: `grid${attrs ? " clickable" : ""}`, viewBox: `-1 -1 ${width} ${height}`,
-                              width, height, role: "img", "aria-label": label });
+                              width, height, role: attrs ? "group" : "img", "aria-label": label });
     this.squares = [];
     this.texts = [];
     const cells = svgEl("g", { class: "cells" }, this.svg);

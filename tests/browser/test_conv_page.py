@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .helpers import api_state, open_link, run, train
+from .test_accessibility import page_for_axe, serious, violations  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -153,3 +154,36 @@ def test_a_conv_session_fits_a_phone_without_sideways_scrolling(page, errors):
     expect(page.locator(CHAIN).locator("[data-role=pixel-terms]")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 420
     assert errors == []
+
+
+def test_a_drawn_image_joins_the_data_and_is_followed(page, errors):
+    open_preset(page, "conv-bars")
+    before = len(page.evaluate("window.manualgrad.store.data.X"))
+    page.click("text=Draw an image and add it to the data")
+    for s in range(1, 7):                              # a horizontal bar on row 2
+        page.click(f'[data-draw="2,{s}"]')
+    page.select_option("[data-role=draw-class]", "1")
+    sid = page.evaluate("document.body.dataset.session")
+    page.click("[data-action=add-image]")
+    expect(page.locator("body")).not_to_have_attribute("data-session", sid)
+    data = page.request.get(f"/api/sessions/{page.evaluate('document.body.dataset.session')}/data").json()
+    assert len(data["X"]) == before + 1
+    assert data["X"][-1][0][2] == [0, 1, 1, 1, 1, 1, 1, 0] and data["Y"][-1] == [1]
+    if not data["test"][-1]:                           # a training image: the page follows it
+        index = sum(not held for held in data["test"]) - 1
+        expect(page.locator("[data-role=conv-sample]")).to_have_text(f"Following image #{index}: horizontal bar.")
+        assert api_state(page, index)["sample"]["input"][0][2][3] == 1
+    assert errors == []
+
+
+def test_the_conv_page_has_no_serious_accessibility_violation(page_for_axe):
+    page = page_for_axe
+    page.select_option("#presets", "conv-bars")           # the presets menu, as a learner opens one
+    expect(page.locator("body")).to_have_attribute("data-kind", "conv")
+    forward_backward(page)
+    assert serious(violations(page)) == [], serious(violations(page))
+    page.click('[data-kernel="0,0,0,1,1"]')
+    expect(page.locator(CHAIN).locator("[data-role=kernel-terms]")).to_be_visible()
+    page.click('[data-cell="0,0,1,1"]')
+    expect(page.locator("[data-role=conv-forward]")).to_be_visible()
+    assert serious(violations(page)) == [], serious(violations(page))
