@@ -4,7 +4,7 @@ import { test } from "node:test";
 
 import {
   describeLayers, fitsConv, flippedGrid, forwardCell, isConvConfig, kernelFootprint, layerShapes, maxAbs, patchAt,
-  poolWindow, seenBy, termGrids, windowOrigin,
+  poolWindow, seenBy, termGrids, weightLayerName, windowOrigin,
 } from "../../static/conv/convmath.js";
 
 const DEFAULT = [
@@ -137,4 +137,17 @@ test("a selection fits a CNN when its layer has that kind and its indices are in
   assert.equal(fitsConv({ kind: "cell", layer: 0, o: 1, r: 6, s: 0 }, config), false);
   assert.equal(fitsConv({ kind: "pool", layer: 1, c: 3, r: 2, s: 2 }, config), true);
   assert.equal(fitsConv({ kind: "edge", L: 1, i: 0, j: 0 }, config), false);
+});
+
+test("a hook's data attribute is the selection it names", async () => {
+  const { selectionOf } = await import("../../static/conv/convview.js");
+  assert.deepEqual(selectionOf({ kernel: "0,1,0,2,1" }), { kind: "kernel", layer: 0, o: 1, c: 0, u: 2, v: 1 });
+  assert.deepEqual(selectionOf({ pixel: "2,3,1,0" }), { kind: "pixel", layer: 2, c: 3, r: 1, s: 0 });
+  assert.deepEqual(selectionOf({ cell: "0,2,5,4" }), { kind: "cell", layer: 0, o: 2, r: 5, s: 4 });
+  assert.deepEqual(selectionOf({ pool: "1,0,2,2" }), { kind: "pool", layer: 1, c: 0, r: 2, s: 2 });
+  assert.equal(selectionOf({}), null);
+});
+
+test("a CNN's weight layers by name; pools and flatten have none", () => {
+  assert.deepEqual(DEFAULT.map((spec, k) => weightLayerName(spec, k)), ["conv layer 0", null, null, "dense layer 3"]);
 });
