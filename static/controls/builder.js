@@ -217,7 +217,7 @@ export class Builder {
     if (before.task !== after.task || !lossFits(s.loss, after.task)) {
       s.loss = defaultLoss(after.task);
       s.output = defaultOutput(s.loss);
-      what += `; loss ${s.loss} with a ${s.output} output, as suits ${after.task === "regression" ? "a regression" : after.task === "multiclass" ? "three classes" : "two classes"}`;
+      what += `; loss ${s.loss} with a ${s.output} output, as suits ${after.task === "regression" ? "a regression" : after.task === "multiclass" ? `${after.outputs} classes` : "two classes"}`;
     }
     return what;
   }
@@ -283,7 +283,7 @@ export class Builder {
     e.dataset.value = s.dataset;
     e.hint.textContent = s.dataset === "custom"
       ? `${info.description}: ${info.image ? "draw one under the images to add more" : "click the data plot to add or remove points"}.`
-      : `${info.description} (${info.task === "regression" ? "regression" : info.task === "multiclass" ? "3 classes" : "2 classes"}).`;
+      : `${info.description} (${info.task === "regression" ? "regression" : info.task === "multiclass" ? `${info.outputs} classes` : "2 classes"}).`;
     // never overwrite what the learner is typing, unless reverting
     const put = (input, value) => { if (everyField || this.doc.activeElement !== input) input.value = value; };
     const named = s.dataset !== "custom" && s.dataset !== "single";

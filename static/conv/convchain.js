@@ -6,6 +6,7 @@ import { fmt } from "../core/format.js";
 import * as M from "../inspector/mathml.js";
 import { renderMemory } from "../inspector/memory.js";
 import { flippedGrid, layerShapes, termGrids } from "./convmath.js";
+import { cellSize } from "./convstages.js";
 import { checkSection, figureGrid, gridRow, para, section, sumMath, termTable } from "./panelparts.js";
 import { renderCell, renderGuide, renderPool } from "./convforward.js";
 
@@ -159,10 +160,11 @@ export class ConvChainPanel {
     const g = termGrids(c.terms, out);
     const used = c.terms.filter((t) => t.product !== 0);
     const rows = used.map((t) => [`(${t.position[0]}, ${t.position[1]})`, t.x, t.dL_dz, t.product]);
+    const cell = cellSize(out[1], out[2], 96, 6, 22);
     const picture = gridRow(doc,
-      figureGrid(doc, g.x, `x under the weight at each of the ${out[1]}×${out[2]} positions`),
-      "⊙", figureGrid(doc, g.dz, `∂L/∂z of map ${sel.o}`, { palette: "grad" }),
-      "=", figureGrid(doc, g.product, "their products", { palette: "grad" }));
+      figureGrid(doc, g.x, `x under the weight at each of the ${out[1]}×${out[2]} positions`, { cell }),
+      "⊙", figureGrid(doc, g.dz, `∂L/∂z of map ${sel.o}`, { palette: "grad", cell }),
+      "=", figureGrid(doc, g.product, "their products", { palette: "grad", cell }));
     picture.dataset.role = "kernel-picture";
     const table = termTable(doc, ["position", "x", "∂L/∂z", "product"], rows, "kernel-terms");
     const parts = [

@@ -11,7 +11,7 @@ export function cellSize(rows, cols, room = 96, min = 7, max = 16) {
 }
 
 /** a kernel's cell size: room for a number such as −0.25 in each */
-export const kernelCell = (k) => (k <= 1 ? 34 : k <= 3 ? 30 : k <= 5 ? 24 : 20);
+export const kernelCell = (k) => (k <= 1 ? 34 : k <= 3 ? 30 : k <= 5 ? 22 : 18);
 
 function el(doc, tag, cls, text) {
   const e = doc.createElement(tag);

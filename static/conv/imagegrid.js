@@ -49,7 +49,10 @@ export class ImageGrid {
         if (attrs) for (const [k, v] of Object.entries(attrs(r, c))) rect.setAttribute(k, v);
         row.push(rect);
         if (numbers) {
-          const t = svgEl("text", { x: c * cell + cell / 2, y: r * cell + cell / 2 + 3.5, class: "num" }, cells);
+          // a number such as −0.25 fits its square: 9.5 px in a square of 28 or more, smaller below
+          const size = Math.min(9.5, cell * 0.34);
+          const t = svgEl("text", { x: c * cell + cell / 2, y: r * cell + cell / 2 + size * 0.37, class: "num",
+                                    "font-size": size.toFixed(1) }, cells);
           texts.push(t);
         }
       }
