@@ -4,6 +4,7 @@ tests/scenarios/test_file_roundtrip.py."""
 from hypothesis import strategies as st
 
 from app.engine import DATASETS
+from app.engine.datasets import IMAGES, SEQUENCES
 from app.engine.features import FEATURES
 from app.engine.losses import DEFAULT_LOSS, OUTPUT_ACTIVATION
 
@@ -22,10 +23,75 @@ def own_points(draw):
 
 
 @st.composite
+def cnn_configurations(draw):
+    """A small CNN on a named image dataset or images of one's own: conv layers of any kernel,
+    stride and padding, a max or average pool, a dense hidden layer or not."""
+    if draw(st.booleans()):
+        dataset = {"name": draw(st.sampled_from(list(IMAGES))), "n": draw(st.integers(10, 40))}
+    else:
+        n, side = draw(st.integers(4, 12)), draw(st.integers(4, 7))
+        pixels = st.lists(st.lists(st.floats(-2, 2).map(lambda v: round(v, 3)), min_size=side, max_size=side),
+                          min_size=side, max_size=side)
+        dataset = {"X": draw(st.lists(st.tuples(pixels), min_size=n, max_size=n).map(lambda xs: [list(x) for x in xs])),
+                   "Y": [[float(k % 2)] for k in range(n)]}
+    layers = [{"type": "conv2d", "channels": draw(st.integers(1, 3)), "kernel": draw(st.sampled_from([1, 3])),
+               "stride": draw(st.sampled_from([1, 2])), "padding": draw(st.integers(0, 2)),
+               "activation": draw(st.sampled_from(["relu", "tanh", "leaky_relu"]))}]
+    side = IMAGES[dataset["name"]].inputs[1] if "name" in dataset else len(dataset["X"][0][0])
+    conv = layers[0]
+    if (side + 2 * conv["padding"] - conv["kernel"]) // conv["stride"] + 1 >= 2 and draw(st.booleans()):
+        layers.append({"type": draw(st.sampled_from(["maxpool2d", "avgpool2d"])), "size": 2})
+    layers.append({"type": "flatten"})
+    if draw(st.booleans()):
+        layers.append({"type": "dense", "units": draw(st.integers(1, 4))})
+    layers.append({"type": "dense"})
+    config = {"dataset": dataset, "layers": layers, "seed": draw(st.integers(0, 2**16)),
+              "optimizer": {"name": draw(st.sampled_from(["sgd", "momentum", "adam"])),
+                            "lr": draw(st.sampled_from([0.01, 0.3, 1e5]))}}
+    if draw(st.booleans()):
+        config["regularization"] = {"kind": draw(st.sampled_from(["l1", "l2"])), "rate": 0.01}
+    if draw(st.booleans()):
+        config["batch_size"] = draw(st.integers(2, 8))
+    return config
+
+
+@st.composite
+def sequence_configurations(draw):
+    """One attention head (causal or not) on a named sequence dataset or sequences of one's own,
+    a dense hidden layer or not."""
+    if draw(st.booleans()):
+        dataset = {"name": draw(st.sampled_from(list(SEQUENCES))), "n": draw(st.integers(6, 30))}
+    else:
+        n, T, tokens = draw(st.integers(4, 10)), draw(st.integers(2, 5)), draw(st.integers(2, 3))
+        seqs = draw(st.lists(st.lists(st.integers(0, tokens - 1), min_size=T, max_size=T), min_size=n, max_size=n))
+        dataset = {"X": [[[float(t == k) for k in range(tokens)] for t in seq] for seq in seqs],
+                   "Y": [[[float(t == k) for k in range(tokens)] for t in seq[::-1]] for seq in seqs]}
+    layers = [{"type": "attention", "d_k": draw(st.integers(1, 4)), "d_v": draw(st.integers(1, 4)),
+               "causal": draw(st.booleans())}]
+    if draw(st.booleans()):
+        layers.append({"type": "dense", "units": draw(st.integers(1, 4))})
+    layers.append({"type": "dense"})
+    config = {"dataset": dataset, "layers": layers, "seed": draw(st.integers(0, 2**16)),
+              "optimizer": {"name": draw(st.sampled_from(["sgd", "momentum", "adam"])),
+                            "lr": draw(st.sampled_from([0.01, 0.3, 1e5]))}}
+    if draw(st.booleans()):
+        config["regularization"] = {"kind": draw(st.sampled_from(["l1", "l2"])), "rate": 0.01}
+    if draw(st.booleans()):
+        config["batch_size"] = draw(st.integers(2, 4))
+    return config
+
+
+@st.composite
 def configurations(draw):
     """A session's configuration: any dataset kind (named, or own points with or without test
     points), optimiser, hidden layers with batch norm and dropout, features, regularisation,
-    minibatches, and sometimes a learning rate that diverges."""
+    minibatches, and sometimes a learning rate that diverges; one in five a small CNN, one in five
+    an attention head."""
+    kind = draw(st.integers(0, 4))
+    if kind == 0:
+        return draw(cnn_configurations())
+    if kind == 1:
+        return draw(sequence_configurations())
     dataset = draw(st.one_of(st.builds(lambda name, n: {"name": name, "n": n}, st.sampled_from(NAMED),
                                        st.integers(10, 60)), own_points()))
     config = {"dataset": dataset, "seed": draw(st.integers(0, 2**16))}

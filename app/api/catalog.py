@@ -3,7 +3,7 @@ label and rules, the teacher's controls, the limits. The page reads it instead o
 from .. import limits
 from ..engine import ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS
 from ..engine.bookkeeping.history import LossHistory
-from ..engine.datasets import IMAGES
+from ..engine.datasets import IMAGES, SEQUENCES
 from ..engine.layers.kinds import KINDS
 from ..engine.losses import DEFAULT_LOSS, OUTPUT_ACTIVATION
 from ..engine.optimizers import SETTINGS
@@ -25,6 +25,8 @@ def catalog(settings):
                       "description": d.description} for name, d in DATASETS.items()],
         "image_datasets": [{"name": name, "shape": list(d.inputs), "outputs": d.outputs, "task": d.task,
                             "description": d.description, "classes": list(d.classes)} for name, d in IMAGES.items()],
+        "sequence_datasets": [{"name": name, "shape": list(d.inputs), "outputs": d.outputs, "task": d.task,
+                               "description": d.description} for name, d in SEQUENCES.items()],
         "layer_kinds": [{"name": name, "label": label, "settings": {
             setting: {"choices": list(values), "default": default} for setting, (values, default) in settings.items()}}
             for name, (label, settings, _) in KINDS.items()],

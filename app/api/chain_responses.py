@@ -175,3 +175,58 @@ class NetworkCheck(BaseModel):
     layers: list[LayerCheck]
     max_relative_error: Num
     diverged: bool
+
+
+class HeadTerm(BaseModel):
+    position: int          # the position t
+    x: Num                 # X[t][i]: the input feature the weight multiplies
+    dL_dq: Num | None = None   # dQ[t][j] for Wq (dL_dk for Wk, dL_dv for Wv)
+    dL_dk: Num | None = None
+    dL_dv: Num | None = None
+    product: Num
+
+
+class HeadChain(BaseModel):
+    """dL/dWq[i][j] (or Wk, Wv) of an attention head for one sample: one term per position, their
+    sum; the same over the batch equals dW (less a weight penalty's part)."""
+
+    layer: int
+    param: str
+    i: int
+    j: int
+    sample: int
+    w: Num
+    terms: list[HeadTerm]
+    sample_sum: Num
+    batch_sum: Num
+    batch_size: int
+    dW: Num
+    dW_data: Num
+    dW_penalty: Num
+    update: Num
+    regularization: dict[str, Any] | None
+    optimizer: dict[str, Any]
+    memory: dict[str, Num | int] | None
+    diverged: bool
+
+
+class ScoreTerm(BaseModel):
+    j: int                 # a key position of the row
+    jacobian: Num          # J[t2][j] = ∂weights[t][j]/∂scores[t][t2] = w_j (δ − w_t2)
+    dL_dweight: Num        # dweights[t][j]
+    product: Num
+
+
+class ScoreChain(BaseModel):
+    """dL/dscores[t][t2] for one sample: the row's softmax Jacobian times dL/dweights, summed."""
+
+    layer: int
+    score: list[int]
+    sample: int
+    value: Num             # the score (null where the causal mask hides it)
+    weight: Num            # its softmax weight
+    masked: bool
+    terms: list[ScoreTerm]
+    sample_sum: Num
+    dscore: Num            # dscores[t][t2] as backward found it
+    diverged: bool

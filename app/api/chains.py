@@ -3,12 +3,13 @@ as the chain rule's factors and the sum of its parts (a dense weight's over the 
 kernel weight's over output positions, a conv input's over the kernel weights that saw it, a
 pool's routing), and its finite-difference check. The job functions the compute thread runs."""
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Literal
 
 import numpy as np
 from fastapi import Query
 
 from ..engine import ConfigError, PhaseError, chain_rule
+from ..engine.attentionchain import check_score, head_chain, head_index, numeric_score_gradient, score_chain
 from ..engine.chain import options_chain, paths, sample_terms
 from ..engine.convchain import check_input, check_kernel_weight, input_chain, input_gradient, kernel_chain
 from ..engine.gradcheck import numeric_input_gradient, numeric_weight_gradient, relative_error
@@ -40,26 +41,36 @@ def check_finite(trainer):
 KernelIndex = Annotated[int | None, Query(ge=0, lt=MAX_UNITS, description="a conv2d's kernel weight W[o, c, u, v]")]
 InputQuery = Annotated[str | None, Query(max_length=32, pattern=r"^\d{1,2},\d{1,2},\d{1,2}$", description=(
     "c,r,s: an input position (channel, row, column) of a conv2d or pool layer"))]
+ScoreQuery = Annotated[str | None, Query(max_length=16, pattern=r"^\d{1,2},\d{1,2}$", description=(
+    "t,t2: the score of query position t against key position t2 in an attention head"))]
+ParamQuery = Annotated[Literal["Wq", "Wk", "Wv"] | None, Query(description="an attention head's Wq, Wk or Wv")]
 
 
-def position(text):
+def numbers_in(text):
     """ "1,2,3" -> (1, 2, 3) (the pattern has checked it)."""
     return tuple(int(part) for part in text.split(","))
 
 
-def which_weight(layer, i, j, o, c, u, v, input):
-    """"dense", "kernel" or "input" by the query's parameters; a 422 naming the one missing, or
-    `layer` for none or a mix."""
-    given = {"dense": dict(i=i, j=j), "kernel": dict(o=o, c=c, u=u, v=v), "input": dict(input=input)}
-    chosen = [kind for kind, values in given.items() if any(value is not None for value in values.values())]
+# the query parameters that pick each kind of thing to look at
+PICKS = {"dense": ("i", "j"), "head": ("param", "i", "j"), "kernel": ("o", "c", "u", "v"), "input": ("input",),
+         "score": ("score",)}
+
+
+def which_weight(layer, query):
+    """"dense", "head", "kernel", "input" or "score" by the query's parameters (a dict of them, None
+    where not given); a 422 naming the one missing, or `layer` for none or a mix."""
+    kinds = {kind: names for kind, names in PICKS.items() if kind != ("dense" if query.get("param") else "head")}
+    chosen = [kind for kind, names in kinds.items() if any(query.get(name) is not None for name in names)]
+    chosen = [kind for kind in chosen if not (kind == "dense" and "head" in chosen)]
     if len(chosen) == 1 and layer is not None:
-        missing = [name for name, value in given[chosen[0]].items() if value is None]
+        missing = [name for name in kinds[chosen[0]] if query.get(name) is None]
         if not missing:
             return chosen[0]
-        raise ConfigError(missing[0], f"{missing[0]} is missing: give {', '.join(given[chosen[0]])} together",
+        raise ConfigError(missing[0], f"{missing[0]} is missing: give {', '.join(kinds[chosen[0]])} together",
                           location="query")
-    raise ConfigError("layer", "give layer and one of: i and j (a dense weight), o, c, u and v (a kernel "
-                               "weight), or input=c,r,s (an input of a conv2d or pool layer)", location="query")
+    raise ConfigError("layer", "give layer and one of: i and j (a dense weight), param=Wq|Wk|Wv with i and j (an "
+                               "attention head's weight), o, c, u and v (a kernel weight), input=c,r,s (an input "
+                               "of a conv2d or pool layer), or score=t,t2 (an attention score)", location="query")
 
 
 def batch_row(trainer, sample):
@@ -139,22 +150,28 @@ def check_reply(what, analytic, numeric, samples):
                   "samples": samples, "diverged": num.nonfinite})
 
 
-def chain_of(job, session, layer, i, j, sample):
+def chain_of(job, session, layer, i, j, sample, position=0):
     """dL/dW[layer][i, j] of a dense layer for one sample as a_prev · f'(z) · dL/da, each row's
-    share, the paths on to the loss, and what the next step does with it."""
+    share, the paths on to the loss, and what the next step does with it. After an attention head
+    the rows are (sample, position) pairs: `position` picks the sample's row."""
     trainer = session.trainer
     trainer.network.check_weight(layer, i, j)
     current_rows(trainer)
-    row = batch_row(trainer, sample)
+    T = trainer.X.shape[1] if trainer.X.ndim == 3 else 1
+    if not 0 <= position < T:
+        raise ConfigError("position", f"position must be below {T}, the positions of a sequence", location="query")
+    row = batch_row(trainer, sample) * T + position
     chain = asdict(chain_rule(trainer.network, layer, i, j, row))
     chain["sample"] = sample            # the dataset's index, not the batch row
+    if T > 1:
+        chain["position"] = position
     chain.update(weight_update(trainer, layer, (i, j), chain["batch_sum"], chain["dW"]))
     num = Numbers()
     terms = sample_terms(trainer.network, layer, i, j, MAX_TERMS)
-    samples = trainer.batch[terms.rows]
+    samples = trainer.batch[terms.rows // T]
     chain["terms"] = [{"sample": int(n), "a_prev": num.number(float(a)), "dL_dz": num.number(float(d)),
-                       "product": num.number(float(p))}
-                      for n, a, d, p in zip(samples, terms.a_prev, terms.dL_dz, terms.product)]
+                       "product": num.number(float(p)), **({"position": int(r % T)} if T > 1 else {})}
+                      for n, r, a, d, p in zip(samples, terms.rows, terms.a_prev, terms.dL_dz, terms.product)]
     chain["terms_count"] = terms.count
     chain["terms_sum"] = terms.total
     dense = trainer.network.layers[layer]
@@ -208,3 +225,60 @@ def check_one_weight(job, session, layer, i, j):
     analytic = float(net.layers[layer].dW[i, j])
     numeric = yield from numeric_weight_gradient(net, X, Y, layer, (i, j))
     return check_reply({"layer": layer, "i": i, "j": j}, analytic, numeric, len(X))
+
+
+def head_chain_of(job, session, layer, param, i, j, sample):
+    """dL/d{param}[i][j] of an attention head for one sample as one term per position, the batch's
+    sum (= its dW), and what the next step does with it."""
+    trainer = session.trainer
+    head, column = head_index(trainer.network, layer, param, i, j)
+    current_rows(trainer)
+    chain = head_chain(trainer.network, layer, param, i, j, batch_row(trainer, sample))
+    num = Numbers()
+    reply = {key: value for key, value in asdict(chain).items() if key != "terms"}
+    name = {"Wq": "dL_dq", "Wk": "dL_dk", "Wv": "dL_dv"}[param]
+    reply["sample"] = sample
+    reply["terms"] = [{"position": t.position, "x": num.number(t.x), name: num.number(t.grad),
+                       "product": num.number(t.product)} for t in chain.terms]
+    reply.update(weight_update(trainer, layer, (i, column), chain.batch_sum, chain.dW))
+    return chain_reply(reply, num)
+
+
+def score_chain_of(job, session, layer, where, sample):
+    """dL/dscores[t][t2] for one sample through its row's softmax: the Jacobian's row times dL/dweights."""
+    trainer = session.trainer
+    check_score(trainer.network, layer, where)
+    current_rows(trainer)
+    chain = score_chain(trainer.network, layer, where, batch_row(trainer, sample))
+    num = Numbers()
+    reply = asdict(chain)
+    reply["sample"], reply["score"] = sample, list(where)
+    reply["terms"] = [{key: num.number(value) if isinstance(value, float) else value for key, value in asdict(t).items()}
+                      for t in chain.terms]
+    return chain_reply(reply, num)
+
+
+def check_head_weight_job(job, session, layer, param, i, j):
+    """A weight of Wq, Wk or Wv against central differences on the whole current batch."""
+    trainer = session.trainer
+    net = trainer.network
+    head, column = head_index(net, layer, param, i, j)
+    X, Y = current_rows(trainer)
+    check_finite(trainer)
+    analytic = float(head.dW[i, column])
+    numeric = yield from numeric_weight_gradient(net, X, Y, layer, (i, column))
+    return check_reply({"layer": layer, "param": param, "i": i, "j": j}, analytic, numeric, len(X))
+
+
+def check_score_job(job, session, layer, where, sample):
+    """A score's gradient (of the sample's row) against central differences."""
+    trainer = session.trainer
+    net = trainer.network
+    head = check_score(net, layer, where)
+    X, Y = current_rows(trainer)
+    row = batch_row(trainer, sample)
+    check_finite(trainer)
+    net.replay()
+    analytic = float(head.dZ[(row, *where)])
+    numeric = yield from numeric_score_gradient(net, X, Y, layer, row, where)
+    return check_reply({"layer": layer, "score": list(where), "sample": sample}, analytic, numeric, len(X))

@@ -140,6 +140,7 @@ class TrainState(SessionState):
     losses: list[Num]
     steps_run: int
     stopped: str | None
+    waited: float                             # s its work waited for the compute thread: Play slowed by a busy server
     last_gradients: list[Gradients] | None    # dW, db of each layer for the last update it made
 
 

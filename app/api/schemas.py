@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..limits import MAX_DENSE_LAYERS, MAX_STEP, MAX_TRAIN_STEPS, MAX_UNITS
-from ..sessions.config import Strict
+from ..sessions.fields import Strict
 
 MAX_WEIGHT = 1e6           # a value a learner may type into a weight
 

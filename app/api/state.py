@@ -9,6 +9,8 @@ import numpy as np
 
 from ..engine.features import feature_matrix
 from ..engine.health import dead_units, grad_norms, saturated_units
+from ..engine.layers.attention import Attention
+from .attention_state import attention_sample, attention_state
 
 
 class Numbers:
@@ -89,6 +91,8 @@ def layer_state(layer, spec, num):
         return {"type": spec["type"], "size": spec["size"]}
     if spec is not None and spec["type"] == "flatten":
         return {"type": "flatten"}
+    if spec is not None and spec["type"] == "attention":
+        return attention_state(layer, num)
     entry = {"W": num.array(layer.W), "b": num.array(layer.b), "activation": layer.activation.name,
              "dW": num.array(layer.dW), "db": num.array(layer.db), **options_state(layer, num)}
     if spec is not None:
@@ -143,16 +147,23 @@ def sample_state(trainer, index, num):
     value does not exist yet, or the sample is not in the current minibatch)."""
     row = trainer.row_of(index)
     net = trainer.network
+    sequence = trainer.X.ndim == 3
+    # the sample's rows: after an attention head, one per position (T of them), else its own
+    T = trainer.X.shape[1] if sequence else 1
+    rows = None if row is None else slice(row * T, (row + 1) * T)
 
     def pick(arr):
-        return None if arr is None or row is None else num.array(arr[row])
+        if arr is None or row is None:
+            return None
+        return num.array(arr[rows] if sequence and arr.ndim == 2 else arr[row])
 
     def slope(layer):      # f'(z) of each unit, as backward uses it (none for a fused softmax)
         z, a = layer.activation_in, layer.activation_out       # y and f(y) with batch norm
         if z is None or row is None or layer.activation is None or not layer.activation.elementwise:
             return None
         with np.errstate(all="ignore"):
-            return num.array(layer.activation.derivative(z[row:row + 1], a[row:row + 1])[0])
+            f_prime = layer.activation.derivative(z[rows], a[rows])
+        return num.array(f_prime if sequence else f_prime[0])
 
     def options(layer):     # batch norm's ẑ and y, dropout's mask (1 kept, 0 dropped), for the sample
         out = {}
@@ -168,7 +179,8 @@ def sample_state(trainer, index, num):
         "input": num.array(trainer.X[index]),
         "target": num.array(trainer.Y[index]),
         "dx": pick(net.dX),
-        "layers": [{"z": pick(layer.Z), "a": pick(layer.A), "f_prime": slope(layer), "dz": pick(layer.dZ),
+        "layers": [attention_sample(layer, row, num) if isinstance(layer, Attention) else
+                   {"z": pick(layer.Z), "a": pick(layer.A), "f_prime": slope(layer), "dz": pick(layer.dZ),
                     "da": pick(layer.dA), **options(layer)} for layer in net.layers],
     }
 

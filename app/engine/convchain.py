@@ -92,12 +92,15 @@ def layer_of(network, k, kind, what):
     check_index("layer", k, len(network.layers))
     layer = network.layers[k]
     if not isinstance(layer, kind):
-        raise ConfigError("layer", f"layer {k} is a {layer_name(layer)}: {what}", location="query")
+        name = layer_name(layer)
+        raise ConfigError("layer", f"layer {k} is {'an' if name[0] in 'aeiou' else 'a'} {name}: {what}", location="query")
     return layer
 
 
 def layer_name(layer):
-    return getattr(layer, "name", None) or ("conv2d" if isinstance(layer, Conv2D) else "dense")
+    """What a learner calls the layer: "conv2d", "maxpool2d", "attention head", "dense layer", …"""
+    name = getattr(layer, "name", None)
+    return {"attention": "attention head", None: "conv2d" if isinstance(layer, Conv2D) else "dense layer"}.get(name, name)
 
 
 def check_kernel_weight(network, k, o, c, u, v):

@@ -8,7 +8,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import images
+from . import images, sequences
 from .errors import ConfigError
 
 
@@ -123,13 +123,30 @@ IMAGES = {
 }
 MAX_IMAGES = 1000          # images in a named image dataset (a page of them is 64 numbers each)
 
+# sequence datasets: inputs is a sequence's shape (T, d_in), outputs the classes at each position
+SHAPE = (sequences.LENGTH, sequences.TOKENS + sequences.LENGTH)
+SEQUENCES = {
+    "reverse": DatasetInfo(sequences.reverse, SHAPE, sequences.TOKENS, "multiclass",
+                           "5 tokens of 4 kinds; the target at position t is the token at 4 − t: the attention "
+                           "weights should learn an anti-diagonal"),
+    "copy_first": DatasetInfo(sequences.copy_first, SHAPE, sequences.TOKENS, "multiclass",
+                              "5 tokens of 4 kinds; the target at every position is the first token: every "
+                              "query should attend to position 0"),
+    "sort": DatasetInfo(sequences.sort, SHAPE, sequences.TOKENS, "multiclass",
+                        "5 tokens of 4 kinds; the target at position t is the t-th smallest token: each query "
+                        "must find the token of its rank, a pattern that changes with the sequence"),
+}
+
+
+ALL = {**DATASETS, **IMAGES, **SEQUENCES}
+
 
 def make_dataset(name, n=200, noise=0.1, seed=0):
     """(X, Y) of the dataset called `name`, drawn from a Generator seeded with `seed`."""
     try:
-        info = {**DATASETS, **IMAGES}[name]
+        info = ALL[name]
     except KeyError:
-        raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(DATASETS) + sorted(IMAGES)}") from None
+        raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(ALL)}") from None
     if n < 1:
         raise ValueError(f"a dataset needs at least one point, got n={n}")
     if noise < 0:
@@ -140,12 +157,16 @@ def make_dataset(name, n=200, noise=0.1, seed=0):
 
 def given_points(X, Y):
     """Points supplied by the caller, checked: same number of rows, finite numbers; X rows of
-    numbers, or images (C, H, W) of one shape."""
+    numbers and Y rows, or images (C, H, W) of one shape and Y rows, or sequences (T, features)
+    and Y (T, classes) of the same T."""
     X, Y = as_matrix(X, "X"), as_matrix(Y, "Y")
-    if X.ndim not in (2, 4) or Y.ndim != 2 or len(X) == 0:
-        raise ConfigError("dataset", "X must be a non-empty list of rows, or of images (C, H, W), and Y of rows")
+    if (X.ndim, Y.ndim) not in ((2, 2), (4, 2), (3, 3)) or len(X) == 0:
+        raise ConfigError("dataset", "X must be a non-empty list of rows, of images (C, H, W) or of sequences "
+                                     "(T, features), and Y of rows (of sequences (T, classes) for sequences)")
     if len(X) != len(Y):
         raise ConfigError("dataset", f"X has {len(X)} rows but Y has {len(Y)}")
+    if X.ndim == 3 and X.shape[1] != Y.shape[1]:
+        raise ConfigError("dataset", f"X's sequences have {X.shape[1]} positions but Y's have {Y.shape[1]}")
     if not (np.isfinite(X).all() and np.isfinite(Y).all()):
         raise ConfigError("dataset", "X and Y must hold finite numbers only (no NaN or infinity)")
     return X, Y

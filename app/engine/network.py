@@ -20,6 +20,12 @@ class Phase(str, Enum):
     UPDATED = "updated"      # an optimiser step changed the parameters since the last forward
 
 
+def as_rows(Y):
+    """Targets as rows: a sequence's (n, T, classes) as n·T rows, one per (sample, position), as
+    the layers after attention hand on their output."""
+    return Y.reshape(-1, Y.shape[-1]) if Y.ndim == 3 else Y
+
+
 class PhaseError(RuntimeError):
     """An operation asked for values that do not exist for the current parameters."""
 
@@ -103,7 +109,7 @@ class Network:
 
     @property
     def output_units(self):
-        return self.shapes[-1][0]
+        return self.shapes[-1][-1]          # a sequence's: per position
 
     def weights(self):
         """Every layer's W (a penalty's arrays: not the biases, nor batch norm's γ, β)."""
@@ -116,7 +122,7 @@ class Network:
         "train" (a training step's forward) or "fixed" (the same again: batch norm's running
         statistics not moved, dropout's last mask kept): see engine/layers/normalization.py."""
         A = self.X = X
-        self.Y = Y
+        self.Y = Y = as_rows(Y)
         # references, not copies: an update puts new arrays in place, never writes into these
         self.cached_params = [layer.parameter_values() for layer in self.layers]   # W, b (γ, β)
         self.dropped = None
@@ -179,6 +185,8 @@ class Network:
         self.dropped = self.phase
         for layer in self.layers:
             layer.A_prev = layer.Z = layer.A = layer.dA = layer.dZ = None
+            for name in getattr(layer, "CACHED", ()):          # attention's Q, K, V, weights and theirs
+                setattr(layer, name, None)
         self.dX = None
 
     def replay(self):
@@ -208,8 +216,13 @@ class Network:
         for layer, out in zip(self.layers, self.shapes):
             if layer.W is None:
                 total += int(np.prod(shape))
+            elif isinstance(layer, Dense):
+                total += layer.W.size * int(np.prod(out[:-1]))     # at every position of a sequence
+            elif layer.W.ndim == 4:
+                total += layer.W.size * int(np.prod(out[1:]))      # a convolution: at H_out·W_out positions
             else:
-                total += layer.W.size * int(np.prod(out[1:]))      # out[1:]: H_out·W_out, or () for a dense layer
+                T = shape[0]                                        # attention: Q, K, V, then T × T scores
+                total += T * layer.W.size + 2 * T * T * (layer.W.shape[1] - layer.d_k)
             shape = out
         return total
 
@@ -218,8 +231,9 @@ class Network:
         if not 0 <= k < len(self.layers):
             raise ConfigError("layer", f"layer must be below {len(self.layers)}, got {k}", location="query")
         W = self.layers[k].W
-        if W is None or W.ndim != 2:
-            kind = "a layer without weights" if W is None else "a conv2d: o, c, u and v pick one of its kernel weights"
+        if not isinstance(self.layers[k], Dense):
+            kind = ("a layer without weights" if W is None else "a conv2d: o, c, u and v pick one of its kernel weights"
+                    if W.ndim == 4 else "an attention head: param=Wq, Wk or Wv with i and j pick one of its weights")
             raise ConfigError("layer", f"layer {k} is {kind}; i and j pick a dense layer's weight", location="query")
         if not 0 <= i < W.shape[0]:
             raise ConfigError("i", f"i must be below {W.shape[0]} (fan_in of layer {k}), got {i}", location="query")
@@ -245,7 +259,7 @@ class Network:
         its regularisation term included; dropout with the last mask, and batch norm with the
         batch's own statistics ("fixed": the training step's function, as a gradient check needs
         it) or with the last forward's ("last": the loss a Step's preview measures after it)."""
-        return self.data_loss_at(X, Y, mode) + self.penalty_in_precision()
+        return self.data_loss_at(X, as_rows(Y), mode) + self.penalty_in_precision()
 
     def loss_steps(self, X, Y, rows, first=0):
         """loss_at(X, Y) ("fixed" mode) as a generator that pauses (yields) after each `rows`
@@ -266,7 +280,7 @@ class Network:
                 parts.append(layer.output(A[start:start + rows], "fixed"))
                 yield
             A = np.concatenate(parts)
-        return self.loss.value(Z, A, Y) + self.penalty_in_precision()
+        return self.loss.value(Z, A, as_rows(Y)) + self.penalty_in_precision()
 
     def penalty_in_precision(self):
         """The regularisation term in the weights' own precision (extended in a gradient check);
@@ -288,7 +302,7 @@ class Network:
         W, b = params[-1][:2]
         Z = A @ W + b                  # the output layer has no options: the loss may want its z
         A = self.layers[-1].activation.forward(Z)
-        return self.loss.value(Z, A, Y)
+        return self.loss.value(Z, A, as_rows(Y))
 
     def copy(self):
         """A network with copies of this one's parameters (batch norm's γ, β and statistics and

@@ -9,7 +9,7 @@ from .batches import Batches
 from .datasets import two_classes
 from .errors import ConfigError
 from .health import norm, predicted_change
-from .network import PhaseError
+from .network import PhaseError, as_rows
 from .bookkeeping.history import LossHistory, NormHistory, TestLossHistory
 from .bookkeeping.past import PastStates
 
@@ -21,10 +21,10 @@ class Trainer:
                  test=None, is_test=None):
         if X.shape[1:] != network.input_shape:
             raise ConfigError("layers", f"layers[0] must be {X.shape[1]}, the number of inputs of the data")
-        if Y.shape[1] != network.output_units:
-            raise ConfigError("layers", f"the last layer must have {Y.shape[1]} units, "
+        if Y.shape[-1] != network.output_units:
+            raise ConfigError("layers", f"the last layer must have {Y.shape[-1]} units, "
                                         f"the number of targets of the data")
-        network.loss.check_targets(Y)
+        network.loss.check_targets(as_rows(Y))
         if any(getattr(layer, "batch_norm", False) for layer in network.layers) and \
                 min(batch_size or len(X), len(X)) < 2:
             raise ConfigError("batch_size", "batch norm needs at least 2 samples in a batch: its variance "
@@ -40,7 +40,7 @@ class Trainer:
         self._test_accuracy = ([], None)
         self.batches = Batches(len(X), batch_size, seed)
         self._accuracy = ([], None)   # (the W and b arrays it was worked out for, the accuracy)
-        self._two_classes = two_classes(Y)
+        self._two_classes = two_classes(as_rows(Y))
         self.initial = network.get_params()
         self.revision = 0             # counts the changes: forward, backward, step, train, reset, load
         self.reset()
@@ -67,7 +67,7 @@ class Trainer:
         """Y of every point in the points' own order (the training and the test points together)."""
         if self.test is None:
             return self.Y
-        Y = np.empty((len(self.points), self.Y.shape[1]))
+        Y = np.empty((len(self.points), *self.Y.shape[1:]))
         Y[~self.is_test], Y[self.is_test] = self.Y, self.test[1]
         return Y
 
@@ -292,7 +292,7 @@ class Trainer:
         puts new W and b arrays in place (and batch norm's γ, β and running statistics: a
         training forward moves those)."""
         X = self.X if X is None else X
-        Y = self.Y if Y is None else Y
+        Y = as_rows(self.Y if Y is None else Y)          # a sequence's: every position a row
         params = [p for layer in self.network.layers for p in (layer.W, layer.b, *(layer.kept() or ()))]
         cached_for, value = getattr(self, cache)
         if len(cached_for) == len(params) and all(a is b for a, b in zip(cached_for, params)):

@@ -7,9 +7,14 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter, WrapValidator, model_validator
 
+from ..engine.layers.attention import Attention
 from ..engine.steps import run_steps
-from ..limits import MAX_DENSE_LAYERS, MAX_POINTS, MAX_STEP, MAX_UNITS
-from ..sessions.config import KernelParams, Params, Row, Rows, SessionConfig, Strict, first_bad_item
+from ..engine.layers.kinds import MAX_FLAT
+from ..limits import MAX_DENSE_LAYERS, MAX_POINTS, MAX_STEP
+from ..sessions.config import SessionConfig
+from ..sessions.fields import Row, Rows, Strict, first_bad_item
+from ..sessions.layerspecs import KernelParams, Params
+from ..sessions.session import layer_params
 from .links import ScenarioError
 
 FILE_FORMAT = "manualgrad-session"
@@ -45,7 +50,7 @@ def number_array(value, handler):
     return {4: KERNELS, 2: MATRIX}.get(depth(value), VECTOR).validate_python(value)
 
 
-MATRIX = TypeAdapter(Annotated[list[Row], Field(min_length=1, max_length=MAX_UNITS), Rows],
+MATRIX = TypeAdapter(Annotated[list[Row], Field(min_length=1, max_length=MAX_FLAT), Rows],
                      config=ConfigDict(strict=True))
 VECTOR = TypeAdapter(Row, config=ConfigDict(strict=True))
 KERNELS = TypeAdapter(KernelParams.model_fields["W"].annotation, config=ConfigDict(strict=True))
@@ -247,10 +252,18 @@ def digest(body: dict, secret: bytes | None = None) -> str:
     return run_steps(digest_steps(body, secret))
 
 
-def file_params(state, prefix, layers):
-    """Each layer's {W, b} under `prefix`, or None for a layer without them (a pool, flatten)."""
-    return [{"W": state[f"{prefix}.{k}.W"].tolist(), "b": state[f"{prefix}.{k}.b"].tolist()}
-            if f"{prefix}.{k}.W" in state else None for k in range(layers)]
+def file_params(state, prefix, network):
+    """Each layer's {W, b} under `prefix` (an attention head's {Wq, Wk, Wv}), or None for a layer
+    without them (a pool, flatten)."""
+    out = []
+    for k, layer in enumerate(network.layers):
+        if f"{prefix}.{k}.W" not in state:
+            out.append(None)
+        elif isinstance(layer, Attention):
+            out.append(dict(zip(("Wq", "Wk", "Wv"), (part.tolist() for part in layer.split(state[f"{prefix}.{k}.W"])))))
+        else:
+            out.append({"W": state[f"{prefix}.{k}.W"].tolist(), "b": state[f"{prefix}.{k}.b"].tolist()})
+    return out
 
 
 def export_session(session, secret=None):
@@ -258,14 +271,13 @@ def export_session(session, secret=None):
     an HMAC when the server has a secret; a generator pausing while it hashes."""
     trainer = session.trainer
     state = trainer.state_dict()
-    layers = len(trainer.network.layers)
     config = {key: value for key, value in session.config.items() if key not in ("task", "input_shape")}
     if "points" in config["dataset"]:    # the client's own points travel with the file
         config["dataset"] = {"X": trainer.points.tolist(), "Y": trainer.targets().tolist()}
-    config["params"] = file_params(state, "initial", layers)
+    config["params"] = file_params(state, "initial", trainer.network)
     memory = {}
     for name, value in state.items():
-        if name.startswith("optimizer.") and name != "optimizer.t":
+        if name.startswith("optimizer.") and name != "optimizer.t" and value.size:   # an attention head's b: empty
             _, k, param, kind = name.split(".")
             memory.setdefault(f"{k}.{param}", {})[kind] = value.tolist()
     batches = None
@@ -279,7 +291,7 @@ def export_session(session, secret=None):
         "version": FILE_VERSION,
         "config": config,
         "step": state["steps"],
-        "current_params": file_params(state, "params", layers),
+        "current_params": file_params(state, "params", trainer.network),
         "optimizer_t": state["optimizer.t"],
         "optimizer_state": memory,
         "history": {"steps": state["history.steps"].tolist(),
@@ -293,7 +305,7 @@ def export_session(session, secret=None):
     }
     if trainer.network.has_options():
         body["layer_state"] = [{name: state[f"options.{k}.{name}"].tolist() for name in LayerState.model_fields}
-                               if f"options.{k}.gamma" in state else None for k in range(layers)]
+                               if f"options.{k}.gamma" in state else None for k in range(len(trainer.network.layers))]
         body["dropout_rng"] = {"state": str(state["dropout.rng.state"]), "inc": str(state["dropout.rng.inc"]),
                                "has_uint32": state["dropout.rng.has_uint32"],
                                "uinteger": state["dropout.rng.uinteger"]}
@@ -344,7 +356,7 @@ def restore(trainer, file: SessionFile):
     state = {name: value for name, value in trainer.state_dict().items() if not name.startswith("past.")}
     for k, entry in enumerate(file.current_params):
         if entry is not None:
-            state[f"params.{k}.W"], state[f"params.{k}.b"] = np.array(entry.W), np.array(entry.b)
+            state[f"params.{k}.W"], state[f"params.{k}.b"] = (np.array(a) for a in layer_params(entry))
     for key, arrays in file.optimizer_state.items():
         k, _, name = key.partition(".")
         for kind, value in arrays.model_dump().items():

@@ -9,7 +9,8 @@ from pydantic import Field
 
 from ..engine.steps import run_steps
 from ..limits import MAX_DENSE_LAYERS, MAX_UNITS
-from ..sessions.config import SessionConfig, Strict
+from ..sessions.config import SessionConfig
+from ..sessions.fields import Strict
 
 CODE_VERSION = "1"
 MAX_CODE_CHARS = 200_000          # a link's scenario code (a 64-unit net with weights fits)

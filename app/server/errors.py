@@ -23,7 +23,7 @@ store_log = logging.getLogger("manualgrad.store")   # once a minute per message 
 
 # parts of a location that are not fields: where it came from, and the tags of unions
 TAGS = ("body", "query", "path", "named", "points", "rows", "images", "sizes", "specs", "kernels",
-        "conv2d", "maxpool2d", "avgpool2d", "flatten", "dense")
+        "conv2d", "maxpool2d", "avgpool2d", "flatten", "dense", "attention", "sequences")
 
 
 def field_name(loc):

@@ -7,82 +7,25 @@ row, stopping at the first bad row, so 320,000 bad entries give a handful of err
 """
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter, ValidationError, WrapValidator, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, field_validator
 from pydantic_core import PydanticCustomError
 
-from ..engine import ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS
-from ..engine.datasets import IMAGES, MAX_IMAGES
+from ..engine import DATASETS, LOSSES, OPTIMIZERS
+from ..engine.datasets import IMAGES, MAX_IMAGES, SEQUENCES
 from ..engine.init import INITS
-from ..engine.layers.kinds import KERNELS, MAX_CHANNELS, MAX_PADDING, POOL_SIZES, STRIDES
 from ..engine.optimizers import SETTINGS
 from ..engine.features import FEATURES
-from ..limits import MAX_DENSE_LAYERS, MAX_NOISE, MAX_POINTS, MAX_SEED, MAX_UNITS
+from ..limits import MAX_DENSE_LAYERS, MAX_NOISE, MAX_POINTS, MAX_SEED
+from .fields import ActivationName, FiniteFloat, Row, Rows, Strict, first_bad_item
+from .layerspecs import Layers, Params
 
-FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
-Units = Annotated[int, Field(ge=1, le=MAX_UNITS)]
 Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
 # the names come from the engine's registries: a new activation, loss, optimiser or dataset there
 # is one here and in the page's catalog (app/api/catalog.py) at once
-ActivationName = Literal[tuple(ACTIVATIONS)]
 LossName = Literal[tuple(LOSSES)]
 OptimizerName = Literal[tuple(OPTIMIZERS)]
-DatasetName = Literal[tuple(DATASETS) + tuple(IMAGES)]
+DatasetName = Literal[tuple(DATASETS) + tuple(IMAGES) + tuple(SEQUENCES)]
 InitName = Literal[tuple(INITS)]
-Row = Annotated[list[FiniteFloat], Field(min_length=1, max_length=MAX_UNITS)]
-MAX_UNKNOWN_NAMED = 5        # unknown keys named in the one error about them
-_ROW = TypeAdapter(Row, config=ConfigDict(strict=True))
-
-
-def first_bad_row(value, handler):
-    """Check a list of rows one row at a time; at the first bad row, the usual errors of the rows
-    up to it (so at most one row's worth), instead of an error for every bad entry."""
-    if isinstance(value, list):
-        for r, row in enumerate(value):
-            try:
-                _ROW.validate_python(row)
-            except ValidationError:
-                return handler(value[:r + 1])
-            if r >= MAX_POINTS:                 # too many rows: the usual too_long error
-                break
-    return handler(value)
-
-
-Rows = WrapValidator(first_bad_row)
-
-
-def first_bad_item(item_type):
-    """A list checked one item at a time: at the first bad item, the usual error of the items
-    up to it (one error, not one for every bad item of a long list)."""
-    item = TypeAdapter(item_type, config=ConfigDict(strict=True))
-
-    def check(value, handler):
-        if isinstance(value, list):
-            for n, entry in enumerate(value):
-                try:
-                    item.validate_python(entry)
-                except ValidationError:
-                    return handler(value[:n + 1])
-        return handler(value)
-    return WrapValidator(check)
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def unknown_keys_once(cls, data, handler):
-        """Past a few unknown keys (each of which gets its error, naming it), one error for all of
-        them, naming the first few: not 150,000 errors for 150,000 keys."""
-        fields = cls.model_fields
-        if isinstance(data, dict) and len(data) > len(fields) + MAX_UNKNOWN_NAMED:
-            unknown = [key for key in data if key not in fields]
-            if len(unknown) > MAX_UNKNOWN_NAMED:
-                named = ", ".join(repr(str(k)[:40]) for k in unknown[:MAX_UNKNOWN_NAMED])
-                more = f" and {len(unknown) - MAX_UNKNOWN_NAMED} more" if len(unknown) > MAX_UNKNOWN_NAMED else ""
-                raise PydanticCustomError("extra_forbidden", "unknown field {named}{more}; the fields are: {known}",
-                                          {"named": named, "more": more, "known": ", ".join(fields)})
-        return handler(data)
 
 
 def setting(name):
@@ -130,19 +73,38 @@ Image = Annotated[list[Annotated[list[ImageRow], Field(min_length=MIN_SIDE, max_
 Images = Annotated[list[Image], Field(min_length=1, max_length=MAX_POINTS), first_bad_item(Image)]
 
 
+MIN_LENGTH, MAX_LENGTH = 2, 8
+Sequence = Annotated[list[Row], Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH), Rows,
+                     Field(description="(T, features): one row per position")]
+Sequences = Annotated[list[Sequence], Field(min_length=1, max_length=MAX_POINTS), first_bad_item(Sequence)]
+PointRows = Annotated[list[Row], Field(min_length=1, max_length=MAX_POINTS), Rows]
+
+
+def depth(value):
+    """How many lists deep `value` goes along its first entries."""
+    n = 0
+    while isinstance(value, list) and value:
+        n, value = n + 1, value[0]
+    return n
+
+
 def inputs_kind(value):
-    """"images" when X's rows are nested lists (C, H, W), else "rows"."""
-    return "images" if isinstance(value, list) and value and isinstance(value[0], list) and value[0] \
-        and isinstance(value[0][0], list) else "rows"
+    """"images" when X's entries are (C, H, W), "sequences" when (T, features), else "rows"."""
+    return {4: "images", 3: "sequences"}.get(depth(value), "rows")
+
+
+def targets_kind(value):
+    return "sequences" if depth(value) == 3 else "rows"
 
 
 class PointsDataset(Strict):
     """Points supplied by the client: X rows are inputs (or images (C, H, W), 1-3 channels of
-    4-16 × 4-16 pixels), Y rows targets."""
+    4-16 × 4-16 pixels; or sequences (T, features), 2-8 positions), Y rows targets (for
+    sequences (T, classes), one row per position)."""
 
-    X: Annotated[Annotated[Annotated[list[Row], Field(min_length=1, max_length=MAX_POINTS), Rows], Tag("rows")]
-                 | Annotated[Images, Tag("images")], Discriminator(inputs_kind)]
-    Y: Annotated[list[Row], Field(min_length=1, max_length=MAX_POINTS), Rows]
+    X: Annotated[Annotated[PointRows, Tag("rows")] | Annotated[Images, Tag("images")]
+                 | Annotated[Sequences, Tag("sequences")], Discriminator(inputs_kind)]
+    Y: Annotated[Annotated[PointRows, Tag("rows")] | Annotated[Sequences, Tag("sequences")], Discriminator(targets_kind)]
 
 
 def dataset_kind(value):
@@ -159,37 +121,6 @@ DatasetSpec = Annotated[
 ]
 
 
-class LayerParams(Strict):
-    """Explicit starting weights of one dense layer: W is fan_in rows of fan_out numbers."""
-
-    W: Annotated[list[Row], Field(min_length=1, max_length=MAX_UNITS), Rows]
-    b: Row
-
-
-KernelRow = Annotated[list[FiniteFloat], Field(min_length=1, max_length=max(KERNELS))]
-Kernel = Annotated[list[KernelRow], Field(min_length=1, max_length=max(KERNELS))]
-
-
-class KernelParams(Strict):
-    """Explicit starting kernels of one conv layer: W (C_out, C_in, k, k), b (C_out,)."""
-
-    W: Annotated[list[Annotated[list[Kernel], Field(min_length=1, max_length=MAX_CHANNELS)]],
-                 Field(min_length=1, max_length=MAX_CHANNELS)]
-    b: Annotated[list[FiniteFloat], Field(min_length=1, max_length=MAX_CHANNELS)]
-
-
-def params_kind(value):
-    """"kernels" when W is 4-D (a convolution's), else "rows"."""
-    W = value.get("W") if isinstance(value, dict) else getattr(value, "W", None)
-    deep = isinstance(W, list) and W and isinstance(W[0], list) and W[0] and isinstance(W[0][0], list)
-    return "kernels" if deep else "rows"
-
-
-# one layer's starting weights: a dense layer's, a conv layer's kernels, or none (a pool, flatten)
-Params = Annotated[Annotated[LayerParams, Tag("rows")] | Annotated[KernelParams, Tag("kernels")],
-                   Discriminator(params_kind)] | None
-
-
 FeatureName = Literal[tuple(FEATURES)]
 
 
@@ -203,53 +134,6 @@ class LayerOptions(Strict):
 class RegularizationConfig(Strict):
     kind: Literal["l1", "l2"] = Field(description="l2: + rate · ½ Σ W²; l1: + rate · Σ |W| (weights, not biases)")
     rate: float = Field(ge=0, le=10)
-
-
-class ConvSpec(Strict):
-    """A convolution: `channels` kernels of kernel × kernel over every input channel."""
-
-    type: Literal["conv2d"]
-    channels: int = Field(ge=1, le=MAX_CHANNELS)
-    kernel: Literal[KERNELS] = Field(description="odd: the window has a centre")
-    stride: Literal[STRIDES] = 1
-    padding: int = Field(0, ge=0, le=MAX_PADDING)
-    activation: ActivationName = "relu"
-
-
-class PoolSpec(Strict):
-    """Max or average pooling of size × size windows, stride size."""
-
-    type: Literal["maxpool2d", "avgpool2d"]
-    size: Literal[POOL_SIZES]
-
-
-class FlattenSpec(Strict):
-    """(C, H, W) to one vector of C·H·W, for the dense layers after it."""
-
-    type: Literal["flatten"]
-
-
-class DenseSpec(Strict):
-    """A dense layer; the last one's units default to the data's outputs, its activation to the
-    loss's output activation, a hidden one's to tanh."""
-
-    type: Literal["dense"]
-    units: Units | None = None
-    activation: ActivationName | None = None
-
-
-LayerSpec = Annotated[ConvSpec | PoolSpec | FlattenSpec | DenseSpec, Field(discriminator="type")]
-
-
-def layers_kind(value):
-    """"specs" when the layers are objects ({"type": …}), else "sizes"."""
-    return "specs" if isinstance(value, list) and value and not isinstance(value[0], int) else "sizes"
-
-
-Layers = Annotated[
-    Annotated[Annotated[list[Units], Field(min_length=2, max_length=MAX_DENSE_LAYERS + 1)], Tag("sizes")]
-    | Annotated[Annotated[list[LayerSpec], Field(min_length=1, max_length=MAX_DENSE_LAYERS)], Tag("specs")],
-    Discriminator(layers_kind)]
 
 
 class SessionConfig(Strict):

@@ -3,15 +3,16 @@ import time
 
 import numpy as np
 
-from ..engine import (DATASETS, Network, Trainer, given_points, make_dataset, make_optimizer, peak_bytes,
+from ..engine import (Network, Trainer, given_points, make_dataset, make_optimizer, peak_bytes,
     two_classes)
 from ..engine.activations import get_activation
 from ..engine.errors import ConfigError
+from ..engine.network import as_rows
 from ..engine.features import check_features, feature_matrix
 from ..engine.losses import DEFAULT_LOSS, OUTPUT_ACTIVATION
 from ..engine.regularization import Regularization
-from ..engine.datasets import IMAGES
-from ..engine.images import DEFAULT_LAYERS
+from ..engine.datasets import ALL
+from ..engine import images, sequences
 from .config import NamedDataset, SessionConfig
 from .turns import Turns
 
@@ -42,11 +43,11 @@ def load_dataset(spec):
     """(X, Y, task) for a named dataset or points given by the client."""
     if isinstance(spec, NamedDataset):
         X, Y = make_dataset(spec.name, n=spec.n, noise=spec.noise, seed=spec.seed)
-        return X, Y, {**DATASETS, **IMAGES}[spec.name].task
-    X, Y = given_points(spec.X, spec.Y)          # ConfigError("dataset") for ragged rows or images
-    if Y.shape[1] > 1:
+        return X, Y, ALL[spec.name].task
+    X, Y = given_points(spec.X, spec.Y)          # ConfigError("dataset") for ragged rows, images or sequences
+    if Y.shape[-1] > 1:
         task = "multiclass"
-    elif two_classes(Y):
+    elif two_classes(as_rows(Y)):
         task = "binary"
     else:
         task = "regression"
@@ -67,7 +68,7 @@ def build_trainer(config: SessionConfig):
     """A Trainer for `config`, and the configuration with every default filled in. What does not
     fit is the engine's ConfigError, naming its field (it checks; nothing here checks again)."""
     points, all_Y, task = load_dataset(config.dataset)
-    if points.ndim == 4 or (config.layers and not isinstance(config.layers[0], int)):
+    if points.ndim > 2 or (config.layers and not isinstance(config.layers[0], int)):
         return build_layered(config, points, all_Y, task)
     inputs = points
     if config.features is not None:          # the network's inputs, worked out from each point
@@ -114,21 +115,24 @@ def build_layered(config, points, all_Y, task):
     X, Y = points[~is_test], all_Y[~is_test]
     test = (points[is_test], all_Y[is_test]) if is_test.any() else None
     loss = config.loss or DEFAULT_LOSS[task]
-    given = [spec.model_dump() for spec in config.layers] if config.layers else [dict(s) for s in DEFAULT_LAYERS]
+    default = sequences.DEFAULT_LAYERS if points.ndim == 3 else images.DEFAULT_LAYERS
+    given = [spec.model_dump() for spec in config.layers] if config.layers else [dict(s) for s in default]
     specs = []
     for k, spec in enumerate(given):
         full = {key: value for key, value in spec.items() if value is not None}
         if full["type"] == "conv2d":
             full = {"type": "conv2d", "stride": 1, "padding": 0, "activation": "relu", **full}
+        elif full["type"] == "attention":
+            full = {"type": "attention", "causal": False, **full}
         elif full["type"] == "dense":
             last = k == len(given) - 1
             if "units" not in full and not last:
                 raise ConfigError(f"layers[{k}]", f"layers[{k}]: a hidden dense layer needs its units")
-            full = {"type": "dense", "units": Y.shape[1], "activation": OUTPUT_ACTIVATION[loss] if last else "tanh",
+            full = {"type": "dense", "units": Y.shape[-1], "activation": OUTPUT_ACTIVATION[loss] if last else "tanh",
                     **full}
         specs.append(full)
     reg = config.regularization
-    params = [(p.W, p.b) if p is not None else () for p in config.params] if config.params is not None else None
+    params = [layer_params(p) for p in config.params] if config.params is not None else None
     if params is not None and len(params) != len(specs):
         raise ConfigError("params", f"params has {len(params)} layers, need {len(specs)} (null for a pool or a flatten)")
     net = Network.of_specs(X.shape[1:], specs, loss, params=params, init=config.init, seed=config.seed,
@@ -141,3 +145,16 @@ def build_layered(config, points, all_Y, task):
                       dataset=config.dataset.model_dump() if isinstance(config.dataset, NamedDataset)
                       else {"points": len(points)})
     return trainer, normalised
+
+
+def layer_params(given):
+    """A layer's starting weights as the engine takes them: (W, b), an attention head's Wq, Wk, Wv
+    side by side as one W (no b), or () for a layer without any."""
+    if given is None:
+        return ()
+    if hasattr(given, "Wq"):
+        try:
+            return np.concatenate([np.array(given.Wq), np.array(given.Wk), np.array(given.Wv)], axis=1), np.zeros(0)
+        except ValueError:
+            raise ConfigError("params", "an attention head's Wq, Wk and Wv need as many rows each (d_in)") from None
+    return given.W, given.b

@@ -50,6 +50,18 @@ export function phaseRules(phase) {
   return rules[phase] ?? rules.fresh;
 }
 
+const SLOWED_FROM = 0.15, SLOWED_UNTIL = 0.05;   // s a Play tick waited: shown from, hidden under
+
+/** what to tell a learner whose Play tick waited `seconds` for the server ("" to say nothing);
+ *  `shown`: whether the note is up already (it stays up until the wait falls under 0.05 s) */
+export function playWaitNote(seconds, shown) {
+  if (seconds >= SLOWED_FROM || (shown && seconds >= SLOWED_UNTIL)) {
+    return `Play is slowed by a busy server: each tick waits ${seconds.toFixed(2)} s for its turn while others `
+      + "train. Clicks stay quick.";
+  }
+  return "";
+}
+
 /** The buttons of the Drive bar; `onAction(name)` for clicks on the enabled ones; `teacher.blocked(name)`
  *  says why a button the teacher locked for the lesson waits. */
 export class DriveBar {
@@ -128,8 +140,19 @@ export class DriveBar {
         : rules.guidance;
   }
 
+  /** the wait of Play's last tick for the server's compute (s): a busy server slows the players
+   *  before anyone's clicks, and the learner is told why the steps come slower */
+  showWait(seconds) {
+    const badge = this.doc.querySelector("[data-role=play-slowed]");
+    if (!badge) return;
+    const note = playWaitNote(seconds, !badge.hidden);
+    badge.hidden = !note;
+    if (note) badge.textContent = note;
+  }
+
   setPlaying(on) {
     this.playing = on;
+    if (!on) this.showWait(0);
     const b = this.buttons.play;
     b.setAttribute("aria-pressed", on ? "true" : "false");
     b.firstChild.textContent = on ? "Pause " : "Play ";

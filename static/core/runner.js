@@ -136,7 +136,9 @@ export class Runner {
       let stopped = null;
       await store.enqueue(async () => {
         if (!mine() || store.id !== id) return;
-        stopped = this.afterTrain(await store.train(id, speed.steps, { withPictures: true }));
+        const state = await store.train(id, speed.steps, { withPictures: true });
+        drive.showWait(state.waited ?? 0);
+        stopped = this.afterTrain(state);
       });
       if (stopped || !store.state || store.state.id !== id) break;
       if (messages.errorCount !== errors) break;

@@ -5,7 +5,7 @@ import re
 from typing import get_args
 
 from app.engine import ACTIVATIONS, DATASETS, LOSSES, OPTIMIZERS
-from app.engine.datasets import IMAGES
+from app.engine.datasets import IMAGES, SEQUENCES
 from app.engine.optimizers import SETTINGS
 from app.scenarios.links import CONTROLS, Control
 from app.sessions.config import ActivationName, DatasetName, LossName, OptimizerConfig, OptimizerName
@@ -20,7 +20,7 @@ def test_the_schema_takes_its_names_from_the_registries():
     assert set(get_args(ActivationName)) == set(ACTIVATIONS)
     assert set(get_args(LossName)) == set(LOSSES)
     assert set(get_args(OptimizerName)) == set(OPTIMIZERS)
-    assert set(get_args(DatasetName)) == set(DATASETS) | set(IMAGES)
+    assert set(get_args(DatasetName)) == set(DATASETS) | set(IMAGES) | set(SEQUENCES)
     assert set(get_args(Control)) == set(CONTROLS)
     assert OptimizerConfig().lr == SETTINGS["lr"].default
 
@@ -39,6 +39,7 @@ def test_the_page_gets_one_catalog_of_them(client):
     assert [d["name"] for d in catalog["image_datasets"]] == list(IMAGES)
     for d in catalog["image_datasets"]:      # the page names each class (a one-unit output: two)
         assert len(d["classes"]) == max(2, d["outputs"])
+    assert {d["name"]: d["shape"] for d in catalog["sequence_datasets"]} == {name: [5, 9] for name in SEQUENCES}
     kinds = {kind["name"]: kind["settings"] for kind in catalog["layer_kinds"]}
     assert kinds["conv2d"]["kernel"] == {"choices": [1, 3, 5, 7], "default": None}
     assert kinds["conv2d"]["padding"] == {"choices": [0, 1, 2, 3], "default": 0}

@@ -167,3 +167,25 @@ def test_a_kernel_edit_that_picks_no_weight_is_a_422_naming_it(client, body, fie
     sid = client.post("/api/sessions", json=OWN).json()["id"]
     response = client.post(f"/api/sessions/{sid}/weight", json=body)
     assert response.status_code == 422 and fields(response) == [field], response.text
+
+
+BIG_X = np.random.default_rng(5).normal(size=(4, 3, 16, 16)).round(2).tolist()
+
+
+def test_a_dense_layer_after_a_flatten_takes_at_most_1024_inputs(client):
+    wide = {"dataset": {"X": BIG_X, "Y": [[0.0], [1.0], [0.0], [1.0]]},
+            "layers": [{"type": "conv2d", "channels": 8, "kernel": 1}, {"type": "flatten"}, {"type": "dense"}]}
+    response = client.post("/api/sessions", json=wide)
+    assert fields(response) == ["layers[2]"] and "2048" in response.text and "1024" in response.text
+
+
+def test_a_cnn_with_a_wide_dense_layer_saves_and_loads_back(client):
+    """8×8×8 = 512 inputs to the dense layer: its W has more rows than a dense stack's 64."""
+    config = {"dataset": {"X": BIG_X, "Y": [[0.0], [1.0], [0.0], [1.0]]}, "optimizer": {"name": "adam"},
+              "layers": [{"type": "conv2d", "channels": 8, "kernel": 1}, {"type": "maxpool2d", "size": 2},
+                         {"type": "flatten"}, {"type": "dense"}]}
+    sid = client.post("/api/sessions", json=config).json()["id"]
+    client.post(f"/api/sessions/{sid}/train", json={"steps": 2})
+    response = client.post("/api/sessions/import", json=client.get(f"/api/sessions/{sid}/export").json())
+    assert response.status_code == 201, response.text[:500]
+    assert np.array(response.json()["layers"][3]["W"]).shape == (512, 1)

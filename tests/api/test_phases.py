@@ -248,3 +248,10 @@ def test_a_reply_says_where_its_time_went(client, session):
     took = (time.perf_counter() - started) * 1e3
     stages = {name: float(ms) for name, ms in (part.strip().split(";dur=") for part in response.headers["server-timing"].split(","))}
     assert stages["compute"] > 0.5 * took and sum(stages.values()) <= took
+
+
+def test_a_train_says_how_long_its_work_waited_for_the_compute_thread(client, session):
+    import time
+    started = time.perf_counter()
+    state = client.post(f"/api/sessions/{session['id']}/train", json={"steps": 50}).json()
+    assert 0 <= state["waited"] < time.perf_counter() - started

@@ -84,3 +84,20 @@ def test_the_largest_session_is_about_81_mb_at_its_peak():
     held = held_bytes(t)
     # 5,000 rows x (7 x 64 + 1) units x Z, A, dA, dZ x 8 bytes = 71.8 MB, plus dL/dX and the data
     assert 70e6 < held <= peak_bytes(t) < 90e6
+
+
+@pytest.mark.parametrize("dataset, specs", [
+    ("glyphs", [{"type": "conv2d", "channels": 8, "kernel": 3, "stride": 1, "padding": 1, "activation": "relu"},
+                {"type": "maxpool2d", "size": 2}, {"type": "flatten"},
+                {"type": "dense", "units": 4, "activation": "softmax"}]),
+    ("reverse", [{"type": "attention", "d_k": 16, "d_v": 16, "causal": True},
+                 {"type": "dense", "units": 32, "activation": "tanh"}, {"type": "dense", "units": 4, "activation": "softmax"}]),
+], ids=["cnn", "attention"])
+def test_peak_bytes_bounds_what_a_cnn_or_a_head_holds(dataset, specs):
+    X, Y = make_dataset(dataset, n=300, seed=0)
+    t = Trainer(Network.of_specs(X.shape[1:], specs, "cross_entropy"), make_optimizer("adam", 0.01), X, Y)
+    peak = peak_bytes(t)
+    t.train(300)
+    t.forward()
+    t.backward()
+    assert held_bytes(t) <= peak < 4 * held_bytes(t)

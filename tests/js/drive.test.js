@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { DriveBar, phaseRules } from "../../static/controls/drive.js";
+import { DriveBar, phaseRules, playWaitNote } from "../../static/controls/drive.js";
 
 /** the drive actions a phase lets run */
 const allowedIn = (phase) => ["forward", "backward", "step"].filter((a) => !phaseRules(phase).why[a]);
@@ -59,4 +59,12 @@ test("DriveBar.allowed: the teacher's lock, then Play, then Train, then the phas
   const locked = { ...idle, teacher: { blocked: (a) => (a === "step" ? "Not in this lesson." : "") } };
   assert.deepEqual(allowed(locked, "step", "backward"), [false, "Not in this lesson."]);
   assert.deepEqual(allowed(locked, "forward", "backward"), [true, ""]);
+});
+
+test("playWaitNote: a tick that waited 0.15 s or more says Play is slowed; the note stays until under 0.05 s", () => {
+  assert.equal(playWaitNote(0.01, false), "");
+  assert.equal(playWaitNote(0.1, false), "");
+  assert.match(playWaitNote(0.4, false), /slowed by a busy server.*0\.40 s/);
+  assert.match(playWaitNote(0.1, true), /0\.10 s/);
+  assert.equal(playWaitNote(0.03, true), "");
 });

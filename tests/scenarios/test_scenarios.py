@@ -90,7 +90,8 @@ def test_presets_are_listed_and_each_one_trains(client):
     presets = client.get("/api/scenarios").json()["presets"]
     names = [p["name"] for p in presets]
     assert names == ["single-neuron", "xor", "circles", "spiral", "softmax-3-class", "regression-sine", "overfitting",
-                     "dropout", "batch-norm", "conv-bars", "conv-shapes", "conv-glyphs"]
+                     "dropout", "batch-norm", "conv-bars", "conv-shapes", "conv-glyphs",
+                     "attention-reverse", "attention-copy-first"]
     for preset in presets:
         assert preset["title"] and preset["description"]
         scenario = client.post("/api/scenarios/decode", json={"code": preset["code"]}).json()
@@ -325,8 +326,9 @@ def test_a_decoded_link_is_no_bigger_than_what_a_code_may_unpack_to(client):
 
 
 @pytest.mark.parametrize("name, steps, accuracy", [("conv-bars", 100, 1.0), ("conv-glyphs", 100, 1.0),
-                                                   ("conv-shapes", 200, 0.9)])
-def test_the_conv_presets_do_what_their_descriptions_say(client, name, steps, accuracy):
+                                                   ("conv-shapes", 200, 0.9), ("attention-reverse", 30, 1.0),
+                                                   ("attention-copy-first", 30, 1.0)])
+def test_the_conv_and_attention_presets_do_what_their_descriptions_say(client, name, steps, accuracy):
     preset = next(p for p in client.get("/api/scenarios").json()["presets"] if p["name"] == name)
     config = client.post("/api/scenarios/decode", json={"code": preset["code"]}).json()["config"]
     sid = client.post("/api/sessions", json=config).json()["id"]
@@ -347,3 +349,15 @@ def test_the_bars_kernels_turn_into_edge_detectors(client):
         return any(abs(a.sum()) == 3 and abs(b.sum()) == 3 and a[0] != b[0] for a, b in zip(lines[:2], lines[1:3])) \
             or any(abs(a.sum()) == 3 and abs(b.sum()) == 3 and a[0] != b[0] for a, b in zip(lines[3:5], lines[4:6]))
     assert sum(edge(k) for k in kernels) >= 2, kernels.round(2)
+
+
+@pytest.mark.parametrize("name, column", [("attention-reverse", [4, 3, 2, 1, 0]), ("attention-copy-first", [0] * 5)])
+def test_the_attention_presets_weights_take_their_pattern(client, name, column):
+    preset = next(p for p in client.get("/api/scenarios").json()["presets"] if p["name"] == name)
+    config = client.post("/api/scenarios/decode", json={"code": preset["code"]}).json()["config"]
+    sid = client.post("/api/sessions", json=config).json()["id"]
+    client.post(f"/api/sessions/{sid}/train", json={"steps": 60})
+    client.post(f"/api/sessions/{sid}/forward")
+    for sample in client.get(f"/api/sessions/{sid}/batch?arrays=false").json()["indices"][:5]:
+        weights = client.get(f"/api/sessions/{sid}?sample={sample}").json()["sample"]["layers"][0]["weights"]
+        assert np.argmax(weights, axis=1).tolist() == column

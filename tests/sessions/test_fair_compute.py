@@ -276,3 +276,19 @@ def test_the_work_of_a_session_on_play_waits_behind_clicks():
 
     order = asyncio.run(scenario())
     assert order.index("click") <= 1, order        # at most the one picture already at work before it
+
+
+def test_a_players_train_behind_a_busy_compute_thread_says_it_waited():
+    """Two learners on Play with a big network: each one's train shares the compute thread with
+    the other's, and its reply's `waited` (the page's "Play is slowed by a busy server") says so."""
+    with live_process() as server:
+        ids = [server.session(**BIG) for _ in range(2)]
+        for sid in ids:                               # a first train marks each session as playing
+            assert server.call("POST", f"/api/sessions/{sid}/train", {"steps": 1})[0] == 200
+        threads = [in_background(lambda sid=sid: server.call("POST", f"/api/sessions/{sid}/train", {"steps": 300}))
+                   for sid in ids]
+        for thread, _ in threads:
+            thread.join(120)
+        replies = [out["result"][2] for _, out in threads]
+        assert all(reply["steps_run"] == 300 for reply in replies)
+        assert max(reply["waited"] for reply in replies) > 0.05, [reply["waited"] for reply in replies]

@@ -61,6 +61,57 @@ def test_phases_alternating_between_two_processes_match_one_in_memory_process(re
         assert histories(b, shared) == histories(memory, mine)
 
 
+CNN = {"dataset": {"name": "glyphs", "n": 120}, "batch_size": 16, "optimizer": {"name": "adam", "lr": 0.01},
+       "layers": [{"type": "conv2d", "channels": 3, "kernel": 3, "padding": 1},
+                  {"type": "avgpool2d", "size": 2}, {"type": "flatten"}, {"type": "dense"}]}
+
+
+def test_a_cnn_alternating_between_two_processes_matches_one_in_memory_process(redis):
+    """4-D kernels, their Adam moments and the pools travel through Redis: every phase, a kernel
+    weight's and an input's chain, a rewind and a train give what one process in memory gives."""
+    with live_process() as memory, servers(redis) as (a, b):
+        mine, shared = memory.session(**CNN), a.session(**CNN)
+        for n, phase in enumerate(["forward", "backward", "step", "forward", "backward"]):
+            _, _, want = memory.call("POST", f"/api/sessions/{mine}/{phase}?sample=5")
+            status, _, got = (a, b)[n % 2].call("POST", f"/api/sessions/{shared}/{phase}?sample=5")
+            assert status == 200 and comparable(got) == comparable(want), phase
+        _, _, batch = memory.call("GET", f"/api/sessions/{mine}/batch?arrays=false")
+        sample = batch["indices"][3]
+        for path in (f"/chain?layer=0&o=2&c=0&u=1&v=2&sample={sample}", f"/chain?layer=0&input=0,4,7&sample={sample}",
+                     f"/chain?layer=1&input=1,3,2&sample={sample}", "/gradcheck?layer=0&o=1&c=0&u=0&v=0"):
+            status, _, got = b.call("GET", f"/api/sessions/{shared}{path}")
+            assert status == 200 and got == memory.call("GET", f"/api/sessions/{mine}{path}")[2], path
+        _, _, want = memory.call("POST", f"/api/sessions/{mine}/train", {"steps": 30})
+        _, _, got = a.call("POST", f"/api/sessions/{shared}/train", {"steps": 30})
+        assert comparable(got) == comparable(want)
+        _, _, want = memory.call("POST", f"/api/sessions/{mine}/rewind", {"step": 7})
+        status, _, got = b.call("POST", f"/api/sessions/{shared}/rewind", {"step": 7})
+        assert status == 200 and got["step"] == 7 and got["layers"] == want["layers"]
+
+
+HEAD = {"dataset": {"name": "reverse", "n": 60}, "batch_size": 8, "optimizer": {"name": "adam", "lr": 0.05},
+        "layers": [{"type": "attention", "d_k": 3, "d_v": 4, "causal": True}, {"type": "dense"}]}
+
+
+def test_an_attention_head_alternating_between_two_processes_matches_one_in_memory_process(redis):
+    with live_process() as memory, servers(redis) as (a, b):
+        mine, shared = memory.session(**HEAD), a.session(**HEAD)
+        for n, phase in enumerate(["forward", "backward", "step", "forward", "backward"]):
+            _, _, want = memory.call("POST", f"/api/sessions/{mine}/{phase}?sample=5")
+            status, _, got = (a, b)[n % 2].call("POST", f"/api/sessions/{shared}/{phase}?sample=5")
+            assert status == 200 and comparable(got) == comparable(want), phase
+        sample = memory.call("GET", f"/api/sessions/{mine}/batch?arrays=false")[2]["indices"][2]
+        for path in (f"/chain?layer=0&param=Wk&i=3&j=1&sample={sample}", f"/chain?layer=0&score=3,2&sample={sample}",
+                     f"/gradcheck?layer=0&score=4,0&sample={sample}"):
+            status, _, got = b.call("GET", f"/api/sessions/{shared}{path}")
+            assert status == 200 and got == memory.call("GET", f"/api/sessions/{mine}{path}")[2], path
+        _, _, want = memory.call("POST", f"/api/sessions/{mine}/train", {"steps": 25})
+        _, _, got = a.call("POST", f"/api/sessions/{shared}/train", {"steps": 25})
+        assert comparable(got) == comparable(want)
+        status, _, got = b.call("POST", f"/api/sessions/{shared}/rewind", {"step": 9})
+        assert status == 200 and got["layers"] == memory.call("POST", f"/api/sessions/{mine}/rewind", {"step": 9})[2]["layers"]
+
+
 def histories(server, sid):
     _, _, history = server.call("GET", f"/api/sessions/{sid}/history")
     return {k: v for k, v in history.items() if k != "past_steps"}

@@ -10,7 +10,7 @@ from ...engine import ConfigError
 from ...engine.graph import MAX_SOURCE, Graph, finite_difference_steps, grid, hessian
 from ..jsonbody import JSONBytes, dumps
 from ..responses import GraphReply, errors
-from ...sessions.config import Strict
+from ...sessions.fields import Strict
 from ..state import Numbers
 from ..deps import ToolLimit
 from ..routing import FastJSONRoute

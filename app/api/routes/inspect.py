@@ -6,12 +6,13 @@ from fastapi import APIRouter, Query, Request
 
 from ...engine import gradient_check_steps
 from ...limits import MAX_BATCH_PAGE, MAX_DENSE_LAYERS, MAX_GRID, MAX_STEP, MAX_UNIT_GRID, MAX_UNITS
-from ..chains import (InputQuery, KernelIndex, chain_of, check_finite, check_input_job, check_kernel_weight_job,
-                      check_one_weight, current_rows, input_chain_of, kernel_chain_of, position, which_weight)
+from ..chains import (InputQuery, KernelIndex, ParamQuery, ScoreQuery, chain_of, check_finite, check_head_weight_job,
+                      check_input_job, check_kernel_weight_job, check_one_weight, check_score_job, current_rows,
+                      head_chain_of, input_chain_of, kernel_chain_of, numbers_in, score_chain_of, which_weight)
 from ..deps import SampleQuery, SessionDep, SessionId, held, sample_of
 from ..jsonbody import dumps
-from ..chain_responses import (ChainRule, InputChain, InputCheck, KernelChain, KernelCheck, NetworkCheck, PoolRoute,
-                              WeightCheck)
+from ..chain_responses import (ChainRule, HeadChain, InputChain, InputCheck, KernelChain, KernelCheck, NetworkCheck,
+                              PoolRoute, ScoreChain, WeightCheck)
 from ..responses import BatchPage, Data, History, NoPicture, PastWeights, Picture, errors
 from ..routing import FastJSONRoute
 from ..state import Numbers, batch_page, data_bounds, predictions
@@ -27,45 +28,61 @@ GRADCHECK_SAMPLES = 256          # rows of the batch a whole-network gradient ch
 GRADCHECK_BUDGET = 5e7           # multiply-adds a whole-network check may spend, roughly
 
 
-@router.get("/chain", response_model=ChainRule | KernelChain | InputChain | PoolRoute, responses=errors(409))
+@router.get("/chain", response_model=ChainRule | KernelChain | InputChain | PoolRoute | HeadChain | ScoreChain,
+            responses=errors(409))
 async def get_chain(request: Request, session_id: SessionId, layer: LayerQuery | None = None,
-                    i: UnitQuery | None = None, j: UnitQuery | None = None,
+                    i: UnitQuery | None = None, j: UnitQuery | None = None, param: ParamQuery = None,
                     o: KernelIndex = None, c: KernelIndex = None, u: KernelIndex = None, v: KernelIndex = None,
-                    input: InputQuery = None, sample: SampleQuery = 0):
+                    input: InputQuery = None, score: ScoreQuery = None, sample: SampleQuery = 0,
+                    position: Annotated[int, Query(ge=0, lt=8, description=(
+                        "after an attention head: the position of the sample a dense weight's chain is of"))] = 0):
     """For one sample: with i and j, dL/dW[i][j] of a dense layer as a_prev · f'(z) · dL/da, the
     batch sum that equals dW, and the update the optimiser's next step will make to this weight;
-    with o, c, u and v, a conv2d's kernel weight dL/dW[o,c,u,v] as one term per output position,
-    the sample's and the batch's sums; with input=c,r,s, that input's gradient as one term per
-    kernel weight that saw it (a conv2d), or where a pool sent it."""
-    kind = which_weight(layer, i, j, o, c, u, v, input)
+    with param (Wq, Wk or Wv), i and j, an attention head's weight as one term per position; with
+    o, c, u and v, a conv2d's kernel weight dL/dW[o,c,u,v] as one term per output position, the
+    sample's and the batch's sums; with input=c,r,s, that input's gradient as one term per kernel
+    weight that saw it (a conv2d), or where a pool sent it; with score=t,t2, an attention score's
+    gradient through its row's softmax."""
+    kind = which_weight(layer, dict(i=i, j=j, param=param, o=o, c=c, u=u, v=v, input=input, score=score))
     async with held(request, session_id) as session:      # a click: plain parameters, as the phases
         sample = sample_of(session, sample)
         if kind == "kernel":
             return await compute(request, session, "chain", kernel_chain_of, session, layer, (o, c, u, v), sample)
         if kind == "input":
-            return await compute(request, session, "chain", input_chain_of, session, layer, position(input), sample)
-        return await compute(request, session, "chain", chain_of, session, layer, i, j, sample)
+            return await compute(request, session, "chain", input_chain_of, session, layer, numbers_in(input), sample)
+        if kind == "head":
+            return await compute(request, session, "chain", head_chain_of, session, layer, param, i, j, sample)
+        if kind == "score":
+            return await compute(request, session, "chain", score_chain_of, session, layer, numbers_in(score), sample)
+        return await compute(request, session, "chain", chain_of, session, layer, i, j, sample, position)
 
 
 @router.get("/gradcheck", response_model=WeightCheck | KernelCheck | InputCheck | NetworkCheck, responses=errors(409))
 async def get_gradcheck(request: Request, session: SessionDep, layer: LayerQuery | None = None,
-                        i: UnitQuery | None = None, j: UnitQuery | None = None,
+                        i: UnitQuery | None = None, j: UnitQuery | None = None, param: ParamQuery = None,
                         o: KernelIndex = None, c: KernelIndex = None, u: KernelIndex = None, v: KernelIndex = None,
-                        input: InputQuery = None, sample: SampleQuery = 0):
+                        input: InputQuery = None, score: ScoreQuery = None, sample: SampleQuery = 0):
     """Finite differences against backward. With layer, i and j: that dense weight, on the whole
-    current batch; with layer, o, c, u, v: that kernel weight; with layer and input=c,r,s: that
-    input of a conv2d or pool layer for `sample`. Without: the relative error of every W and b
-    array (on at most 256 rows of the batch, and a seeded sample of entries when the net is big),
-    within the server's time limit per request: `W_checked` and `b_checked` say how many entries
-    were. A diverged network is 409."""
-    if (layer, i, j, o, c, u, v, input) == (None,) * 8:
+    current batch (with param, a weight of an attention head's Wq, Wk or Wv); with layer, o, c,
+    u, v: that kernel weight; with layer and input=c,r,s: that input of a conv2d or pool layer
+    for `sample`; with score=t,t2 that attention score of `sample`. Without: the relative error
+    of every W and b array (on at most 256 rows of the batch, and a seeded sample of entries when
+    the net is big), within the server's time limit per request: `W_checked` and `b_checked` say
+    how many entries were. A diverged network is 409."""
+    query = dict(i=i, j=j, param=param, o=o, c=c, u=u, v=v, input=input, score=score)
+    if layer is None and all(value is None for value in query.values()):
         limit = request.app.state.settings.train_seconds
         return await compute(request, session, "gradcheck", check_network, session, limit)
-    kind = which_weight(layer, i, j, o, c, u, v, input)
+    kind = which_weight(layer, query)
     if kind == "kernel":
         return await compute(request, session, "gradcheck-weight", check_kernel_weight_job, session, layer, (o, c, u, v))
     if kind == "input":
-        return await compute(request, session, "gradcheck-weight", check_input_job, session, layer, position(input),
+        return await compute(request, session, "gradcheck-weight", check_input_job, session, layer, numbers_in(input),
+                             sample_of(session, sample))
+    if kind == "head":
+        return await compute(request, session, "gradcheck-weight", check_head_weight_job, session, layer, param, i, j)
+    if kind == "score":
+        return await compute(request, session, "gradcheck-weight", check_score_job, session, layer, numbers_in(score),
                              sample_of(session, sample))
     return await compute(request, session, "gradcheck-weight", check_one_weight, session, layer, i, j)
 

@@ -86,7 +86,9 @@ def train_steps(job, session, steps, limit, sample, ticket):
     if session.trainer.diverged:
         stopped = "diverged"
     last = session.trainer.last_gradients if losses else None
-    return state_body(session, sample, losses=losses, steps_run=len(losses), stopped=stopped,
+    # how long its work waited for the compute thread so far: Play slowed by a busy server
+    waited = time.perf_counter() - job.submitted - job.spent
+    return state_body(session, sample, losses=losses, steps_run=len(losses), stopped=stopped, waited=round(waited, 4),
                       last_gradients=None if last is None else [{"dW": dW, "db": db} for dW, db in last])
 
 

@@ -12,7 +12,7 @@ from ..responses import Code, Presets, SessionState, errors
 from ...scenarios.files import check_file, export_session, restore
 from ...scenarios.links import (MAX_CODE_CHARS, MAX_DECODED_BYTES, Scenario, ScenarioError, check_predict,
                                 decode, encode, encode_steps)
-from ...sessions.config import Strict
+from ...sessions.fields import Strict
 from ...engine import ConfigError
 from ...sessions.session import build_trainer
 from ..routing import FastJSONRoute

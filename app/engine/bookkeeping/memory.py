@@ -1,6 +1,7 @@
 """What a trainer holds in memory: its data, parameters, cached values, optimiser state, history."""
 import numpy as np
 
+from ..layers.attention import Attention
 from ..layers.conv import Conv2D
 from ..layers.normalization import OptionDense
 from .past import MAX_KEPT
@@ -27,6 +28,10 @@ def peak_bytes(trainer):
     per_row += sum(4 * int(np.prod(shape)) for shape in net.shapes)
     per_row += 2 * sum(int(np.prod(net.shapes[k - 1] if k else net.input_shape)) for k, layer in enumerate(net.layers)
                        if isinstance(layer, Conv2D))
+    for layer in net.layers:
+        if isinstance(layer, Attention):     # Q, K, V and their gradients; the weights and theirs (T × T)
+            T = net.input_shape[0]
+            per_row += 2 * T * layer.W.shape[1] + 2 * T * T
     options = [layer for layer in net.layers if isinstance(layer, OptionDense)]
     per_row += sum(6 * layer.fan_out for layer in options)   # ẑ, y, f(y), the mask, dL/dy, dL/dẑ
     params += sum(8 * layer.fan_out for layer in options)    # γ, β, their gradients, the statistics

@@ -6,6 +6,7 @@ import numpy as np
 from ..activations import get_activation
 from ..errors import ConfigError
 from ..init import default_init, init_weights
+from .attention import Attention
 from .conv import Conv2D, out_size
 from .dense import Dense
 from .pool import AvgPool2D, Flatten, MaxPool2D
@@ -15,6 +16,8 @@ KERNELS = (1, 3, 5, 7)     # odd: the window has a centre
 STRIDES = (1, 2)
 MAX_PADDING = 3
 POOL_SIZES = (2, 3)
+MAX_FLAT = 1024            # the inputs of a dense layer after a flatten (C·H·W)
+MAX_HEAD = 16              # an attention head's d_k and d_v
 
 
 def shape_text(shape):
@@ -68,11 +71,26 @@ def build_flatten(spec, shape, where, rng, init):
 
 
 def build_dense(spec, shape, where, rng, init):
-    if len(shape) != 1:
+    """A dense layer on a vector, or on every position of a sequence (T, features) with one W."""
+    if len(shape) == 3:
         raise ConfigError(where, f"{where}: a dense layer after a {shape_text(shape)} output needs a flatten before it")
+    if shape[-1] > MAX_FLAT:
+        raise ConfigError(where, f"{where}: a dense layer takes at most {MAX_FLAT} inputs, and the layer before "
+                                 f"it gives {shape[-1]}: add a pool, or a stride of 2, to make the maps smaller")
     act = get_activation(spec["activation"])
-    W, b = init_weights(shape[0], spec["units"], init or default_init(act.name), rng)
-    return Dense(W, b, act), (spec["units"],)
+    W, b = init_weights(shape[-1], spec["units"], init or default_init(act.name), rng)
+    return Dense(W, b, act), (*shape[:-1], spec["units"])
+
+
+def build_attention(spec, shape, where, rng, init):
+    if where != "layers[0]" or len(shape) != 2:
+        raise ConfigError(where, f"{where}: attention is the first layer, on sequences (T, features); "
+                                 f"its input here is {shape_text(shape)}")
+    T, d_in = shape
+    d_k, d_v = spec["d_k"], spec["d_v"]
+    # Wq, Wk, Wv side by side, each drawn as a dense layer's of fan_in d_in (xavier unless told)
+    W = np.concatenate([init_weights(d_in, d, init or "xavier", rng)[0] for d in (d_k, d_k, d_v)], axis=1)
+    return Attention(W, d_k, spec["causal"]), (T, d_v)
 
 
 # name -> (what a learner calls it, its settings: the values each takes (a tuple of choices or a
@@ -83,6 +101,8 @@ KINDS = {
     "maxpool2d": ("max pooling", {"size": (POOL_SIZES, None)}, build_pool(MaxPool2D)),
     "avgpool2d": ("average pooling", {"size": (POOL_SIZES, None)}, build_pool(AvgPool2D)),
     "flatten": ("flatten", {}, build_flatten),
+    "attention": ("self-attention", {"d_k": (range(1, MAX_HEAD + 1), None), "d_v": (range(1, MAX_HEAD + 1), None),
+                                     "causal": ((False, True), False)}, build_attention),
     "dense": ("dense", {}, build_dense),          # its units: as many as a session allows (app.limits)
 }
 

@@ -38,7 +38,8 @@ class NoParameters:
 
 
 class Pool2D(NoParameters):
-    """The windows of a k × k pool, stride k."""
+    """A k × k pool, stride k: output cell (r, s) of channel c sees the window
+    X[c, r·k : r·k + k, s·k : s·k + k]."""
 
     def __init__(self, size):
         self.size = int(size)
@@ -48,35 +49,28 @@ class Pool2D(NoParameters):
         C, H, W = shape
         return C, H // self.size, W // self.size
 
-    def windows(self, X):
-        """(n, C, H_out, W_out, k·k): each output cell's window, in row-major order."""
-        n, C, H, W = X.shape
+    def offsets(self, X):
+        """(u, v, X[:, :, u::k, v::k] cut to the output's size) for every place (u, v) of a window,
+        in row-major order: slice (u, v) holds entry (u, v) of every window at once."""
         k = self.size
-        H_out, W_out = H // k, W // k
-        blocks = X[:, :, :H_out * k, :W_out * k].reshape(n, C, H_out, k, W_out, k)
-        return blocks.transpose(0, 1, 2, 4, 3, 5).reshape(n, C, H_out, W_out, k * k)
-
-    def spread(self, weights, shape):
-        """weights (n, C, H_out, W_out, k·k) back onto an input of `shape`: the inverse of windows."""
-        n, C, H, W = shape
-        k = self.size
-        H_out, W_out = H // k, W // k
-        dX = np.zeros(shape)
-        dX[:, :, :H_out * k, :W_out * k] = weights.reshape(n, C, H_out, W_out, k, k).transpose(
-            0, 1, 2, 4, 3, 5).reshape(n, C, H_out * k, W_out * k)
-        return dX
+        H_out, W_out = X.shape[2] // k, X.shape[3] // k
+        return [(u, v, X[:, :, u:H_out * k:k, v:W_out * k:k]) for u in range(k) for v in range(k)]
 
     def output(self, A_prev, mode="fixed", params=None):
-        return self.pool(self.windows(A_prev))
+        return self.pool(A_prev)
 
     def forward(self, A_prev, mode="train"):
         self.A_prev = A_prev                        # (n, C, H, W), kept for backward
-        self.A = self.pool(self.windows(A_prev))    # (n, C, H // k, W // k)
+        self.A = self.pool(A_prev)                  # (n, C, H // k, W // k)
         return self.A
 
     def backward(self, dA, dZ=None, to_input=True):
         self.dA = dA
-        return self.route(dA) if to_input else None
+        if not to_input:
+            return None
+        dX = np.zeros(self.A_prev.shape)            # the rows and columns the pool leaves out: 0
+        self.route(dA, dX)
+        return dX
 
 
 class MaxPool2D(Pool2D):
@@ -85,14 +79,21 @@ class MaxPool2D(Pool2D):
 
     name = "maxpool2d"
 
-    def pool(self, windows):
-        return windows.max(axis=-1)
+    def pool(self, X):
+        places = self.offsets(X)
+        A = places[0][2].copy()
+        for _, _, x in places[1:]:
+            np.maximum(A, x, out=A)
+        return A
 
-    def route(self, dA):
-        windows = self.windows(self.A_prev)
-        first_max = windows.argmax(axis=-1)[..., None]                   # the first in row-major order
-        to_max = np.arange(windows.shape[-1]) == first_max               # 1 at the max's position
-        return self.spread(to_max * dA[..., None], self.A_prev.shape)   # dL/dx = dL/da there, 0 elsewhere
+    def route(self, dA, dX):
+        # dL/dx = dL/da at the window's first max (row-major), 0 at its other places
+        taken = np.zeros(dA.shape, dtype=bool)
+        k = self.size
+        for u, v, x in self.offsets(self.A_prev):
+            first = (x == self.A) & ~taken
+            dX[:, :, u:first.shape[2] * k:k, v:first.shape[3] * k:k] = first * dA
+            taken |= first
 
 
 class AvgPool2D(Pool2D):
@@ -101,13 +102,13 @@ class AvgPool2D(Pool2D):
 
     name = "avgpool2d"
 
-    def pool(self, windows):
-        return windows.mean(axis=-1)
+    def pool(self, X):
+        return sum(x for _, _, x in self.offsets(X)) / self.size ** 2
 
-    def route(self, dA):
-        k2 = self.size ** 2
-        share = np.broadcast_to(dA[..., None] / k2, dA.shape + (k2,))    # dL/dx = dL/da / k²
-        return self.spread(share, self.A_prev.shape)
+    def route(self, dA, dX):
+        k = self.size
+        for u, v, _ in self.offsets(dX):
+            dX[:, :, u:dA.shape[2] * k:k, v:dA.shape[3] * k:k] = dA / k ** 2     # dL/dx = dL/da / k²
 
 
 class Flatten(NoParameters):
