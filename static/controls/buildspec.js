@@ -1,7 +1,7 @@
 // the Build panel's spec (dataset, hidden layers, output, loss, optimiser, as the panel holds
 // them) and the session config it stands for, both ways; "what changed" between two, in words
 
-import { describeLayers } from "../conv/convmath.js";
+import { describeLayers, isConvConfig } from "../conv/convmath.js";
 
 // a small XOR to start "your own points" from; clicks add more
 export const STARTER = {
@@ -109,7 +109,7 @@ export function specFromConfig(normal, given, current) {
   const ds = given.dataset ?? {};
   const own = Array.isArray(ds.X);
   const opt = normal.optimizer;
-  const cnn = typeof normal.layers[0] === "object";
+  const cnn = isConvConfig(normal);
   const [conv, dense] = cnn ? splitLayers(normal.layers) : [null, null];
   const spec = {
     dataset: own ? "custom" : normal.dataset.name,

@@ -2,10 +2,12 @@
 // cell saw, the pixels a kernel weight touched, the output cells that saw a pixel; pure functions
 // (tested in tests/js/convmath.test.js), no DOM
 
-/** whether a session's config is a stack of layer objects (a CNN), not a list of sizes */
+/** whether a session's config is a CNN: layer objects on images (C, H, W), not a list of sizes
+ *  (nor layers on sequences, such as an attention head) */
 export function isConvConfig(config) {
   return Boolean(config && Array.isArray(config.layers) && config.layers.length
-    && typeof config.layers[0] === "object" && config.layers[0] !== null);
+    && typeof config.layers[0] === "object" && config.layers[0] !== null
+    && Array.isArray(config.input_shape) && config.input_shape.length === 3);
 }
 
 /** each layer's output shape for `inputShape` [C, H, W]: [C, H, W] for image layers, [n] after

@@ -17,7 +17,7 @@ test("an image dataset's spec becomes conv, pool, flatten and a dense output, an
   assert.deepEqual(config.layers, [...DEFAULT_CONV, { type: "flatten" }, { type: "dense", units: 1, activation: "sigmoid" }]);
   assert.equal(config.activations, undefined);
   assert.deepEqual(config.dataset, { name: "bars", n: 200, noise: 0.1 });
-  const normal = { ...config, activations: null, optimizer: { name: "sgd", lr: 0.3 }, dataset: { ...config.dataset, seed: 0 } };
+  const normal = { ...config, input_shape: [1, 8, 8], activations: null, optimizer: { name: "sgd", lr: 0.3 }, dataset: { ...config.dataset, seed: 0 } };
   const back = specFromConfig(normal, config, SPEC);
   assert.deepEqual(back.conv, DEFAULT_CONV);
   assert.deepEqual(back.hidden, []);
@@ -29,7 +29,7 @@ test("dense layers after flatten are the spec's hidden layers", () => {
   const spec = { ...SPEC, hidden: [{ units: 8, activation: "tanh" }] };
   const config = specConfig(spec, specInfo(spec, DATASETS));
   assert.deepEqual(config.layers.slice(3), [{ type: "dense", units: 8, activation: "tanh" }, { type: "dense", units: 1, activation: "sigmoid" }]);
-  const back = specFromConfig({ ...config, optimizer: { name: "sgd", lr: 0.3 } }, config, spec);
+  const back = specFromConfig({ ...config, input_shape: [1, 8, 8], optimizer: { name: "sgd", lr: 0.3 } }, config, spec);
   assert.deepEqual(back.hidden.map((h) => [h.units, h.activation]), [[8, "tanh"]]);
 });
 

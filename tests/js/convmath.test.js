@@ -13,7 +13,8 @@ const DEFAULT = [
 ];
 
 test("a list of layer objects is a CNN; a list of sizes is not", () => {
-  assert.equal(isConvConfig({ layers: DEFAULT }), true);
+  assert.equal(isConvConfig({ layers: DEFAULT, input_shape: [1, 8, 8] }), true);
+  assert.equal(isConvConfig({ layers: [{ type: "attention" }], input_shape: [5, 9] }), false);   // a sequence
   assert.equal(isConvConfig({ layers: [2, 4, 1] }), false);
   assert.equal(isConvConfig(null), false);
 });
