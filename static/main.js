@@ -10,10 +10,14 @@
 //   controls/   what the learner sets: Build, Drive, presets and links, files, CSV points, the
 //               teacher's mode and the predict exercise
 //   graphlab/   the computational graph lab (/graph), a page of its own
+//   conv/       a CNN session: its stages in place of the network, its images, the panels of a
+//               kernel weight, a pixel and a map cell
 import { reasons } from "./core/api.js";
 import { Builder } from "./controls/builder.js";
 import { readCatalog, useCatalog } from "./core/catalog.js";
 import { ChainPanel } from "./inspector/chain.js";
+import { ConvChainPanel } from "./conv/convchain.js";
+import { ConvPage } from "./conv/convpage.js";
 import { parseCsv } from "./controls/csv.js";
 import { DataPlot } from "./panels/dataplot.js";
 import { DriveBar } from "./controls/drive.js";
@@ -119,7 +123,20 @@ function startPage(doc) {
     select: (edge) => store.select(edge),
     onFilled: () => view.keepInView(),
   });
-  view = new SessionView(doc, { store, network, plot, predict, drive, chain, messages });
+  // a CNN session draws into the conv view and the image gallery instead (static/conv/)
+  const conv = new ConvPage(doc, { onSelect: (sel) => store.select(sel), onPick: (n) => store.follow(n),
+                                   onAddImage: (image, k, name) => session.addImage(image, k, name) });
+  const convChain = new ConvChainPanel(doc, {
+    fetchChain: (at) => store.convChain(at),
+    fetchCheck: (at) => store.convCheck(at),
+    editWeight: (edit) => store.editWeight(edit).then((state) => {
+      if (state) messages.say(`Set kernel ${edit.o}’s weight (${edit.u}, ${edit.v}) to ${edit.value}: Forward shows the maps with it.`);
+    }),
+    firstInBatch: () => conv.firstInBatch(),
+    follow: (n) => store.follow(n),
+    onFilled: () => view.keepInView(),
+  });
+  view = new SessionView(doc, { store, network, plot, predict, drive, chain, messages, conv, convChain });
   new StepPreview(doc, store, { concealed: () => predict.concealed() });
   new GradientHealth(doc, store, { network, concealed: () => predict.concealed() });
   runner = new Runner({ store, drive, teacher, messages, chart, predict, maxTrain: Number(body.dataset.maxTrain) });

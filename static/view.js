@@ -13,10 +13,11 @@ const CLASS_WORDS = ["blue", "orange", "green", "red", "purple", "brown", "pink"
 
 /** draws each state of the store's session, and the node or weight it has selected */
 export class SessionView {
-  constructor(doc, { store, network, plot, predict, drive, chain, messages }) {
+  constructor(doc, { store, network, plot, predict, drive, chain, messages, conv, convChain }) {
     this.doc = doc;
     this.store = store;
-    this.parts = { network, plot, predict, drive, chain, messages };
+    // conv: a CNN session's view and images (conv/convpage.js); convChain: its panels
+    this.parts = { network, plot, predict, drive, chain, messages, conv, convChain };
     const $ = (id) => doc.getElementById(id);
     this.el = {
       inspector: $("inspector"), loss: $("loss-text"), accuracy: $("accuracy-text"),
@@ -45,7 +46,7 @@ export class SessionView {
     store.on("state", (state, how) => this.show(state, how));
     store.on("select", (sel) => this.select(sel));
     store.on("pictures", (pred) => { network.setPictures(pred); plot.setPredictions(pred); });
-    store.on("batch", (indices) => plot.setBatch(indices));
+    store.on("batch", (indices) => { plot.setBatch(indices); conv.setBatch(indices); });
     store.on("clickMode", (mode) => this.setClickMode(mode));
     store.on("running", (what) => {
       network.setBusy(what === "play");
@@ -55,6 +56,7 @@ export class SessionView {
 
   /** a session just adopted: its data (its state follows) */
   load(state, data) {
+    if (this.parts.conv.load(state, data)) return;      // a CNN: its images, not the plot
     // the plot's points are the training points (a sample's index is theirs); the test points
     // are drawn apart, hollow, on demand
     const test = data.test ?? data.X.map(() => false);
@@ -70,6 +72,7 @@ export class SessionView {
 
   select(sel) {
     this.parts.network.setSelected(sel);
+    this.parts.conv.select(sel);
     this.renderInspector();
     if (sel) bringIntoView(this.el.inspector, true);
   }
@@ -97,23 +100,14 @@ export class SessionView {
   // -- drawing ------------------------------------------------------------------------------
 
   show(state, how) {
-    const { network, predict, drive, plot, messages } = this.parts;
+    const { predict, drive, plot, messages } = this.parts;
     const c = state.config;
     const body = this.doc.body;
     body.dataset.session = state.id;
     body.dataset.phase = state.phase;
     body.dataset.step = String(state.step);
-    const own = !c.features || (c.features.length === 2 && c.features[0] === "x1" && c.features[1] === "x2");
-    setInputNames(own ? null : c.features);
-    network.build(c.layers, c.activations, c.loss, this.store.data ? this.store.data.X[0].length === 2 : c.layers[0] === 2,
-                  own ? null : c.features);
     predict.update(state, how);
-    network.setExercise(predict.edge, predict.concealed() !== null);
-    network.update(state);
-    network.setSelected(this.store.selection);
-    if (how === "backward") network.playBackward(reducedMotion.matches);
-    else if (how === "forward") network.playForward(reducedMotion.matches);
-    else if (how === "new" || how === "reset") network.clearLit();
+    if (!this.parts.conv.show(state, this.store.selection, how)) this.showNetwork(state, how);
     drive.setPhase(state.phase, state.diverged);
     // the loss is of the last Forward: after a Step (or a Train) that is the weights before it
     this.el.loss.textContent = state.loss === null
@@ -124,7 +118,7 @@ export class SessionView {
     this.el.loss.dataset.value = state.loss === null ? "" : String(state.loss);
     // classes right: for a classification, once a Forward has run (a regression has no classes)
     const classes = c.task !== "regression" && state.accuracy !== null && (state.loss !== null || state.step > 0);
-    this.el.accuracy.textContent = classes ? `${Math.round(state.accuracy * 100)}% of ${state.test_points ? "the training" : "all"} points classified right by the current weights` : "";
+    this.el.accuracy.textContent = classes ? `${Math.round(state.accuracy * 100)}% of ${state.test_points ? "the training" : "all"} ${this.parts.conv.active ? "images" : "points"} classified right by the current weights` : "";
     const testText = state.test_points
       ? `· test points: loss ${state.test_loss === null ? "— (run Forward)" : fmt(state.test_loss, 4)}${state.test_accuracy === null ? "" : `, ${Math.round(state.test_accuracy * 100)}% right`}`
       : "";
@@ -132,12 +126,30 @@ export class SessionView {
     this.el.test.dataset.value = state.test_loss === null || state.test_loss === undefined ? "" : String(state.test_loss);
     this.el.sampleInput.max = String(state.points - 1);
     this.el.sampleInput.value = String(this.store.sample);
-    plot.setSelected(this.store.sample);
-    this.describeData(state);
+    if (!this.parts.conv.active) {
+      plot.setSelected(this.store.sample);
+      this.describeData(state);
+    }
     if (state.diverged && how !== "train") {
       messages.showProblem("The loss or a weight is no longer a finite number: the network diverged. Lower the learning rate, then Reset.");
     }
     this.renderInspector();
+  }
+
+  /** a dense session: the network's SVG, built once per architecture, restyled, animated */
+  showNetwork(state, how) {
+    const { network, predict } = this.parts;
+    const c = state.config;
+    const own = !c.features || (c.features.length === 2 && c.features[0] === "x1" && c.features[1] === "x2");
+    setInputNames(own ? null : c.features);
+    network.build(c.layers, c.activations, c.loss, this.store.data ? this.store.data.X[0].length === 2 : c.layers[0] === 2,
+                  own ? null : c.features);
+    network.setExercise(predict.edge, predict.concealed() !== null);
+    network.update(state);
+    network.setSelected(this.store.selection);
+    if (how === "backward") network.playBackward(reducedMotion.matches);
+    else if (how === "forward") network.playForward(reducedMotion.matches);
+    else if (how === "new" || how === "reset") network.clearLit();
   }
 
   describeData(state) {
@@ -195,6 +207,10 @@ export class SessionView {
     const state = store.state;
     if (!state) return;
     const sel = store.selection;          // the store keeps it to a node or weight of this network
+    if (!sel && this.parts.conv.active) {
+      root.replaceChildren(this.parts.convChain.guide(state));
+      return;
+    }
     if (!sel) {
       root.replaceChildren(renderGuide(this.doc, { single: state.config.dataset.name === "single",
                                                    concealed: predict.concealed() !== null }));
@@ -202,7 +218,7 @@ export class SessionView {
     }
     const panel = sel.kind === "node"
       ? renderNodePanel(this.doc, sel, state, { onEdge: (edge) => store.select(edge), concealed: predict.concealed() })
-      : chain.render(sel, state);
+      : sel.kind === "edge" ? chain.render(sel, state) : this.parts.convChain.render(sel, state);   // a CNN's
     const close = this.doc.createElement("button");
     close.type = "button";
     close.className = "small close";

@@ -24,7 +24,7 @@ def catalog(settings):
         "datasets": [{"name": name, "inputs": d.inputs, "outputs": d.outputs, "task": d.task,
                       "description": d.description} for name, d in DATASETS.items()],
         "image_datasets": [{"name": name, "shape": list(d.inputs), "outputs": d.outputs, "task": d.task,
-                            "description": d.description} for name, d in IMAGES.items()],
+                            "description": d.description, "classes": list(d.classes)} for name, d in IMAGES.items()],
         "sequence_datasets": [{"name": name, "shape": list(d.inputs), "outputs": d.outputs, "task": d.task,
                                "description": d.description} for name, d in SEQUENCES.items()],
         "layer_kinds": [{"name": name, "label": label, "settings": {

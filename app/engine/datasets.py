@@ -92,6 +92,7 @@ class DatasetInfo:
     outputs: int
     task: str            # "binary", "multiclass" or "regression"
     description: str
+    classes: tuple = ()  # what each class is, in the order of Y's columns (images only)
 
 
 DATASETS = {
@@ -111,11 +112,14 @@ DATASETS = {
 # image datasets: inputs is an image's shape (C, H, W)
 IMAGES = {
     "bars": DatasetInfo(images.bars, (1, images.SIZE, images.SIZE), 1, "binary",
-                        "8×8 images of a vertical or a horizontal bar"),
+                        "8×8 images of a vertical or a horizontal bar",
+                        ("vertical bar", "horizontal bar")),
     "shapes": DatasetInfo(images.shapes, (1, images.SIZE, images.SIZE), 3, "multiclass",
-                          "8×8 images of a cross, a square or a diagonal"),
+                          "8×8 images of a cross, a square or a diagonal",
+                          ("cross", "square", "diagonal")),
     "glyphs": DatasetInfo(images.glyphs, (1, images.SIZE, images.SIZE), 4, "multiclass",
-                          "8×8 digit-like glyphs: 0, 1, 7 and 4"),
+                          "8×8 digit-like glyphs: 0, 1, 7 and 4",
+                          ("glyph 0", "glyph 1", "glyph 7", "glyph 4")),
 }
 MAX_IMAGES = 1000          # images in a named image dataset (a page of them is 64 numbers each)
 

@@ -2,7 +2,8 @@
 // session config (buildspec.js) plus a sentence saying what changed
 
 import { defaultLoss, defaultOutput, hiddenActivations, outputActivations, requiredOutput, settingDefault } from "../core/catalog.js";
-import { STARTER, SINGLE_NEURON, clone, lossFits, specConfig, specFromConfig, specInfo } from "./buildspec.js";
+import { DEFAULT_CONV, STARTER, SINGLE_NEURON, clone, lossFits, specConfig, specFromConfig, specInfo } from "./buildspec.js";
+import { ConvStackEditor, addImageOptions, imageInfos } from "./convbuild.js";
 
 /** The Build controls; `onChange(spec, what)` fires for every edit the learner makes. */
 export class Builder {
@@ -24,6 +25,10 @@ export class Builder {
       this.datasets[opt.value] = { inputs: Number(opt.dataset.inputs), outputs: Number(opt.dataset.outputs),
                                    task: opt.dataset.task, description: opt.dataset.description };
     }
+    // the image datasets (a CNN) and their conv and pool layers (convbuild.js)
+    Object.assign(this.datasets, imageInfos());
+    addImageOptions(this.el.dataset);
+    this.convEditor = new ConvStackEditor(doc, this.el.inputRow, { onEdit: (change) => this.edit(change) });
     this.spec = {
       dataset: "xor", n: 200, noise: 0.1, points: null,
       hidden: [{ units: 4, activation: "tanh" }], output: "sigmoid", loss: "bce",
@@ -199,12 +204,20 @@ export class Builder {
     if (name === "custom") s.points = clone(points ?? STARTER);
     else s.points = null;
     const after = this.info(s);
+    if (after.image && !before.image) {            // images: the default CNN, its dense output only
+      s.conv = clone(DEFAULT_CONV);
+      s.hidden = [];
+      s.features = null;
+    } else if (!after.image && before.image) {     // points again: the usual hidden layer
+      delete s.conv;
+      if (!s.hidden.length) s.hidden = [{ units: 4, activation: "tanh" }];
+    }
     let what = name === "custom" ? `data: your own points (${s.points.X.length} to start; click the plot to add more)`
                                  : `data: ${name} (${after.description})`;
     if (before.task !== after.task || !lossFits(s.loss, after.task)) {
       s.loss = defaultLoss(after.task);
       s.output = defaultOutput(s.loss);
-      what += `; loss ${s.loss} with a ${s.output} output, as suits ${after.task === "regression" ? "a regression" : after.task === "multiclass" ? "three classes" : "two classes"}`;
+      what += `; loss ${s.loss} with a ${s.output} output, as suits ${after.task === "regression" ? "a regression" : after.task === "multiclass" ? `${after.outputs} classes` : "two classes"}`;
     }
     return what;
   }
@@ -223,13 +236,13 @@ export class Builder {
       next.output = defaultOutput(next.loss);
     }
     const sameNetwork = next.loss === this.wanted.loss && after.outputs === before.outputs
-      && after.inputs === before.inputs;
+      && JSON.stringify(after.inputs) === JSON.stringify(before.inputs);     // an image's shape too
     next.params = weights && sameNetwork ? clone(weights) : null;
     this.wanted = next;
     // a new network from them: say what that means for the step, the chart and Reset
     const kept = next.params ? "; the weights on screen carry on as its starting weights (so the step "
       + "count starts again at 0, the loss chart starts anew, and Reset now goes back to these weights)" : "";
-    return [next, (wasNamed ? `${what}; the data are now your own ${X.length} points` : what) + kept];
+    return [next, (wasNamed ? `${what}; the data are now your own ${X.length} ${after.image ? "images" : "points"}` : what) + kept];
   }
 
   /** the SessionConfig of a spec */
@@ -269,8 +282,8 @@ export class Builder {
     const info = this.info();
     e.dataset.value = s.dataset;
     e.hint.textContent = s.dataset === "custom"
-      ? `${info.description}: click the data plot to add or remove points.`
-      : `${info.description} (${info.task === "regression" ? "regression" : info.task === "multiclass" ? "3 classes" : "2 classes"}).`;
+      ? `${info.description}: ${info.image ? "draw one under the images to add more" : "click the data plot to add or remove points"}.`
+      : `${info.description} (${info.task === "regression" ? "regression" : info.task === "multiclass" ? `${info.outputs} classes` : "2 classes"}).`;
     // never overwrite what the learner is typing, unless reverting
     const put = (input, value) => { if (everyField || this.doc.activeElement !== input) input.value = value; };
     const named = s.dataset !== "custom" && s.dataset !== "single";
@@ -280,7 +293,9 @@ export class Builder {
     e.points.disabled = e.noise.disabled = !named;
     e.points.title = e.noise.title = named ? "" : "fixed for this dataset";
     const features = info.inputs === 2 ? s.features : null;
-    e.inputRow.textContent = features ? `Inputs: ${features.length} (the features chosen below)` : `Inputs: ${info.inputs} (set by the data)`;
+    e.inputRow.textContent = info.image ? `Input: images of ${info.inputs.join("×")} (channels × height × width)`
+      : features ? `Inputs: ${features.length} (the features chosen below)` : `Inputs: ${info.inputs} (set by the data)`;
+    this.convEditor.render(s, info);
     e.features.hidden = info.inputs !== 2;
     const on = new Set(features ?? ["x1", "x2"]);
     for (const box of e.features.querySelectorAll("input[name=feature]")) box.checked = on.has(box.value);

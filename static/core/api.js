@@ -121,6 +121,9 @@ export const api = {
   train: (id, steps, sample = 0) => request("POST", `${base(id)}/train${query({ sample })}`, { steps }),
   chain: (id, layer, i, j, sample = 0) => request("GET", `${base(id)}/chain${query({ layer, i, j, sample })}`),
   gradcheck: (id, layer, i, j) => request("GET", `${base(id)}/gradcheck${query({ layer, i, j })}`),
+  // a CNN's: a kernel weight ({layer, o, c, u, v}) or an input ({layer, input: "c,r,s"}) of a layer
+  convChain: (id, at, sample = 0) => request("GET", `${base(id)}/chain${query({ ...at, sample })}`),
+  convCheck: (id, at, sample = 0) => request("GET", `${base(id)}/gradcheck${query({ ...at, sample })}`),
   predictions: (id, resolution = 50, unitResolution = 16, extent = null, step = null) =>
     request("GET", `${base(id)}/predictions${query({ resolution, units: true, unit_resolution: unitResolution, extent, step })}`),
   weights: (id, step) => request("GET", `${base(id)}/weights${query({ step })}`),

@@ -27,3 +27,7 @@ export const defaultOutput = (loss) => need().output_for_loss[loss];
 export const controlLabel = (name) => need().controls[name] ?? name;
 export const settingDefault = (name) => need().settings[name].default;
 export const historyCap = () => need().history_cap;
+
+// the conv page's vocabulary: the image datasets (shape, classes) and the layer kinds (settings)
+export const imageDatasets = () => need().image_datasets ?? [];
+export const layerKinds = () => need().layer_kinds ?? [];

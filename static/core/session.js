@@ -5,11 +5,14 @@ import { describeChange } from "../controls/buildspec.js";
 import { fmt, sentence } from "./format.js";
 import { codeFromHash } from "../controls/scenarios.js";
 import { storedId } from "./store.js";
+import { describeLayers, isConvConfig } from "../conv/convmath.js";
 
 /** "a 2–4–1 network (tanh, sigmoid), bce loss, sgd with learning rate 0.3[, on 200 points]" */
 function describeNet(state, points = true) {
   const c = state.config;
-  const net = `a ${c.layers.join("–")} network (${c.activations.join(", ")}), ${c.loss} loss, ${c.optimizer.name} with learning rate ${c.optimizer.lr}`;
+  const shape = isConvConfig(c) ? `convolutional network on ${c.input_shape.join("×")} images (${describeLayers(c.layers)})`
+    : `${c.layers.join("–")} network (${c.activations.join(", ")})`;
+  const net = `a ${shape}, ${c.loss} loss, ${c.optimizer.name} with learning rate ${c.optimizer.lr}`;
   return points ? `${net}, on ${state.points} point${state.points === 1 ? "" : "s"}` : net;
 }
 
@@ -287,11 +290,34 @@ export class Session {
     this.rebuild(spec, text);
   }
 
+  /** a drawn image (C, H, W) of class k (`name`) joins the images: a new session with the
+   *  weights on screen, which then follows it (unless the test split held it out) */
+  addImage(image, k, name) {
+    if (!this.store.data || this.teacher.how("points")) return;
+    const { X, Y } = this.points();
+    if (X.length >= this.maxPoints) {
+      this.messages.showProblem(`A dataset holds at most ${this.maxPoints} images.`);
+      return;
+    }
+    const y = Y[0].length > 1 ? Y[0].map((_, m) => (m === k ? 1 : 0)) : [k];
+    const [spec, text] = this.builder.withPoints([...X, image], [...Y, y], `added your drawing of a ${name}`, this.weightsOnScreen());
+    return this.rebuild(spec, text).then(() => {
+      const test = this.store.data && this.store.data.test;
+      if (!test || test.length !== X.length + 1) return undefined;
+      if (test[X.length]) {
+        this.messages.say(`Your drawing of a ${name} went to the held-out test images, which the network never trains on: it is scored in the test loss.`);
+        return undefined;
+      }
+      return this.store.follow(test.filter((held) => !held).length - 1);   // the last training image
+    });
+  }
+
   /** every W and b on screen, or null if any is not a finite number (a diverged network) */
   weightsOnScreen() {
     const layers = this.store.state ? this.store.state.layers : [];
-    if (!layers.length || layers.some((l) => [...l.W.flat(), ...l.b].some((v) => v === null))) return null;
-    return layers.map((l) => ({ W: l.W, b: l.b }));
+    // a CNN's pool and flatten layers have no weights: null in their place
+    if (!layers.length || layers.some((l) => l.W && [...l.W.flat(3), ...l.b].some((v) => v === null))) return null;
+    return layers.map((l) => (l.W ? { W: l.W, b: l.b } : null));
   }
 
   removePoint(n) {

@@ -2,6 +2,7 @@
 // call to the server; views subscribe to what changed and only draw
 import { api } from "./api.js";
 import { fmt } from "./format.js";
+import { fitsConv, isConvConfig } from "../conv/convmath.js";
 
 const STORED = "manualgrad.session";   // sessionStorage: this tab's session, reopened on a reload
 const OWN_POINTS_EXTENT = 1.5;         // own points: the plot covers at least ±1.5, room to click
@@ -22,6 +23,8 @@ export function isMinibatch(state) {
 
 /** whether `sel` ({kind: "node" | "edge", L, i[, j]}) names a node or a weight of `state`'s network */
 export function fitsNetwork(sel, state) {
+  if (isConvConfig(state.config)) return fitsConv(sel, state.config);    // a kernel weight, a pixel …
+  if (sel.kind !== "node" && sel.kind !== "edge") return false;
   const sizes = state.config.layers;
   return sel.kind === "node"
     ? sel.L < sizes.length && sel.i < sizes[sel.L]
@@ -265,7 +268,8 @@ export class SessionStore {
       const state = await api.get(this.id, n);
       this.show(state, "sample");
       const s = state.sample;
-      this.emit("notice", `Following sample #${n}: x = (${s.input.map((v) => fmt(v, 3)).join(", ")}), y = (${s.target.map((v) => fmt(v, 3)).join(", ")}).`);
+      const x = Array.isArray(s.input[0]) ? `an image of ${state.config.input_shape.join("×")}` : `x = (${s.input.map((v) => fmt(v, 3)).join(", ")})`;
+      this.emit("notice", `Following sample #${n}: ${x}, y = (${s.target.map((v) => fmt(v, 3)).join(", ")}).`);
     });
   }
 
@@ -305,6 +309,16 @@ export class SessionStore {
     return api.gradcheck(this.id, layer, i, j);
   }
 
+  /** a CNN's chain of `at`: {layer, o, c, u, v} a kernel weight, {layer, input: "c,r,s"} an input */
+  convChain(at) {
+    return api.convChain(this.id, at, this.sample);
+  }
+
+  /** the finite-difference check of a kernel weight or an input (of the followed sample) */
+  convCheck(at) {
+    return api.convCheck(this.id, at, this.sample);
+  }
+
   // -- scenarios (no session needed) --------------------------------------------------------
 
   decode(code) {
@@ -333,6 +347,7 @@ export class SessionStore {
 
   /** the grid (or line) of outputs the pictures are drawn from, for the weights of session `id` */
   predictions(id, step = null) {
+    if (this.state && isConvConfig(this.state.config)) return Promise.resolve(null);   // no plane to picture
     return api.predictions(id, this.lineOfPoints ? 100 : 50, 16, this.extent, step);
   }
 
@@ -344,6 +359,7 @@ export class SessionStore {
 
   /** the output pictures: unit thumbnails and the decision boundary; the latest request wins */
   refreshPictures() {
+    if (this.state && isConvConfig(this.state.config)) return Promise.resolve();
     return this.latest("pictures", (id) => this.predictions(id));
   }
 

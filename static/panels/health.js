@@ -2,6 +2,7 @@
 // vanishing and exploding marked, and the dead and saturated units of the last Forward
 import { fmt } from "../core/format.js";
 import { layerName, unitName } from "../core/names.js";
+import { isConvConfig, weightLayerName } from "../conv/convmath.js";
 
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"];
 const M = { left: 46, right: 8, top: 8, bottom: 20 };
@@ -64,7 +65,8 @@ export class GradientHealth {
     this.el.summary.textContent = count ? `· ${count} unit${count === 1 ? "" : "s"} not learning` : "";
     const hidden = this.hiddenLayer();
     now.textContent = state.grad_norms
-      ? "This Backward: " + state.grad_norms.map((g, k) => `${layerName(k + 1, last)} ‖dW‖ = ${k === hidden ? "hidden until you predict" : fmt(g.W, 3)}`).join(", ") + "."
+      ? "This Backward: " + state.grad_norms.map((g, k) => (this.name(k, last) === null ? null
+        : `${this.name(k, last)} ‖dW‖ = ${k === hidden ? "hidden until you predict" : fmt(g.W, 3)}`)).filter(Boolean).join(", ") + "."
       : "";
     now.dataset.norms = state.grad_norms ? JSON.stringify(state.grad_norms.map((g, k) => (k === hidden ? null : g.W))) : "";
   }
@@ -76,7 +78,7 @@ export class GradientHealth {
     if (h && h.steps.length) {
       h.layers.forEach((layer, k) => {
         const trend = k === this.hiddenLayer() ? "" : normTrend(layer.W);
-        if (trend) trends.push(`${layerName(k + 1, last)}: ${trend === "vanishing" ? "vanishing (‖dW‖ fell below a thousandth of where it started)" : "exploding (‖dW‖ grew a thousandfold, or is no longer finite)"}`);
+        if (trend) trends.push(`${this.name(k, last)}: ${trend === "vanishing" ? "vanishing (‖dW‖ fell below a thousandth of where it started)" : "exploding (‖dW‖ grew a thousandfold, or is no longer finite)"}`);
       });
     }
     this.el.trends.dataset.trends = trends.join("; ");
@@ -136,14 +138,21 @@ export class GradientHealth {
     this.renderKey(h.layers.length);
   }
 
+  /** the name of weight layer k ("hidden layer 1"; a CNN's "conv layer 0"), null for a layer
+   *  without weights (a pool, flatten) */
+  name(k, last) {
+    const config = this.store.state?.config;
+    return config && isConvConfig(config) ? weightLayerName(config.layers[k], k) : layerName(k + 1, last);
+  }
+
   renderKey(layers) {
     const key = this.doc.getElementById("health-key");
     const items = [];
     for (let k = 0; k < layers; k++) {
-      if (k === this.hiddenLayer()) continue;
+      if (k === this.hiddenLayer() || this.name(k, layers) === null) continue;
       const span = this.doc.createElement("span");
       span.style.color = COLORS[k % COLORS.length];
-      span.textContent = `━ ${layerName(k + 1, layers)}`;
+      span.textContent = `━ ${this.name(k, layers)}`;
       items.push(span, " ");
     }
     key.replaceChildren(...items);

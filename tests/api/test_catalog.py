@@ -37,6 +37,8 @@ def test_the_page_gets_one_catalog_of_them(client):
     assert catalog["controls"]["optimizer"] == "optimiser and learning rate"
     assert catalog["settings"]["lr"]["default"] == 0.3 and catalog["history_cap"] == 4096
     assert [d["name"] for d in catalog["image_datasets"]] == list(IMAGES)
+    for d in catalog["image_datasets"]:      # the page names each class (a one-unit output: two)
+        assert len(d["classes"]) == max(2, d["outputs"])
     assert {d["name"]: d["shape"] for d in catalog["sequence_datasets"]} == {name: [5, 9] for name in SEQUENCES}
     kinds = {kind["name"]: kind["settings"] for kind in catalog["layer_kinds"]}
     assert kinds["conv2d"]["kernel"] == {"choices": [1, 3, 5, 7], "default": None}

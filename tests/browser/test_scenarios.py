@@ -119,7 +119,8 @@ def test_copy_link_without_a_clipboard_shows_the_link_to_copy(page):
 def test_the_presets_menu_opens_a_preset_as_a_new_session(app):
     first = session_id(app)
     options = app.locator("#presets option")
-    expect(options).to_have_count(10)       # the prompt and nine presets
+    shipped = app.request.get("/api/scenarios").json()["presets"]
+    expect(options).to_have_count(1 + len(shipped))       # the prompt and every shipped preset
     app.select_option("#presets", "spiral")
     expect(app.locator("[data-node]")).to_have_count(2 + 16 + 16 + 1)
     expect(app.locator("[data-role=lesson-title]")).to_have_text("Spiral: depth and patience")
