@@ -88,8 +88,9 @@ function startPage(doc) {
   // on a narrow screen the network scrolls sideways: say so while it does
   const scroller = $("network-scroll");
   const scrollHint = doc.querySelector("[data-role=scroll-hint]");
-  new ResizeObserver(() => { scrollHint.hidden = scroller.scrollWidth <= scroller.clientWidth + 1; })
-    .observe(scroller);
+  const sideways = new ResizeObserver(() => { scrollHint.hidden = scroller.scrollWidth <= scroller.clientWidth + 1; });
+  sideways.observe(scroller);
+  sideways.observe($("network"));       // a wider drawing in the same box
   const plot = new DataPlot($("data-plot"), {
     onPick: (n) => store.follow(n),
     onAdd: (point, mode) => session.addPoint(point, mode),

@@ -27,3 +27,5 @@ export const defaultOutput = (loss) => need().output_for_loss[loss];
 export const controlLabel = (name) => need().controls[name] ?? name;
 export const settingDefault = (name) => need().settings[name].default;
 export const historyCap = () => need().history_cap;
+/** a loss as prose names it ("mse", "bce", "cross-entropy"): its label up to the colon or bracket */
+export const lossWords = (name) => (need().losses.find((l) => l.name === name)?.label ?? name).split(/:| \(/)[0].trim();

@@ -81,3 +81,30 @@ def wait_until(page, script, timeout=10.0):
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout} s: {script}")
         time.sleep(0.05)
+
+
+SMALL_TEXT = """(least) => {
+  // every visible text on the page smaller than `least` px, as it is drawn (an SVG text scaled)
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const t = walker.currentNode;
+    const el = t.parentElement;
+    if (!t.textContent.trim() || !el || el.closest("[hidden], .visually-hidden, script, style, title, option")) continue;
+    const style = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    if (style.visibility === "hidden" || !box.width || !box.height || Number(style.opacity) === 0) continue;
+    let size = parseFloat(style.fontSize);
+    if (el instanceof SVGElement && el.ownerSVGElement) {
+      const m = el.getScreenCTM();
+      size *= Math.hypot(m.a, m.b);
+    }
+    if (size < least - 0.05) out.push(`${t.textContent.trim().slice(0, 30)} (${size.toFixed(1)} px, ${el.tagName})`);
+  }
+  return out;
+}"""
+
+
+def small_text(page, least=11):
+    """The visible texts under `least` px."""
+    return page.evaluate(SMALL_TEXT, least)
