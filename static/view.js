@@ -1,7 +1,8 @@
 // what the session store holds, on screen: the network, the data plot, the loss and the inspector
 // after every answer; it only draws (the store asks the server)
 import { CLASS_TEXT_COLORS } from "./core/colors.js";
-import { fmt } from "./core/format.js";
+import { fmt, rightOf } from "./core/format.js";
+import { keepFitted } from "./inspector/fitmath.js";
 import { renderGuide } from "./inspector/guide.js";
 import { setInputNames } from "./core/names.js";
 import { renderNodePanel } from "./inspector/nodepanel.js";
@@ -24,6 +25,7 @@ export class SessionView {
       sampleInput: $("sample-index"), test: $("test-text"), testToggle: $("test-toggle"),
       showTest: $("show-test"), testToggleText: $("test-toggle-text"),
     };
+    keepFitted(this.el.inspector);        // formulas break at their operators to fit the panel
     this.el.showTest.addEventListener("change", () => plot.setTest(this.testPoints, this.el.showTest.checked));
     this.el.clickMode.addEventListener("change", (e) => {
       if (e.target.name === "click-mode") store.setClickMode(e.target.value);
@@ -124,9 +126,11 @@ export class SessionView {
     this.el.loss.dataset.value = state.loss === null ? "" : String(state.loss);
     // classes right: for a classification, once a Forward has run (a regression has no classes)
     const classes = c.task !== "regression" && state.accuracy !== null && (state.loss !== null || state.step > 0);
-    this.el.accuracy.textContent = classes ? `${Math.round(state.accuracy * 100)}% of ${state.test_points ? "the training" : "all"} points classified right by the current weights` : "";
+    const right = (share, total) => { const r = rightOf(share, total); return `${r.percent} % right (${r.count} of ${total})`; };
+    this.el.accuracy.textContent = classes
+      ? `${state.test_points ? "training points" : "points"}: ${right(state.accuracy, state.points)} by the current weights` : "";
     const testText = state.test_points
-      ? `· test points: loss ${state.test_loss === null ? "— (run Forward)" : fmt(state.test_loss, 4)}${state.test_accuracy === null ? "" : `, ${Math.round(state.test_accuracy * 100)}% right`}`
+      ? `test points: loss ${state.test_loss === null ? "— (run Forward)" : fmt(state.test_loss, 4)}${state.test_accuracy === null ? "" : `, ${right(state.test_accuracy, state.test_points)}`}`
       : "";
     if (this.el.test.textContent !== testText) this.el.test.textContent = testText;
     this.el.test.dataset.value = state.test_loss === null || state.test_loss === undefined ? "" : String(state.test_loss);

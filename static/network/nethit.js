@@ -97,7 +97,10 @@ function peek(view, sel) {
   const t = view.peek;
   if (!t) return;
   const n = sel && view.geo.tier === "dots" ? view.nodes[sel.L]?.[sel.i] : null;
+  if (view.peeked && view.peeked !== n) view.peeked.name.classList.remove("peeked");
+  view.peeked = n;
   if (!n) { t.textContent = ""; return; }
+  n.name.classList.add("peeked");           // the peek says the name already
   const cx = Number(n.body.getAttribute("cx")), cy = Number(n.body.getAttribute("cy"));
   const v = n.shown;
   t.textContent = `${n.name.textContent}${v === null || v === undefined ? "" : ` = ${fmt(v, 3)}`}`;

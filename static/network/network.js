@@ -53,6 +53,12 @@ export class NetworkView {
     return near ? { kind: "edge", L: near.L, i: near.i, j: near.j } : { kind: "edge", L, i, j };
   }
 
+  /** what a click at client point (x, y) would open, or null */
+  itemAtPoint(x, y) {
+    const target = document.elementFromPoint(x, y);
+    return target && this.svg.contains(target) ? this.itemAt(target, { clientX: x, clientY: y, detail: 1 }) : null;
+  }
+
   pick(target, e = null) {
     const sel = this.itemAt(target, e);
     if (!sel) return false;
@@ -81,6 +87,7 @@ export class NetworkView {
     this.key = key;
     this.stopAnimation();          // its last stages belong to the old drawing
     Object.assign(this, { sizes, activations, loss, pictures, last: sizes.length - 1 });
+    this.lastState = this.lastPictures = this.health = null;     // the old network's
     this.keys.forget();
     this.draw(geometry(sizes, pictures, this.room()));
     return true;
@@ -98,6 +105,7 @@ export class NetworkView {
   draw(geo) {
     this.stopAnimation();
     this.geo = geo;
+    this.drawnIn = this.room();
     const { sizes, activations, loss, pictures, last } = this;
     const { x, y, r, pic, tier, width, height, lossX, lossY, lossW } = geo;
     this.svg.replaceChildren();
@@ -105,6 +113,9 @@ export class NetworkView {
     this.svg.setAttribute("preserveAspectRatio", "xMidYMin meet");
     for (const t of ["full", "medium", "small", "dots"]) this.svg.classList.toggle(t, t === tier);
     this.svg.classList.toggle("faded", geo.faded);
+    // the more weights a layer has, the fainter each (576 at 0.22 were a dark mass)
+    const most = Math.max(...sizes.slice(1).map((n, k) => n * sizes[k]));
+    this.svg.style.setProperty("--fade", String(Math.max(0.04, Math.min(0.25, 30 / most))));
     this.natural = { width, height };
     this.fit(false);
     const out = (L) => x(L) + r + (pic ? pic + 6 : 0);   // where outgoing weights start
@@ -220,6 +231,7 @@ export class NetworkView {
 
   /** draw again for another room (a resize past a layout's tier), with everything it showed */
   redraw(geo) {
+    this.redraws = (this.redraws ?? 0) + 1;
     this.draw(geo);
     if (!this.lastState) return;
     this.update(this.lastState);
@@ -254,7 +266,10 @@ export class NetworkView {
   fit(again = true) {
     if (!this.natural) return;
     const room = this.room();
-    if (again && !this.animating) {
+    // a room a few pixels different (a line of text come or gone) keeps the drawing: only
+    // scaled, it cannot flip between two layouts
+    const moved = (a, b) => Math.abs(a - b) > 0.08 * b;
+    if (again && !this.animating && (moved(room.width, this.drawnIn.width) || moved(room.height, this.drawnIn.height))) {
       const geo = geometry(this.sizes, this.pictures, room);
       if (relayout(this.geo, geo)) { this.redraw(geo); return; }
     }

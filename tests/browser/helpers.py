@@ -32,17 +32,18 @@ def train(page, steps):
 
 
 EDGE_POINT = """(id) => {
-  // a point of the weight's line where no other weight lies on top of it
+  // a point of the weight's line that a click opens it at (no unit or other line over it there)
   const g = document.querySelector(`[data-edge="${id}"]`);
   const path = g.querySelector(".w");
   const matrix = path.getScreenCTM();
   const length = path.getTotalLength();
-  for (const t of [0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9]) {
+  const [L, i, j] = id.split("-").map(Number);
+  for (const t of [0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9, 0.42, 0.58, 0.27, 0.73, 0.15, 0.85]) {
     const p = path.getPointAtLength(t * length);
     const x = matrix.a * p.x + matrix.c * p.y + matrix.e;
     const y = matrix.b * p.x + matrix.d * p.y + matrix.f;
-    const hit = document.elementFromPoint(x, y);
-    if (hit && hit.closest("[data-edge]") === g) return [x, y];
+    const sel = window.manualgrad.network.itemAtPoint(x, y);
+    if (sel && sel.kind === "edge" && sel.L === L && sel.i === i && sel.j === j) return [x, y];
   }
   return null;
 }"""
