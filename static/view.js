@@ -72,7 +72,10 @@ export class SessionView {
 
   select(sel) {
     this.parts.network.setSelected(sel);
+    // an open panel gets the side column's room: the data plot shrinks beside its caption
+    this.el.inspector.closest(".side").classList.toggle("inspecting", Boolean(sel));
     this.renderInspector();
+    this.el.inspector.scrollTop = 0;           // a new panel opens at its top
     if (sel) bringIntoView(this.el.inspector, true);
   }
 

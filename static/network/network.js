@@ -193,11 +193,11 @@ export class NetworkView {
         const ring = svgEl("circle", { cx, cy, r: r + 4, class: "ring" }, g);
         const body = svgEl("circle", { cx, cy, r, class: "body" }, g);
         const value = svgEl("text", { x: cx, y: cy + 5, class: "value" }, g);
-        const name = svgEl("text", { x: cx, y: cy - r - 6, class: "name" }, labelLayer);   // above: clear of the weights
+        const name = svgEl("text", { x: cx, y: cy - r - 4, class: "name" }, labelLayer);   // above: clear of the weights
         name.textContent = unitName(L, i, last, sizes[last]);
         // an input's gradient text starts at its unit (centred, it would leave the drawing)
-        const grad = svgEl("text", L === 0 ? { x: cx - r, y: cy + r + 15, class: "gradtext start" }
-                                           : { x: cx, y: cy + r + 15, class: "gradtext" }, labelLayer);
+        const grad = svgEl("text", L === 0 ? { x: cx - r, y: cy + r + 13, class: "gradtext start" }
+                                           : { x: cx, y: cy + r + 13, class: "gradtext" }, labelLayer);
         let picture = null;
         if (pic) {
           // a canvas of its own, painted in place each time (a PNG per unit per Play tick cost more)

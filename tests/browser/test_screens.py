@@ -98,3 +98,53 @@ def test_a_window_made_narrow_lays_the_network_out_again(app, errors):
     expect(app.locator('[data-edge="1-0-0"]')).to_have_class(re.compile(r"\blit\b"))
     assert app.locator('#network [data-node="1-2"] .value').text_content() not in ("", "·")
     assert errors == []
+
+
+SHOWN = """(selector) => {
+  // the element is inside the window and inside the inspector's visible part
+  const r = document.querySelector(selector).getBoundingClientRect();
+  const panel = document.getElementById("inspector").getBoundingClientRect();
+  return r.height > 0 && r.top >= Math.max(0, panel.top) - 1 && r.bottom <= Math.min(innerHeight, panel.bottom) + 1;
+}"""
+
+
+def test_at_1280_by_800_what_a_click_opens_is_on_screen(page, errors):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.set_default_timeout(10000)
+    page.emulate_media(reduced_motion="reduce")
+    page.goto("/")
+    expect(page.locator("body")).to_have_attribute("data-session", re.compile(".+"))
+    run(page, "forward", "forward")
+    run(page, "backward", "backward")
+    click_edge(page, "1-1-2")
+    chain = page.locator("[data-role=chain]")
+    expect(chain).to_contain_text("three factors")
+    # the chain rule with its numbers, what it means, and where ∂L/∂a comes from, unscrolled
+    assert page.evaluate(SHOWN, "[data-role=chain] .quantity .formula .fit-math:last-child")
+    assert page.evaluate(SHOWN, "[data-role=chain] .quantity .note")
+    assert page.evaluate(SHOWN, "[data-role=chain] [data-role=paths] .formula")
+    page.click('#network [data-node="1-2"]')
+    expect(page.locator("[data-role=node-panel]")).to_be_visible()
+    assert page.evaluate(SHOWN, "[data-role=node-panel] .quantity:nth-of-type(2) math")     # z = …
+    assert errors == []
+
+
+def test_an_error_banner_moves_nothing_and_hides_no_unit(app, errors):
+    for width, height in ((1280, 800), (420, 900)):
+        app.set_viewport_size({"width": width, "height": height})
+        app.evaluate("window.scrollTo(0, 0)")
+        app.wait_for_timeout(200)
+        before = app.locator("#network").bounding_box()
+        app.fill("#train-steps", "0")
+        app.click("[data-action=train]")
+        banner = app.locator("[data-role=error]")
+        expect(banner).to_be_visible()
+        expect(banner).to_contain_text("Train takes between 1 and")
+        assert app.locator("#network").bounding_box() == before
+        last = app.locator('#network [data-node="1-3"] .body').bounding_box()
+        x, y = last["x"] + last["width"] / 2, last["y"] + last["height"] / 2
+        if width > 1100:               # beside the columns, over the legend; a phone's scrolls under it
+            assert app.evaluate(f"document.elementFromPoint({x}, {y}).closest('#network') !== null")
+        app.click("#error-close")
+        expect(banner).to_be_hidden()
+    assert errors == []
