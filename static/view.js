@@ -4,7 +4,7 @@ import { CLASS_TEXT_COLORS } from "./core/colors.js";
 import { fmt, rightOf } from "./core/format.js";
 import { keepFitted } from "./inspector/fitmath.js";
 import { renderGuide } from "./inspector/guide.js";
-import { setInputNames } from "./core/names.js";
+import { className, sampleName, setInputNames, setLayerSizes } from "./core/names.js";
 import { renderNodePanel } from "./inspector/nodepanel.js";
 import { isMinibatch } from "./core/store.js";
 
@@ -31,17 +31,17 @@ export class SessionView {
       if (e.target.name === "click-mode") store.setClickMode(e.target.value);
     });
     this.el.sampleInput.addEventListener("change", () => {
-      const n = Math.round(Number(this.el.sampleInput.value));
+      const n = Math.round(Number(this.el.sampleInput.value)) - 1;        // people count from 1
       const state = store.state;
       if (Number.isInteger(n) && n >= 0 && state && n < state.points) store.follow(n);
       else {
-        this.el.sampleInput.value = store.sample;
-        messages.say(`Pick a sample between 0 and ${state ? state.points - 1 : 0}.`);
+        this.el.sampleInput.value = store.sample + 1;
+        messages.say(`Pick a sample between 1 and ${state ? state.points : 1}.`);
       }
     });
     this.el.sampleInput.addEventListener("keydown", (e) => {
       // Enter on the sample already shown fires no change: it is still the learner's pick
-      if (e.key === "Enter" && Number(this.el.sampleInput.value) === store.sample) store.follow(store.sample);
+      if (e.key === "Enter" && Number(this.el.sampleInput.value) - 1 === store.sample) store.follow(store.sample);
     });
     store.on("load", (state, data) => this.load(state, data));
     store.on("state", (state, how) => this.show(state, how));
@@ -110,6 +110,7 @@ export class SessionView {
     body.dataset.step = String(state.step);
     const own = !c.features || (c.features.length === 2 && c.features[0] === "x1" && c.features[1] === "x2");
     setInputNames(own ? null : c.features);
+    setLayerSizes(c.layers);
     network.build(c.layers, c.activations, c.loss, this.store.data ? this.store.data.X[0].length === 2 : c.layers[0] === 2,
                   own ? null : c.features);
     predict.update(state, how);
@@ -137,8 +138,8 @@ export class SessionView {
       : "";
     if (this.el.test.textContent !== testText) this.el.test.textContent = testText;
     this.el.test.dataset.value = state.test_loss === null || state.test_loss === undefined ? "" : String(state.test_loss);
-    this.el.sampleInput.max = String(state.points - 1);
-    this.el.sampleInput.value = String(this.store.sample);
+    this.el.sampleInput.max = String(state.points);
+    this.el.sampleInput.value = String(this.store.sample + 1);
     plot.setSelected(this.store.sample);
     this.describeData(state);
     if (state.diverged && how !== "train") {
@@ -156,7 +157,7 @@ export class SessionView {
       parts.push(state.config.layers[0] === 1 ? "grey dots: the data (x, y); orange line: the network’s output" : "");
     } else {
       const classes = task === "multiclass" ? state.config.layers[state.config.layers.length - 1] : 2;
-      const marks = Array.from({ length: classes }, (_, k) => `${CLASS_MARKS[k % 3]} class ${k} (${CLASS_WORDS[k]})`).join(", ");
+      const marks = Array.from({ length: classes }, (_, k) => `${CLASS_MARKS[k % 3]} ${className(k, task)} (${CLASS_WORDS[k]})`).join(", ");
       parts.push(marks);
       parts.push(task === "multiclass" ? "shading: the most likely class" : "shading: the network’s output, black line: where it is 0.5");
     }
@@ -164,7 +165,7 @@ export class SessionView {
       parts.push(state.phase === "fresh" ? `each Forward draws a minibatch of ${state.config.batch_size} points; the others fade`
         : "faded points are not in the current minibatch");
     }
-    parts.push(`ringed: sample #${this.store.sample}${state.sample.in_batch || state.phase === "fresh" ? "" : " (not in this minibatch)"}`);
+    parts.push(`ringed: sample ${sampleName(this.store.sample)}${state.sample.in_batch || state.phase === "fresh" ? "" : " (not in this minibatch)"}`);
     if ((state.config.layer_options ?? []).some((o) => o.batch_norm || o.dropout)) {
       parts.push("the shading and the unit pictures are predictions: inference mode (batch norm’s running statistics, no dropout)");
     }
@@ -177,7 +178,7 @@ export class SessionView {
       if (dims === 1) labels.push(["add", "adds a point (x, y)"]);
     } else {
       const classes = task === "multiclass" ? this.store.state.config.layers[this.store.state.config.layers.length - 1] : 2;
-      for (let k = 0; k < classes; k++) labels.push([`add-${k}`, `adds class ${k} ${CLASS_MARKS[k % 3]}`, CLASS_TEXT_COLORS[k]]);
+      for (let k = 0; k < classes; k++) labels.push([`add-${k}`, `adds ${className(k, task)} ${CLASS_MARKS[k % 3]}`, CLASS_TEXT_COLORS[k]]);
     }
     const current = this.store.clickMode;
     const nodes = labels.map(([value, text, color]) => {
@@ -204,7 +205,8 @@ export class SessionView {
     const sel = store.selection;          // the store keeps it to a node or weight of this network
     if (!sel) {
       root.replaceChildren(renderGuide(this.doc, { single: state.config.dataset.name === "single",
-                                                   concealed: predict.concealed() !== null }));
+                                                   concealed: predict.concealed() !== null,
+                                                   phase: state.phase, step: state.step }));
       return;
     }
     const panel = sel.kind === "node"

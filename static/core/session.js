@@ -5,6 +5,7 @@ import { describeChange } from "../controls/buildspec.js";
 import { fmt, sentence } from "./format.js";
 import { codeFromHash } from "../controls/scenarios.js";
 import { storedId } from "./store.js";
+import { className, sampleName } from "./names.js";
 
 /** "a 2–4–1 network (tanh, sigmoid), bce loss, sgd with learning rate 0.3[, on 200 points]" */
 function describeNet(state, points = true) {
@@ -281,7 +282,7 @@ export class Session {
     } else {
       const k = Number(mode.split("-")[1]);
       y = Y[0].length > 1 ? Y[0].map((_, m) => (m === k ? 1 : 0)) : [k];
-      what = `added a class ${k} point at (${fmt(x[0], 3)}, ${fmt(x[1], 3)})`;
+      what = `added a point with ${className(k, Y[0].length > 1 ? "multiclass" : "binary")} at (${fmt(x[0], 3)}, ${fmt(x[1], 3)})`;
     }
     const [spec, text] = this.builder.withPoints([...X, x], [...Y, y], what, this.weightsOnScreen());
     this.rebuild(spec, text);
@@ -305,7 +306,7 @@ export class Session {
     const test = this.store.data.test && this.store.data.test.length === X.length ? this.store.data.test : null;
     const at = test ? test.map((held, k) => (held ? -1 : k)).filter((k) => k >= 0)[n] : n;
     const [spec, text] = this.builder.withPoints(X.filter((_, k) => k !== at), Y.filter((_, k) => k !== at),
-      `removed point #${n}`, this.weightsOnScreen());
+      `removed point ${sampleName(n)}`, this.weightsOnScreen());
     this.store.followRemoved(n);
     this.rebuild(spec, text);
   }

@@ -2,6 +2,7 @@
 // call to the server; views subscribe to what changed and only draw
 import { api } from "./api.js";
 import { fmt } from "./format.js";
+import { sampleName } from "./names.js";
 
 const STORED = "manualgrad.session";   // sessionStorage: this tab's session, reopened on a reload
 const OWN_POINTS_EXTENT = 1.5;         // own points: the plot covers at least ±1.5, room to click
@@ -265,7 +266,7 @@ export class SessionStore {
       const state = await api.get(this.id, n);
       this.show(state, "sample");
       const s = state.sample;
-      this.emit("notice", `Following sample #${n}: x = (${s.input.map((v) => fmt(v, 3)).join(", ")}), y = (${s.target.map((v) => fmt(v, 3)).join(", ")}).`);
+      this.emit("notice", `Following sample ${sampleName(n)}: x = (${s.input.map((v) => fmt(v, 3)).join(", ")}), y = (${s.target.map((v) => fmt(v, 3)).join(", ")}).`);
     });
   }
 
@@ -380,7 +381,7 @@ export class SessionStore {
       this.sample = n;
       const state = await api.get(this.id, n);
       this.show(state, "sample");
-      this.emit("notice", `Now following sample #${n}, the first of this minibatch: sample #${old} is not in it, so it has no values this step.`);
+      this.emit("notice", `Now following sample ${sampleName(n)}, the first of this minibatch: sample ${sampleName(old)} is not in it, so it has no values this step.`);
     });
   }
 }

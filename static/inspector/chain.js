@@ -3,7 +3,7 @@
 import { fmt, fmtSigned, operandDigits } from "../core/format.js";
 import * as M from "./mathml.js";
 import { renderMemory } from "./memory.js";
-import { unitName } from "../core/names.js";
+import { apiWeight, sampleName, unitName } from "../core/names.js";
 import { renderTerms } from "./terms.js";
 
 const d = (top, bottom) => M.partial(top, bottom);
@@ -67,7 +67,8 @@ export class ChainPanel {
     const w = state.layers[L - 1].W[i][j];
     const h = doc.createElement("h2");
     h.textContent = `Weight from ${from} to ${to}: w = ${fmt(w, 6)}`;
-    const where = para(doc, `layers[${L - 1}].W[${i}][${j}] in the state. The chain rule below is for sample #${state.sample.index}.`, "context");
+    const where = para(doc, `The chain rule below is for sample ${sampleName(state.sample.index)}. `
+      + `In the API, which counts from 0: ${apiWeight(L, i, j)}, sample ${state.sample.index}.`, "context");
     root.append(h, where);
     if (this.editWeight) root.append(this.editor(L, i, j, w));
     const body = doc.createElement("div");
@@ -90,14 +91,14 @@ export class ChainPanel {
     const dW = state.layers[L - 1].dW[i][j];
     root.dataset.grad = String(dW);
     if (state.sample && !state.sample.in_batch) {   // its chain has no numbers this step
-      body.append(para(doc, `Sample #${state.sample.index} is not in the current minibatch, so it adds nothing to this step’s dW. For the whole batch: dW = ${fmt(dW, 6)}.`, "problem"));
+      body.append(para(doc, `Sample ${sampleName(state.sample.index)} is not in the current minibatch, so it adds nothing to this step’s dW. For the whole batch: dW = ${fmt(dW, 6)}.`, "problem"));
       const n = this.firstInBatch();
       if (n !== null) {
         const follow = doc.createElement("button");
         follow.type = "button";
         follow.className = "small";
         follow.dataset.action = "follow-in-batch";
-        follow.textContent = `Follow sample #${n}, which is in this minibatch`;
+        follow.textContent = `Follow sample ${sampleName(n)}, which is in this minibatch`;
         follow.addEventListener("click", () => this.follow(n));
         body.append(follow);
       }
@@ -183,7 +184,7 @@ export class ChainPanel {
     const doc = this.doc;
     const out = [];
     const fused = c.activation === "softmax";
-    out.push(section(doc, `For sample #${c.sample}: three factors, one per link of the chain`,
+    out.push(section(doc, `For sample ${sampleName(c.sample)}: three factors, one per link of the chain`,
       this.formula(c, from, to),
       para(doc, fused
         ? `a_prev is what ${from} sent along this weight (∂z/∂w = a_prev). With softmax and cross-entropy together, ∂L/∂z = (a − y)/n directly.`

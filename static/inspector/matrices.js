@@ -3,6 +3,7 @@
 // rows (from /batch pages), the row and column behind the selected weight highlighted
 import { fmt } from "../core/format.js";
 import { fPrime } from "./nodepanel.js";
+import { sampleName } from "../core/names.js";
 
 const WINDOW = 8;          // batch rows shown at a time, at most
 const COLUMN = 3.6;        // rem a column of A_prevᵀ takes (a sign and four digits)
@@ -156,7 +157,7 @@ export class MatrixView {
     const X = this.inputs();
     const aPrev = k === 0 ? page.indices.map((s) => X[s]) : page.layers[k - 1].A;
     const dZ = page.layers[k].dZ;
-    const sample = (r) => `#${page.indices[at(r)]}`;
+    const sample = (r) => sampleName(page.indices[at(r)]);
     const unit = (u) => `${u + 1}`;
     const moreRows = n > rows.length;
     const out = [];

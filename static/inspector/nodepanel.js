@@ -3,7 +3,7 @@
 import { fmt, operandDigits } from "../core/format.js";
 import * as M from "./mathml.js";
 import { graphLink, unitGraph } from "./unitgraph.js";
-import { layerName, unitName } from "../core/names.js";
+import { layerName, sampleName, unitName } from "../core/names.js";
 import { optionBlocks, softmaxJacobian } from "./optionpanel.js";
 
 /** f'(z) from z and a = f(z), as the engine writes it: only to choose how many digits of a the
@@ -106,7 +106,7 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge, concealed = null
     link.href = graphLink(graph);
     link.dataset.action = "open-graph";
     link.className = "open-graph";
-    link.textContent = `Open ${name} as a computational graph (for sample #${state.sample.index})`;
+    link.textContent = `Open ${name} as a computational graph (for sample ${sampleName(state.sample.index)})`;
     root.append(link);
   }
   const k = L - 1;
@@ -120,7 +120,7 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge, concealed = null
   const prev = k === 0 ? sample.input : sample.layers[k - 1].a;
 
   if (!sample.in_batch && state.phase !== "fresh") {
-    root.append(p(`Sample #${sample.index} is not in the current minibatch, so it has no values this step. Pick one of the brighter points in the data plot.`));
+    root.append(p(`Sample ${sampleName(sample.index)} is not in the current minibatch, so it has no values this step. Pick one of the brighter points in the data plot.`));
   } else if (z === null) {
     root.append(p("Run Forward to compute this unit’s z and a for the selected sample."));
   }
@@ -228,7 +228,7 @@ function contextLine(doc, state) {
   p.className = "context";
   const x = s.input.map((v) => fmt(v, 3)).join(", ");
   const y = s.target.map((v) => fmt(v, 3)).join(", ");
-  p.textContent = `For sample #${s.index}: x = (${x}), y = (${y}); batch of ${state.batch_size ?? state.points} · phase: ${state.phase}`;
+  p.textContent = `For sample ${sampleName(s.index)}: x = (${x}), y = (${y}); batch of ${state.batch_size ?? state.points} · phase: ${state.phase}`;
   return p;
 }
 

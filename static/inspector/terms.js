@@ -2,6 +2,7 @@
 // as signed bars, largest first, with their sum; a click on one follows that sample
 import { GRAD_NEG, GRAD_POS } from "../core/colors.js";
 import { fmt } from "../core/format.js";
+import { sampleName } from "../core/names.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const SHOWN = 40;          // bars drawn; the rest are counted
@@ -48,8 +49,8 @@ export function renderTerms(doc, c, { follow, followed }) {
                          fill: t.product < 0 ? GRAD_NEG : GRAD_POS }, g);
     const label = svgEl(doc, "text", { x: t.product < 0 ? mid + 4 : mid - 4, y: y + BAR_H - 4,
                                        "text-anchor": t.product < 0 ? "start" : "end", class: "term-label" }, g);
-    label.textContent = `#${t.sample}`;
-    const value = `sample #${t.sample}: ${fmt(t.a_prev, 4)} · ${fmt(t.dL_dz, 4)} = ${fmt(t.product, 4)}`;
+    label.textContent = sampleName(t.sample);
+    const value = `sample ${sampleName(t.sample)}: ${fmt(t.a_prev, 4)} · ${fmt(t.dL_dz, 4)} = ${fmt(t.product, 4)}`;
     g.setAttribute("aria-label", value);
     svgEl(doc, "title", {}, g).textContent = value;
     const go = () => follow(t.sample);
