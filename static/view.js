@@ -166,8 +166,11 @@ export class SessionView {
         : "faded points are not in the current minibatch");
     }
     parts.push(`ringed: sample ${sampleName(this.store.sample)}${state.sample.in_batch || state.phase === "fresh" ? "" : " (not in this minibatch)"}`);
-    if ((state.config.layer_options ?? []).some((o) => o.batch_norm || o.dropout)) {
-      parts.push("the shading and the unit pictures are predictions: inference mode (batch norm’s running statistics, no dropout)");
+    const options = state.config.layer_options ?? [];
+    const bn = options.some((o) => o && o.batch_norm), dropout = options.some((o) => o && o.dropout);
+    if (bn || dropout) {
+      const how = [bn && "batch norm’s running statistics", dropout && "no dropout: every unit on"].filter(Boolean).join(", ");
+      parts.push(`the shading and the unit pictures are predictions: inference mode (${how})`);
     }
     this.el.dataCaption.textContent = parts.filter(Boolean).join(" · ");
   }

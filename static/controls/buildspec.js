@@ -1,5 +1,6 @@
 // the Build panel's spec (dataset, hidden layers, output, loss, optimiser, as the panel holds
 // them) and the session config it stands for, both ways; "what changed" between two, in words
+import { lossWords } from "../core/catalog.js";
 
 // a small XOR to start "your own points" from; clicks add more
 export const STARTER = {
@@ -97,13 +98,18 @@ export function specFromConfig(normal, given, current) {
   };
 }
 
+/** a loss in prose: the catalog's words for it when the page has one ("cross-entropy"), else its name */
+function words(loss) {
+  try { return lossWords(loss); } catch (err) { return loss; }
+}
+
 /** "what changed" between two specs, in words (for presets and reloads) */
 export function describeChange(before, after) {
   if (!before) return "a network to start with";
   const out = [];
   if (before.dataset !== after.dataset) out.push(`data: ${after.dataset === "custom" ? "your own points" : after.dataset}`);
   if (before.hidden.length !== after.hidden.length) out.push(`${after.hidden.length} hidden layer${after.hidden.length === 1 ? "" : "s"} (was ${before.hidden.length})`);
-  if (before.loss !== after.loss) out.push(`loss ${before.loss} → ${after.loss}`);
+  if (before.loss !== after.loss) out.push(`loss ${words(before.loss)} → ${words(after.loss)}`);
   if (before.output !== after.output) out.push(`output ${before.output} → ${after.output}`);
   if (before.optimizer !== after.optimizer) out.push(`optimiser ${before.optimizer} → ${after.optimizer}`);
   if (before.lr !== after.lr) out.push(`learning rate ${before.lr} → ${after.lr}`);

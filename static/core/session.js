@@ -1,6 +1,7 @@
 // the session's lifecycle: create, replace, recover, open from a link, preset or file; one request
 // at a time, through the store
 import { reasons } from "./api.js";
+import { lossWords } from "./catalog.js";
 import { describeChange } from "../controls/buildspec.js";
 import { fmt, sentence } from "./format.js";
 import { codeFromHash } from "../controls/scenarios.js";
@@ -10,7 +11,7 @@ import { className, sampleName } from "./names.js";
 /** "a 2–4–1 network (tanh, sigmoid), bce loss, sgd with learning rate 0.3[, on 200 points]" */
 function describeNet(state, points = true) {
   const c = state.config;
-  const net = `a ${c.layers.join("–")} network (${c.activations.join(", ")}), ${c.loss} loss, ${c.optimizer.name} with learning rate ${c.optimizer.lr}`;
+  const net = `a ${c.layers.join("–")} network (${c.activations.join(", ")}), ${lossWords(c.loss)} loss, ${c.optimizer.name} with learning rate ${c.optimizer.lr}`;
   return points ? `${net}, on ${state.points} point${state.points === 1 ? "" : "s"}` : net;
 }
 

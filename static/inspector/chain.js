@@ -184,7 +184,8 @@ export class ChainPanel {
     const doc = this.doc;
     const out = [];
     const fused = c.activation === "softmax";
-    out.push(section(doc, `For sample ${sampleName(c.sample)}: three factors, one per link of the chain`,
+    out.push(section(doc, fused ? `For sample ${sampleName(c.sample)}: two factors, a_prev and ∂L/∂z (softmax’s ∂L/∂z comes whole)`
+      : `For sample ${sampleName(c.sample)}: three factors, one per link of the chain`,
       this.formula(c, from, to),
       para(doc, fused
         ? `a_prev is what ${from} sent along this weight (∂z/∂w = a_prev). With softmax and cross-entropy together, ∂L/∂z = (a − y)/n directly.`
@@ -334,11 +335,11 @@ export class ChainPanel {
     const digits = agreeingDigits(g.relative_error);
     const good = g.relative_error !== null && g.relative_error < 1e-5;
     const numeric = M.math(`numeric ${g.numeric}`,
-      M.mtext("numeric: "), M.frac(M.row(M.mi("L"), M.paren(M.mi("w"), M.mo("+"), M.mi("h")), M.mo("−"),
+      M.mtext("numeric:\u00a0"), M.frac(M.row(M.mi("L"), M.paren(M.mi("w"), M.mo("+"), M.mi("h")), M.mo("−"),
                                              M.mi("L"), M.paren(M.mi("w"), M.mo("−"), M.mi("h"))),
                                       M.row(M.mn(2), M.mi("h"))),
       M.eq(), M.num(g.numeric, { digits: 10 }));
-    const analytic = M.math(`analytic ${g.analytic}`, M.mtext("backward: "), M.mi("dW"), M.eq(),
+    const analytic = M.math(`analytic ${g.analytic}`, M.mtext("backward:\u00a0"), M.mi("dW"), M.eq(),
                             M.num(g.analytic, { digits: 10 }));
     const verdict = para(doc, good
       ? `They agree to about ${digits} significant digits (relative error ${fmt(g.relative_error, 2)}, over the ${g.samples === 1 ? "1 sample" : `${g.samples} samples`} of the batch).`

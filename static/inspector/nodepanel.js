@@ -1,5 +1,6 @@
 // the panel for a clicked node: z, a, dL/da, f'(z), dL/dz of the selected sample, and how
 // each follows from the one before
+import { lossWords } from "../core/catalog.js";
 import { fmt, operandDigits } from "../core/format.js";
 import * as M from "./mathml.js";
 import { graphLink, unitGraph } from "./unitgraph.js";
@@ -183,7 +184,7 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge, concealed = null
       }
       if (da !== null) daMath.push(M.eq(), M.num(da));
       root.append(block(doc, "∂L/∂a", output
-        ? `how the loss changes with this output; it comes from the ${loss} loss${y ? ` (target y = ${fmt(y[i], 4)}, n = ${n} in the batch)` : ""}.`
+        ? `how the loss changes with this output; it comes from the ${lossWords(loss)} loss${y ? ` (target y = ${fmt(y[i], 4)}, n = ${n} in the batch)` : ""}.`
         : "how the loss changes with this unit’s output: every path through the next layer adds its share.",
         M.mathLines(`dL/da = ${da}`, ...daMath)));
 

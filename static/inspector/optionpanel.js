@@ -1,6 +1,7 @@
 // a node panel's middle part for a unit with batch norm and/or dropout: the forward stages
 // z → ẑ → y = γẑ + β → f(y) → a (times mask/(1 − p)), then the backward through the same stages,
 // batch norm's three terms with the numbers, and why each sample's dz depends on the whole batch
+import { lossWords } from "../core/catalog.js";
 import { fmt } from "../core/format.js";
 import * as M from "./mathml.js";
 import { sampleName } from "../core/names.js";
@@ -160,7 +161,7 @@ export function softmaxJacobian(doc, state, k, i, { block, note }) {
     sMath.push(M.num(v, { bracket: true }), M.mo("·"), M.num(dA[m], { bracket: true }));
   });
   sMath.push(M.eq(), M.num(sum));
-  wrap.append(block("∂L/∂z", `through the Jacobian, with ∂L/∂a from the ${loss} loss${dz === null ? "" : `; the server’s backward gives ${fmt(dz, 6)}`}.`,
+  wrap.append(block("∂L/∂z", `through the Jacobian, with ∂L/∂a from the ${lossWords(loss)} loss${dz === null ? "" : `; the server’s backward gives ${fmt(dz, 6)}`}.`,
     M.mathLines(`dL/dz = ${sum}`, ...sMath)));
   return wrap;
 }

@@ -15,6 +15,12 @@ function svgEl(doc, tag, attrs = {}, parent) {
   return node;
 }
 
+/** how many terms push dW up, down, or not at all (a product of exactly 0) */
+export function termSigns(terms) {
+  const up = terms.filter((t) => t.product > 0).length, down = terms.filter((t) => t.product < 0).length;
+  return { up, down, none: terms.length - up - down };
+}
+
 /** the terms sorted by size, largest |product| first */
 export function sortedTerms(terms) {
   return [...terms].sort((a, b) => Math.abs(b.product ?? 0) - Math.abs(a.product ?? 0));
@@ -28,10 +34,11 @@ export function renderTerms(doc, c, { follow, followed }) {
   box.dataset.count = String(c.terms_count);
   box.dataset.sum = String(c.terms_sum);
   const terms = sortedTerms(c.terms);
-  const positive = c.terms.filter((t) => t.product > 0).length;
+  const { up, down, none } = termSigns(c.terms);
   const intro = doc.createElement("p");
   intro.className = "note";
-  intro.textContent = `Each sample of the batch adds a_prev · ∂L/∂z to dW: ${positive} of the ${c.terms.length} shown push it up (purple), ${c.terms.length - positive} down (green). `
+  intro.textContent = `Each sample of the batch adds a_prev · ∂L/∂z to dW: of the ${c.terms.length} shown, ${up} push it up (purple), ${down} down (green)`
+    + `${none ? `, ${none} add${none === 1 ? "s" : ""} exactly 0 (a factor is 0 for ${none === 1 ? "it" : "them"}: a unit dropped, or a ReLU off)` : ""}. `
     + `They sum to dW = ${fmt(c.terms_sum, 6)}${c.terms_count > c.terms.length ? ` (over all ${c.terms_count} rows; the first ${c.terms.length} are listed)` : ""}. Click a bar to follow that sample.`;
   box.append(intro);
   const shown = terms.slice(0, SHOWN);

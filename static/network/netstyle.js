@@ -32,6 +32,7 @@ function short(v) {
 /** Restyle from a state: node colours and values, weight colours and widths, gradients. */
 export function restyle(view, state) {
   view.lastState = state;
+  view.options = state.config.layer_options ?? [];     // the movements' captions say batch norm and dropout
   const sample = state.sample;
   const layers = state.layers;
   // nodes: activation of the selected sample

@@ -12,6 +12,13 @@ import { restyle, restyleGradients } from "./netstyle.js";
 import { StagePlayer } from "./stageplayer.js";
 import { svgEl } from "./svg.js";
 
+/** a movement's stages: one a layer when a stage each for z and a (or ∂L/∂a, ∂L/∂z, dW) would
+ *  flash by (more than 8 in its 2 s) */
+function movement(stagesOf, view) {
+  const full = stagesOf(view);
+  return full.length > 8 ? stagesOf(view, true) : full;
+}
+
 /** Draws nodes, weights and the loss; reports clicks through `onSelect`. */
 export class NetworkView {
   constructor(svg, { caption, skipButton, onSelect }) {
@@ -332,7 +339,7 @@ export class NetworkView {
   playBackward(still) {
     this.stopAnimation();
     this.clearLit();
-    return this.player.play(backwardStages(this), still,
+    return this.player.play(movement(backwardStages, this), still,
       "Gradients computed for every layer, from the loss back to the inputs.");
   }
 
@@ -340,7 +347,7 @@ export class NetworkView {
   playForward(still) {
     this.stopAnimation();
     this.clearLit();
-    return this.player.play(forwardStages(this), still,
+    return this.player.play(movement(forwardStages, this), still,
       "Forward done: every z and a of the batch is computed, and the loss.", () => {
         clearForward(this);
         this.lossGroup.classList.remove("current");

@@ -38,7 +38,9 @@ export class StepPreview {
     }
     if (p.actual === null) {
       el.dataset.verdict = "";
-      el.textContent = `Step preview: to first order, the next Step changes this batch’s loss by ${fmt(p.predicted, 4)} (Σ dW·Δw over every weight and bias).`;
+      const bn = (state.config.layer_options ?? []).some((o) => o && o.batch_norm);
+      el.textContent = `Step preview: to first order, the next Step changes this batch’s loss by ${fmt(p.predicted, 4)} `
+        + `(Σ gradient · change over every weight and bias${bn ? ", and batch norm’s γ and β" : ""}).`;
       return;
     }
     const verdict = previewVerdict(p.predicted, p.actual);

@@ -46,3 +46,66 @@ def test_people_count_from_one_and_the_api_is_named_once(app, errors):
     open_scenario(app, {"config": {"layers": [2, 12, 1]}})
     expect(app.locator("#network .name").nth(2 + 9)).to_have_text("h₁,₁₀")           # not h₁₁₀
     assert errors == []
+
+
+CAPTIONS = """() => {
+  // every caption the movement shows, and how long it plays (ms)
+  const caption = document.getElementById("animation-caption"), svg = document.getElementById("network");
+  const seen = [];
+  let t0 = null;
+  return new Promise((resolve) => {
+    const look = () => {
+      if (t0 === null && svg.dataset.animating === "true") t0 = performance.now();    // it started
+      if (t0 !== null && seen[seen.length - 1] !== caption.textContent) seen.push(caption.textContent);
+      if (t0 !== null && svg.dataset.animating === "false") resolve({seen, ms: performance.now() - t0});
+      else setTimeout(look, 15);
+    };
+    look();
+  });
+}"""
+
+
+def test_batch_norm_captions_say_batch_norm_and_its_movements_are_short(page, errors):
+    page.set_default_timeout(10000)
+    page.goto("/")
+    expect(page.locator("body")).to_have_attribute("data-session", re.compile(".+"))
+    page.select_option("#presets", "batch-norm")
+    expect(page.locator("[data-role=lesson-title]")).to_contain_text("Batch norm")
+    wait_until(page, "document.body.dataset.phase === 'fresh'")
+    for key, phase in (("f", "forward"), ("b", "backward")):
+        page.keyboard.press(key)
+        watched = page.evaluate(CAPTIONS)
+        expect(page.locator("body")).to_have_attribute("data-phase", phase)
+        hidden = " ".join(c for c in watched["seen"] if c.startswith("Hidden layer"))     # the batch-norm layers
+        assert watched["ms"] < 2600, watched                        # it took 7.6 s and 11.6 s
+        assert "a = σ(z)" not in hidden and "∂L/∂z = f′(z)" not in hidden, hidden
+        assert "batch norm" in hidden, hidden
+    expect(page.locator("[data-role=step-preview]")).to_contain_text("and batch norm’s γ and β")
+    assert errors == []
+
+
+def test_softmax_dropout_and_prose_say_what_they_show(app, errors):
+    app.emulate_media(reduced_motion="reduce")
+    open_scenario(app, {"config": {"dataset": {"name": "blobs"}, "layers": [2, 4, 3], "activations": ["tanh", "softmax"],
+                                   "loss": "cross_entropy"}})
+    expect(app.locator("[data-role=status]")).to_contain_text("cross-entropy loss")          # not cross_entropy
+    run(app, "forward", "forward")
+    run(app, "backward", "backward")
+    click_edge(app, "2-0-1")
+    expect(app.locator("[data-role=chain]")).to_contain_text("two factors")
+    expect(app.locator("[data-role=chain]")).not_to_contain_text("three factors")
+    app.click("[data-role=chain] button.check")
+    expect(app.locator("[data-role=gradcheck]")).to_be_visible()
+    assert "backward:\u00a0" in app.locator("[data-role=chain] .check-result").text_content()    # not "backward:dW"
+    open_scenario(app, {"config": {"layers": [2, 8, 1], "activations": ["tanh", "sigmoid"],
+                                   "layer_options": [{"dropout": 0.5}]}})
+    expect(app.locator("#data-caption")).to_contain_text("no dropout")
+    expect(app.locator("#data-caption")).not_to_contain_text("batch norm")
+    run(app, "forward", "forward")
+    run(app, "backward", "backward")
+    state = app.evaluate("window.manualgrad.state")
+    dropped = next(i for i, m in enumerate(state["sample"]["layers"][0]["mask"]) if m == 0)
+    click_edge(app, f"2-{dropped}-0")                          # a dropped unit's weight out: terms of 0
+    terms = app.locator("[data-role=sample-terms] .note").first
+    expect(terms).to_contain_text("exactly 0")
+    assert errors == []
