@@ -120,7 +120,7 @@ function startPage(doc) {
     select: (edge) => store.select(edge),
     onFilled: () => view.keepInView(),
   });
-  view = new SessionView(doc, { store, network, plot, predict, drive, chain, messages });
+  view = new SessionView(doc, { store, network, plot, predict, drive, chain, messages, chart });
   new StepPreview(doc, store, { concealed: () => predict.concealed() });
   new GradientHealth(doc, store, { network, concealed: () => predict.concealed() });
   runner = new Runner({ store, drive, teacher, messages, chart, predict, maxTrain: Number(body.dataset.maxTrain) });

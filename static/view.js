@@ -14,10 +14,10 @@ const CLASS_WORDS = ["blue", "orange", "green", "red", "purple", "brown", "pink"
 
 /** draws each state of the store's session, and the node or weight it has selected */
 export class SessionView {
-  constructor(doc, { store, network, plot, predict, drive, chain, messages }) {
+  constructor(doc, { store, network, plot, predict, drive, chain, messages, chart }) {
     this.doc = doc;
     this.store = store;
-    this.parts = { network, plot, predict, drive, chain, messages };
+    this.parts = { network, plot, predict, drive, chain, messages, chart };
     const $ = (id) => doc.getElementById(id);
     this.el = {
       inspector: $("inspector"), loss: $("loss-text"), accuracy: $("accuracy-text"),
@@ -46,6 +46,7 @@ export class SessionView {
     store.on("load", (state, data) => this.load(state, data));
     store.on("state", (state, how) => this.show(state, how));
     store.on("select", (sel) => this.select(sel));
+    store.on("past", (past) => { if (past) this.showPast(past); });   // back to now: the state is drawn again
     store.on("pictures", (pred) => { network.setPictures(pred); plot.setPredictions(pred); });
     store.on("batch", (indices) => plot.setBatch(indices));
     store.on("clickMode", (mode) => this.setClickMode(mode));
@@ -77,6 +78,27 @@ export class SessionView {
     this.renderInspector();
     this.el.inspector.scrollTop = 0;           // a new panel opens at its top
     if (sel) bringIntoView(this.el.inspector, true);
+  }
+
+  /** an earlier update looked at, as one state of the whole page: its loss, no accuracy of it,
+   *  the Drive bar saying what a phase does now, and the inspector saying what it can show */
+  showPast(past) {
+    const state = this.store.state;
+    const loss = this.pastLoss(past.step);
+    this.el.loss.textContent = loss === null ? `looking back at step ${past.step}: its loss was not kept`
+      : `loss ${fmt(loss, 5)} of the weights at step ${past.step} (looking back)`;
+    this.el.loss.dataset.value = loss === null ? "" : String(loss);
+    this.el.accuracy.textContent = `the session stays at step ${state.step} until “Continue from here”`;
+    this.el.test.textContent = "";
+    this.parts.drive.setLookingBack(past.step, state.step);
+    this.renderInspector();
+  }
+
+  /** the loss of the weights at update `step` (the loss of the next update's forward), or null */
+  pastLoss(step) {
+    const chart = this.parts.chart;
+    const k = chart ? chart.steps.indexOf(step + 1) : -1;
+    return k >= 0 && Number.isFinite(chart.losses[k]) ? chart.losses[k] : null;
   }
 
   /** the panel's numbers arrived: on a phone, where the panel is below the network, its top
@@ -206,6 +228,14 @@ export class SessionView {
     const state = store.state;
     if (!state) return;
     const sel = store.selection;          // the store keeps it to a node or weight of this network
+    if (store.past) {              // looking back: the panels' numbers are of now, not of that step
+      const p = this.doc.createElement("p");
+      p.className = "note";
+      p.dataset.role = "looking-back";
+      p.textContent = `Looking back at step ${store.past.step}: the network shows its weights then. A unit’s values and a weight’s gradient need a Forward and a Backward on those weights: press “Continue from here” to carry on from step ${store.past.step}, or “Back to now” (step ${state.step}).`;
+      root.replaceChildren(p);
+      return;
+    }
     if (!sel) {
       root.replaceChildren(renderGuide(this.doc, { single: state.config.dataset.name === "single",
                                                    concealed: predict.concealed() !== null,

@@ -22,6 +22,7 @@ export class StepPreview {
     this.el = doc.getElementById("step-preview");
     this.concealed = concealed;
     store.on("state", (state) => this.show(state));
+    store.on("past", (past) => { if (past) this.el.hidden = true; });     // a preview of now, not of that step
   }
 
   show(state) {
