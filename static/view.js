@@ -152,11 +152,11 @@ export class SessionView {
     this.el.loss.dataset.value = state.loss === null ? "" : String(state.loss);
     // classes right: for a classification, once a Forward has run (a regression has no classes)
     const classes = c.task !== "regression" && state.accuracy !== null && (state.loss !== null || state.step > 0);
-    const right = (share, total) => { const r = rightOf(share, total); return `${r.percent} % right (${r.count} of ${total})`; };
-    this.el.accuracy.textContent = classes
-      ? `${state.test_points ? "training points" : "points"}: ${right(state.accuracy, state.points)} by the current weights` : "";
+    const right = (share, total, what = "") => { const r = rightOf(share, total); return `${r.percent} % right (${r.count} of ${total}${what})`; };
+    // the accuracy is of the weights now (after a Step the loss is of those before it)
+    this.el.accuracy.textContent = classes ? `now ${right(state.accuracy, state.points, state.test_points ? " training points" : " points")}` : "";
     const testText = state.test_points
-      ? `test points: loss ${state.test_loss === null ? "— (run Forward)" : fmt(state.test_loss, 4)}${state.test_accuracy === null ? "" : `, ${right(state.test_accuracy, state.test_points)}`}`
+      ? `- - test, right scale: loss ${state.test_loss === null ? "— (run Forward)" : fmt(state.test_loss, 4)}${state.test_accuracy === null ? "" : `, ${right(state.test_accuracy, state.test_points)}`}`
       : "";
     if (this.el.test.textContent !== testText) this.el.test.textContent = testText;
     this.el.test.dataset.value = state.test_loss === null || state.test_loss === undefined ? "" : String(state.test_loss);

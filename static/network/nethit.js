@@ -96,7 +96,7 @@ function toggle(view, k, on) {
 function peek(view, sel) {
   const t = view.peek;
   if (!t) return;
-  const n = sel && view.geo.tier === "dots" ? view.nodes[sel.L]?.[sel.i] : null;
+  const n = sel && view.nodes[sel.L]?.[sel.i]?.tier === "dots" ? view.nodes[sel.L][sel.i] : null;
   if (view.peeked && view.peeked !== n) view.peeked.name.classList.remove("peeked");
   view.peeked = n;
   if (!n) { t.textContent = ""; return; }

@@ -114,23 +114,22 @@ export class NetworkView {
     this.geo = geo;
     this.drawnIn = this.room();
     const { sizes, activations, loss, pictures, last } = this;
-    const { x, y, r, pic, tier, width, height, lossX, lossY, lossW } = geo;
+    const { x, y, rows, width, height, lossX, lossY, lossW } = geo;
     this.svg.replaceChildren();
     this.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
     this.svg.setAttribute("preserveAspectRatio", "xMidYMin meet");
-    for (const t of ["full", "medium", "small", "dots"]) this.svg.classList.toggle(t, t === tier);
     this.svg.classList.toggle("faded", geo.faded);
     // the more weights a layer has, the fainter each (576 at 0.22 were a dark mass)
     const most = Math.max(...sizes.slice(1).map((n, k) => n * sizes[k]));
     this.svg.style.setProperty("--fade", String(Math.max(0.04, Math.min(0.25, 30 / most))));
     this.natural = { width, height };
     this.fit(false);
-    const out = (L) => x(L) + r + (pic ? pic + 6 : 0);   // where outgoing weights start
+    const out = (L) => x(L) + rows[L].r + (rows[L].pic ? rows[L].pic + 6 : 0);   // where outgoing weights start
     this.pos = { x, y };
 
     const titles = svgEl("g", { class: "titles" }, this.svg);
-    const mid = pic ? (pic + 6) / 2 : 0;
     for (let L = 0; L <= last; L++) {
+      const mid = rows[L].pic ? (rows[L].pic + 6) / 2 : 0;
       const t = svgEl("text", { x: x(L) + mid, y: 22, class: "col-title" }, titles);
       t.textContent = L === 0 ? "Inputs" : L === last ? "Output" : `Hidden ${L}`;
       const sub = svgEl("text", { x: x(L) + mid, y: 42, class: "col-sub" }, titles);
@@ -152,7 +151,7 @@ export class NetworkView {
       for (let i = 0; i < sizes[L - 1]; i++) {
         this.edges[L][i] = [];
         for (let j = 0; j < sizes[L]; j++) {
-          const x1 = out(L - 1), y1 = y(L - 1, i), x2 = x(L) - r, y2 = y(L, j);
+          const x1 = out(L - 1), y1 = y(L - 1, i), x2 = x(L) - rows[L].r, y2 = y(L, j);
           const c = (x1 + x2) / 2;
           const d = `M${x1},${y1} C${c},${y1} ${c},${y2} ${x2},${y2}`;
           const g = svgEl("g", { class: "edge", "data-edge": `${L}-${i}-${j}`, tabindex: "-1", role: "button" }, edgeLayer);
@@ -191,20 +190,22 @@ export class NetworkView {
     this.nodes = [];
     for (let L = 0; L <= last; L++) {
       this.nodes[L] = [];
+      const { r, pic, tier } = rows[L];
+      const t = `tier-${tier}`;          // what this layer's units show (netlayout's tiers)
       for (let i = 0; i < sizes[L]; i++) {
         const cx = x(L), cy = y(L, i);
-        const g = svgEl("g", { class: "node", "data-node": `${L}-${i}`, tabindex: "-1", role: "button" }, nodeLayer);
+        const g = svgEl("g", { class: `node ${t}`, "data-node": `${L}-${i}`, tabindex: "-1", role: "button" }, nodeLayer);
         // the node and its picture take the clicks as one (between them is not the background)
         svgEl("rect", { x: cx - r - 4, y: cy - r - 4, width: 2 * r + 8 + (pic ? pic + 6 : 0), height: 2 * r + 8,
                         class: "hit" }, g);
         const ring = svgEl("circle", { cx, cy, r: r + 4, class: "ring" }, g);
         const body = svgEl("circle", { cx, cy, r, class: "body" }, g);
         const value = svgEl("text", { x: cx, y: cy + 5, class: "value" }, g);
-        const name = svgEl("text", { x: cx, y: cy - r - 4, class: "name" }, labelLayer);   // above: clear of the weights
+        const name = svgEl("text", { x: cx, y: cy - r - 4, class: `name ${t}` }, labelLayer);   // above: clear of the weights
         name.textContent = unitName(L, i, last, sizes[last]);
         // an input's gradient text starts at its unit (centred, it would leave the drawing)
-        const grad = svgEl("text", L === 0 ? { x: cx - r, y: cy + r + 13, class: "gradtext start" }
-                                           : { x: cx, y: cy + r + 13, class: "gradtext" }, labelLayer);
+        const grad = svgEl("text", L === 0 ? { x: cx - r, y: cy + r + 13, class: `gradtext start ${t}` }
+                                           : { x: cx, y: cy + r + 13, class: `gradtext ${t}` }, labelLayer);
         let picture = null;
         if (pic) {
           // a canvas of its own, painted in place each time (a PNG per unit per Play tick cost more)
@@ -227,7 +228,7 @@ export class NetworkView {
           t.textContent = "b";
         }
         // no <title> tooltip: its text would count as text inside the button, not in its name
-        this.nodes[L][i] = { g, ring, body, value, grad, picture, name, bias, r, terse: geo.terse, where: L === 0 ? "input" : layerName(L, last) };
+        this.nodes[L][i] = { g, ring, body, value, grad, picture, name, bias, r, tier, terse: geo.terse, where: L === 0 ? "input" : layerName(L, last) };
       }
     }
     this.peek = svgEl("text", { class: "peek", "aria-hidden": "true" }, this.svg);   // a dot's name and value

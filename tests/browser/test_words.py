@@ -109,3 +109,25 @@ def test_softmax_dropout_and_prose_say_what_they_show(app, errors):
     terms = app.locator("[data-role=sample-terms] .note").first
     expect(terms).to_contain_text("exactly 0")
     assert errors == []
+
+
+def test_the_test_loss_has_its_own_scale(page, errors):
+    page.set_default_timeout(10000)
+    page.goto("/")
+    expect(page.locator("body")).to_have_attribute("data-session", re.compile(".+"))
+    page.select_option("#presets", "overfitting")
+    expect(page.locator("[data-role=lesson-title]")).to_contain_text("Overfitting")
+    wait_until(page, "document.body.dataset.phase === 'fresh'")
+    page.fill("#train-steps", "300")
+    page.click("[data-action=train]")
+    expect(page.locator("body")).to_have_attribute("data-step", "300", timeout=30000)
+    wait_until(page, "document.getElementById('loss-chart').dataset.test !== ''")
+    chart = page.locator("#loss-chart")
+    train_lo, train_hi, train_log = chart.get_attribute("data-train").split(",")
+    test_lo, test_hi, test_log = chart.get_attribute("data-test").split(",")
+    history = page.request.get(f"/api/sessions/{page.evaluate('document.body.dataset.session')}/history").json()
+    losses = [v for v in history["test_losses"]["losses"] if v is not None]
+    assert float(test_hi) == max(losses) and test_log == "false"      # its own range, not the training's
+    assert float(train_lo) < min(losses) / 2 and (train_lo, train_hi) != (test_lo, test_hi)
+    expect(page.locator("[data-role=test-loss]")).to_contain_text("right scale")
+    assert errors == []

@@ -20,7 +20,8 @@ test("xor's 2-4-1 network fits a phone whole, full size, its texts at 11 px or m
 test("a big layer is whole in the box: its units become dots, its columns stay apart", () => {
   const g = geometry([2, 24, 24, 1], true, DESK);
   assert.equal(g.tier, "dots");
-  assert.equal(g.pic, 0);
+  assert.equal(g.rows[1].pic, 0);
+  assert.equal(g.rows[0].tier, "full");          // the 2 inputs spread over the height: full units, pictures
   assert.ok(g.faded);
   assert.ok(g.height * scaleFor(g, DESK) <= DESK.height + 1);
   assert.ok(g.width * scaleFor(g, DESK) <= DESK.width + 1);
