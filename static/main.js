@@ -98,7 +98,19 @@ function startPage(doc) {
   });
   const chart = new LossChart($("loss-chart"));
   followLoss(store, chart);
-  const predict = new PredictExercise(doc, { onReveal: (edge) => view.reveal(edge) });
+  const predict = new PredictExercise(doc, { onReveal: (edge) => view.reveal(edge),
+                                             fetchChain: (layer, i, j) => store.chain(layer, i, j) });
+  // anyone's exercise: the weight open, or the next one picked; the drawing marks it
+  doc.querySelector("[data-action=predict]").addEventListener("click", () => {
+    predict.start(store.selection);
+    store.redraw("predict");
+  });
+  store.on("select", (sel) => {
+    if (!predict.armed || !sel || sel.kind !== "edge") return;
+    predict.picked(sel);
+    store.redraw("predict");               // its dW hides, if Backward has run
+  });
+  doc.getElementById("predict-stop").addEventListener("click", () => store.redraw("predict"));
   const matrices = new MatrixView(doc, {
     fetchBatch: (offset, limit) => store.batchPage(offset, limit),
     inputs: () => store.data.X,

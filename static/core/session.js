@@ -186,7 +186,7 @@ export class Session {
 
   teacherNote() {
     const parts = [this.teacher.summary()];
-    if (this.predict.edge) parts.push("Exercise: predict the highlighted weight’s gradient before the page shows it.");
+    if (this.predict.edge && this.predict.mode === "teacher") parts.push("Exercise: predict the highlighted weight’s gradient before the page shows it.");
     return parts.filter(Boolean).join(" ");
   }
 
@@ -209,7 +209,7 @@ export class Session {
       if (this.opened.description) scenario.description = this.opened.description;
     }
     // the exercise goes along only while this network still has its weight
-    if (teacher.active) scenario.teacher = { ...teacher.mode(), predict: this.predict.weight };
+    if (teacher.active) scenario.teacher = { ...teacher.mode(), predict: this.predict.mode === "teacher" ? this.predict.weight : null };
     return scenario;
   }
 

@@ -42,8 +42,13 @@ EDGE_POINT = """(id) => {
     const p = path.getPointAtLength(t * length);
     const x = matrix.a * p.x + matrix.c * p.y + matrix.e;
     const y = matrix.b * p.x + matrix.d * p.y + matrix.f;
-    const sel = window.manualgrad.network.itemAtPoint(x, y);
-    if (sel && sel.kind === "edge" && sel.L === L && sel.i === i && sel.j === j) return [x, y];
+    // a click's coordinates are whole pixels: the point must open the weight wherever it rounds to
+    const opens = ([px, py]) => {
+      const sel = window.manualgrad.network.itemAtPoint(px, py);
+      return sel && sel.kind === "edge" && sel.L === L && sel.i === i && sel.j === j;
+    };
+    const whole = [Math.round(x), Math.round(y)];
+    if ([whole, [Math.floor(x), Math.floor(y)], [x, y]].every(opens)) return whole;
   }
   return null;
 }"""
