@@ -26,6 +26,9 @@ export class SessionView {
       showTest: $("show-test"), testToggleText: $("test-toggle-text"),
     };
     keepFitted(this.el.inspector);        // formulas break at their operators to fit the panel
+    this.el.inspector.addEventListener("keydown", (e) => {       // Escape closes the panel
+      if (e.key === "Escape" && store.selection) { e.preventDefault(); store.select(null); }
+    });
     this.el.showTest.addEventListener("change", () => plot.setTest(this.testPoints, this.el.showTest.checked));
     this.el.clickMode.addEventListener("change", (e) => {
       if (e.target.name === "click-mode") store.setClickMode(e.target.value);
@@ -75,9 +78,19 @@ export class SessionView {
     this.parts.network.setSelected(sel);
     // an open panel gets the side column's room: the data plot shrinks beside its caption
     this.el.inspector.closest(".side").classList.toggle("inspecting", Boolean(sel));
+    const from = this.doc.activeElement;
     this.renderInspector();
     this.el.inspector.scrollTop = 0;           // a new panel opens at its top
     if (sel) bringIntoView(this.el.inspector, true);
+    // a panel opened says so: the focus goes to its heading, which a screen reader reads (and
+    // Tab goes on to its actions); closed, the focus goes back to the network
+    const heading = this.el.inspector.querySelector(".panel h2");
+    if (sel && heading) {
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true });
+    } else if (!sel && (from === this.doc.body || this.el.inspector.contains(from) || !from || !from.isConnected)) {
+      this.parts.network.focus();
+    }
   }
 
   /** an earlier update looked at, as one state of the whole page: its loss, no accuracy of it,
@@ -251,7 +264,10 @@ export class SessionView {
     close.textContent = "× close";
     close.setAttribute("aria-label", "Close this panel and show the guide");
     close.addEventListener("click", () => store.select(null));
-    root.replaceChildren(close, panel);
+    const actions = panel.querySelector(".actions");
+    if (actions) actions.append(close);
+    else panel.prepend(close);
+    root.replaceChildren(panel);
   }
 }
 

@@ -69,7 +69,14 @@ export class ChainPanel {
     h.textContent = `Weight from ${from} to ${to}: w = ${fmt(w, 6)}`;
     const where = para(doc, `The chain rule below is for sample ${sampleName(state.sample.index)}. `
       + `In the API, which counts from 0: ${apiWeight(L, i, j)}, sample ${state.sample.index}.`, "context");
-    root.append(h, where);
+    // the panel's actions right after its heading (a Tab or two away), their result under them
+    const actions = doc.createElement("div");
+    actions.className = "actions";
+    const [check, result] = this.checkButton(L, i, j);
+    check.disabled = state.phase !== "backward" || this.concealed(L, i, j);     // no dW yet, or one to predict
+    check.title = check.disabled ? "After Forward and Backward: its dW to check" : check.title;
+    actions.append(check);
+    root.append(h, actions, result, where);
     if (this.editWeight) root.append(this.editor(L, i, j, w));
     const body = doc.createElement("div");
     body.className = "chain-body";
@@ -221,28 +228,33 @@ export class ChainPanel {
 
     out.push(section(doc, "What Step will do to this weight", ...this.update(c)));
 
+    return out;
+  }
+
+  /** "Check it with finite differences" and the box its answer comes in */
+  checkButton(L, i, j) {
+    const doc = this.doc;
     const check = doc.createElement("button");
     check.type = "button";
-    check.className = "check";
+    check.className = "check small";
     check.textContent = "Check it with finite differences";
+    check.title = "Is backward right? Nudge w by a tiny h both ways and measure the loss: the slope between the two is the gradient, found without any chain rule.";
+    check.dataset.control = "gradcheck";          // a teacher may hide or lock it for a lesson
     const result = doc.createElement("div");
     result.className = "check-result";
+    result.dataset.control = "gradcheck";
     result.setAttribute("aria-live", "polite");
     check.addEventListener("click", () => {
-      check.disabled = true;
-      result.replaceChildren(para(doc, "Computing the loss with w nudged up and down…"));
+      if (check.getAttribute("aria-disabled") === "true") return;
+      check.setAttribute("aria-disabled", "true");     // not disabled: the focus stays on it
+      result.replaceChildren(para(doc, "Is backward right? Computing the loss with w nudged up and down by a tiny h: the slope between the two is the gradient, found without any chain rule…"));
       this.fetchCheck(L - 1, i, j).then((g) => {
         result.replaceChildren(...this.checkResult(g));
       }).catch((err) => {
         result.replaceChildren(para(doc, err.message, "problem"));
-      }).finally(() => { check.disabled = false; });
+      }).finally(() => check.removeAttribute("aria-disabled"));
     });
-    const checking = section(doc, "Is backward right?", para(doc,
-      "Nudge w by a tiny h both ways and measure the loss: the slope between the two is the gradient, found without any chain rule."),
-      check, result);
-    checking.dataset.control = "gradcheck";      // a teacher may hide or lock it for a lesson
-    out.push(checking);
-    return out;
+    return [check, result];
   }
 
   /** ∂L/∂a of unit `to` as the sum over its paths to the next layer: Σ w · ∂L/∂z, each path a
@@ -346,6 +358,7 @@ export class ChainPanel {
       : `They differ: relative error ${fmt(g.relative_error, 2)}. Near a kink of ReLU, or with a saturated unit, finite differences can be off.`, good ? "agree" : "problem");
     verdict.dataset.role = "gradcheck";
     verdict.dataset.relativeError = String(g.relative_error);
-    return [numeric, analytic, verdict];
+    const how = para(doc, "Is backward right? The loss with w nudged by a tiny h both ways: the slope between the two is the gradient, found without any chain rule.");
+    return [how, numeric, analytic, verdict];
   }
 }

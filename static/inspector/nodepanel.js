@@ -82,7 +82,9 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge, concealed = null
   const h = doc.createElement("h2");
   const act = L === 0 ? null : state.layers[L - 1].activation;
   h.textContent = `${name}: ${L === 0 ? "input" : layerName(L, last)} unit ${i + 1}${act ? ` (${act})` : ""}`;
-  root.append(h, contextLine(doc, state));
+  const actions = doc.createElement("div");     // the panel's actions, right after its heading
+  actions.className = "actions";
+  root.append(h, actions, contextLine(doc, state));
 
   const sample = state.sample;
   const n = state.batch_size;
@@ -108,7 +110,7 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge, concealed = null
     link.dataset.action = "open-graph";
     link.className = "open-graph";
     link.textContent = `Open ${name} as a computational graph (for sample ${sampleName(state.sample.index)})`;
-    root.append(link);
+    actions.append(link);
   }
   const k = L - 1;
   const lay = sample.layers[k];
