@@ -270,3 +270,4 @@ class GraphReply(BaseModel):
     finite_differences: dict[str, Num]
     hessian: dict[str, Any] | None = None
     grid: dict[str, Any] | None = None       # with hessian: the output over a square around the point
+    nonfinite: dict[str, str] = {}           # JSON pointer of each null above that was "inf", "-inf" or "nan"
