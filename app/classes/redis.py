@@ -24,7 +24,7 @@ REMEMBER_SECONDS = 2.0       # how long a process trusts what it read of members
 
 class RedisClasses:
     def __init__(self, connection, hours, size):
-        self.connection, self.seconds, self.size = connection, int(hours * 3600), size
+        self.connection, self.seconds, self.size = connection, max(1, round(hours * 3600)), size
         self.memberships = {}        # session id -> ((code, name) or None, read at)
         self.pauses = {}             # code -> (paused, read at)
 
@@ -40,6 +40,11 @@ class RedisClasses:
 
     def keys(self, code):
         return [f"mg:c:{code}", f"mg:c:{code}:roster", f"mg:c:{code}:progress"]
+
+    def learner_keys(self, code, name, entry):
+        """A learner's own keys: their lists and their session's membership (`entry`: their roster JSON)."""
+        name = name.decode() if isinstance(name, bytes) else name
+        return [f"mg:c:{code}:errors:{name}", f"mg:c:{code}:predictions:{name}", f"mg:m:{json.loads(entry)['session']}"]
 
     def touch(self, pipe, code, *more):
         for key in [*self.keys(code), *more]:
@@ -65,9 +70,15 @@ class RedisClasses:
         if not meta:
             raise ClassNotFound(code)
         names = sorted((json.loads(v)["joined"], k.decode()) for k, v in roster.items())
-        lists = await self.run(lambda pipe: [
-            (pipe.lrange(f"mg:c:{code}:errors:{name}", 0, -1), pipe.lrange(f"mg:c:{code}:predictions:{name}", 0, -1))
-            for _, name in names])
+
+        def read_lists(pipe):         # each learner's lists, and their keys kept as long as the class
+            for _, name in names:
+                pipe.lrange(f"mg:c:{code}:errors:{name}", 0, -1)
+                pipe.lrange(f"mg:c:{code}:predictions:{name}", 0, -1)
+            for name, entry in roster.items():
+                for key in self.learner_keys(code, name, entry):
+                    pipe.expire(key, self.seconds)
+        lists = await self.run(read_lists)
         room = Classroom(code, meta[b"digest"].decode(), json.loads(meta[b"title"]), json.loads(meta[b"lesson"]),
                          created=float(meta[b"created"]), paused=meta[b"paused"] == b"1",
                          lesson_version=int(meta[b"version"]))
@@ -138,7 +149,7 @@ class RedisClasses:
                     pipe.rpush(f"mg:c:{code}:{kind}:{name}", json.dumps(entry))
                     pipe.ltrim(f"mg:c:{code}:{kind}:{name}", -kept, -1)
                     pipe.expire(f"mg:c:{code}:{kind}:{name}", self.seconds)
-            self.touch(pipe, code)
+            self.touch(pipe, code, f"mg:m:{session_id}")
         await self.run(build)
 
     async def set_lesson(self, code, lesson):
