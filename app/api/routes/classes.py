@@ -87,7 +87,7 @@ async def teacher(request: Request, code: CodePath, authorization: Annotated[str
 Teacher = Annotated[object, Depends(teacher)]
 
 
-@router.post("", status_code=201, responses=errors(429))
+@router.post("", status_code=201, responses=errors(415, 429))
 async def create_class(request: Request, body: NewClass | None = None):
     """A new class: {code, teacher_key, expires_at}. Keep the key: it is shown once."""
     body = body or NewClass()
@@ -166,7 +166,8 @@ async def remove_learner(request: Request, room: Teacher, name: Annotated[str, P
     return Response(status_code=204)
 
 
-@router.get("/{code}/results.csv", response_class=Response, responses=errors(401, 403))
+@router.get("/{code}/results.csv", response_class=Response, responses={
+    **errors(401, 403), 200: {"description": "one row per learner", "content": {"text/csv": {"schema": {"type": "string"}}}}})
 async def results(request: Request, room: Teacher):
     """The class's results as CSV: name, step, last loss, accuracy, then each prediction."""
     room = await request.app.state.classes.get(room.code)
