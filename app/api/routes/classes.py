@@ -164,7 +164,8 @@ async def remove_learner(request: Request, room: Teacher, name: Annotated[str, P
     return Response(status_code=204)
 
 
-@router.get("/{code}/results.csv", response_class=Response, responses=errors(401, 403))
+@router.get("/{code}/results.csv", response_class=Response, responses={
+    **errors(401, 403), 200: {"description": "The results as CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}})
 async def results(request: Request, room: Teacher):
     """The class's results as CSV: name, step, last loss, accuracy, then each prediction."""
     out = io.StringIO()
