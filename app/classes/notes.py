@@ -1,6 +1,6 @@
 """What a class's teacher sees of its learners' requests: their progress, a refusal they met, a
-prediction they made, a formula they wrote go to the class store in the background (a click never waits for the
-teacher's view)."""
+prediction they made, a formula they wrote go to the class store in the background (a click never
+waits for the teacher's view)."""
 import asyncio
 import logging
 

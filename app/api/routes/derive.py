@@ -45,16 +45,16 @@ async def derive_formula(request: Request, session: SessionDep, body: Formula, s
     true term on every sample of the batch, after Forward and Backward (409 before)."""
     followed = sample_of(session, sample) if sample is not None else None
     noted = {}
-    j = body.j
+    layer, param, i, j = body.layer, body.param, body.i, body.j
 
     def check(job):
         trainer = session.trainer
         net = trainer.network
-        graph = prepare(net, body.layer, body.param, body.i, j, body.formula)
+        graph = prepare(net, layer, param, i, j, body.formula)
         current_rows(trainer)
         check_finite(trainer)
         yield                                           # the checks done: others' work may go first
-        result = judge(net, body.layer, body.param, body.i, j, graph)
+        result = judge(net, layer, param, i, j, graph)
         num = Numbers()
 
         def term(row):
@@ -62,10 +62,10 @@ async def derive_formula(request: Request, session: SessionDep, body: Formula, s
                     "truth": num.number(float(result.truth[row]))}
         wrong = np.flatnonzero(~result.right)
         row = trainer.row_of(followed) if followed is not None else None
-        noted.update(layer=body.layer, param=body.param, i=body.i, j=j, formula=shown_formula(body.formula),
-                     correct=result.correct, slip=result.slip)
-        return dumps({"layer": body.layer, "param": body.param, "i": body.i, "j": j,
-                      "names": allowed_names(net, body.layer, body.param), "correct": result.correct,
+        noted.update(layer=layer, param=param, i=i, j=j, formula=shown_formula(body.formula), correct=result.correct,
+                     slip=result.slip)
+        return dumps({"layer": layer, "param": param, "i": i, "j": j,
+                      "names": allowed_names(net, layer, param), "correct": result.correct,
                       "batch_size": len(result.truth), "wrong": len(wrong),
                       "samples": [term(r) for r in range(min(SHOWN_SAMPLES, len(result.truth)))],
                       "first_wrong": term(wrong[0]) if len(wrong) else None,
