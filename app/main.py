@@ -8,7 +8,7 @@ from fastapi.templating import Jinja2Templates
 from threadpoolctl import threadpool_limits
 
 from .server.admission import Limiter, RedisLimiter, RefusalBudget, creates, parse_networks, tools
-from .api.routes import classes, docs, graph, health, inspect, pages, phases, predict, scenarios, sessions
+from .api.routes import classes, derive, docs, graph, health, inspect, pages, phases, predict, scenarios, sessions
 from .classes.memory import MemoryClasses
 from .classes.redis import RedisClasses
 from .api.routes.scenarios import IMPORT_PATH, preset_list
@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.presets = load_presets(settings.scenarios_dir)
     app.state.preset_list = preset_list(app.state.presets)
-    for module in (phases, sessions, inspect, predict, scenarios, classes, graph, health, pages, docs):   # the clicks first: routes match in order
+    for module in (phases, sessions, inspect, predict, derive, scenarios, classes, graph, health, pages, docs):   # the clicks first: routes match in order
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app)

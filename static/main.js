@@ -16,6 +16,7 @@ import { reasons } from "./core/api.js";
 import { Builder } from "./controls/builder.js";
 import { readCatalog, useCatalog } from "./core/catalog.js";
 import { ChainPanel } from "./inspector/chain.js";
+import { openDeriveLesson } from "./inspector/derive.js";
 import { ConvChainPanel } from "./conv/convchain.js";
 import { ConvPage } from "./conv/convpage.js";
 import { parseCsv } from "./controls/csv.js";
@@ -130,6 +131,8 @@ function startPage(doc) {
     },
     fetchChain: (layer, i, j) => store.chain(layer, i, j),
     fetchCheck: (layer, i, j) => store.gradcheck(layer, i, j),
+    derive: (layer, i, j, formula) => store.derive(layer, i, j, formula),
+    deriveFirst: (L, i, j) => sameEdge(teacher.deriveEdge, { L, i, j }),     // a lesson's derive exercise
     concealed: (L, i, j) => sameEdge(predict.concealed(), { L, i, j }),
     firstInBatch: () => plot.firstInBatch(),
     follow: (n) => store.follow(n),
@@ -150,6 +153,7 @@ function startPage(doc) {
     onFilled: () => view.keepInView(),
   });
   view = new SessionView(doc, { store, network, plot, predict, drive, chain, messages, chart, conv, convChain });
+  openDeriveLesson(store, teacher);
   new StepPreview(doc, store, { concealed: () => predict.concealed() });
   new GradientHealth(doc, store, { network, concealed: () => predict.concealed() });
   runner = new Runner({ store, drive, teacher, messages, chart, predict, maxTrain: Number(body.dataset.maxTrain) });

@@ -230,3 +230,28 @@ class ScoreChain(BaseModel):
     sample_sum: Num
     dscore: Num            # dscores[t][t2] as backward found it
     diverged: bool
+
+
+class DerivedTerm(BaseModel):
+    sample: int            # the dataset index of the row
+    yours: Num             # the learner's formula on it (null where it is not a finite number)
+    truth: Num             # its true term: a_prev · dL/dz (a bias's: dL/dz), as /chain lists it
+
+
+class Derivation(BaseModel):
+    """A learner's formula for one sample's term of a dense weight's (or bias's) gradient, held
+    against the true term on every sample of the batch."""
+
+    layer: int
+    param: str                              # "W", or "b" for a bias
+    i: int
+    j: int | None                           # null for a bias
+    names: list[str]                        # the names the formula may use here
+    correct: bool                           # right within 1e-9 on every sample of the batch
+    batch_size: int
+    wrong: int                              # samples where it differs
+    samples: list[DerivedTerm]              # the first 50 rows of the batch
+    first_wrong: DerivedTerm | None
+    followed: DerivedTerm | None            # the `sample` asked for, if it is in the batch
+    slip: str | None                        # the likely slip, as a short code (docs/api.md)
+    hint: str | None                        # and as a sentence

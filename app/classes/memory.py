@@ -1,7 +1,7 @@
 """Classes in this process's memory (the default): gone when the process ends, never on disk."""
 import time
 
-from .model import (KEPT_ERRORS, KEPT_PREDICTIONS, ClassFull, ClassNotFound, Classroom, Learner, distinct, key_digest,
+from .model import (LISTS, ClassFull, ClassNotFound, Classroom, Learner, distinct, key_digest,
                     new_code, new_key)
 
 
@@ -79,18 +79,20 @@ class MemoryClasses:
         except ClassNotFound:
             return False
 
-    async def record(self, session_id, progress=None, error=None, prediction=None):
-        """What a learner's request did: their progress, a refusal they met, a prediction made."""
+    async def record(self, session_id, progress=None, error=None, prediction=None, derivation=None):
+        """What a learner's request did: their progress, a refusal they met, a prediction made, a
+        formula written."""
         learner = self.learner(session_id)
         if learner is None:
             return
         learner.seen = time.time()
         if progress is not None:
             learner.progress = progress
-        for kept, entry in ((learner.errors, error), (learner.predictions, prediction)):
+        for (kind, most), entry in zip(LISTS, (error, prediction, derivation)):
             if entry is not None:
+                kept = getattr(learner, kind)
                 kept.append(entry)
-                del kept[:-KEPT_ERRORS if kept is learner.errors else -KEPT_PREDICTIONS]
+                del kept[:-most]
 
     async def set_lesson(self, code, lesson):
         room = self.live(code)

@@ -13,6 +13,10 @@ MAX_NAME = 24
 KEPT_ERRORS = 3              # a learner's most recent refusals the teacher sees
 KEPT_PREDICTIONS = 20        # predictions kept (the results' CSV has them all)
 SHOWN_PREDICTIONS = 5        # the most recent, in the teacher's view: 200 learners stay under 256 KB
+KEPT_DERIVATIONS = 20        # formulas written (derive it yourself), kept as predictions are
+SHOWN_DERIVATIONS = 2        # the most recent, their verdicts only (the CSV has the formulas)
+# a learner's lists and how many of each are kept, by the Learner field and class-store key they have
+LISTS = (("errors", KEPT_ERRORS), ("predictions", KEPT_PREDICTIONS), ("derivations", KEPT_DERIVATIONS))
 MAX_ERROR_TEXT = 80
 
 
@@ -84,11 +88,13 @@ class Learner:
     seen: float = field(default_factory=time.time)
     errors: list = field(default_factory=list)
     predictions: list = field(default_factory=list)
+    derivations: list = field(default_factory=list)
 
     def view(self, now):
         return {"name": self.name, **self.progress, "last_seen": round(max(0.0, now - self.seen), 1),
                 "errors": self.errors[-KEPT_ERRORS:],
-                "predictions": [shown(p) for p in self.predictions[-SHOWN_PREDICTIONS:]]}
+                "predictions": [shown(p) for p in self.predictions[-SHOWN_PREDICTIONS:]],
+                "derivations": [shown_derivation(d) for d in self.derivations[-SHOWN_DERIVATIONS:]]}
 
 
 def shown(prediction):
@@ -96,6 +102,14 @@ def shown(prediction):
     return {"layer": prediction["layer"], "i": prediction["i"], "j": prediction["j"],
             "value": float(f"{prediction['value']:.6g}"), "truth": float(f"{prediction['truth']:.6g}"),
             "verdict": prediction["verdict"]}
+
+
+def shown_derivation(derivation):
+    """A formula in the teacher's view: its weight (a bias: param "b", no j), whether it was
+    right, and its slip's code; not the formula itself (200 learners stay under 256 KB)."""
+    where = ({"layer": derivation["layer"], "i": derivation["i"], "j": derivation["j"]} if derivation["param"] == "W"
+             else {"layer": derivation["layer"], "param": "b", "i": derivation["i"]})
+    return {**where, "correct": derivation["correct"], "slip": derivation["slip"]}
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """What a class's teacher sees of its learners' requests: their progress, a refusal they met, a
-prediction they made go to the class store in the background (a click never waits for the
-teacher's view)."""
+prediction they made, a formula they wrote go to the class store in the background (a click never
+waits for the teacher's view)."""
 import asyncio
 import logging
 
@@ -23,7 +23,7 @@ def in_background(coroutine):
 
 
 def note(request, session_id, **what):
-    """progress=, error= or prediction= of a learner's request, for their class (if any)."""
+    """progress=, error=, prediction= or derivation= of a learner's request, for their class (if any)."""
     in_background(request.app.state.classes.record(session_id, **what))
 
 

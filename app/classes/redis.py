@@ -6,7 +6,8 @@ Keys (all expire `hours` after the class was last used, together):
   `version` (of the lesson), `paused`, `created`;
 - `mg:c:<code>:roster`: name -> JSON {session, joined};
 - `mg:c:<code>:progress`: name -> JSON {step, loss, phase, accuracy, seen};
-- `mg:c:<code>:errors:<name>`, `mg:c:<code>:predictions:<name>`: lists, the newest few kept;
+- `mg:c:<code>:errors:<name>`, `mg:c:<code>:predictions:<name>`, `mg:c:<code>:derivations:<name>`:
+  lists, the newest few kept;
 - `mg:m:<session id>`: JSON [code, name], which class a session is in.
 A process remembers who is in which class, and whether a class is paused, for a second or two:
 a request on a session in no class costs Redis nothing more after its first."""
@@ -16,7 +17,7 @@ import time
 from redis.exceptions import RedisError
 
 from ..sessions.store import StoreUnavailable
-from .model import (KEPT_ERRORS, KEPT_PREDICTIONS, ClassFull, ClassNotFound, Classroom, Learner, distinct, key_digest,
+from .model import (LISTS, ClassFull, ClassNotFound, Classroom, Learner, distinct, key_digest,
                     new_code, new_key)
 
 REMEMBER_SECONDS = 2.0       # how long a process trusts what it read of membership and pause
@@ -45,7 +46,7 @@ class RedisClasses:
     def learner_keys(self, code, name, entry):
         """A learner's own keys: their lists and their session's membership (`entry`: their roster JSON)."""
         name = name.decode() if isinstance(name, bytes) else name
-        return [f"mg:c:{code}:errors:{name}", f"mg:c:{code}:predictions:{name}", f"mg:m:{json.loads(entry)['session']}"]
+        return [*(f"mg:c:{code}:{kind}:{name}" for kind, _ in LISTS), f"mg:m:{json.loads(entry)['session']}"]
 
     def touch(self, pipe, code, *more):
         for key in [*self.keys(code), *more]:
@@ -79,8 +80,8 @@ class RedisClasses:
 
         def read_lists(pipe):
             for _, name in names:
-                pipe.lrange(f"mg:c:{code}:errors:{name}", 0, -1)
-                pipe.lrange(f"mg:c:{code}:predictions:{name}", 0, -1)
+                for kind, _ in LISTS:
+                    pipe.lrange(f"mg:c:{code}:{kind}:{name}", 0, -1)
             if refresh:               # now and then, every learner's keys kept as long as the class
                 for name, entry in roster.items():
                     for key in self.learner_keys(code, name, entry):
@@ -92,8 +93,8 @@ class RedisClasses:
             entry = json.loads(roster[name.encode()])
             seen = json.loads(progress.get(name.encode(), b"null")) or {}
             learner = Learner(name, entry["session"], joined=joined, seen=seen.pop("seen", joined),
-                              errors=[json.loads(e) for e in lists[2 * n]],
-                              predictions=[json.loads(p) for p in lists[2 * n + 1]])
+                              **{kind: [json.loads(e) for e in lists[len(LISTS) * n + m]]
+                                 for m, (kind, _) in enumerate(LISTS)})
             learner.progress = seen or learner.progress
             room.learners[name] = learner
         return room
@@ -149,7 +150,7 @@ class RedisClasses:
         self.pauses[code] = (flag == b"1", time.monotonic())
         return flag == b"1"
 
-    async def record(self, session_id, progress=None, error=None, prediction=None):
+    async def record(self, session_id, progress=None, error=None, prediction=None, derivation=None):
         found = await self.member(session_id)
         if found is None:
             return
@@ -158,7 +159,7 @@ class RedisClasses:
         def build(pipe):
             if progress is not None:
                 pipe.hset(f"mg:c:{code}:progress", name, json.dumps({**progress, "seen": time.time()}))
-            for kind, entry, kept in (("errors", error, KEPT_ERRORS), ("predictions", prediction, KEPT_PREDICTIONS)):
+            for (kind, kept), entry in zip(LISTS, (error, prediction, derivation)):
                 if entry is not None:
                     pipe.rpush(f"mg:c:{code}:{kind}:{name}", json.dumps(entry))
                     pipe.ltrim(f"mg:c:{code}:{kind}:{name}", -kept, -1)
@@ -190,8 +191,8 @@ class RedisClasses:
             raise ClassNotFound(name)
         session_id = json.loads(entry)["session"]
         await self.run(lambda pipe: (pipe.hdel(f"mg:c:{code}:roster", name), pipe.hdel(f"mg:c:{code}:progress", name),
-                                     pipe.delete(f"mg:m:{session_id}", f"mg:c:{code}:errors:{name}",
-                                                 f"mg:c:{code}:predictions:{name}")))
+                                     pipe.delete(f"mg:m:{session_id}",
+                                                 *[f"mg:c:{code}:{kind}:{name}" for kind, _ in LISTS])))
         self.memberships.pop(session_id, None)
 
     async def end(self, code):
@@ -199,7 +200,7 @@ class RedisClasses:
         (roster,) = await self.run(lambda pipe: (pipe.hgetall(f"mg:c:{code}:roster"),))
         await self.run(lambda pipe: pipe.delete(
             *self.keys(code), *[f"mg:m:{json.loads(v)['session']}" for v in roster.values()],
-            *[f"mg:c:{code}:{kind}:{name.decode()}" for name in roster for kind in ("errors", "predictions")]))
+            *[f"mg:c:{code}:{kind}:{name.decode()}" for name in roster for kind, _ in LISTS]))
 
     def expires_at(self, room):
         return time.time() + self.seconds

@@ -34,6 +34,7 @@ FUNCTIONS = {
     "tanh": (np.tanh, lambda a, out: 1 - out * out),           # 1 − tanh²
     "sigmoid": (_sigmoid, lambda a, out: out * (1 - out)),    # σ(1 − σ)
     "relu": (lambda a: np.maximum(a, 0 * a), lambda a, out: (a > 0) * (1 + 0 * a)),
+    "step": (lambda a: (a > 0) * (1 + 0 * a), lambda a, out: 0 * a),   # 1 where a > 0, else 0: relu′; flat
     "sin": (np.sin, lambda a, out: np.cos(a)),
     "cos": (np.cos, lambda a, out: -np.sin(a)),
 }
@@ -128,6 +129,10 @@ class Graph:
         else:
             raise GraphError(f"not allowed here: {type(stmt).__name__}; allowed: {ALLOWED}", number, stmt.col_offset + 1)
 
+    def unknown(self, name, number, col):
+        """A name with no value and no line of its own."""
+        raise ConfigError(f"values.{name}", f"{name} has no value: give it one in `values`")
+
     def check_name(self, node, number):
         if node.id.startswith("_"):
             raise GraphError(f"names may not start with _: {node.id}", number, node.col_offset + 1)
@@ -159,7 +164,7 @@ class Graph:
                 if name in FUNCTIONS:
                     raise GraphError(f"{name} is a function: write {name}(…)", number, col)
                 if name not in self.values:
-                    raise ConfigError(f"values.{name}", f"{name} has no value: give it one in `values`")
+                    self.unknown(name, number, col)
                 node = self.add("input", name, [], self.values[name], [])
                 self.names[name] = node
                 return node
@@ -264,27 +269,30 @@ class Graph:
     def inputs(self):
         return [n.label for n in self.nodes if n.op == "input"]
 
+    def outputs_at(self, values, dtype=np.float64):
+        """The outputs with the inputs at `values` (numbers, or arrays of points), in `dtype`."""
+        vals = {}
+        with np.errstate(all="ignore"):
+            for n in self.nodes:
+                x = [vals[i] for i in n.inputs]
+                if n.op == "input":
+                    vals[n.id] = dtype(values[n.label])
+                elif n.op == "const":
+                    vals[n.id] = dtype(n.value)
+                elif n.op == "neg":
+                    vals[n.id] = -x[0]
+                elif n.op in FUNCTIONS:
+                    vals[n.id] = FUNCTIONS[n.op][0](x[0])
+                else:
+                    a, b = x
+                    vals[n.id] = {"+": a + b, "−": a - b, "·": a * b, "/": a / b, "^": a ** b}[n.op]
+        return [vals[o.id] for o in self.outputs]
+
 
 def evaluate(source, values, dtype=np.longdouble, point=None):
     """The outputs of `source` at `values`, in `dtype` (extended precision for finite
     differences); `values` may be arrays of points (a grid) when `point` gives one of them."""
-    g = Graph(source, point or {k: float(v) for k, v in values.items()})
-    vals = {}
-    with np.errstate(all="ignore"):
-        for n in g.nodes:
-            x = [vals[i] for i in n.inputs]
-            if n.op == "input":
-                vals[n.id] = dtype(values[n.label])
-            elif n.op == "const":
-                vals[n.id] = dtype(n.value)
-            elif n.op == "neg":
-                vals[n.id] = -x[0]
-            elif n.op in FUNCTIONS:
-                vals[n.id] = FUNCTIONS[n.op][0](x[0])
-            else:
-                a, b = x
-                vals[n.id] = {"+": a + b, "−": a - b, "·": a * b, "/": a / b, "^": a ** b}[n.op]
-    return [vals[o.id] for o in g.outputs]
+    return Graph(source, point or {k: float(v) for k, v in values.items()}).outputs_at(values, dtype)
 
 
 def finite_differences(source, values, h=1e-6):

@@ -13,6 +13,7 @@ class Loss:
     refuses = ()     # output activations that make no sense with it
     output = None    # the output activation a network for it gets by default
     default_for = ()  # the tasks (binary, multiclass, regression) it is the default loss of
+    grad_text = "∂L/∂a"  # dL/dA of one output unit, as a learner writes it
 
     def check_output(self, activation_name):
         """Refuse an output activation this loss makes no sense with."""
@@ -50,6 +51,7 @@ class MSE(Loss):
     refuses = ()                # a softmax output too: its backward then goes through the Jacobian
     output = "linear"
     default_for = ("regression",)
+    grad_text = "(a − y)/n"
 
     def value(self, Z, A, Y):
         D = A - Y
@@ -67,6 +69,7 @@ class BCE(Loss):
     requires = "sigmoid"
     output = "sigmoid"
     default_for = ("binary",)
+    grad_text = "(a − y)/(a(1 − a)·n)"
 
     def check_targets(self, Y):
         if not ((Y >= 0) & (Y <= 1)).all():
@@ -92,6 +95,7 @@ class CrossEntropy(Loss):
     requires = "softmax"
     output = "softmax"
     default_for = ("multiclass",)
+    grad_text = "−y/(a·n)"
 
     def check_targets(self, Y):
         if not ((Y >= 0).all() and np.allclose(Y.sum(axis=1), 1)):

@@ -38,11 +38,14 @@ class WeightRef(Strict):
 
 
 class TeacherMode(Strict):
-    """Controls hidden or locked for a lesson on one idea, and a predict-the-gradient exercise."""
+    """Controls hidden or locked for a lesson on one idea, and a predict-the-gradient or a
+    derive-it-yourself exercise."""
 
     hide: list[Control] = Field([], max_length=32)
     lock: list[Control] = Field([], max_length=32)
     predict: WeightRef | None = Field(None, description="hide this weight's dW until the learner guesses it")
+    derive: WeightRef | None = Field(None, description="open this weight's panel on the field for its gradient's "
+                                                       "formula, its chain rule hidden until the learner writes one")
 
 
 class Scenario(Strict):
@@ -55,21 +58,28 @@ class Scenario(Strict):
 
 
 class ScenarioError(ValueError):
-    """A scenario code or file that cannot be read; the message says why."""
+    """A scenario code or file that cannot be read; the message says why, `field` where it is."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
 
 
-def check_predict(scenario: Scenario, layers):
-    """The predict exercise must name a weight the network has (layers: sizes, input first)."""
-    ref = scenario.teacher.predict
-    if ref is None:
-        return
-    if not isinstance(layers[0], int):
-        raise ScenarioError("teacher.predict asks for a weight of a stack of dense layers, not of layer objects")
-    if ref.layer >= len(layers) - 1:
-        raise ScenarioError(f"teacher.predict.layer must be below {len(layers) - 1}, the number of dense layers")
-    if ref.i >= layers[ref.layer] or ref.j >= layers[ref.layer + 1]:
-        raise ScenarioError(f"teacher.predict names W[{ref.i}][{ref.j}] of layer {ref.layer}, which is "
-                            f"{layers[ref.layer]} × {layers[ref.layer + 1]}")
+def check_exercises(scenario: Scenario, layers):
+    """The predict and derive exercises must name a weight the network has (layers: sizes, input
+    first)."""
+    for name in ("predict", "derive"):
+        ref = getattr(scenario.teacher, name)
+        field = f"teacher.{name}"
+        if ref is None:
+            continue
+        if not isinstance(layers[0], int):
+            raise ScenarioError(f"{field} asks for a weight of a stack of dense layers, not of layer objects", field)
+        if ref.layer >= len(layers) - 1:
+            raise ScenarioError(f"{field}.layer must be below {len(layers) - 1}, the number of dense layers", field)
+        if ref.i >= layers[ref.layer] or ref.j >= layers[ref.layer + 1]:
+            raise ScenarioError(f"{field} names W[{ref.i}][{ref.j}] of layer {ref.layer}, which is "
+                                f"{layers[ref.layer]} × {layers[ref.layer + 1]}", field)
 
 
 def encode(scenario: Scenario) -> str:

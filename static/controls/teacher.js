@@ -17,17 +17,19 @@ export class TeacherControls {
     this.hide = new Set();
     this.lock = new Set();
     this.predict = null;
+    this.derive = null;          // {layer, i, j}: the weight whose formula the lesson asks for
     // panels drawn later (a layer row, the chain panel's check button) follow the same mode
     new MutationObserver((records) => {
       for (const r of records) for (const n of r.addedNodes) if (n.nodeType === 1) this.applyWithin(n);
     }).observe(doc.body, { childList: true, subtree: true });
   }
 
-  /** a scenario's teacher mode ({hide, lock, predict}), or null for none */
+  /** a scenario's teacher mode ({hide, lock, predict, derive}), or null for none */
   set(mode) {
     this.hide = new Set(mode?.hide ?? []);
     this.lock = new Set((mode?.lock ?? []).filter((name) => !this.hide.has(name)));
     this.predict = mode?.predict ?? null;
+    this.derive = mode?.derive ?? null;
     for (const note of this.doc.querySelectorAll(".lock-note")) note.remove();
     this.applyWithin(this.doc.body);
     // "any change here builds a new network": not when the lesson leaves nothing here to change
@@ -40,11 +42,16 @@ export class TeacherControls {
     return this.hide.has(name) ? "hide" : this.lock.has(name) ? "lock" : null;
   }
 
-  get active() { return this.hide.size > 0 || this.lock.size > 0 || this.predict !== null; }
+  get active() { return this.hide.size > 0 || this.lock.size > 0 || this.predict !== null || this.derive !== null; }
+
+  /** the derive exercise's weight as an edge selection {kind, L, i, j}, or null */
+  get deriveEdge() {
+    return this.derive && { kind: "edge", L: this.derive.layer + 1, i: this.derive.i, j: this.derive.j };
+  }
 
   /** the mode as the API takes it, for a link that keeps it */
   mode() {
-    return { hide: [...this.hide], lock: [...this.lock], predict: this.predict };
+    return { hide: [...this.hide], lock: [...this.lock], predict: this.predict, derive: this.derive };
   }
 
   /** why control `name` cannot be used now, or "" if it can */

@@ -120,6 +120,8 @@ export const api = {
   act: (id, action, sample = 0) => request("POST", `${base(id)}/${action}${query({ sample })}`),
   train: (id, steps, sample = 0) => request("POST", `${base(id)}/train${query({ sample })}`, { steps }),
   chain: (id, layer, i, j, sample = 0) => request("GET", `${base(id)}/chain${query({ layer, i, j, sample })}`),
+  // a formula for one sample's term of W[i][j]: checked on the batch, `sample`'s values in `followed`
+  derive: (id, body, sample = 0) => request("POST", `${base(id)}/derive${query({ sample })}`, body),
   gradcheck: (id, layer, i, j) => request("GET", `${base(id)}/gradcheck${query({ layer, i, j })}`),
   // a CNN's: a kernel weight ({layer, o, c, u, v}) or an input ({layer, input: "c,r,s"}) of a layer
   convChain: (id, at, sample = 0) => request("GET", `${base(id)}/chain${query({ ...at, sample })}`),

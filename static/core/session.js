@@ -8,6 +8,7 @@ import { codeFromHash } from "../controls/scenarios.js";
 import { storedId } from "./store.js";
 import { describeLayers, isConvConfig } from "../conv/convmath.js";
 import { className, sampleName } from "./names.js";
+import { deriveNote } from "../inspector/derive.js";
 
 /** "a 2–4–1 network (tanh, sigmoid), bce loss, sgd with learning rate 0.3[, on 200 points]" */
 function describeNet(state, points = true) {
@@ -190,6 +191,7 @@ export class Session {
   teacherNote() {
     const parts = [this.teacher.summary()];
     if (this.predict.edge && this.predict.mode === "teacher") parts.push("Exercise: predict the highlighted weight’s gradient before the page shows it.");
+    if (this.teacher.derive) parts.push(deriveNote(this.teacher.derive));
     return parts.filter(Boolean).join(" ");
   }
 

@@ -301,6 +301,11 @@ export class SessionStore {
     return api.chain(this.id, layer, i, j, this.sample);
   }
 
+  /** the learner's formula for one sample's term of W[layer][i][j], checked on every sample */
+  derive(layer, i, j, formula) {
+    return api.derive(this.id, { layer, i, j, formula }, this.sample);
+  }
+
   /** rows offset … offset + limit of the current batch, with every layer's Z, A, dZ, dA */
   batchPage(offset, limit) {
     return api.batch(this.id, offset, limit, true);

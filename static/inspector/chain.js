@@ -5,6 +5,7 @@ import * as M from "./mathml.js";
 import { renderMemory } from "./memory.js";
 import { apiWeight, sampleName, unitName } from "../core/names.js";
 import { renderTerms } from "./terms.js";
+import { Derivations, renderDerive } from "./derive.js";
 
 const d = (top, bottom) => M.partial(top, bottom);
 const under = (x, label, opts) => M.el("munder", {}, M.num(x, opts), M.el("mtext", { class: "under" }, label));
@@ -35,10 +36,13 @@ export function agreeingDigits(relativeError) {
 }
 
 /** The chain-rule panel; fetches through `fetchChain(L-1, i, j)` and `fetchCheck(L-1, i, j)`;
- *  `concealed(L, i, j)` is true while the learner is to predict that weight's dW. */
+ *  `concealed(L, i, j)` is true while the learner is to predict that weight's dW. With `derive`
+ *  ((L-1, i, j, formula) → the server's verdict) the learner can write the term's formula first
+ *  (derive.js); `deriveFirst(L, i, j)`: a lesson's weight whose panel opens on that field. */
 export class ChainPanel {
   constructor(doc, { fetchChain, fetchCheck, concealed = () => false, firstInBatch = () => null, follow = () => {},
-                      select = () => {}, onFilled = () => {}, matrices = null, editWeight = null }) {
+                      select = () => {}, onFilled = () => {}, matrices = null, editWeight = null, derive = null,
+                      deriveFirst = () => false }) {
     this.doc = doc;
     this.fetchChain = fetchChain;
     this.fetchCheck = fetchCheck;
@@ -49,6 +53,7 @@ export class ChainPanel {
     this.matrices = matrices;           // the layer as matrices (matrices.js), or null
     this.editWeight = editWeight;       // (layer, i, j, value) → sets the weight by hand
     this.onFilled = onFilled;           // the numbers arrived (the panel grew)
+    this.derivations = derive ? new Derivations({ derive, deriveFirst }) : null;     // formulas written first
     this.token = 0;
   }
 
@@ -76,11 +81,15 @@ export class ChainPanel {
     check.disabled = state.phase !== "backward" || this.concealed(L, i, j);     // no dW yet, or one to predict
     check.title = check.disabled ? "After Forward and Backward: its dW to check" : check.title;
     actions.append(check);
+    const derivations = this.derivations;
+    const write = derivations && derivations.button(doc, state, this.concealed(L, i, j));
+    if (write) actions.append(write);
     root.append(h, actions, result, where);
     if (this.editWeight) root.append(this.editor(L, i, j, w));
+    const deriving = doc.createElement("div");      // the formula the learner writes, before the chain
     const body = doc.createElement("div");
     body.className = "chain-body";
-    root.append(body);
+    root.append(deriving, body);
 
     if (state.phase !== "backward") {
       body.append(para(doc, state.phase === "updated"
@@ -112,16 +121,53 @@ export class ChainPanel {
       body.append(this.formula(null, from, to));
       return root;
     }
-    body.append(para(doc, "Loading the chain rule…"));
-    this.fetchChain(L - 1, i, j).then((c) => {
-      if (token !== this.token) return;
-      root.dataset.grad = String(c.dW);
-      body.replaceChildren(...this.explain(c, state, from, to, L, i, j));
-      this.onFilled(root);
-    }).catch((err) => {
-      if (token !== this.token) return;
-      body.replaceChildren(para(doc, err.message, "problem"), this.formula(null, from, to));
-    });
+    let filled = false;
+    const fill = () => {           // the chain rule, unless it is there already
+      if (filled) return;
+      filled = true;
+      body.replaceChildren(para(doc, "Loading the chain rule…"));
+      this.fetchChain(L - 1, i, j).then((c) => {
+        if (token !== this.token) return;
+        root.dataset.grad = String(c.dW);
+        body.replaceChildren(...this.explain(c, state, from, to, L, i, j));
+        this.onFilled(root);
+      }).catch((err) => {
+        if (token !== this.token) return;
+        body.replaceChildren(para(doc, err.message, "problem"), this.formula(null, from, to));
+      });
+    };
+    // with a formula being written (derive.js), the chain waits for its verdict
+    const show = () => {
+      const writing = derivations && derivations.writingFor(state, L, i, j);
+      if (write) write.setAttribute("aria-pressed", String(Boolean(writing)));
+      root.dataset.deriving = String(Boolean(writing && !writing.result));
+      if (!writing) {
+        deriving.replaceChildren();
+        fill();
+        return null;
+      }
+      const shown = renderDerive(doc, { state, L, i, j, writing, onCheck: (formula) => derivations.send(writing, formula, () => {
+        if (token !== this.token) return;
+        shown.update();
+        root.dataset.deriving = String(!writing.result);
+        if (writing.result) fill();
+      }) });
+      deriving.replaceChildren(shown.box);
+      if (writing.result) fill();
+      else {
+        filled = false;
+        body.replaceChildren(para(doc, "The chain rule of this weight opens here once you have checked your formula: its factors would give the term away."));
+      }
+      return shown;
+    };
+    if (write) {
+      write.addEventListener("click", () => {
+        derivations.toggle(state, L, i, j);
+        const shown = show();
+        if (shown) shown.focus();
+      });
+    }
+    show();
     return root;
   }
 

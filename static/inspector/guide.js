@@ -68,6 +68,10 @@ export function renderGuide(doc, { single, concealed = false, phase = "fresh", s
     });
     table.append(thead, tbody);
     root.append(table);
+    // the first formula to derive: the walk-through's own, to be written in this page's names
+    const invite = el(doc, "p", "Derive it yourself: after Backward, click the weight (the line from x to ŷ) and “Write the formula yourself”. The walk-through writes ∂L/∂w = (y − ŷ)·σ(z)(1 − σ(z))·x in its names: write it in this page’s, and the page checks it.", "note");
+    invite.dataset.role = "derive-invite";
+    root.append(invite);
     return root;
   }
   root.append(el(doc, "h2", "How to read this page"));

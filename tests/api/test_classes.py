@@ -173,6 +173,8 @@ def test_the_teachers_view_of_200_learners_stays_under_256_kb(make_client):
             app_classes.learner(sid).errors.append(error_entry(409, "x" * 300))
             app_classes.learner(sid).predictions.append({"layer": 1, "i": 0, "j": 0, "sample": 4999, "value": -1.2345678901234e-10,
                                                           "truth": -1.2345678901234e-10, "verdict": "right sign, off by 12× (too large)"})
+            app_classes.learner(sid).derivations.append({"layer": 7, "param": "W", "i": 63, "j": 63, "formula": "x" * 60,
+                                                          "correct": False, "slip": "sign+softmax_diagonal"})
     response = client.get(f"/api/classes/{code}", headers=key)
     assert response.status_code == 200 and len(response.json()["learners"]) == 200
     assert len(response.content) < 256 * 1024, len(response.content)

@@ -160,3 +160,9 @@ def test_extended_precision_evaluation_agrees():
     source = "sin(x) * exp(y) - x / (1 + y^2)"
     assert float(evaluate(source, {"x": 0.3, "y": -0.4})[0]) == pytest.approx(
         Graph(source, {"x": 0.3, "y": -0.4}).outputs[0].value, rel=1e-15)
+
+
+def test_step_is_relus_slope_and_flat_itself():
+    g, d = grads("step(x) * y", {"x": 0.5, "y": 3.0})
+    assert g.outputs[0].value == 3.0 and d == {"x": 0.0, "y": 1.0}
+    assert evaluate("step(x)", {"x": -0.5})[0] == 0 and evaluate("step(x)", {"x": 0.0})[0] == 0

@@ -267,12 +267,22 @@ def test_a_file_rewritten_by_another_tool_still_imports(client):
     assert response.status_code == 201, response.text
 
 
-@pytest.mark.parametrize("predict,words", [({"layer": 2, "i": 0, "j": 0}, "below 2"),
-                                           ({"layer": 1, "i": 4, "j": 0}, "4 × 1")])
-def test_encode_refuses_a_predict_weight_the_network_lacks(client, predict, words):
-    response = client.post("/api/scenarios/encode", json={"teacher": {"predict": predict}})
-    assert response.status_code == 422 and fields(response) == ["teacher.predict"]
+@pytest.mark.parametrize("exercise", ["predict", "derive"])
+@pytest.mark.parametrize("weight,words", [({"layer": 2, "i": 0, "j": 0}, "below 2"),
+                                          ({"layer": 1, "i": 4, "j": 0}, "4 × 1")])
+def test_encode_refuses_an_exercise_on_a_weight_the_network_lacks(client, exercise, weight, words):
+    response = client.post("/api/scenarios/encode", json={"teacher": {exercise: weight}})
+    assert response.status_code == 422 and fields(response) == [f"teacher.{exercise}"]
     assert words in response.json()["detail"][0]["msg"]
+
+
+def test_a_derive_exercise_travels_in_a_link_and_a_class_refuses_one_the_network_lacks(client):
+    teacher = {"derive": {"layer": 1, "i": 3, "j": 0}}
+    code = client.post("/api/scenarios/encode", json={"teacher": teacher}).json()["code"]
+    assert client.post("/api/scenarios/decode", json={"code": code}).json()["teacher"]["derive"] == teacher["derive"]
+    refused = client.post("/api/classes", json={"lesson": {"teacher": {"derive": {"layer": 1, "i": 4, "j": 0}}}})
+    assert refused.status_code == 422 and fields(refused) == ["lesson"]
+    assert "teacher.derive names W[4][0] of layer 1" in refused.json()["detail"][0]["msg"]
 
 
 def test_the_documented_preset_example_encodes_as_it_is(client):

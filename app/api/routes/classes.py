@@ -11,7 +11,7 @@ from pydantic import Field, ValidationError
 
 from ...classes.model import ClassFull, ClassNotFound, clean_name, key_matches, normal_code
 from ...engine import ConfigError
-from ...scenarios.links import MAX_CODE_CHARS, Scenario, ScenarioError, decode, encode
+from ...scenarios.links import MAX_CODE_CHARS, Scenario, ScenarioError, check_exercises, decode, encode
 from ...sessions.fields import Strict
 from ...sessions.session import build_trainer
 from ..jsonbody import JSONBytes, dumps
@@ -54,9 +54,12 @@ def lesson_code(lesson):
     except ValidationError as e:
         raise ConfigError("lesson", f"the lesson's code holds a scenario this server refuses: {e.errors()[0]['msg']}")
     try:
-        build_trainer(scenario.config)           # refuse a configuration no session could have
+        _, normalised = build_trainer(scenario.config)           # refuse a configuration no session could have
+        check_exercises(scenario, normalised["layers"])          # and an exercise on a weight it lacks
     except ConfigError as e:
         raise ConfigError("lesson", f"the lesson's {e.field}: {e}") from None
+    except ScenarioError as e:
+        raise ConfigError("lesson", f"the lesson's {e}") from None
     code = encode(scenario)
     if len(code) > MAX_LESSON_CHARS:
         raise ConfigError("lesson", f"a class's lesson is at most {MAX_LESSON_CHARS:,} characters as a link "
@@ -99,8 +102,8 @@ async def create_class(request: Request, body: NewClass | None = None):
 
 @router.get("/{code}", responses=errors(401, 403))
 async def class_view(request: Request, room: Teacher):
-    """Every learner's name, step, loss, phase, accuracy, last_seen (s ago), recent refusals and
-    predictions; no session ids."""
+    """Every learner's name, step, loss, phase, accuracy, last_seen (s ago), recent refusals,
+    predictions and formulas' verdicts (derive it yourself); no session ids."""
     room = await request.app.state.classes.get(room.code)
     return JSONBytes(dumps(room.view(time.time())))
 
@@ -167,18 +170,23 @@ async def remove_learner(request: Request, room: Teacher, name: Annotated[str, P
 
 
 @router.get("/{code}/results.csv", response_class=Response, responses={
-    **errors(401, 403), 200: {"description": "one row per learner", "content": {"text/csv": {"schema": {"type": "string"}}}}})
+    **errors(401, 403), 200: {"description": "The results as CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}})
 async def results(request: Request, room: Teacher):
-    """The class's results as CSV: name, step, last loss, accuracy, then each prediction."""
+    """The class's results as CSV: name, step, last loss, accuracy, then each prediction and each
+    formula written (derive it yourself)."""
     room = await request.app.state.classes.get(room.code)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["name", "step", "last loss", "accuracy", "phase", "predictions (layer i j: value / truth)"])
+    writer.writerow(["name", "step", "last loss", "accuracy", "phase", "predictions (layer i j: value / truth)",
+                     "formulas (layer i j: formula: right, or the slip)"])
     for learner in room.learners.values():
         p = learner.progress
         guesses = "; ".join(f"{g['layer']} {g['i']} {g['j']}: {g['value']:.6g} / {g['truth']:.6g}"
                             for g in learner.predictions)
-        writer.writerow([csv_safe(learner.name), p.get("step"), p.get("loss"), p.get("accuracy"), p.get("phase"), guesses])
+        formulas = "; ".join(f"{d['layer']} {d['i']} {'b' if d['j'] is None else d['j']}: {d['formula']}: "
+                             f"{'right' if d['correct'] else d['slip'] or 'wrong'}" for d in learner.derivations)
+        writer.writerow([csv_safe(learner.name), p.get("step"), p.get("loss"), p.get("accuracy"), p.get("phase"), guesses,
+                         csv_safe(formulas)])
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="class-{room.code}.csv"'})
 

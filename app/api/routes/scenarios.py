@@ -10,7 +10,7 @@ from ...engine import PhaseError
 from ..jsonbody import JSONBytes, dumps
 from ..responses import Code, Presets, SessionState, errors
 from ...scenarios.files import check_file, export_session, restore
-from ...scenarios.links import (MAX_CODE_CHARS, MAX_DECODED_BYTES, Scenario, ScenarioError, check_predict,
+from ...scenarios.links import (MAX_CODE_CHARS, MAX_DECODED_BYTES, Scenario, ScenarioError, check_exercises,
                                 decode, encode, encode_steps)
 from ...sessions.fields import Strict
 from ...engine import ConfigError
@@ -60,9 +60,9 @@ async def encode_scenario(request: Request, body: ScenarioToEncode):
         _, normalised = build_trainer(scenario.config)   # refuse a configuration no session could have
         yield
         try:
-            check_predict(scenario, normalised["layers"])
+            check_exercises(scenario, normalised["layers"])
         except ScenarioError as e:
-            raise ConfigError("teacher.predict", str(e)) from None
+            raise ConfigError(e.field, str(e)) from None
         code = yield from encode_steps(scenario)
         if len(code) > MAX_CODE_CHARS:      # the link would be refused when opened: say so now
             field, what = (("config.params", "these starting weights") if scenario.config.params
