@@ -123,7 +123,7 @@ export function renderGuide(doc, state) {
   for (const text of [
     "Forward (f): each kernel slides over the image. Click any cell of a feature map z to see its patch ⊙ kernel + b.",
     "Backward (b): the ∂L/∂z maps fill in; a max pool passes each gradient to the one cell that won its window.",
-    "Click a kernel weight (a number in a kernel) for its dW: the input under it times ∂L/∂z, summed over every position.",
+    "Click a kernel weight (a square of a kernel) for its dW: the input under it times ∂L/∂z, summed over every position.",
     "Click an input pixel for its gradient: the flipped kernel over the ∂L/∂z cells that saw it.",
     "Step (s), Play or Train: watch the kernels change. On the bars, they become edge detectors.",
   ]) {

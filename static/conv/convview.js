@@ -58,7 +58,7 @@ export class ConvView {
     const caption = doc.createElement("p");
     caption.className = "conv-caption";
     this.caption = caption;
-    caption.textContent = "Click a kernel weight (the numbers) for its gradient, an input pixel for its gradient, or a cell of a feature map for the arithmetic behind it. "
+    caption.textContent = "Click a kernel weight (a square of a kernel) for its gradient, an input pixel for its gradient, or a cell of a feature map for the arithmetic behind it. "
       + "Colours: blue −, orange + for values; green −, purple + for gradients; each row scaled to its largest |value|.";
     this.stages = [];
     this.inputs = [];          // the input stage of each conv layer (its pixels), by layer

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import api_state, open_link, run, train
+from .helpers import api_state, open_link, run, small_text, train
 from .test_accessibility import page_for_axe, serious, violations  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
@@ -152,6 +152,11 @@ def test_a_conv_session_fits_a_phone_without_sideways_scrolling(page, errors):
     assert page.evaluate("document.documentElement.scrollWidth") <= 420
     page.click('[data-pixel="0,0,4,4"]')
     expect(page.locator(CHAIN).locator("[data-role=pixel-terms]")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 420
+    assert small_text(page) == []         # the stages' titles, the panel's numbers (issue 33)
+    page.click('[data-cell="0,2,1,4"]')
+    expect(page.locator("[data-role=conv-forward]")).to_be_visible()
+    assert small_text(page) == []         # patch ⊙ kernel = products, each number 11 px
     assert page.evaluate("document.documentElement.scrollWidth") <= 420
     assert errors == []
 
