@@ -3,6 +3,7 @@
 // correlation) and an input pixel's (the flipped kernel's weights times the ∂L/∂z cells that saw
 // it: the full convolution); both fill [data-role=chain] and set its data-grad
 import { fmt } from "../core/format.js";
+import { sampleName } from "../core/names.js";
 import * as M from "../inspector/mathml.js";
 import { renderMemory } from "../inspector/memory.js";
 import { flippedGrid, layerShapes, termGrids } from "./convmath.js";
@@ -61,14 +62,14 @@ export class ConvChainPanel {
     }
     root.dataset.grad = String(grad);
     if (!state.sample.in_batch) {
-      body.append(para(this.doc, `Image #${state.sample.index} is not in the current minibatch, so it has no numbers this step.`, "problem"));
+      body.append(para(this.doc, `Image ${sampleName(state.sample.index)} is not in the current minibatch, so it has no numbers this step.`, "problem"));
       const n = this.firstInBatch();
       if (n !== null) {
         const follow = this.doc.createElement("button");
         follow.type = "button";
         follow.className = "small";
         follow.dataset.action = "follow-in-batch";
-        follow.textContent = `Follow image #${n}, which is in this minibatch`;
+        follow.textContent = `Follow image ${sampleName(n)}, which is in this minibatch`;
         follow.addEventListener("click", () => this.follow(n));
         body.append(follow);
       }
@@ -112,7 +113,7 @@ export class ConvChainPanel {
     const first = sel.layer === 0;
     h.textContent = `${first ? "Input pixel" : `Input of layer ${sel.layer}`} (${sel.r}, ${sel.s})${map && map.length > 1 ? ` of channel ${sel.c}` : ""}: ${first ? "x" : "a"} = ${fmt(x, 4)}`;
     return [h, para(doc, first
-      ? `Of image #${state.sample.index}; its gradient is sample.dx[${sel.c}][${sel.r}][${sel.s}] in the state: how the loss changes with this pixel.`
+      ? `Of image ${sampleName(state.sample.index)} (sample ${state.sample.index} in the API, which counts from 0); its gradient is sample.dx[${sel.c}][${sel.r}][${sel.s}] in the state: how the loss changes with this pixel.`
       : `Layer ${sel.layer - 1}’s output; its gradient is sample.layers[${sel.layer - 1}].da[${sel.c}][${sel.r}][${sel.s}] in the state.`, "context")];
   }
 
@@ -168,7 +169,7 @@ export class ConvChainPanel {
     picture.dataset.role = "kernel-picture";
     const table = termTable(doc, ["position", "x", "∂L/∂z", "product"], rows, "kernel-terms");
     const parts = [
-      section(doc, `For image #${c.sample}: one product per position the kernel slid to`, this.formula(true),
+      section(doc, `For image ${sampleName(c.sample)}: one product per position the kernel slid to`, this.formula(true),
         para(doc, "The weight touched a different pixel at each position (outlined on the input): the pixels under it, times how much the loss changes with that position’s z."),
         picture,
         para(doc, used.length < c.terms.length
@@ -231,7 +232,7 @@ export class ConvChainPanel {
       [`kernel ${t.out} (${t.kernel[0]}, ${t.kernel[1]}) at cell (${t.position[0]}, ${t.position[1]})`, t.weight, t.dL_dz, t.product]);
     const first = sel.layer === 0;
     return [
-      section(doc, `For image #${c.sample}: every kernel weight that lay on this ${first ? "pixel" : "input"}`, this.formula(false, spec),
+      section(doc, `For image ${sampleName(c.sample)}: every kernel weight that lay on this ${first ? "pixel" : "input"}`, this.formula(false, spec),
         para(doc, `The pixel fed ${c.terms.length} products of the forward: each kernel’s weight (u, v) multiplied it for the output cell whose window put (u, v) on it. Backward sends each such cell’s ∂L/∂z back through that weight. Read kernel-wise, the weights come in reverse order: the kernel flipped, slid over ∂L/∂z (the cells that saw the pixel are outlined in the ∂L/∂z maps).`),
         ...pictures,
         termTable(doc, ["weight over cell", "w", "∂L/∂z", "product"], rows, "pixel-terms"),

@@ -3,6 +3,7 @@
 // window; the guide before anything is clicked
 import { activationFormula } from "../core/catalog.js";
 import { fmt } from "../core/format.js";
+import { sampleName } from "../core/names.js";
 import * as M from "../inspector/mathml.js";
 import { forwardCell } from "./convmath.js";
 import { figureGrid, gridRow, para, section, twoDigits } from "./panelparts.js";
@@ -27,7 +28,7 @@ export function renderCell(doc, sel, state, { fetchChain, live }) {
   const values = state.sample.layers[k];
   const z = values.z ? values.z[o][r][s] : null;
   const root = panel(doc, "conv-forward", `Feature map ${o}, cell (${r}, ${s}): z = ${fmt(z, 4)}`,
-    `Layer ${k}’s convolution at this cell, for image #${state.sample.index}. Its window is outlined on the input, its kernel beside it.`);
+    `Layer ${k}’s convolution at this cell, for image ${sampleName(state.sample.index)}. Its window is outlined on the input, its kernel beside it.`);
   root.dataset.cell = `${k},${o},${r},${s}`;
   const input = inputOf(state, k);
   if (!input || z === null) {
@@ -96,7 +97,7 @@ export function renderPool(doc, sel, state) {
   const before = state.sample.layers[k - 1];
   const a = state.sample.layers[k].a, da = state.sample.layers[k].da;
   const root = panel(doc, "conv-pool", `Pooled map ${c}, cell (${r}, ${s}): a = ${fmt(a ? a[c][r][s] : null, 4)}`,
-    `Layer ${k}, a ${max ? "max" : "average"} pool of ${n}×${n} windows, for image #${state.sample.index}.`);
+    `Layer ${k}, a ${max ? "max" : "average"} pool of ${n}×${n} windows, for image ${sampleName(state.sample.index)}.`);
   if (!a || !before.a) {
     root.append(para(doc, "No values yet: run Forward."));
     return root;
@@ -118,12 +119,12 @@ export function renderPool(doc, sel, state) {
 /** what to do first on a CNN, before anything is clicked */
 export function renderGuide(doc, state) {
   const root = panel(doc, "guide", "A small convolutional network, by hand",
-    `Its layers are drawn as stages, from the image down to the output; the numbers are image #${state.sample.index}’s.`);
+    `Its layers are drawn as stages, from the image down to the output; the numbers are image ${sampleName(state.sample.index)}’s.`);
   const list = doc.createElement("ol");
   for (const text of [
     "Forward (f): each kernel slides over the image. Click any cell of a feature map z to see its patch ⊙ kernel + b.",
     "Backward (b): the ∂L/∂z maps fill in; a max pool passes each gradient to the one cell that won its window.",
-    "Click a kernel weight (a number in a kernel) for its dW: the input under it times ∂L/∂z, summed over every position.",
+    "Click a kernel weight (a square of a kernel) for its dW: the input under it times ∂L/∂z, summed over every position.",
     "Click an input pixel for its gradient: the flipped kernel over the ∂L/∂z cells that saw it.",
     "Step (s), Play or Train: watch the kernels change. On the bars, they become edge detectors.",
   ]) {

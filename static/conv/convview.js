@@ -1,6 +1,7 @@
 // a CNN session on screen, in place of the dense network's SVG: the followed image, each layer as
 // a stage (kernels, feature maps, pools, the dense end), rebuilt only when the architecture
 // changes, repainted after every state; a click on a kernel weight, a pixel or a map cell selects it
+import { sampleName } from "../core/names.js";
 import { convStage, inputStage, poolStage } from "./convstages.js";
 import { denseStage, flattenStage } from "./densestage.js";
 import { kernelFootprint, layerShapes, seenBy, shapeText, windowOrigin } from "./convmath.js";
@@ -58,7 +59,7 @@ export class ConvView {
     const caption = doc.createElement("p");
     caption.className = "conv-caption";
     this.caption = caption;
-    caption.textContent = "Click a kernel weight (the numbers) for its gradient, an input pixel for its gradient, or a cell of a feature map for the arithmetic behind it. "
+    caption.textContent = "Click a kernel weight (a square of a kernel) for its gradient, an input pixel for its gradient, or a cell of a feature map for the arithmetic behind it. "
       + "Colours: blue −, orange + for values; green −, purple + for gradients; each row scaled to its largest |value|.";
     this.stages = [];
     this.inputs = [];          // the input stage of each conv layer (its pixels), by layer
@@ -108,7 +109,7 @@ export class ConvView {
     const out = this.stages[this.stages.length - 1].stage;
     const target = out.targetText ? out.targetText(sample.target) : "";
     const batch = sample.in_batch || state.phase === "fresh" ? "" : " (not in this minibatch: no values this step; pick another image on the right)";
-    this.header.textContent = `Following image #${sample.index}${target ? `: ${target}` : ""}${batch}.`;
+    this.header.textContent = `Following image ${sampleName(sample.index)}${target ? `: ${target}` : ""}${batch}.`;
     this.setSelected(selection);
     if (slide && !selection && this.specs[0].type === "conv2d" && sample.layers[0].z) this.slide();
   }

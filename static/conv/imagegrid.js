@@ -29,7 +29,8 @@ export function gradColor(t) {
  *  attributes (its contract hook, e.g. {"data-kernel": "0,1,0,2,2"}); `numbers`: each square
  *  shows its value; `describe(r, c)` is its tooltip, written when the pointer comes over it. */
 export class ImageGrid {
-  constructor({ rows, cols, cell = 12, numbers = false, attrs = null, describe = null, label = "", format = fixed2 }) {
+  constructor({ rows, cols, cell = 12, numbers = false, attrs = null, describe = null, label = "", format = fixed2,
+                numberSize = Math.min(9.5, cell * 0.34) }) {
     this.rows = rows;
     this.cols = cols;
     this.cell = cell;
@@ -50,7 +51,7 @@ export class ImageGrid {
         row.push(rect);
         if (numbers) {
           // a number such as −0.25 fits its square: 9.5 px in a square of 28 or more, smaller below
-          const size = Math.min(9.5, cell * 0.34);
+          const size = numberSize;
           const t = svgEl("text", { x: c * cell + cell / 2, y: r * cell + cell / 2 + size * 0.37, class: "num",
                                     "font-size": size.toFixed(1) }, cells);
           texts.push(t);
@@ -59,6 +60,7 @@ export class ImageGrid {
       this.squares.push(row);
       this.texts.push(texts);
     }
+    if (numbers) this.hideNumbersWhenScaled(numberSize, width);
     this.marks = svgEl("g", { class: "marks" }, this.svg);
     this.values = null;
     if (describe) {
@@ -68,6 +70,17 @@ export class ImageGrid {
         if (sq) tip.textContent = describe(Number(sq.dataset.r), Number(sq.dataset.c), this.values);
       });
     }
+  }
+
+  /** on a phone a grid's numbers under 11 px (a kernel scaled down to fit the window) go: the
+   *  colours stay, and a click on a square gives its number in the panel */
+  hideNumbersWhenScaled(size, width) {
+    if (typeof ResizeObserver === "undefined" || typeof matchMedia === "undefined") return;
+    const phone = matchMedia("(max-width: 700px)");
+    new ResizeObserver(() => {
+      const shown = this.svg.getBoundingClientRect().width;
+      if (shown > 0) this.svg.classList.toggle("numbers-hidden", phone.matches && (size * shown) / width < 10.95);
+    }).observe(this.svg);
   }
 
   /** colour every square by `values` (rows × cols; null: no value yet) on ±`scale`:

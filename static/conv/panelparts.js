@@ -25,7 +25,10 @@ export function para(doc, text, cls = "note") {
 /** a grid of `values` (rows of numbers or null) with a caption; `numbers`: each cell shows it */
 export function figureGrid(doc, values, caption, { palette = "value", cell = 14, numbers = false, marks = [], format = fixed2 } = {}) {
   const fig = doc.createElement("figure");
-  const grid = new ImageGrid({ rows: values.length, cols: values[0].length, cell, numbers, label: caption, format,
+  // on a phone a panel's numbers are 11 px, in squares that hold them
+  const phone = numbers && doc.defaultView && doc.defaultView.matchMedia("(max-width: 700px)").matches;
+  const sized = phone ? { cell: Math.ceil(cell * 1.45), numberSize: 11 } : { cell };
+  const grid = new ImageGrid({ rows: values.length, cols: values[0].length, ...sized, numbers, label: caption, format,
                                describe: (r, c, v) => `${caption} (${r}, ${c}) = ${v && v[r][c] !== null ? fmt(v[r][c], 5) : "—"}` });
   grid.paint(values, maxAbs(values), palette);
   grid.mark(marks);

@@ -81,6 +81,7 @@ function fitOne(math, box) {
   }
   const table = el("mtable", ...rows);
   table.setAttribute("class", "lines");
+  table.setAttribute("displaystyle", "true");     // a table's cells are compact: fractions and scripts would shrink a size
   math.replaceChildren(table);
   return scrolls(box);
 }

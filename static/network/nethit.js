@@ -87,6 +87,13 @@ function toggle(view, k, on) {
     n.g.classList.toggle("near", on);
     n.name.classList.toggle("near", on);
     n.grad.classList.toggle("near", on);
+    // rows too low for every text: the gradient's text under a unit near the attention takes the
+    // place of the next unit's name and bias mark (they would write over each other)
+    const below = n.tier !== "full" && view.nodes[L][i + 1];
+    if (below) {
+      below.name.classList.toggle("under-grad", on);
+      if (below.bias) below.bias.classList.toggle("under-grad", on);
+    }
   } else {
     view.edges[L]?.[i]?.[j]?.g.classList.toggle("near", on);
   }

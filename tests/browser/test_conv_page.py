@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import api_state, open_link, run, train
+from .helpers import api_state, open_link, run, small_text, train
 from .test_accessibility import page_for_axe, serious, violations  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
@@ -147,11 +147,19 @@ def test_a_conv_session_fits_a_phone_without_sideways_scrolling(page, errors):
     page.set_viewport_size({"width": 420, "height": 900})
     open_preset(page, "conv-shapes")
     forward_backward(page)
+    # people count from 1, as "sample #1" on a dense network; the API's index named once
+    expect(page.locator("[data-role=conv-sample]")).to_contain_text(f"Following image #{followed(page) + 1}")
     page.click('[data-kernel="0,0,0,0,0"]')
     expect(page.locator(CHAIN).locator("[data-role=kernel-terms]")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 420
     page.click('[data-pixel="0,0,4,4"]')
     expect(page.locator(CHAIN).locator("[data-role=pixel-terms]")).to_be_visible()
+    expect(page.locator(CHAIN)).to_contain_text(f"Of image #{followed(page) + 1} (sample {followed(page)} in the API")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 420
+    assert small_text(page) == []         # the stages' titles, the panel's numbers (issue 33)
+    page.click('[data-cell="0,2,1,4"]')
+    expect(page.locator("[data-role=conv-forward]")).to_be_visible()
+    assert small_text(page) == []         # patch ⊙ kernel = products, each number 11 px
     assert page.evaluate("document.documentElement.scrollWidth") <= 420
     assert errors == []
 
@@ -171,7 +179,7 @@ def test_a_drawn_image_joins_the_data_and_is_followed(page, errors):
     assert data["X"][-1][0][2] == [0, 1, 1, 1, 1, 1, 1, 0] and data["Y"][-1] == [1]
     if not data["test"][-1]:                           # a training image: the page follows it
         index = sum(not held for held in data["test"]) - 1
-        expect(page.locator("[data-role=conv-sample]")).to_have_text(f"Following image #{index}: horizontal bar.")
+        expect(page.locator("[data-role=conv-sample]")).to_have_text(f"Following image #{index + 1}: horizontal bar.")     # people count from 1
         assert api_state(page, index)["sample"]["input"][0][2][3] == 1
     assert errors == []
 

@@ -166,3 +166,21 @@ def test_the_summary_fills_in_and_each_gradient_says_its_output(page, errors):
     expect(page.locator('[data-gnode="0"]')).to_have_attribute("data-grad", "5")     # ∂(p − y)/∂x = y
     assert page.evaluate(LABELS) == {"out": [], "hits": []}
     assert errors == []
+
+
+def test_a_wide_graph_scrolls_in_its_own_box_not_the_page(page, errors):
+    for width in (420, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        open_lab(page)
+        left = page.locator(".graph-input").bounding_box()["width"]
+        page.select_option("#graph-presets", "3")          # the sigmoid neuron: 12 nodes, 7 deep
+        expect(page.locator("[data-role=graph] [data-gnode]")).to_have_count(12)
+        sizes = page.evaluate("""() => { const box = document.querySelector('.graph-scroll');
+          return {page: document.documentElement.scrollWidth, inside: box.scrollWidth, shown: box.clientWidth}; }""")
+        assert sizes["page"] <= width, sizes                        # the page never scrolls sideways
+        if width == 420:
+            assert sizes["inside"] > sizes["shown"], sizes          # the graph does, in its box
+        else:                                                       # the expression's column keeps its room
+            assert page.locator(".graph-input").bounding_box()["width"] == left
+        assert page.locator("[data-role=graph] .gop").first.evaluate("(t) => parseFloat(getComputedStyle(t).fontSize)") >= 11
+    assert errors == []

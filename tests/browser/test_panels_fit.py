@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import click_edge, run, wait_until
+from .helpers import click_edge, run, small_text, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -75,4 +75,18 @@ def test_on_a_phone_a_formula_too_wide_scrolls_in_its_own_box(page, errors):
         assert box["inside"] and box["reachable"], box                # scrolls, never cut by the panel
     # a formula broken into lines keeps its parts: the chain's result is still one number
     assert page.locator("[data-role=chain] math .result").count() >= 2
+    assert errors == []
+
+
+def test_a_formula_broken_into_lines_keeps_its_size(page, errors):
+    """Lines are a table, and a table's cells are set small by default: a fraction's ∂a_i in a
+    broken softmax sum was 8 px (issue 33: no text under 11 px)."""
+    for width in (420, 1280):
+        open_on(page, width, "softmax-3-class")
+        click_edge(page, "2-0-1")
+        jacobian = page.locator("[data-role=chain] [data-role=softmax-jacobian]")
+        expect(jacobian).to_be_visible()
+        page.wait_for_timeout(150)
+        assert jacobian.locator("mtable.lines").count() == 1          # the sum did break into lines
+        assert small_text(page) == []
     assert errors == []

@@ -285,6 +285,17 @@ def test_a_derive_exercise_travels_in_a_link_and_a_class_refuses_one_the_network
     assert "teacher.derive names W[4][0] of layer 1" in refused.json()["detail"][0]["msg"]
 
 
+def test_the_docs_list_every_shipped_preset_by_its_name_and_title():
+    """docs/teachers.md's table of presets is the presets menu: no shipped one missing, none gone."""
+    import re
+
+    from app.scenarios.presets import load_presets
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "teachers.md").read_text()
+    table = doc.split("## The presets", 1)[1].split("\n#", 1)[0]
+    rows = dict(re.findall(r"^\| `([a-z0-9-]+)` \| ([^|]+?) \|", table, re.M))
+    assert rows == {name: preset.title for name, preset in load_presets().items()}
+
+
 def test_the_documented_preset_example_encodes_as_it_is(client):
     """The example preset file of docs/teachers.md is what a teacher copies: it must work as it is."""
     readme = (Path(__file__).resolve().parents[2] / "docs" / "teachers.md").read_text()
