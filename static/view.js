@@ -13,11 +13,12 @@ const CLASS_WORDS = ["blue", "orange", "green", "red", "purple", "brown", "pink"
 
 /** draws each state of the store's session, and the node or weight it has selected */
 export class SessionView {
-  constructor(doc, { store, network, plot, predict, drive, chain, messages, conv, convChain }) {
+  constructor(doc, { store, network, plot, predict, drive, chain, messages, conv, convChain, attention, attentionChain }) {
     this.doc = doc;
     this.store = store;
     // conv: a CNN session's view and images (conv/convpage.js); convChain: its panels
-    this.parts = { network, plot, predict, drive, chain, messages, conv, convChain };
+    // attention: a sequence session's view and sequences (attention/attnpage.js); attentionChain: its panels
+    this.parts = { network, plot, predict, drive, chain, messages, conv, convChain, attention, attentionChain };
     const $ = (id) => doc.getElementById(id);
     this.el = {
       inspector: $("inspector"), loss: $("loss-text"), accuracy: $("accuracy-text"),
@@ -46,7 +47,7 @@ export class SessionView {
     store.on("state", (state, how) => this.show(state, how));
     store.on("select", (sel) => this.select(sel));
     store.on("pictures", (pred) => { network.setPictures(pred); plot.setPredictions(pred); });
-    store.on("batch", (indices) => { plot.setBatch(indices); conv.setBatch(indices); });
+    store.on("batch", (indices) => { plot.setBatch(indices); conv.setBatch(indices); attention.setBatch(indices); });
     store.on("clickMode", (mode) => this.setClickMode(mode));
     store.on("running", (what) => {
       network.setBusy(what === "play");
@@ -57,6 +58,7 @@ export class SessionView {
   /** a session just adopted: its data (its state follows) */
   load(state, data) {
     if (this.parts.conv.load(state, data)) return;      // a CNN: its images, not the plot
+    if (this.parts.attention.load(state, data)) return; // a sequence session: its sequences
     // the plot's points are the training points (a sample's index is theirs); the test points
     // are drawn apart, hollow, on demand
     const test = data.test ?? data.X.map(() => false);
@@ -73,6 +75,7 @@ export class SessionView {
   select(sel) {
     this.parts.network.setSelected(sel);
     this.parts.conv.select(sel);
+    this.parts.attention.select(sel);
     this.renderInspector();
     if (sel) bringIntoView(this.el.inspector, true);
   }
@@ -107,7 +110,10 @@ export class SessionView {
     body.dataset.phase = state.phase;
     body.dataset.step = String(state.step);
     predict.update(state, how);
-    if (!this.parts.conv.show(state, this.store.selection, how)) this.showNetwork(state, how);
+    // the conv page first: the attention page keeps the dense parts hidden for a CNN
+    const conv = this.parts.conv.show(state, this.store.selection, how);
+    const attention = this.parts.attention.show(state, this.store.selection);
+    if (!conv && !attention) this.showNetwork(state, how);
     drive.setPhase(state.phase, state.diverged);
     // the loss is of the last Forward: after a Step (or a Train) that is the weights before it
     this.el.loss.textContent = state.loss === null
@@ -118,7 +124,8 @@ export class SessionView {
     this.el.loss.dataset.value = state.loss === null ? "" : String(state.loss);
     // classes right: for a classification, once a Forward has run (a regression has no classes)
     const classes = c.task !== "regression" && state.accuracy !== null && (state.loss !== null || state.step > 0);
-    this.el.accuracy.textContent = classes ? `${Math.round(state.accuracy * 100)}% of ${state.test_points ? "the training" : "all"} ${this.parts.conv.active ? "images" : "points"} classified right by the current weights` : "";
+    const things = conv ? "images" : attention ? "positions (of every sequence)" : "points";
+    this.el.accuracy.textContent = classes ? `${Math.round(state.accuracy * 100)}% of ${state.test_points ? "the training" : "all"} ${things} ${attention ? "predicted" : "classified"} right by the current weights` : "";
     const testText = state.test_points
       ? `· test points: loss ${state.test_loss === null ? "— (run Forward)" : fmt(state.test_loss, 4)}${state.test_accuracy === null ? "" : `, ${Math.round(state.test_accuracy * 100)}% right`}`
       : "";
@@ -126,7 +133,7 @@ export class SessionView {
     this.el.test.dataset.value = state.test_loss === null || state.test_loss === undefined ? "" : String(state.test_loss);
     this.el.sampleInput.max = String(state.points - 1);
     this.el.sampleInput.value = String(this.store.sample);
-    if (!this.parts.conv.active) {
+    if (!conv && !attention) {
       plot.setSelected(this.store.sample);
       this.describeData(state);
     }
@@ -211,6 +218,10 @@ export class SessionView {
       root.replaceChildren(this.parts.convChain.guide(state));
       return;
     }
+    if (!sel && this.parts.attention.active) {
+      root.replaceChildren(this.parts.attentionChain.guide(state));
+      return;
+    }
     if (!sel) {
       root.replaceChildren(renderGuide(this.doc, { single: state.config.dataset.name === "single",
                                                    concealed: predict.concealed() !== null }));
@@ -218,7 +229,9 @@ export class SessionView {
     }
     const panel = sel.kind === "node"
       ? renderNodePanel(this.doc, sel, state, { onEdge: (edge) => store.select(edge), concealed: predict.concealed() })
-      : sel.kind === "edge" ? chain.render(sel, state) : this.parts.convChain.render(sel, state);   // a CNN's
+      : sel.kind === "edge" ? chain.render(sel, state)
+        : this.parts.attention.active ? this.parts.attentionChain.render(sel, state)     // a sequence session's
+          : this.parts.convChain.render(sel, state);   // a CNN's
     const close = this.doc.createElement("button");
     close.type = "button";
     close.className = "small close";
