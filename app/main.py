@@ -8,7 +8,9 @@ from fastapi.templating import Jinja2Templates
 from threadpoolctl import threadpool_limits
 
 from .server.admission import Limiter, RedisLimiter, RefusalBudget, creates, parse_networks, tools
-from .api.routes import docs, graph, health, inspect, pages, phases, scenarios, sessions
+from .api.routes import classes, docs, graph, health, inspect, pages, phases, predict, scenarios, sessions
+from .classes.memory import MemoryClasses
+from .classes.redis import RedisClasses
 from .api.routes.scenarios import IMPORT_PATH, preset_list
 from .sessions.compute import Scheduler
 from .server.errors import install_error_handlers
@@ -40,20 +42,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.store = RedisStore(settings, app.state.scheduler)
         app.state.limiter = RedisLimiter(app.state.store.connection, create_limit, "create")
         app.state.tools_limiter = RedisLimiter(app.state.store.connection, tools_limit, "tools")
+        app.state.classes = RedisClasses(app.state.store.connection, settings.class_hours, settings.class_size)
     else:
         app.state.store = MemoryStore(settings.max_sessions, settings.idle_seconds, settings.protect_seconds,
                                        int(settings.session_memory_mb * 2**20))
         app.state.limiter = Limiter(create_limit)
         app.state.tools_limiter = Limiter(tools_limit)
+        app.state.classes = MemoryClasses(settings.class_hours, settings.class_size)
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.presets = load_presets(settings.scenarios_dir)
     app.state.preset_list = preset_list(app.state.presets)
-    for module in (phases, sessions, inspect, scenarios, graph, health, pages, docs):   # the clicks first: routes match in order
+    for module in (phases, sessions, inspect, predict, scenarios, classes, graph, health, pages, docs):   # the clicks first: routes match in order
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app)
-    app.add_middleware(JSONOnly, paths=["/api/sessions", IMPORT_PATH])
+    app.add_middleware(JSONOnly, paths=["/api/sessions", IMPORT_PATH, "/api/classes"])
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
                        by_path={IMPORT_PATH: settings.max_import_bytes},
                        receiving_bytes=int(settings.receiving_mb * 2**20))

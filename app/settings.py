@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     # under it; the largest, 64 × 8 units with Adam and 5,000 points of its own, is about 7 MB
     max_import_bytes: int = 12 * 1024 * 1024
     scenarios_dir: str | None = None  # a folder of the teacher's own preset .json files
+    class_hours: float = Field(4.0, gt=0, le=168)   # a class not used this long ends (its roster and answers go)
+    class_size: int = Field(200, ge=1, le=2000)     # learners in one class
 
     @model_validator(mode="after")
     def proxies_are_addresses(self):

@@ -96,8 +96,9 @@ function startPage(doc) {
   // on a narrow screen the network scrolls sideways: say so while it does
   const scroller = $("network-scroll");
   const scrollHint = doc.querySelector("[data-role=scroll-hint]");
-  new ResizeObserver(() => { scrollHint.hidden = scroller.scrollWidth <= scroller.clientWidth + 1; })
-    .observe(scroller);
+  const sideways = new ResizeObserver(() => { scrollHint.hidden = scroller.scrollWidth <= scroller.clientWidth + 1; });
+  sideways.observe(scroller);
+  sideways.observe($("network"));       // a wider drawing in the same box
   const plot = new DataPlot($("data-plot"), {
     onPick: (n) => store.follow(n),
     onAdd: (point, mode) => session.addPoint(point, mode),
@@ -105,7 +106,19 @@ function startPage(doc) {
   });
   const chart = new LossChart($("loss-chart"));
   followLoss(store, chart);
-  const predict = new PredictExercise(doc, { onReveal: (edge) => view.reveal(edge) });
+  const predict = new PredictExercise(doc, { onReveal: (edge) => view.reveal(edge),
+                                             fetchChain: (layer, i, j) => store.chain(layer, i, j) });
+  // anyone's exercise: the weight open, or the next one picked; the drawing marks it
+  doc.querySelector("[data-action=predict]").addEventListener("click", () => {
+    predict.start(store.selection);
+    store.redraw("predict");
+  });
+  store.on("select", (sel) => {
+    if (!predict.armed || !sel || sel.kind !== "edge") return;
+    predict.picked(sel);
+    store.redraw("predict");               // its dW hides, if Backward has run
+  });
+  doc.getElementById("predict-stop").addEventListener("click", () => store.redraw("predict"));
   const matrices = new MatrixView(doc, {
     fetchBatch: (offset, limit) => store.batchPage(offset, limit),
     inputs: () => store.data.X,
@@ -149,7 +162,7 @@ function startPage(doc) {
     follow: (n) => store.follow(n),
     onFilled: () => view.keepInView(),
   });
-  view = new SessionView(doc, { store, network, plot, predict, drive, chain, messages, conv, convChain, attention, attentionChain });
+  view = new SessionView(doc, { store, network, plot, predict, drive, chain, messages, chart, conv, convChain, attention, attentionChain });
   new StepPreview(doc, store, { concealed: () => predict.concealed() });
   new GradientHealth(doc, store, { network, concealed: () => predict.concealed() });
   runner = new Runner({ store, drive, teacher, messages, chart, predict, maxTrain: Number(body.dataset.maxTrain) });

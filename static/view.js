@@ -1,9 +1,10 @@
 // what the session store holds, on screen: the network, the data plot, the loss and the inspector
 // after every answer; it only draws (the store asks the server)
 import { CLASS_TEXT_COLORS } from "./core/colors.js";
-import { fmt } from "./core/format.js";
+import { fmt, rightOf } from "./core/format.js";
+import { keepFitted } from "./inspector/fitmath.js";
 import { renderGuide } from "./inspector/guide.js";
-import { setInputNames } from "./core/names.js";
+import { className, sampleName, setInputNames, setLayerSizes } from "./core/names.js";
 import { renderNodePanel } from "./inspector/nodepanel.js";
 import { isMinibatch } from "./core/store.js";
 
@@ -13,12 +14,12 @@ const CLASS_WORDS = ["blue", "orange", "green", "red", "purple", "brown", "pink"
 
 /** draws each state of the store's session, and the node or weight it has selected */
 export class SessionView {
-  constructor(doc, { store, network, plot, predict, drive, chain, messages, conv, convChain, attention, attentionChain }) {
+  constructor(doc, { store, network, plot, predict, drive, chain, messages, chart, conv, convChain, attention, attentionChain }) {
     this.doc = doc;
     this.store = store;
     // conv: a CNN session's view and images (conv/convpage.js); convChain: its panels
     // attention: a sequence session's view and sequences (attention/attnpage.js); attentionChain: its panels
-    this.parts = { network, plot, predict, drive, chain, messages, conv, convChain, attention, attentionChain };
+    this.parts = { network, plot, predict, drive, chain, messages, chart, conv, convChain, attention, attentionChain };
     const $ = (id) => doc.getElementById(id);
     this.el = {
       inspector: $("inspector"), loss: $("loss-text"), accuracy: $("accuracy-text"),
@@ -26,26 +27,31 @@ export class SessionView {
       sampleInput: $("sample-index"), test: $("test-text"), testToggle: $("test-toggle"),
       showTest: $("show-test"), testToggleText: $("test-toggle-text"),
     };
+    keepFitted(this.el.inspector);        // formulas break at their operators to fit the panel
+    this.el.inspector.addEventListener("keydown", (e) => {       // Escape closes the panel
+      if (e.key === "Escape" && store.selection) { e.preventDefault(); store.select(null); }
+    });
     this.el.showTest.addEventListener("change", () => plot.setTest(this.testPoints, this.el.showTest.checked));
     this.el.clickMode.addEventListener("change", (e) => {
       if (e.target.name === "click-mode") store.setClickMode(e.target.value);
     });
     this.el.sampleInput.addEventListener("change", () => {
-      const n = Math.round(Number(this.el.sampleInput.value));
+      const n = Math.round(Number(this.el.sampleInput.value)) - 1;        // people count from 1
       const state = store.state;
       if (Number.isInteger(n) && n >= 0 && state && n < state.points) store.follow(n);
       else {
-        this.el.sampleInput.value = store.sample;
-        messages.say(`Pick a sample between 0 and ${state ? state.points - 1 : 0}.`);
+        this.el.sampleInput.value = store.sample + 1;
+        messages.say(`Pick a sample between 1 and ${state ? state.points : 1}.`);
       }
     });
     this.el.sampleInput.addEventListener("keydown", (e) => {
       // Enter on the sample already shown fires no change: it is still the learner's pick
-      if (e.key === "Enter" && Number(this.el.sampleInput.value) === store.sample) store.follow(store.sample);
+      if (e.key === "Enter" && Number(this.el.sampleInput.value) - 1 === store.sample) store.follow(store.sample);
     });
     store.on("load", (state, data) => this.load(state, data));
     store.on("state", (state, how) => this.show(state, how));
     store.on("select", (sel) => this.select(sel));
+    store.on("past", (past) => { if (past) this.showPast(past); });   // back to now: the state is drawn again
     store.on("pictures", (pred) => { network.setPictures(pred); plot.setPredictions(pred); });
     store.on("batch", (indices) => { plot.setBatch(indices); conv.setBatch(indices); attention.setBatch(indices); });
     store.on("clickMode", (mode) => this.setClickMode(mode));
@@ -76,8 +82,42 @@ export class SessionView {
     this.parts.network.setSelected(sel);
     this.parts.conv.select(sel);
     this.parts.attention.select(sel);
+    // an open panel gets the side column's room: the data plot shrinks beside its caption
+    this.el.inspector.closest(".side").classList.toggle("inspecting", Boolean(sel));
+    const from = this.doc.activeElement;
     this.renderInspector();
+    this.el.inspector.scrollTop = 0;           // a new panel opens at its top
     if (sel) bringIntoView(this.el.inspector, true);
+    // a panel opened says so: the focus goes to its heading, which a screen reader reads (and
+    // Tab goes on to its actions); closed, the focus goes back to the network
+    const heading = this.el.inspector.querySelector(".panel h2");
+    if (sel && heading) {
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true });
+    } else if (!sel && (from === this.doc.body || this.el.inspector.contains(from) || !from || !from.isConnected)) {
+      this.parts.network.focus();
+    }
+  }
+
+  /** an earlier update looked at, as one state of the whole page: its loss, no accuracy of it,
+   *  the Drive bar saying what a phase does now, and the inspector saying what it can show */
+  showPast(past) {
+    const state = this.store.state;
+    const loss = this.pastLoss(past.step);
+    this.el.loss.textContent = loss === null ? `looking back at step ${past.step}: its loss was not kept`
+      : `loss ${fmt(loss, 5)} of the weights at step ${past.step} (looking back)`;
+    this.el.loss.dataset.value = loss === null ? "" : String(loss);
+    this.el.accuracy.textContent = `the session stays at step ${state.step} until “Continue from here”`;
+    this.el.test.textContent = "";
+    this.parts.drive.setLookingBack(past.step, state.step);
+    this.renderInspector();
+  }
+
+  /** the loss of the weights at update `step` (the loss of the next update's forward), or null */
+  pastLoss(step) {
+    const chart = this.parts.chart;
+    const k = chart ? chart.steps.indexOf(step + 1) : -1;
+    return k >= 0 && Number.isFinite(chart.losses[k]) ? chart.losses[k] : null;
   }
 
   /** the panel's numbers arrived: on a phone, where the panel is below the network, its top
@@ -124,15 +164,19 @@ export class SessionView {
     this.el.loss.dataset.value = state.loss === null ? "" : String(state.loss);
     // classes right: for a classification, once a Forward has run (a regression has no classes)
     const classes = c.task !== "regression" && state.accuracy !== null && (state.loss !== null || state.step > 0);
-    const things = conv ? "images" : attention ? "positions (of every sequence)" : "points";
-    this.el.accuracy.textContent = classes ? `${Math.round(state.accuracy * 100)}% of ${state.test_points ? "the training" : "all"} ${things} ${attention ? "predicted" : "classified"} right by the current weights` : "";
+    const right = (share, total, what = "") => { const r = rightOf(share, total); return `${r.percent} % right (${r.count} of ${total}${what})`; };
+    // the accuracy is of the weights now (after a Step the loss is of those before it); a sequence
+    // session's share is of its positions (each predicts a token)
+    const things = conv ? "images" : attention ? "positions" : "points";
+    const total = attention ? state.points * state.config.input_shape[0] : state.points;
+    this.el.accuracy.textContent = classes ? `now ${right(state.accuracy, total, state.test_points ? ` training ${things}` : ` ${things}`)}` : "";
     const testText = state.test_points
-      ? `· test points: loss ${state.test_loss === null ? "— (run Forward)" : fmt(state.test_loss, 4)}${state.test_accuracy === null ? "" : `, ${Math.round(state.test_accuracy * 100)}% right`}`
+      ? `- - test, right scale: loss ${state.test_loss === null ? "— (run Forward)" : fmt(state.test_loss, 4)}${state.test_accuracy === null ? "" : `, ${right(state.test_accuracy, state.test_points)}`}`
       : "";
     if (this.el.test.textContent !== testText) this.el.test.textContent = testText;
     this.el.test.dataset.value = state.test_loss === null || state.test_loss === undefined ? "" : String(state.test_loss);
-    this.el.sampleInput.max = String(state.points - 1);
-    this.el.sampleInput.value = String(this.store.sample);
+    this.el.sampleInput.max = String(state.points);
+    this.el.sampleInput.value = String(this.store.sample + 1);
     if (!conv && !attention) {
       plot.setSelected(this.store.sample);
       this.describeData(state);
@@ -149,6 +193,7 @@ export class SessionView {
     const c = state.config;
     const own = !c.features || (c.features.length === 2 && c.features[0] === "x1" && c.features[1] === "x2");
     setInputNames(own ? null : c.features);
+    setLayerSizes(c.layers);
     network.build(c.layers, c.activations, c.loss, this.store.data ? this.store.data.X[0].length === 2 : c.layers[0] === 2,
                   own ? null : c.features);
     network.setExercise(predict.edge, predict.concealed() !== null);
@@ -168,7 +213,7 @@ export class SessionView {
       parts.push(state.config.layers[0] === 1 ? "grey dots: the data (x, y); orange line: the network’s output" : "");
     } else {
       const classes = task === "multiclass" ? state.config.layers[state.config.layers.length - 1] : 2;
-      const marks = Array.from({ length: classes }, (_, k) => `${CLASS_MARKS[k % 3]} class ${k} (${CLASS_WORDS[k]})`).join(", ");
+      const marks = Array.from({ length: classes }, (_, k) => `${CLASS_MARKS[k % 3]} ${className(k, task)} (${CLASS_WORDS[k]})`).join(", ");
       parts.push(marks);
       parts.push(task === "multiclass" ? "shading: the most likely class" : "shading: the network’s output, black line: where it is 0.5");
     }
@@ -176,9 +221,12 @@ export class SessionView {
       parts.push(state.phase === "fresh" ? `each Forward draws a minibatch of ${state.config.batch_size} points; the others fade`
         : "faded points are not in the current minibatch");
     }
-    parts.push(`ringed: sample #${this.store.sample}${state.sample.in_batch || state.phase === "fresh" ? "" : " (not in this minibatch)"}`);
-    if ((state.config.layer_options ?? []).some((o) => o.batch_norm || o.dropout)) {
-      parts.push("the shading and the unit pictures are predictions: inference mode (batch norm’s running statistics, no dropout)");
+    parts.push(`ringed: sample ${sampleName(this.store.sample)}${state.sample.in_batch || state.phase === "fresh" ? "" : " (not in this minibatch)"}`);
+    const options = state.config.layer_options ?? [];
+    const bn = options.some((o) => o && o.batch_norm), dropout = options.some((o) => o && o.dropout);
+    if (bn || dropout) {
+      const how = [bn && "batch norm’s running statistics", dropout && "no dropout: every unit on"].filter(Boolean).join(", ");
+      parts.push(`the shading and the unit pictures are predictions: inference mode (${how})`);
     }
     this.el.dataCaption.textContent = parts.filter(Boolean).join(" · ");
   }
@@ -189,7 +237,7 @@ export class SessionView {
       if (dims === 1) labels.push(["add", "adds a point (x, y)"]);
     } else {
       const classes = task === "multiclass" ? this.store.state.config.layers[this.store.state.config.layers.length - 1] : 2;
-      for (let k = 0; k < classes; k++) labels.push([`add-${k}`, `adds class ${k} ${CLASS_MARKS[k % 3]}`, CLASS_TEXT_COLORS[k]]);
+      for (let k = 0; k < classes; k++) labels.push([`add-${k}`, `adds ${className(k, task)} ${CLASS_MARKS[k % 3]}`, CLASS_TEXT_COLORS[k]]);
     }
     const current = this.store.clickMode;
     const nodes = labels.map(([value, text, color]) => {
@@ -214,6 +262,14 @@ export class SessionView {
     const state = store.state;
     if (!state) return;
     const sel = store.selection;          // the store keeps it to a node or weight of this network
+    if (store.past) {              // looking back: the panels' numbers are of now, not of that step
+      const p = this.doc.createElement("p");
+      p.className = "note";
+      p.dataset.role = "looking-back";
+      p.textContent = `Looking back at step ${store.past.step}: the network shows its weights then. A unit’s values and a weight’s gradient need a Forward and a Backward on those weights: press “Continue from here” to carry on from step ${store.past.step}, or “Back to now” (step ${state.step}).`;
+      root.replaceChildren(p);
+      return;
+    }
     if (!sel && this.parts.conv.active) {
       root.replaceChildren(this.parts.convChain.guide(state));
       return;
@@ -224,7 +280,8 @@ export class SessionView {
     }
     if (!sel) {
       root.replaceChildren(renderGuide(this.doc, { single: state.config.dataset.name === "single",
-                                                   concealed: predict.concealed() !== null }));
+                                                   concealed: predict.concealed() !== null,
+                                                   phase: state.phase, step: state.step }));
       return;
     }
     const panel = sel.kind === "node"
@@ -238,7 +295,10 @@ export class SessionView {
     close.textContent = "× close";
     close.setAttribute("aria-label", "Close this panel and show the guide");
     close.addEventListener("click", () => store.select(null));
-    root.replaceChildren(close, panel);
+    const actions = panel.querySelector(".actions");
+    if (actions) actions.append(close);
+    else panel.prepend(close);
+    root.replaceChildren(panel);
   }
 }
 

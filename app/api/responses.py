@@ -43,7 +43,10 @@ ERRORS = {
     409: {"model": Detail, "description": "Wrong phase, e.g. backward before forward"},
     413: {"model": TooLarge, "description": "Request body over the size limit"},
     415: {"model": FieldProblem, "description": "The body is not declared as JSON (Content-Type)"},
+    401: {"model": Detail, "description": "A teacher's route without the class's teacher key"},
+    403: {"model": Detail, "description": "A teacher's route with another key than the class's"},
     422: {"model": ValidationProblem, "description": "A value out of bounds, named in `field`"},
+    423: {"model": Detail, "description": "The class's teacher has paused it: the phases wait"},
     429: {"model": Detail, "description": "Too many new sessions from this address: try again after Retry-After seconds"},
     503: {"model": Detail, "description": "No room for this session now: try again after Retry-After seconds"},
 }
@@ -267,3 +270,4 @@ class GraphReply(BaseModel):
     finite_differences: dict[str, Num]
     hessian: dict[str, Any] | None = None
     grid: dict[str, Any] | None = None       # with hessian: the output over a square around the point
+    nonfinite: dict[str, str] = {}           # JSON pointer of each null above that was "inf", "-inf" or "nan"

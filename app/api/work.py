@@ -3,6 +3,8 @@ import inspect
 import time
 
 from ..engine import PhaseError
+from ..classes.notes import note
+from .classroom import progress_of
 from .jsonbody import JSONBytes, dumps
 from .state import session_state
 
@@ -17,6 +19,8 @@ async def compute(request, session, kind, fn, *args, status_code=200, headers=No
     store = request.app.state.store
     store.reserve(session)
     timing = {}
+    in_class = await request.app.state.classes.member(session.id) is not None
+    progress = []
 
     def work(job):
         try:
@@ -24,6 +28,8 @@ async def compute(request, session, kind, fn, *args, status_code=200, headers=No
             result = fn(job, *args)
             if inspect.isgenerator(result):
                 result = yield from result
+            if in_class:                       # for the teacher's view, read where the session is held
+                progress.append(progress_of(session.trainer))
             return result
         finally:
             store.recount(session)
@@ -32,6 +38,8 @@ async def compute(request, session, kind, fn, *args, status_code=200, headers=No
                                                  bulk=time.monotonic() < session.playing_until)
     back = time.perf_counter()
     await store.save(session)
+    if progress:
+        note(request, session.id, progress=progress[0])
     stages = server_timing(request, timing, back, time.perf_counter())
     return JSONBytes(body, status_code=status_code, headers={**(headers or {}), "Server-Timing": stages})
 

@@ -212,17 +212,29 @@ class Graph:
 
     # -- the two modes ---------------------------------------------------------------------
 
+    def needed_by(self, output):
+        """The ids of the nodes `output` depends on (itself included)."""
+        needed = {output}
+        for n in reversed(self.nodes):            # a node's users come after it
+            if n.id in needed:
+                needed.update(n.inputs)
+        return needed
+
     def backward(self, output):
         """Reverse mode from `output`: every node's d output / d node, accumulated (+=) over
-        every use; returns the steps in the order taken: (node, [(input, local, contribution)])."""
+        every use; returns the steps in the order taken: (node, [(input, local, contribution)]).
+        Only the nodes `output` depends on send: a node off its path has d output / d node = 0
+        exactly, and its local derivatives (inf where another output overflowed) must not
+        turn that 0 into NaN (0 · inf)."""
         for n in self.nodes:
             n.grad = 0.0
         self.nodes[output].grad = 1.0
+        needed = self.needed_by(output)
         steps = []
         with np.errstate(all="ignore"):
             for n in reversed(self.nodes):        # reverse topological order
                 sends = []
-                for k, (i, d) in enumerate(zip(n.inputs, n.local)):
+                for k, (i, d) in enumerate(zip(n.inputs, n.local) if n.id in needed else ()):
                     contribution = float(np.float64(d) * np.float64(n.grad))     # local · upstream
                     self.nodes[i].grad += contribution
                     sends.append((i, d, contribution))
@@ -230,17 +242,23 @@ class Graph:
         return steps
 
     def forward_tangents(self, wrt):
-        """Forward mode for input `wrt`: each node's d node / d wrt, from its inputs' tangents."""
+        """Forward mode for input `wrt`: each node's d node / d wrt, from its inputs' tangents
+        (only those that depend on `wrt`: the others' tangent is 0 exactly, and 0 · inf is not)."""
         if wrt not in self.names or self.names[wrt].op != "input":
             raise ConfigError("wrt", f"wrt must be one of the inputs: {', '.join(self.inputs()) or 'none'}")
+        moved = set()             # the nodes that depend on wrt
         with np.errstate(all="ignore"):
             for n in self.nodes:
                 if n.op == "input":
                     n.tangent = 1.0 if n.label == wrt else 0.0
-                elif n.op == "const":
+                    if n.label == wrt:
+                        moved.add(n.id)
+                elif n.op == "const" or not moved.intersection(n.inputs):
                     n.tangent = 0.0
                 else:
-                    n.tangent = float(sum(np.float64(d) * np.float64(self.nodes[i].tangent) for i, d in zip(n.inputs, n.local)))
+                    moved.add(n.id)
+                    n.tangent = float(sum(np.float64(d) * np.float64(self.nodes[i].tangent)
+                                          for i, d in zip(n.inputs, n.local) if i in moved))
         return {n.id: n.tangent for n in self.nodes}
 
     def inputs(self):

@@ -88,7 +88,7 @@ class CrossEntropy(Loss):
     """L = −Σ y log softmax(z) / n, with the fused gradient (A − Y)/n."""
 
     name = "cross_entropy"
-    label = "cross_entropy (softmax)"
+    label = "cross-entropy (with softmax)"
     requires = "softmax"
     output = "softmax"
     default_for = ("multiclass",)

@@ -10,12 +10,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
+from ..classes.notes import note_refusal
 from .admission import RateLimited
 from ..engine import PhaseError
 from .middleware import SECURITY_HEADERS, BodyTooLarge, ReceivingFull
 from .guards import SLOW_BODIES, BodyTimeout
 from ..engine import ConfigError
 from ..sessions.store import SessionNotFound, StoreFull, StoreUnavailable
+from ..classes.model import ClassFull, ClassNotFound, ClassPaused
 
 log = logging.getLogger("manualgrad")
 store_log = logging.getLogger("manualgrad.store")   # once a minute per message (guards.quiet_storms)
@@ -77,12 +79,29 @@ def install_error_handlers(app: FastAPI):
 
     @app.exception_handler(ConfigError)
     async def invalid_config(request: Request, exc: ConfigError):
+        note_refusal(request, 422, str(exc))
         loc = (exc.location, *exc.field.split("."))
         return validation_error([(loc, str(exc), "value_error")])
 
     @app.exception_handler(PhaseError)
     async def wrong_phase(request: Request, exc: PhaseError):
+        note_refusal(request, 409, str(exc))          # for the teacher's view of a class
         return JSONResponse(status_code=409, content={"detail": str(exc)})
+
+    @app.exception_handler(ClassNotFound)
+    async def unknown_class(request: Request, exc: ClassNotFound):
+        return JSONResponse(status_code=404, content={
+            "detail": "no such class: check the code, or it has ended (a class ends when its teacher ends it, "
+                      "or after some hours unused)"})
+
+    @app.exception_handler(ClassFull)
+    async def class_full(request: Request, exc: ClassFull):
+        return JSONResponse(status_code=409, content={"detail": str(exc)})
+
+    @app.exception_handler(ClassPaused)
+    async def class_paused(request: Request, exc: ClassPaused):
+        note_refusal(request, 423, str(exc))
+        return JSONResponse(status_code=423, content={"detail": str(exc)})
 
     @app.exception_handler(SessionNotFound)
     async def unknown_session(request: Request, exc: SessionNotFound):

@@ -1,7 +1,7 @@
 // the Build panel: dataset, layers, activations, loss, optimiser; every change becomes a new
 // session config (buildspec.js) plus a sentence saying what changed
 
-import { defaultLoss, defaultOutput, hiddenActivations, outputActivations, requiredOutput, settingDefault } from "../core/catalog.js";
+import { defaultLoss, defaultOutput, hiddenActivations, lossWords, outputActivations, requiredOutput, settingDefault } from "../core/catalog.js";
 import { DEFAULT_CONV, STARTER, SINGLE_NEURON, clone, lossFits, specConfig, specFromConfig, specInfo } from "./buildspec.js";
 import { ConvStackEditor, addImageOptions, imageInfos } from "./convbuild.js";
 
@@ -64,14 +64,14 @@ export class Builder {
     }));
     e.loss.addEventListener("change", () => this.edit((s) => {
       s.loss = e.loss.value;
-      let what = `loss: ${this.wanted.loss} → ${s.loss}`;
+      let what = `loss: ${lossWords(this.wanted.loss)} → ${lossWords(s.loss)}`;
       const needed = requiredOutput(s.loss);
       if (needed && s.output !== needed) {
         s.output = needed;
         what += ` (which needs a ${needed} output, so the output activation changed too)`;
       } else if (!needed && s.output === "softmax") {
         s.output = defaultOutput(s.loss);
-        what += ` (softmax goes with cross_entropy only, so the output became ${s.output})`;
+        what += ` (softmax goes with cross-entropy only, so the output became ${s.output})`;
       }
       return what;
     }));
@@ -217,7 +217,7 @@ export class Builder {
     if (before.task !== after.task || !lossFits(s.loss, after.task)) {
       s.loss = defaultLoss(after.task);
       s.output = defaultOutput(s.loss);
-      what += `; loss ${s.loss} with a ${s.output} output, as suits ${after.task === "regression" ? "a regression" : after.task === "multiclass" ? `${after.outputs} classes` : "two classes"}`;
+      what += `; loss ${lossWords(s.loss)} with a ${s.output} output, as suits ${after.task === "regression" ? "a regression" : after.task === "multiclass" ? `${after.outputs} classes` : "two classes"}`;
     }
     return what;
   }
@@ -339,13 +339,13 @@ export class Builder {
       return opt;
     }));
     const forced = requiredOutput(s.loss);
-    e.output.title = forced ? `${s.loss} needs a ${forced} output` : "softmax goes with cross_entropy only";
+    e.output.title = forced ? `${lossWords(s.loss)} needs a ${forced} output` : "softmax goes with cross-entropy only";
     for (const opt of e.loss.options) {
       opt.disabled = !lossFits(opt.value, info.task);
     }
     e.loss.value = s.loss;
     e.loss.title = info.task === "regression" ? "regression targets are not probabilities: mse"
-      : info.task === "binary" ? "cross_entropy needs one-hot targets of several classes" : "";
+      : info.task === "binary" ? "cross-entropy needs one-hot targets of several classes" : "";
     put(e.optimizer, s.optimizer);
     put(e.lr, Number.isNaN(s.lr) ? "" : s.lr);
     put(e.batch, s.batch ?? "");

@@ -1,5 +1,6 @@
 // the Build panel's spec (dataset, hidden layers, output, loss, optimiser, as the panel holds
 // them) and the session config it stands for, both ways; "what changed" between two, in words
+import { lossWords } from "../core/catalog.js";
 
 import { describeLayers, isConvConfig } from "../conv/convmath.js";
 
@@ -143,6 +144,11 @@ export function specFromConfig(normal, given, current) {
   return spec;
 }
 
+/** a loss in prose: the catalog's words for it when the page has one ("cross-entropy"), else its name */
+function words(loss) {
+  try { return lossWords(loss); } catch (err) { return loss; }
+}
+
 /** "what changed" between two specs, in words (for presets and reloads) */
 export function describeChange(before, after) {
   if (!before) return "a network to start with";
@@ -152,7 +158,7 @@ export function describeChange(before, after) {
     out.push(`convolution and pooling: ${describeLayers(after.conv)}`);
   }
   if (before.hidden.length !== after.hidden.length) out.push(`${after.hidden.length} hidden layer${after.hidden.length === 1 ? "" : "s"} (was ${before.hidden.length})`);
-  if (before.loss !== after.loss) out.push(`loss ${before.loss} → ${after.loss}`);
+  if (before.loss !== after.loss) out.push(`loss ${words(before.loss)} → ${words(after.loss)}`);
   if (before.output !== after.output) out.push(`output ${before.output} → ${after.output}`);
   if (before.optimizer !== after.optimizer) out.push(`optimiser ${before.optimizer} → ${after.optimizer}`);
   if (before.lr !== after.lr) out.push(`learning rate ${before.lr} → ${after.lr}`);

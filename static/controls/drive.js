@@ -150,6 +150,15 @@ export class DriveBar {
     if (note) badge.textContent = note;
   }
 
+  /** an earlier update is on screen: a phase goes back to now first, and says so */
+  setLookingBack(step, now) {
+    this.guidance.textContent = `Looking back at step ${step}. Forward, Backward and Step go back to now (step ${now}) first; `
+      + `“Continue from here” carries on from step ${step} instead.`;
+    for (const name of ["forward", "backward", "step"]) {
+      if (this.why[name] && this.buttons[name].getAttribute("aria-disabled") === "false") this.why[name].textContent = `back to step ${now}, then ${name}`;
+    }
+  }
+
   setPlaying(on) {
     this.playing = on;
     if (!on) this.showWait(0);

@@ -31,3 +31,5 @@ export const historyCap = () => need().history_cap;
 // the conv page's vocabulary: the image datasets (shape, classes) and the layer kinds (settings)
 export const imageDatasets = () => need().image_datasets ?? [];
 export const layerKinds = () => need().layer_kinds ?? [];
+/** a loss as prose names it ("mse", "bce", "cross-entropy"): its label up to the colon or bracket */
+export const lossWords = (name) => (need().losses.find((l) => l.name === name)?.label ?? name).split(/:| \(/)[0].trim();

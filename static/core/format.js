@@ -54,3 +54,10 @@ export function sentence(text) {
   const t = String(text).trimEnd();
   return /[.!?…]$/.test(t) ? t : `${t}.`;
 }
+
+/** how many of `total` points a share `accuracy` is, and its percent rounded as a person would
+ *  (113 of 200 is 57 %, where Math.round(0.565 * 100) gives 56) */
+export function rightOf(accuracy, total) {
+  const count = Math.round(accuracy * total);
+  return { count, percent: Math.round((count * 100) / total) };
+}

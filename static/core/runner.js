@@ -45,6 +45,8 @@ export class Runner {
     if (name === "play") return this.togglePlay();
     if (name === "train") return this.trainSteps();
     if (name === "reset") this.stopRunning();
+    const back = store.past ? store.past.step : null;      // looking back: to now first, said so
+    if (back !== null) store.leavePast();
     return store.enqueue(async () => {
       if (!store.state) return;
       const [ok, why] = this.drive.allowed(name, store.state.phase);
@@ -55,7 +57,8 @@ export class Runner {
       const state = await store.act(name);      // the chart and the pictures follow the store
       messages.clearError();
       const news = ACTION_NEWS[name](state, this.predict.concealed() !== null);
-      messages.say(name === "step" ? news + this.lossWarning() : news);
+      const first = back === null ? "" : `Back from step ${back} to now, then: `;
+      messages.say(first + (name === "step" ? news + this.lossWarning() : news));
     });
   }
 

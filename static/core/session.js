@@ -1,12 +1,14 @@
 // the session's lifecycle: create, replace, recover, open from a link, preset or file; one request
 // at a time, through the store
 import { reasons } from "./api.js";
+import { lossWords } from "./catalog.js";
 import { describeChange } from "../controls/buildspec.js";
 import { fmt, sentence } from "./format.js";
 import { codeFromHash } from "../controls/scenarios.js";
 import { storedId } from "./store.js";
 import { describeLayers, isConvConfig } from "../conv/convmath.js";
 import { describeHead, isSequenceConfig } from "../attention/attnmath.js";
+import { className, sampleName } from "./names.js";
 
 /** "a 2–4–1 network (tanh, sigmoid), bce loss, sgd with learning rate 0.3[, on 200 points]" */
 function describeNet(state, points = true) {
@@ -14,7 +16,7 @@ function describeNet(state, points = true) {
   const shape = isConvConfig(c) ? `convolutional network on ${c.input_shape.join("×")} images (${describeLayers(c.layers)})`
     : isSequenceConfig(c) ? `network of ${describeHead(c.layers[0])} and ${c.layers.length - 1} dense layer${c.layers.length > 2 ? "s" : ""} at each position, on sequences of ${c.input_shape[0]} positions`
       : `${c.layers.join("–")} network (${c.activations.join(", ")})`;
-  const net = `a ${shape}, ${c.loss} loss, ${c.optimizer.name} with learning rate ${c.optimizer.lr}`;
+  const net = `a ${shape}, ${lossWords(c.loss)} loss, ${c.optimizer.name} with learning rate ${c.optimizer.lr}`;
   const what = isSequenceConfig(c) ? "sequence" : "point";
   return points ? `${net}, on ${state.points} ${what}${state.points === 1 ? "" : "s"}` : net;
 }
@@ -190,7 +192,7 @@ export class Session {
 
   teacherNote() {
     const parts = [this.teacher.summary()];
-    if (this.predict.edge) parts.push("Exercise: predict the highlighted weight’s gradient before the page shows it.");
+    if (this.predict.edge && this.predict.mode === "teacher") parts.push("Exercise: predict the highlighted weight’s gradient before the page shows it.");
     return parts.filter(Boolean).join(" ");
   }
 
@@ -213,7 +215,7 @@ export class Session {
       if (this.opened.description) scenario.description = this.opened.description;
     }
     // the exercise goes along only while this network still has its weight
-    if (teacher.active) scenario.teacher = { ...teacher.mode(), predict: this.predict.weight };
+    if (teacher.active) scenario.teacher = { ...teacher.mode(), predict: this.predict.mode === "teacher" ? this.predict.weight : null };
     return scenario;
   }
 
@@ -287,7 +289,7 @@ export class Session {
     } else {
       const k = Number(mode.split("-")[1]);
       y = Y[0].length > 1 ? Y[0].map((_, m) => (m === k ? 1 : 0)) : [k];
-      what = `added a class ${k} point at (${fmt(x[0], 3)}, ${fmt(x[1], 3)})`;
+      what = `added a point with ${className(k, Y[0].length > 1 ? "multiclass" : "binary")} at (${fmt(x[0], 3)}, ${fmt(x[1], 3)})`;
     }
     const [spec, text] = this.builder.withPoints([...X, x], [...Y, y], what, this.weightsOnScreen());
     this.rebuild(spec, text);
@@ -334,7 +336,7 @@ export class Session {
     const test = this.store.data.test && this.store.data.test.length === X.length ? this.store.data.test : null;
     const at = test ? test.map((held, k) => (held ? -1 : k)).filter((k) => k >= 0)[n] : n;
     const [spec, text] = this.builder.withPoints(X.filter((_, k) => k !== at), Y.filter((_, k) => k !== at),
-      `removed point #${n}`, this.weightsOnScreen());
+      `removed point ${sampleName(n)}`, this.weightsOnScreen());
     this.store.followRemoved(n);
     this.rebuild(spec, text);
   }

@@ -4,6 +4,7 @@ import { api } from "./api.js";
 import { fmt } from "./format.js";
 import { fitsConv, isConvConfig } from "../conv/convmath.js";
 import { fitsAttention, isSequenceConfig } from "../attention/attnmath.js";
+import { sampleName } from "./names.js";
 
 const STORED = "manualgrad.session";   // sessionStorage: this tab's session, reopened on a reload
 const OWN_POINTS_EXTENT = 1.5;         // own points: the plot covers at least ±1.5, room to click
@@ -277,11 +278,11 @@ export class SessionStore {
       this.show(state, "sample");
       const s = state.sample;
       if (isSequenceConfig(state.config)) {
-        this.emit("notice", `Following sequence #${n}: its ${s.input.length} positions, their tokens and targets are in the view.`);
+        this.emit("notice", `Following sequence ${sampleName(n)}: its ${s.input.length} positions, their tokens and targets are in the view.`);
         return;
       }
       const x = Array.isArray(s.input[0]) ? `an image of ${state.config.input_shape.join("×")}` : `x = (${s.input.map((v) => fmt(v, 3)).join(", ")})`;
-      this.emit("notice", `Following sample #${n}: ${x}, y = (${s.target.map((v) => fmt(v, 3)).join(", ")}).`);
+      this.emit("notice", `Following sample ${sampleName(n)}: ${x}, y = (${s.target.map((v) => fmt(v, 3)).join(", ")}).`);
     });
   }
 
@@ -419,7 +420,7 @@ export class SessionStore {
       this.sample = n;
       const state = await api.get(this.id, n);
       this.show(state, "sample");
-      this.emit("notice", `Now following sample #${n}, the first of this minibatch: sample #${old} is not in it, so it has no values this step.`);
+      this.emit("notice", `Now following sample ${sampleName(n)}, the first of this minibatch: sample ${sampleName(old)} is not in it, so it has no values this step.`);
     });
   }
 }

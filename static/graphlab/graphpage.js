@@ -5,12 +5,12 @@ import { api } from "../core/api.js";
 import { fmt } from "../core/format.js";
 import { contour } from "../panels/dataplot.js";
 import { divergingBytes } from "../core/colors.js";
-import { layout, parseValues, reverseSteps } from "./graphlayout.js";
+import { decodeReply, layout, parseValues, placeLabels, reverseSteps } from "./graphlayout.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-const COL = 150, ROW = 78, R = 26;
+const COL = 150, ROW = 92, R = 26;         // rows far enough apart for a gradient under one node and a name over the next
 const PRESETS = [
-  { name: "The reference’s (x1 + x2) · x3", source: "(x1 + x2) * x3", values: "x1 = 1, x2 = 2, x3 = 3" },
+  { name: "The reference’s (x1 + x2) · x3", source: "(x1 + x2) * x3", values: "x1 = 3, x2 = -1, x3 = 5" },
   { name: "micrograd’s neuron", source: "n = x1*w1 + x2*w2 + b\ntanh(n)", values: "x1 = 2, x2 = 0, w1 = -3, w2 = 1, b = 6.8813735870195432" },
   { name: "A value used twice: b = a + a", source: "b = a + a", values: "a = 3" },
   { name: "One sigmoid neuron and its squared error", source: "z = w*x + b\na = sigmoid(z)\n0.5 * (a - y)^2", values: "x = 0.5, y = 1, w = 0.2, b = 0.1" },
@@ -49,6 +49,7 @@ class GraphLab {
     document.querySelector("[data-action=graph-run]").addEventListener("click", () => this.go(Infinity));
     for (const radio of document.querySelectorAll("input[name=graph-mode]")) radio.addEventListener("change", () => this.build());
     $("graph-wrt").addEventListener("change", () => this.build());
+    $("graph-output").addEventListener("change", () => this.restart());
     $("error-close").addEventListener("click", () => { $("error").hidden = true; });
     // a link from the network page: /graph#source=…&values=…
     const given = new URLSearchParams(window.location.hash.slice(1));
@@ -73,8 +74,9 @@ class GraphLab {
     const inputs = Object.keys(values);
     const twoInputs = inputs.length === 2;
     try {
-      this.reply = await api.graph({ source: $("graph-source").value, values, ...(wrt ? { wrt } : {}),
-                                     ...(twoInputs && !$("graph-source").value.includes(",") ? { hessian: true } : {}) });
+      // NaN and ±∞ come as null with a note of which (`nonfinite`): here they are numbers again
+      this.reply = decodeReply(await api.graph({ source: $("graph-source").value, values, ...(wrt ? { wrt } : {}),
+                                     ...(twoInputs && !$("graph-source").value.includes(",") ? { hessian: true } : {}) }));
     } catch (err) {
       return this.problem(err.message);
     }
@@ -83,11 +85,36 @@ class GraphLab {
     const chosen = wrtSelect.value;
     wrtSelect.replaceChildren(...this.reply.inputs.map((n) => new Option(n, n)));
     if (this.reply.inputs.includes(chosen)) wrtSelect.value = chosen;
-    this.steps = this.mode === "reverse" ? reverseSteps(this.reply) : this.reply.order.map((id) => ({ node: id }));
-    this.k = 0;
+    // two outputs: reverse mode runs from one of them, the learner's choice
+    const outs = this.reply.outputs ?? [this.reply.output];
+    const pick = $("graph-output");
+    const kept = this.source === $("graph-source").value ? Number(pick.value) : null;    // the same expression: the same output
+    this.source = $("graph-source").value;
+    pick.replaceChildren(...outs.map((id, k) => new Option(`${this.outName(id)} (output ${k + 1})`, String(id))));
+    if (outs.includes(kept)) pick.value = String(kept);
+    $("graph-output-pick").hidden = outs.length < 2 || this.mode !== "reverse";
     this.draw();
+    this.restart();
+  }
+
+  /** the output reverse mode runs from */
+  get output() {
+    const outs = this.reply.outputs ?? [this.reply.output];
+    const chosen = Number($("graph-output").value);
+    return outs.includes(chosen) ? chosen : outs[0];
+  }
+
+  /** an output's name as the nodes' gradients say it: its line's name, else "out 1", "out 2" */
+  outName(id) {
+    const outs = this.reply.outputs ?? [this.reply.output];
+    return this.reply.nodes[id].name ?? (outs.length > 1 ? `out ${outs.indexOf(id) + 1}` : "out");
+  }
+
+  /** back to the first step, from the chosen output */
+  restart() {
+    this.steps = this.mode === "reverse" ? reverseSteps(this.reply, this.output) : this.reply.order.map((id) => ({ node: id }));
+    this.k = 0;
     this.go(0);
-    this.summary();
   }
 
   problem(text) {
@@ -129,11 +156,11 @@ class GraphLab {
       const op = el("text", { x, y: y - 4, class: "gop" }, g);
       op.textContent = n.op === "input" || n.op === "const" ? n.label : n.op;
       const val = el("text", { x, y: y + 12, class: "gval" }, g);
-      val.textContent = n.finite ? num(n.value, 3) : "not finite";
+      val.textContent = num(n.value, 3);        // as it is: ∞, −∞ or NaN when not finite
       const name = el("text", { x, y: y - R - 6, class: "gname" }, g);
       name.textContent = n.name ?? (n.op === "input" ? "" : "");
       const grad = el("text", { x, y: y + R + 14, class: "ggrad" }, g);
-      el("title", {}, g).textContent = `${n.label} = ${n.finite ? n.value : "not a finite number"}`;
+      el("title", {}, g).textContent = `${n.label} = ${n.finite ? n.value : `${fmt(n.value)}, not a finite number`}`;
       this.boxes[n.id] = { g, grad };
     }
     $("graph-order").textContent = `Topological order (each node after its inputs): ${this.reply.order
@@ -161,6 +188,25 @@ class GraphLab {
     document.querySelector("[data-action=graph-back]").disabled = this.k === 0;
     document.querySelector("[data-action=graph-step]").disabled = this.k === total;
     document.querySelector("[data-action=graph-run]").disabled = this.k === total;
+    this.summary();
+    this.settleLabels();
+  }
+
+  /** the texts on the edges and under the nodes moved off each other and off the nodes, and the
+   *  drawing grown to hold every one of them (a label was drawn over another, or cut) */
+  settleLabels() {
+    const svg = this.svg;
+    // the nodes' own texts first, then the edges' (a flowing one before a resting one)
+    const texts = [".gname", ".ggrad", ".gflow", ".glocal"].flatMap((c) => [...svg.querySelectorAll(c)]).filter((t) => t.textContent);
+    for (const t of texts) t.removeAttribute("transform");
+    const box = (b) => ({ x: b.x - 2, y: b.y - 1, w: b.width + 4, h: b.height + 2 });
+    const nodes = [...svg.querySelectorAll(".gnode circle")].map((c) => box(c.getBBox()));
+    const moves = placeLabels(texts.map((t) => box(t.getBBox())), nodes, 6, 10);
+    texts.forEach((t, k) => { if (moves[k]) t.setAttribute("transform", `translate(0 ${moves[k]})`); });
+    const all = svg.getBBox();
+    const pad = 8;
+    svg.setAttribute("viewBox", `${all.x - pad} ${all.y - pad} ${all.width + 2 * pad} ${all.height + 2 * pad}`);
+    svg.style.width = `${Math.round(all.width + 2 * pad)}px`;
   }
 
   showReverse(nodes) {
@@ -168,21 +214,25 @@ class GraphLab {
     const last = done[done.length - 1];
     const partial = last ? last.partial : null;
     const received = last ? last.received : null;
+    // with two outputs a gradient says whose it is: ∂stable = 0.5
+    const two = Boolean(this.reply.outputs);
+    const grad = two ? `∂${this.outName(this.output)} =` : "grad";
     for (const s of done) {
       const b = this.boxes[s.node];
       b.g.classList.add("done");
+      b.g.classList.toggle("off-path", !s.on);
       b.g.dataset.grad = String(s.grad);
-      b.grad.textContent = `grad ${num(s.grad)}`;
+      b.grad.textContent = `${grad} ${num(s.grad)}`;         // off the output's path: 0, and drawn faint
     }
     if (partial) {                 // nodes not reached yet: what they have received so far
       for (const n of nodes) {
         if (done.some((s) => s.node === n.id)) continue;
         const got = received[n.id];
-        if (got.length) this.boxes[n.id].grad.textContent = `grad ${got.length > 1 ? got.map((c) => num(c, 3)).join(" + ") + " = " : ""}${num(partial[n.id])} so far`;
+        if (got.length) this.boxes[n.id].grad.textContent = `${grad} ${got.length > 1 ? got.map((c) => num(c, 3)).join(" + ") + " = " : ""}${num(partial[n.id])} so far`;
       }
     }
     if (!last) {
-      $("graph-caption").textContent = "Reverse mode starts at the output: its gradient with respect to itself is 1. Press Next node.";
+      $("graph-caption").textContent = `Reverse mode starts at the output${two ? `, ${this.outName(this.output)}` : ""}: its gradient with respect to itself is 1. Press Next node.`;
       return;
     }
     this.boxes[last.node].g.classList.add("current");
@@ -224,14 +274,34 @@ class GraphLab {
       : `${n.label}: ${n.op === "input" ? (n.label === wrt ? "the input we differentiate by: tangent 1" : "another input: tangent 0") : "a constant: tangent 0"}.`;
   }
 
+  /** what the steps so far have found: each input's gradient once reverse mode reaches it (its
+   *  tangent once forward mode has run through), the checks and the Jacobian at the end */
   summary() {
     const r = this.reply;
     const box = $("graph-summary");
     const lines = [];
-    lines.push(`Gradients (reverse mode, one pass for the output): ${r.inputs.map((n) => `∂/∂${n} = ${num(r.gradients[n], 6)}`).join(", ")}.`);
+    const complete = this.k === this.steps.length;
+    box.dataset.complete = String(complete);
+    const outs = r.outputs ?? [r.output];
+    const row = outs.indexOf(this.output);
+    const gradients = row > 0 ? Object.fromEntries(r.inputs.map((n, c) => [n, r.jacobian.matrix[row][c]])) : r.gradients;
+    if (this.mode === "reverse") {
+      const reached = new Set(this.steps.slice(0, this.k).map((s) => s.node));
+      const inputId = (name) => r.nodes.find((n) => n.op === "input" && n.label === name).id;
+      lines.push(`Gradients${outs.length > 1 ? ` of ${this.outName(this.output)}` : ""} (reverse mode, one pass): ${r.inputs.map((n) => `∂/∂${n} = ${reached.has(inputId(n)) ? num(gradients[n], 6) : "? (not reached yet)"}`).join(", ")}.`);
+    } else {
+      const wrt = $("graph-wrt").value;
+      lines.push(`Forward mode, tangents of ${wrt}: ${complete ? outs.map((id) => `d${this.outName(id)}/d${wrt} = ${num(r.nodes[id].tangent, 6)}`).join(", ") : "? (run it through)"}.`);
+    }
+    if (!complete) {
+      lines.push("The finite-difference check, the Jacobian and the rest come when every node is done.");
+      box.replaceChildren(...lines.map((t) => Object.assign(document.createElement("p"), { textContent: t })));
+      $("graph-contour").hidden = true;
+      return;
+    }
     const agree = r.inputs.every((n) => r.gradients[n] !== null && r.finite_differences[n] !== null
       && Math.abs(r.gradients[n] - r.finite_differences[n]) <= 1e-6 * Math.max(1, Math.abs(r.finite_differences[n])));
-    lines.push(`Finite differences (extended precision): ${r.inputs.map((n) => `${num(r.finite_differences[n], 6)}`).join(", ")}: `
+    lines.push(`Finite differences (extended precision${outs.length > 1 ? `, of ${this.outName(outs[0])}` : ""}): ${r.inputs.map((n) => `${num(r.finite_differences[n], 6)}`).join(", ")}: `
       + (agree ? "they agree with the gradients." : "they differ somewhere (a kink such as |x| or relu at 0, or a value that is not finite)."));
     if (r.jacobian) {
       lines.push(`Two outputs: the Jacobian, one row per output (reverse mode fills it row by row, one backward each) and one column per input (forward mode fills it column by column, one pass each): `

@@ -3,7 +3,7 @@
 import { fmt, fmtSigned, operandDigits } from "../core/format.js";
 import * as M from "./mathml.js";
 import { renderMemory } from "./memory.js";
-import { unitName } from "../core/names.js";
+import { apiWeight, sampleName, unitName } from "../core/names.js";
 import { renderTerms } from "./terms.js";
 
 const d = (top, bottom) => M.partial(top, bottom);
@@ -67,8 +67,16 @@ export class ChainPanel {
     const w = state.layers[L - 1].W[i][j];
     const h = doc.createElement("h2");
     h.textContent = `Weight from ${from} to ${to}: w = ${fmt(w, 6)}`;
-    const where = para(doc, `layers[${L - 1}].W[${i}][${j}] in the state. The chain rule below is for sample #${state.sample.index}.`, "context");
-    root.append(h, where);
+    const where = para(doc, `The chain rule below is for sample ${sampleName(state.sample.index)}. `
+      + `In the API, which counts from 0: ${apiWeight(L, i, j)}, sample ${state.sample.index}.`, "context");
+    // the panel's actions right after its heading (a Tab or two away), their result under them
+    const actions = doc.createElement("div");
+    actions.className = "actions";
+    const [check, result] = this.checkButton(L, i, j);
+    check.disabled = state.phase !== "backward" || this.concealed(L, i, j);     // no dW yet, or one to predict
+    check.title = check.disabled ? "After Forward and Backward: its dW to check" : check.title;
+    actions.append(check);
+    root.append(h, actions, result, where);
     if (this.editWeight) root.append(this.editor(L, i, j, w));
     const body = doc.createElement("div");
     body.className = "chain-body";
@@ -90,14 +98,14 @@ export class ChainPanel {
     const dW = state.layers[L - 1].dW[i][j];
     root.dataset.grad = String(dW);
     if (state.sample && !state.sample.in_batch) {   // its chain has no numbers this step
-      body.append(para(doc, `Sample #${state.sample.index} is not in the current minibatch, so it adds nothing to this step’s dW. For the whole batch: dW = ${fmt(dW, 6)}.`, "problem"));
+      body.append(para(doc, `Sample ${sampleName(state.sample.index)} is not in the current minibatch, so it adds nothing to this step’s dW. For the whole batch: dW = ${fmt(dW, 6)}.`, "problem"));
       const n = this.firstInBatch();
       if (n !== null) {
         const follow = doc.createElement("button");
         follow.type = "button";
         follow.className = "small";
         follow.dataset.action = "follow-in-batch";
-        follow.textContent = `Follow sample #${n}, which is in this minibatch`;
+        follow.textContent = `Follow sample ${sampleName(n)}, which is in this minibatch`;
         follow.addEventListener("click", () => this.follow(n));
         body.append(follow);
       }
@@ -183,7 +191,8 @@ export class ChainPanel {
     const doc = this.doc;
     const out = [];
     const fused = c.activation === "softmax";
-    out.push(section(doc, `For sample #${c.sample}: three factors, one per link of the chain`,
+    out.push(section(doc, fused ? `For sample ${sampleName(c.sample)}: two factors, a_prev and ∂L/∂z (softmax’s ∂L/∂z comes whole)`
+      : `For sample ${sampleName(c.sample)}: three factors, one per link of the chain`,
       this.formula(c, from, to),
       para(doc, fused
         ? `a_prev is what ${from} sent along this weight (∂z/∂w = a_prev). With softmax and cross-entropy together, ∂L/∂z = (a − y)/n directly.`
@@ -219,28 +228,33 @@ export class ChainPanel {
 
     out.push(section(doc, "What Step will do to this weight", ...this.update(c)));
 
+    return out;
+  }
+
+  /** "Check it with finite differences" and the box its answer comes in */
+  checkButton(L, i, j) {
+    const doc = this.doc;
     const check = doc.createElement("button");
     check.type = "button";
-    check.className = "check";
+    check.className = "check small";
     check.textContent = "Check it with finite differences";
+    check.title = "Is backward right? Nudge w by a tiny h both ways and measure the loss: the slope between the two is the gradient, found without any chain rule.";
+    check.dataset.control = "gradcheck";          // a teacher may hide or lock it for a lesson
     const result = doc.createElement("div");
     result.className = "check-result";
+    result.dataset.control = "gradcheck";
     result.setAttribute("aria-live", "polite");
     check.addEventListener("click", () => {
-      check.disabled = true;
-      result.replaceChildren(para(doc, "Computing the loss with w nudged up and down…"));
+      if (check.getAttribute("aria-disabled") === "true") return;
+      check.setAttribute("aria-disabled", "true");     // not disabled: the focus stays on it
+      result.replaceChildren(para(doc, "Is backward right? Computing the loss with w nudged up and down by a tiny h: the slope between the two is the gradient, found without any chain rule…"));
       this.fetchCheck(L - 1, i, j).then((g) => {
         result.replaceChildren(...this.checkResult(g));
       }).catch((err) => {
         result.replaceChildren(para(doc, err.message, "problem"));
-      }).finally(() => { check.disabled = false; });
+      }).finally(() => check.removeAttribute("aria-disabled"));
     });
-    const checking = section(doc, "Is backward right?", para(doc,
-      "Nudge w by a tiny h both ways and measure the loss: the slope between the two is the gradient, found without any chain rule."),
-      check, result);
-    checking.dataset.control = "gradcheck";      // a teacher may hide or lock it for a lesson
-    out.push(checking);
-    return out;
+    return [check, result];
   }
 
   /** ∂L/∂a of unit `to` as the sum over its paths to the next layer: Σ w · ∂L/∂z, each path a
@@ -333,17 +347,18 @@ export class ChainPanel {
     const digits = agreeingDigits(g.relative_error);
     const good = g.relative_error !== null && g.relative_error < 1e-5;
     const numeric = M.math(`numeric ${g.numeric}`,
-      M.mtext("numeric: "), M.frac(M.row(M.mi("L"), M.paren(M.mi("w"), M.mo("+"), M.mi("h")), M.mo("−"),
+      M.mtext("numeric:\u00a0"), M.frac(M.row(M.mi("L"), M.paren(M.mi("w"), M.mo("+"), M.mi("h")), M.mo("−"),
                                              M.mi("L"), M.paren(M.mi("w"), M.mo("−"), M.mi("h"))),
                                       M.row(M.mn(2), M.mi("h"))),
       M.eq(), M.num(g.numeric, { digits: 10 }));
-    const analytic = M.math(`analytic ${g.analytic}`, M.mtext("backward: "), M.mi("dW"), M.eq(),
+    const analytic = M.math(`analytic ${g.analytic}`, M.mtext("backward:\u00a0"), M.mi("dW"), M.eq(),
                             M.num(g.analytic, { digits: 10 }));
     const verdict = para(doc, good
       ? `They agree to about ${digits} significant digits (relative error ${fmt(g.relative_error, 2)}, over the ${g.samples === 1 ? "1 sample" : `${g.samples} samples`} of the batch).`
       : `They differ: relative error ${fmt(g.relative_error, 2)}. Near a kink of ReLU, or with a saturated unit, finite differences can be off.`, good ? "agree" : "problem");
     verdict.dataset.role = "gradcheck";
     verdict.dataset.relativeError = String(g.relative_error);
-    return [numeric, analytic, verdict];
+    const how = para(doc, "Is backward right? The loss with w nudged by a tiny h both ways: the slope between the two is the gradient, found without any chain rule.");
+    return [how, numeric, analytic, verdict];
   }
 }

@@ -30,27 +30,42 @@ const HAND = [
 
 // the rows that give away dL/dw while the learner is to predict it
 const GIVES_DW = new Set(["∂L/∂w = x · ∂L/∂z", "w ← w − lr · ∂L/∂w"]);
+// the phase that works each row out: Forward the first 3, Backward the next 5, Step the last 2
+const WORKED_BY = ["Forward", "Forward", "Forward", "Backward", "Backward", "Backward", "Backward", "Backward", "Step", "Step"];
 
-/** The guide's DOM; with `single` the hand calculation of the one-neuron preset (without dL/dw
- *  while it is `concealed` for the predict exercise). */
-export function renderGuide(doc, { single, concealed = false }) {
+/** how many rows of the hand calculation the network has worked out so far: none before
+ *  Forward, then Forward's, Backward's and Step's (after step 0 the table is all known) */
+export function rowsWorked(phase, step) {
+  if (step > 0) return HAND.length;
+  return { fresh: 0, forward: 3, backward: 8, updated: HAND.length }[phase] ?? 0;
+}
+
+/** The guide's DOM; with `single` the hand calculation of the one-neuron preset, its rows filled
+ *  in as the phases reach them (`phase`, `step`), without dL/dw while it is `concealed` for the
+ *  predict exercise. */
+export function renderGuide(doc, { single, concealed = false, phase = "fresh", step = 0 }) {
   const root = el(doc, "div", "", "panel guide");
   root.dataset.role = "guide";
   if (single) {
     root.append(el(doc, "h2", "One neuron, by hand"));
-    root.append(el(doc, "p", "x = 0.5, target y = 1, w = 0.2, b = 0.1, a sigmoid, the loss ½(a − y)², learning rate 0.01. Run Forward, Backward and Step, click the node and the weight, and compare with this calculation:", "note"));
+    root.append(el(doc, "p", "x = 0.5, target y = 1, w = 0.2, b = 0.1, a sigmoid, the loss ½(a − y)², learning rate 0.01. Work each row out yourself first: the table fills in as Forward, Backward and Step run, and the node and the weight show the same numbers.", "note"));
+    root.append(el(doc, "p", "A note on names: the walk-through you read calls the neuron’s output y and the target ŷ. This page calls the output a (ŷ on the network’s output unit) and the target y, as the table does.", "note names-note"));
     const table = el(doc, "table", "", "hand");
     const head = el(doc, "tr");
     for (const t of ["quantity", "with the numbers", "value"]) head.append(el(doc, "th", t));
     const thead = el(doc, "thead");
     thead.append(head);
     const tbody = el(doc, "tbody");
-    for (const [what, how, value] of HAND) {
+    const worked = rowsWorked(phase, step);
+    HAND.forEach(([what, how, value], k) => {
       const tr = el(doc, "tr");
       const hide = concealed && GIVES_DW.has(what);
-      tr.append(el(doc, "td", what), el(doc, "td", hide ? "your prediction" : how), el(doc, "td", hide ? "?" : value, "num"));
+      const waiting = k >= worked;
+      tr.dataset.worked = String(!waiting);
+      tr.append(el(doc, "td", what), el(doc, "td", waiting ? `after ${WORKED_BY[k]}` : hide ? "your prediction" : how, waiting ? "waiting" : ""),
+                el(doc, "td", waiting || hide ? "?" : value, "num"));
       tbody.append(tr);
-    }
+    });
     table.append(thead, tbody);
     root.append(table);
     return root;

@@ -3,8 +3,10 @@
 // rows (from /batch pages), the row and column behind the selected weight highlighted
 import { fmt } from "../core/format.js";
 import { fPrime } from "./nodepanel.js";
+import { sampleName } from "../core/names.js";
 
-const WINDOW = 8;          // batch rows shown at a time
+const WINDOW = 8;          // batch rows shown at a time, at most
+const COLUMN = 3.6;        // rem a column of A_prevᵀ takes (a sign and four digits)
 const SIDE = 8;            // rows or columns of a weight-shaped matrix shown around the selection
 
 /** `rows` × `cols` of A · B (plain lists of rows) */
@@ -64,12 +66,31 @@ function table(doc, name, shape, rows, cols, get, { rowLabel, colLabel, hl = () 
   }
   const scroll = doc.createElement("div");
   scroll.className = "matrix-scroll";
+  scroll.dataset.name = `${name} (${shape[0]} × ${shape[1]})`;
   scroll.append(t);
   wrap.append(cap, scroll);
   return wrap;
 }
 
 const op = (doc, text) => Object.assign(doc.createElement("span"), { className: "matrix-op", textContent: text });
+
+/** a row of matrices and operators, each operator kept with the matrix after it: a narrow panel
+ *  wraps between "· Wᵀ" and "= dX", never between an operator and its matrix */
+function product(doc, ...parts) {
+  const row = doc.createElement("div");
+  row.className = "matrix-row";
+  let term = null;
+  for (const part of parts) {
+    if (!term || typeof part === "string") {
+      term = doc.createElement("div");
+      term.className = "matrix-term";
+      row.append(term);
+    }
+    term.append(typeof part === "string" ? op(doc, part) : part);
+    if (typeof part !== "string") term = null;
+  }
+  return row;
+}
 
 function note(doc, text) {
   return Object.assign(doc.createElement("p"), { className: "note", textContent: text });
@@ -106,19 +127,27 @@ export class MatrixView {
     return box;
   }
 
+  /** as many columns as fit the panel's width whole: batch rows of A_prevᵀ, or units */
+  window(body, column = COLUMN, most = WINDOW) {
+    const width = body.closest(".inspector")?.clientWidth ?? 0;
+    const rem = parseFloat(getComputedStyle(this.doc.documentElement).fontSize) || 15;
+    return width ? Math.max(3, Math.min(most, Math.floor((width - 2.7 * rem) / (column * rem)))) : most;
+  }
+
   async load(body, sel, state) {
     const token = ++this.token;
     body.replaceChildren(note(this.doc, "Loading the batch’s rows…"));
     try {
-      const page = await this.fetchBatch(this.offset, WINDOW);
+      const page = await this.fetchBatch(this.offset, this.window(body));
       if (token !== this.token) return;
-      body.replaceChildren(...this.draw(page, sel, state, () => this.load(body, sel, state)));
+      const side = this.window(body, 4.4, SIDE);     // gradients take more room: −0.000167
+      body.replaceChildren(...this.draw(page, sel, state, () => this.load(body, sel, state), side));
     } catch (err) {
       if (token === this.token) body.replaceChildren(note(this.doc, err.message));
     }
   }
 
-  draw(page, sel, state, reload) {
+  draw(page, sel, state, reload, side = SIDE) {
     const doc = this.doc;
     const k = sel.L - 1, { i, j } = sel;
     const layers = state.layers, layer = layers[k];
@@ -128,7 +157,7 @@ export class MatrixView {
     const X = this.inputs();
     const aPrev = k === 0 ? page.indices.map((s) => X[s]) : page.layers[k - 1].A;
     const dZ = page.layers[k].dZ;
-    const sample = (r) => `#${page.indices[at(r)]}`;
+    const sample = (r) => sampleName(page.indices[at(r)]);
     const unit = (u) => `${u + 1}`;
     const moreRows = n > rows.length;
     const out = [];
@@ -137,8 +166,9 @@ export class MatrixView {
     const nav = doc.createElement("p");
     nav.className = "matrix-nav";
     nav.append(`Batch rows ${page.offset + 1}–${page.offset + rows.length} of ${n}${n > rows.length ? " (the products run over all of them)" : ""}. `);
-    for (const [text, to] of [["‹ earlier rows", page.offset - WINDOW], ["later rows ›", page.offset + WINDOW]]) {
-      if (to < 0 || to >= n) continue;
+    const step = page.indices.length;
+    for (const [text, to] of [["‹ earlier rows", Math.max(0, page.offset - step)], ["later rows ›", page.offset + step]]) {
+      if (to === page.offset || to >= n) continue;
       const b = doc.createElement("button");
       b.type = "button";
       b.className = "small";
@@ -149,24 +179,22 @@ export class MatrixView {
     out.push(nav);
 
     // dW = A_prevᵀ · dZ (with a weight penalty, that is dW's data part: dW − rate·W or − rate·sign(W))
-    const [ri0, ri1] = around(i, fanIn), [cj0, cj1] = around(j, fanOut);
+    const [ri0, ri1] = around(i, fanIn, side), [cj0, cj1] = around(j, fanOut, side);
     const reg = state.config.regularization;
     const penalty = (w) => (!reg ? 0 : reg.kind === "l2" ? reg.rate * w : reg.rate * Math.sign(w));
     const dataPart = (r, c) => (layer.dW[r][c] === null ? null : layer.dW[r][c] - penalty(layer.W[r][c]));
     const hidden = this.concealed(sel.L, i, j);
-    const product = doc.createElement("div");
-    product.className = "matrix-row";
-    product.append(
+    const dWRow = product(doc,
       table(doc, "A_prevᵀ", [fanIn, n], range([ri0, ri1]), rows, (u, r) => aPrev[at(r)][u],
             { rowLabel: unit, colLabel: sample, hl: (u) => u === i, more: { cols: moreRows } }),
-      op(doc, "·"),
+      "·",
       table(doc, "dZ", [n, fanOut], rows, range([cj0, cj1]), (r, u) => dZ[at(r)][u],
             { rowLabel: sample, colLabel: unit, hl: (r, u) => u === j, more: { rows: moreRows } }),
-      op(doc, "="),
+      "=",
       table(doc, reg ? "dW_data" : "dW", [fanIn, fanOut], range([ri0, ri1]), range([cj0, cj1]),
             (r, c) => (this.concealed(sel.L, r, c) ? undefined : dataPart(r, c)),     // "?": to predict
             { rowLabel: unit, colLabel: unit, hl: (r, c) => r === i && c === j }));
-    out.push(product, note(doc, `Row ${i + 1} of A_prevᵀ (what unit ${i + 1} of the layer before sent, one column per sample) times column ${j + 1} of dZ (∂L/∂z of unit ${j + 1}, one row per sample) gives dW[${i + 1}][${j + 1}]${hidden ? ", hidden until you predict it" : ""}: the sum of the per-sample products. The shapes chain: (${fanIn} × ${n}) · (${n} × ${fanOut}) = (${fanIn} × ${fanOut}), the shape of W.`));
+    out.push(dWRow, note(doc, `Row ${i + 1} of A_prevᵀ (what unit ${i + 1} of the layer before sent, one column per sample) times column ${j + 1} of dZ (∂L/∂z of unit ${j + 1}, one row per sample) gives dW[${i + 1}][${j + 1}]${hidden ? ", hidden until you predict it" : ""}: the sum of the per-sample products. The shapes chain: (${fanIn} × ${n}) · (${n} × ${fanOut}) = (${fanIn} × ${fanOut}), the shape of W.`));
     if (reg) {
       out.push(note(doc, `With ${reg.kind} regularisation the product is dW_data, the data loss's part; `
         + `dW adds ${reg.kind === "l2" ? `rate · W = ${reg.rate} · W` : `rate · sign(W) = ${reg.rate} · sign(W)`} to it (the chain panel shows both).`));
@@ -175,15 +203,13 @@ export class MatrixView {
     // dA_prev = dZ · Wᵀ
     const Wt = transpose(layer.W);
     const dAprev = k === 0 ? matmul(dZ, Wt) : page.layers[k - 1].dA;
-    const back = doc.createElement("div");
-    back.className = "matrix-row";
-    back.append(
+    const back = product(doc,
       table(doc, "dZ", [n, fanOut], rows, range([cj0, cj1]), (r, u) => dZ[at(r)][u],
             { rowLabel: sample, colLabel: unit, more: { rows: moreRows } }),
-      op(doc, "·"),
+      "·",
       table(doc, "Wᵀ", [fanOut, fanIn], range([cj0, cj1]), range([ri0, ri1]), (u, v) => layer.W[v][u],
             { rowLabel: unit, colLabel: unit, hl: (u, v) => u === j && v === i }),
-      op(doc, "="),
+      "=",
       table(doc, k === 0 ? "dX" : "dA_prev", [n, fanIn], rows, range([ri0, ri1]), (r, u) => dAprev[at(r)][u],
             { rowLabel: sample, colLabel: unit, more: { rows: moreRows } }));
     out.push(back, note(doc, `Going on backward: ${k === 0 ? "dX, the gradient of the inputs" : "dA_prev, what the layer before receives"} = dZ · Wᵀ, (${n} × ${fanOut}) · (${fanOut} × ${fanIn}) = (${n} × ${fanIn}).`));
@@ -195,21 +221,19 @@ export class MatrixView {
       const alpha = state.config.leaky_relu_alpha ?? 0.01;
       const fp = (r, u) => fPrime(layer.activation, Z[at(r)][u], A[at(r)][u], alpha);
       const nextOut = next.W[0].length;
-      const [cm0, cm1] = around(0, nextOut);
-      const rec = doc.createElement("div");
-      rec.className = "matrix-row";
-      rec.append(
+      const [cm0, cm1] = around(0, nextOut, side);
+      const rec = product(doc,
         table(doc, "δ next = dZ next", [n, nextOut], rows, range([cm0, cm1]), (r, m) => dZn[at(r)][m],
               { rowLabel: sample, colLabel: unit, more: { rows: moreRows } }),
-        op(doc, "·"),
+        "·",
         table(doc, "W nextᵀ", [nextOut, fanOut], range([cm0, cm1]), range([cj0, cj1]), (m, u) => next.W[u][m],
               { rowLabel: unit, colLabel: unit }),
-        op(doc, "="),
+        "=",
         table(doc, "dA", [n, fanOut], rows, range([cj0, cj1]), (r, u) => dA[at(r)][u],
               { rowLabel: sample, colLabel: unit, more: { rows: moreRows } }),
-        op(doc, "⊙"),
+        "⊙",
         table(doc, "f′(Z)", [n, fanOut], rows, range([cj0, cj1]), fp, { rowLabel: sample, colLabel: unit, more: { rows: moreRows } }),
-        op(doc, "="),
+        "=",
         table(doc, "δ = dZ", [n, fanOut], rows, range([cj0, cj1]), (r, u) => dZ[at(r)][u],
               { rowLabel: sample, colLabel: unit, hl: (r, u) => u === j, more: { rows: moreRows } }));
       out.push(rec, note(doc, "The recursion: δˡ = (δˡ⁺¹ (Wˡ⁺¹)ᵀ) ⊙ f′(zˡ), elementwise (⊙) with the slope of each unit at its z. The one-neuron walk-through (section 5) writes δˡ⁺¹ Wˡ⁺¹: its W is (out × in), ours (fan_in × fan_out), so here the transpose appears."));

@@ -1,9 +1,10 @@
 // the panel for a clicked node: z, a, dL/da, f'(z), dL/dz of the selected sample, and how
 // each follows from the one before
+import { lossWords } from "../core/catalog.js";
 import { fmt, operandDigits } from "../core/format.js";
 import * as M from "./mathml.js";
 import { graphLink, unitGraph } from "./unitgraph.js";
-import { layerName, unitName } from "../core/names.js";
+import { layerName, sampleName, unitName } from "../core/names.js";
 import { optionBlocks, softmaxJacobian } from "./optionpanel.js";
 
 /** f'(z) from z and a = f(z), as the engine writes it: only to choose how many digits of a the
@@ -81,7 +82,9 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge, concealed = null
   const h = doc.createElement("h2");
   const act = L === 0 ? null : state.layers[L - 1].activation;
   h.textContent = `${name}: ${L === 0 ? "input" : layerName(L, last)} unit ${i + 1}${act ? ` (${act})` : ""}`;
-  root.append(h, contextLine(doc, state));
+  const actions = doc.createElement("div");     // the panel's actions, right after its heading
+  actions.className = "actions";
+  root.append(h, actions, contextLine(doc, state));
 
   const sample = state.sample;
   const n = state.batch_size;
@@ -106,8 +109,8 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge, concealed = null
     link.href = graphLink(graph);
     link.dataset.action = "open-graph";
     link.className = "open-graph";
-    link.textContent = `Open ${name} as a computational graph (for sample #${state.sample.index})`;
-    root.append(link);
+    link.textContent = `Open ${name} as a computational graph (for sample ${sampleName(state.sample.index)})`;
+    actions.append(link);
   }
   const k = L - 1;
   const lay = sample.layers[k];
@@ -120,7 +123,7 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge, concealed = null
   const prev = k === 0 ? sample.input : sample.layers[k - 1].a;
 
   if (!sample.in_batch && state.phase !== "fresh") {
-    root.append(p(`Sample #${sample.index} is not in the current minibatch, so it has no values this step. Pick one of the brighter points in the data plot.`));
+    root.append(p(`Sample ${sampleName(sample.index)} is not in the current minibatch, so it has no values this step. Pick one of the brighter points in the data plot.`));
   } else if (z === null) {
     root.append(p("Run Forward to compute this unit’s z and a for the selected sample."));
   }
@@ -183,7 +186,7 @@ export function renderNodePanel(doc, { L, i }, state, { onEdge, concealed = null
       }
       if (da !== null) daMath.push(M.eq(), M.num(da));
       root.append(block(doc, "∂L/∂a", output
-        ? `how the loss changes with this output; it comes from the ${loss} loss${y ? ` (target y = ${fmt(y[i], 4)}, n = ${n} in the batch)` : ""}.`
+        ? `how the loss changes with this output; it comes from the ${lossWords(loss)} loss${y ? ` (target y = ${fmt(y[i], 4)}, n = ${n} in the batch)` : ""}.`
         : "how the loss changes with this unit’s output: every path through the next layer adds its share.",
         M.mathLines(`dL/da = ${da}`, ...daMath)));
 
@@ -228,7 +231,7 @@ function contextLine(doc, state) {
   p.className = "context";
   const x = s.input.map((v) => fmt(v, 3)).join(", ");
   const y = s.target.map((v) => fmt(v, 3)).join(", ");
-  p.textContent = `For sample #${s.index}: x = (${x}), y = (${y}); batch of ${state.batch_size ?? state.points} · phase: ${state.phase}`;
+  p.textContent = `For sample ${sampleName(s.index)}: x = (${x}), y = (${y}); batch of ${state.batch_size ?? state.points} · phase: ${state.phase}`;
   return p;
 }
 

@@ -1,8 +1,10 @@
 // a node panel's middle part for a unit with batch norm and/or dropout: the forward stages
 // z → ẑ → y = γẑ + β → f(y) → a (times mask/(1 − p)), then the backward through the same stages,
 // batch norm's three terms with the numbers, and why each sample's dz depends on the whole batch
+import { lossWords } from "../core/catalog.js";
 import { fmt } from "../core/format.js";
 import * as M from "./mathml.js";
+import { sampleName } from "../core/names.js";
 
 const EPS = 1e-5;          // batch norm's ε (engine/layers/normalization.py)
 const d = (top, bottom) => M.partial(top, bottom);
@@ -63,9 +65,9 @@ export function optionBlocks(doc, state, k, i, { block, note }) {
     m.dataset.mask = mask === null ? "" : String(mask);
     m.className = mask === 0 ? "note dropped" : "note";
     m.textContent = mask === null ? "Forward draws which units are dropped for each sample."
-      : mask === 0 ? `Dropped for sample #${state.sample.index} in this step: a = 0, so its weights out carry nothing from this sample and ∂L/∂${bn ? "y" : "z"} = 0 for it` +
+      : mask === 0 ? `Dropped for sample ${sampleName(state.sample.index)} in this step: a = 0, so its weights out carry nothing from this sample and ∂L/∂${bn ? "y" : "z"} = 0 for it` +
                      (bn ? " (its z still gets a small share through the batch’s mean and variance, which the other samples use)." : ": no gradient passes back through this unit for it.")
-      : `Kept for sample #${state.sample.index} in this step (mask = 1). Predictions use no dropout.`;
+      : `Kept for sample ${sampleName(state.sample.index)} in this step (mask = 1). Predictions use no dropout.`;
     stages.append(m);
   }
   out.push(stages);
@@ -159,7 +161,7 @@ export function softmaxJacobian(doc, state, k, i, { block, note }) {
     sMath.push(M.num(v, { bracket: true }), M.mo("·"), M.num(dA[m], { bracket: true }));
   });
   sMath.push(M.eq(), M.num(sum));
-  wrap.append(block("∂L/∂z", `through the Jacobian, with ∂L/∂a from the ${loss} loss${dz === null ? "" : `; the server’s backward gives ${fmt(dz, 6)}`}.`,
+  wrap.append(block("∂L/∂z", `through the Jacobian, with ∂L/∂a from the ${lossWords(loss)} loss${dz === null ? "" : `; the server’s backward gives ${fmt(dz, 6)}`}.`,
     M.mathLines(`dL/dz = ${sum}`, ...sMath)));
   return wrap;
 }

@@ -2,6 +2,7 @@
 // as signed bars, largest first, with their sum; a click on one follows that sample
 import { GRAD_NEG, GRAD_POS } from "../core/colors.js";
 import { fmt } from "../core/format.js";
+import { sampleName } from "../core/names.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const SHOWN = 40;          // bars drawn; the rest are counted
@@ -12,6 +13,12 @@ function svgEl(doc, tag, attrs = {}, parent) {
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
   if (parent) parent.append(node);
   return node;
+}
+
+/** how many terms push dW up, down, or not at all (a product of exactly 0) */
+export function termSigns(terms) {
+  const up = terms.filter((t) => t.product > 0).length, down = terms.filter((t) => t.product < 0).length;
+  return { up, down, none: terms.length - up - down };
 }
 
 /** the terms sorted by size, largest |product| first */
@@ -27,10 +34,11 @@ export function renderTerms(doc, c, { follow, followed }) {
   box.dataset.count = String(c.terms_count);
   box.dataset.sum = String(c.terms_sum);
   const terms = sortedTerms(c.terms);
-  const positive = c.terms.filter((t) => t.product > 0).length;
+  const { up, down, none } = termSigns(c.terms);
   const intro = doc.createElement("p");
   intro.className = "note";
-  intro.textContent = `Each sample of the batch adds a_prev · ∂L/∂z to dW: ${positive} of the ${c.terms.length} shown push it up (purple), ${c.terms.length - positive} down (green). `
+  intro.textContent = `Each sample of the batch adds a_prev · ∂L/∂z to dW: of the ${c.terms.length} shown, ${up} push it up (purple), ${down} down (green)`
+    + `${none ? `, ${none} add${none === 1 ? "s" : ""} exactly 0 (a factor is 0 for ${none === 1 ? "it" : "them"}: a unit dropped, or a ReLU off)` : ""}. `
     + `They sum to dW = ${fmt(c.terms_sum, 6)}${c.terms_count > c.terms.length ? ` (over all ${c.terms_count} rows; the first ${c.terms.length} are listed)` : ""}. Click a bar to follow that sample.`;
   box.append(intro);
   const shown = terms.slice(0, SHOWN);
@@ -48,8 +56,8 @@ export function renderTerms(doc, c, { follow, followed }) {
                          fill: t.product < 0 ? GRAD_NEG : GRAD_POS }, g);
     const label = svgEl(doc, "text", { x: t.product < 0 ? mid + 4 : mid - 4, y: y + BAR_H - 4,
                                        "text-anchor": t.product < 0 ? "start" : "end", class: "term-label" }, g);
-    label.textContent = `#${t.sample}`;
-    const value = `sample #${t.sample}: ${fmt(t.a_prev, 4)} · ${fmt(t.dL_dz, 4)} = ${fmt(t.product, 4)}`;
+    label.textContent = sampleName(t.sample);
+    const value = `sample ${sampleName(t.sample)}: ${fmt(t.a_prev, 4)} · ${fmt(t.dL_dz, 4)} = ${fmt(t.product, 4)}`;
     g.setAttribute("aria-label", value);
     svgEl(doc, "title", {}, g).textContent = value;
     const go = () => follow(t.sample);

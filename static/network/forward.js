@@ -9,8 +9,21 @@ export function clearForward(view) {
   }
 }
 
-/** The stages of the forward movement: inputs, then each layer's z and a, then the loss. */
-export function forwardStages(view) {
+/** how layer L's unit turns z into a, in words: the activation, and batch norm or dropout
+ *  between them when the layer has them (`option` of the state's layer_options) */
+export function activationCaption(where, activation, option) {
+  const f = activationFormula(activation);
+  const bn = option && option.batch_norm, p = option && option.dropout;
+  const y = f.replace(/\bz\b/, "y");
+  if (bn && p) return `${where}: batch norm ẑ = (z − μ)/√(σ² + ε) over the batch, y = γẑ + β, then a = ${y} · mask/(1 − ${p}) (dropout).`;
+  if (bn) return `${where}: batch norm ẑ = (z − μ)/√(σ² + ε) over the batch, y = γẑ + β, then the activation a = ${y}.`;
+  if (p) return `${where}: a = ${f} · mask/(1 − ${p}): the activation, then dropout switches each unit off with chance ${p}.`;
+  return `${where}: a = ${f}, the activation, is what the unit sends on.`;
+}
+
+/** The stages of the forward movement: inputs, then each layer's z and a, then the loss; with
+ *  `merged` one stage a layer (a deep network's movement stays short). */
+export function forwardStages(view, merged = false) {
   const list = [{
     caption: "Forward: the batch’s inputs x go in (the values shown are the followed sample’s).",
     apply: () => {
@@ -23,21 +36,25 @@ export function forwardStages(view) {
     const where = L === view.last ? "Output layer" : `Hidden layer ${L}`;
     const nodes = view.nodes[L];
     const into = view.edgesDrawn ? view.edges[L].flat() : [];
-    list.push({
+    const weigh = {
       caption: `${where}: z = Σ a_prev · w + b, each unit weighing what the layer before sent along its weights, plus its bias.`,
       apply: () => {
         view.nodes[L - 1].forEach((n) => n.g.classList.remove("current"));
         into.forEach((e) => e.g.classList.add("lit-fwd"));
         nodes.forEach((n) => n.g.classList.add("current"));
       },
-    });
-    list.push({
-      caption: `${where}: a = ${activationFormula(view.activations[L - 1])}, the activation, is what the unit sends on.`,
+    };
+    const activate = {
+      caption: activationCaption(where, view.activations[L - 1], L < view.last ? (view.options ?? [])[L - 1] : null),
       apply: () => {
         into.forEach((e) => e.g.classList.remove("lit-fwd"));
         nodes.forEach((n) => n.g.classList.remove("pending"));
       },
-    });
+    };
+    if (merged) {
+      list.push({ caption: `${where}: z = Σ a_prev · w + b, then ${activate.caption.slice(where.length + 2)}`,
+                  apply: () => { weigh.apply(); activate.apply(); } });
+    } else list.push(weigh, activate);
   }
   list.push({
     caption: "The loss compares the outputs with the targets: one number for the whole batch. Backward starts from it.",

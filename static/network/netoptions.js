@@ -2,7 +2,6 @@
 // units dropout switched off for the followed sample crossed out, with the weights that carry
 // nothing for this sample dimmed
 import { fmt } from "../core/format.js";
-import { R } from "./netlayout.js";
 import { put, svgEl } from "./svg.js";
 
 /** mark each unit from the state's `batch_norm`, `dropout` and the sample's `mask` */
@@ -36,7 +35,7 @@ export function restyleOptions(view, state) {
   // weights in neither (with it, z still feels the batch's mean and variance)
   for (let L = 1; L <= view.last; L++) {
     const into = L < view.last && !layers[L - 1].batch_norm ? dropped[L] : null;
-    view.edges[L].forEach((row, i) => row.forEach((e, j) => {
+    (view.edges[L] ?? []).forEach((row, i) => row.forEach((e, j) => {
       const off = !!(dropped[L - 1]?.[i] || into?.[j]);
       if (e.g.classList.contains("dropped-edge") !== off) e.g.classList.toggle("dropped-edge", off);
     }));
@@ -49,14 +48,14 @@ function centre(n) {
 
 function tag(n, text, cls) {
   const [cx, cy] = centre(n);
-  const t = svgEl("text", { x: cx + R - 2, y: cy + R + 2, class: cls, "aria-hidden": "true" }, n.g);
+  const t = svgEl("text", { x: cx + n.r - 2, y: cy + n.r + 2, class: cls, "aria-hidden": "true" }, n.g);
   t.textContent = text;
   return t;
 }
 
 function cross(n) {
   const [cx, cy] = centre(n);
-  const d = R * 0.8;
+  const d = n.r * 0.8;
   const g = svgEl("g", { class: "cross", "aria-hidden": "true" }, n.g);
   svgEl("line", { x1: cx - d, y1: cy - d, x2: cx + d, y2: cy + d }, g);
   svgEl("line", { x1: cx - d, y1: cy + d, x2: cx + d, y2: cy - d }, g);

@@ -7,6 +7,7 @@ export function paintPictures(view, pred) {
   if (!view.pictures || !pred || pred.kind !== "grid" || !pred.units) return;
   const res = pred.unit_resolution;
   const paint = (canvas, valueAt, act) => {
+    if (!canvas) return;                  // a layout of dots has no pictures
     if (canvas.width !== res) canvas.width = canvas.height = res;
     const ctx = canvas.getContext("2d");
     const img = ctx.createImageData(res, res);

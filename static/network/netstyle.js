@@ -2,7 +2,6 @@
 // halos; attributes are set only when they change (a Play tick restyles hundreds)
 import { activationT, diverging, GRAD_NEG, GRAD_POS, logWidth } from "../core/colors.js";
 import { fmt } from "../core/format.js";
-import { R } from "./netlayout.js";
 import { restyleOptions } from "./netoptions.js";
 import { fitText, put, quarter } from "./svg.js";
 
@@ -33,6 +32,7 @@ function short(v) {
 /** Restyle from a state: node colours and values, weight colours and widths, gradients. */
 export function restyle(view, state) {
   view.lastState = state;
+  view.options = state.config.layer_options ?? [];     // the movements' captions say batch norm and dropout
   const sample = state.sample;
   const layers = state.layers;
   // nodes: activation of the selected sample
@@ -43,7 +43,8 @@ export function restyle(view, state) {
       const n = view.nodes[L][i];
       const v = a ? a[i] : null;
       put(n.body, "fill", diverging(activationT(v, act)));
-      fitText(n.value, 2 * R - 7, v === null ? "·" : short(v));   // a minus and four digits inside the circle
+      fitText(n.value, 2 * n.r - 7, v === null ? "·" : short(v));   // a minus and four digits inside the circle
+      n.shown = v;
       n.about = `${n.where} unit ${i + 1}: ${v === null ? "no value yet" : `${L === 0 ? "x" : "a"} = ${fmt(v, 4)}`}`;
     }
   }
@@ -69,11 +70,12 @@ export function restyle(view, state) {
   for (let L = 1; L <= view.last && (edges || !view.busy); L++) {
     const b = layers[L - 1].b;
     view.nodes[L].forEach((n, i) => {
+      if (!n.bias) return;                 // dots have no bias square: their panel gives b
       put(n.bias.mark, "fill", b[i] === null ? "#999" : diverging(Math.max(-1, Math.min(1, b[i]))));
       if (!view.busy) put(n.bias, "data-b", String(b[i]));
     });
   }
-  fitText(view.lossText, 104, `L = ${state.loss === null ? "—" : fmt(state.loss, 4)}`);
+  fitText(view.lossText, view.geo.lossW - 10, `L = ${state.loss === null ? "—" : fmt(state.loss, 4)}`);
   restyleOptions(view, state);
   restyleGradients(view, state, edges);
 }
@@ -101,7 +103,7 @@ export function restyleGradients(view, state, edges = view.edgesDrawn) {
       const ga = backward && da ? da[i] : null;
       const width = logWidth(g, { perDecade: 1.2, max: 7 });
       put(n.ring, "stroke-width", width.toFixed(2));
-      put(n.ring, "r", (R + 2 + width / 2).toFixed(2));
+      put(n.ring, "r", (n.r + 2 + width / 2).toFixed(2));
       put(n.g, "data-da", ga === null ? "" : `${L === 0 ? "∂L/∂x" : "∂L/∂a"} ${fmt(ga, 3)}`);
       put(n.g, "data-dz", g === null ? "" : `${L === 0 ? "∂L/∂x" : "∂L/∂z"} ${fmt(g, 3)}`);
       n.full = g === null ? "" : `, ∂L/∂a = ${fmt(ga, 4)}, ∂L/∂z = ${fmt(g, 4)}`;
@@ -150,7 +152,8 @@ export function labelNode(n) {
 
 export function showGradText(n) {
   const cls = n.g.classList;
-  const text = cls.contains("lit-dz") ? n.g.dataset.dz : cls.contains("lit-da") ? n.g.dataset.da : "";
+  let text = cls.contains("lit-dz") ? n.g.dataset.dz : cls.contains("lit-da") ? n.g.dataset.da : "";
+  if (n.terse) text = text.replace(/^∂L\/∂[azx] /, "");       // narrow columns: the number alone
   if (n.grad.textContent !== text) n.grad.textContent = text;     // the same text again would lay it out again
   labelNode(n);
 }

@@ -1,6 +1,12 @@
 // plays a list of stages ({caption, apply}) one after another, with a Skip button; the backward
 // movement is one such list
-const STAGE_MS = 520;     // one stage of a movement
+const STAGE_MS = 520;     // one stage of a short movement
+const MOVEMENT_MS = 2000;  // a whole movement at most: the stages of a long one go quicker
+
+/** how long each of `count` stages shows: 520 ms, less when the movement would pass 2 s */
+export function stageMs(count) {
+  return Math.min(STAGE_MS, MOVEMENT_MS / Math.max(1, count));
+}
 
 export class StagePlayer {
   constructor({ svg, caption, skipButton }) {
@@ -44,7 +50,7 @@ export class StagePlayer {
         if (k >= stages.length) return done();
         this.caption.textContent = stages[k].caption;
         stages[k++].apply();
-        this.timer = setTimeout(next, STAGE_MS);
+        this.timer = setTimeout(next, stageMs(stages.length));
       };
       this.finish = done;
       next();

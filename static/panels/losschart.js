@@ -4,6 +4,20 @@ import { INK } from "../core/colors.js";
 import { fmt } from "../core/format.js";
 
 const M = { left: 58, right: 10, top: 10, bottom: 22 };
+const TEST = "#b35500";      // the test loss (dark orange: 4.5:1 on white, for its labels)
+
+/** a curve's own scale: its finite values' range ({lo, hi, log, f}), log once it spans two
+ *  decades, from 0 when linear; null with no finite value */
+export function axisFor(values) {
+  const finite = values.filter((v) => v !== null && Number.isFinite(v));
+  if (!finite.length) return null;
+  let lo = Math.min(...finite), hi = Math.max(...finite);
+  const log = lo > 0 && hi / lo > 100;
+  const f = log ? Math.log10 : (v) => v;
+  if (!log) lo = Math.min(0, lo);
+  if (f(hi) - f(lo) < 1e-12) hi = lo + (log ? lo : 1);
+  return { lo, hi, log, f };
+}
 
 /** A line chart of (step, loss) pairs. */
 export class LossChart {
@@ -64,65 +78,69 @@ export class LossChart {
     const ctx = canvas.getContext("2d");
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, w, h);
-    const pw = w - M.left - M.right, ph = h - M.top - M.bottom;
+    const right = this.test ? M.left : M.right;         // the test loss's own scale on the right
+    const pw = w - M.left - right, ph = h - M.top - M.bottom;
     ctx.strokeStyle = "#999";
     ctx.lineWidth = 1;
     ctx.strokeRect(M.left + 0.5, M.top + 0.5, pw - 1, ph - 1);
     ctx.fillStyle = "#333";
     ctx.font = "12px system-ui, sans-serif";
-    const testLosses = this.test ? this.test.losses : [];
-    const finite = [...this.losses, ...testLosses].filter((l) => l !== null && Number.isFinite(l));
-    if (!finite.length) {
+    const train = axisFor(this.losses);
+    const test = this.test ? axisFor(this.test.losses) : null;
+    canvas.dataset.train = train ? `${train.lo},${train.hi},${train.log}` : "";
+    canvas.dataset.test = test ? `${test.lo},${test.hi},${test.log}` : "";
+    if (!train && !test) {
       ctx.textAlign = "center";
       ctx.textBaseline = "middle";
       ctx.fillText("the loss of each step appears here", M.left + pw / 2, M.top + ph / 2);
       return;
     }
-    let lo = Math.min(...finite), hi = Math.max(...finite);
-    const log = lo > 0 && hi / lo > 100;
-    const f = log ? Math.log10 : (v) => v;
-    if (!log) lo = Math.min(0, lo);
-    if (f(hi) - f(lo) < 1e-12) hi = lo + (log ? lo : 1);
-    const first = this.steps[0], last = Math.max(this.steps[this.steps.length - 1], first + 1);
+    const first = this.steps.length ? this.steps[0] : this.test.steps[0];
+    const last = Math.max(this.steps.length ? this.steps[this.steps.length - 1] : first, first + 1);
     const px = (s) => M.left + ((s - first) / (last - first)) * pw;
-    const py = (v) => M.top + (1 - (f(v) - f(lo)) / (f(hi) - f(lo))) * ph;
-    ctx.textAlign = "right";
-    ctx.textBaseline = "middle";
-    ctx.fillText(fmt(hi, 2), M.left - 4, py(hi), M.left - 6);   // squeezed to fit, never cut off
-    ctx.fillText(fmt(lo, 2), M.left - 4, py(lo), M.left - 6);
+    const yOf = (axis) => (v) => M.top + (1 - (axis.f(v) - axis.f(axis.lo)) / (axis.f(axis.hi) - axis.f(axis.lo))) * ph;
+    // each curve on its own scale (training left, test right): the test loss's dip and rise
+    // were a flat line at the top of a scale reaching down to the training loss's 0.001
+    const labels = (axis, x, align, color) => {
+      const py = yOf(axis);
+      ctx.fillStyle = color;
+      ctx.textAlign = align;
+      ctx.textBaseline = "middle";
+      ctx.fillText(fmt(axis.hi, 2), x, py(axis.hi), M.left - 6);   // squeezed to fit, never cut off
+      ctx.fillText(fmt(axis.lo, 2), x, py(axis.lo), M.left - 6);
+    };
+    if (train) labels(train, M.left - 4, "right", "#333");
+    if (test) labels(test, w - right + 4, "left", TEST);
+    ctx.fillStyle = "#333";
     ctx.textAlign = "left";
     ctx.textBaseline = "top";
     ctx.fillText(`step ${first}`, M.left, h - M.bottom + 4);
     ctx.textAlign = "right";
-    ctx.fillText(`${last}${log ? " · log scale" : ""}`, w - M.right, h - M.bottom + 4);
-    ctx.strokeStyle = INK;
-    ctx.lineWidth = 2;
-    ctx.beginPath();
-    let pen = false;
-    this.steps.forEach((s, k) => {
-      const v = this.losses[k];
-      if (v === null || !Number.isFinite(v) || (log && v <= 0)) { pen = false; return; }
-      if (pen) ctx.lineTo(px(s), py(v)); else ctx.moveTo(px(s), py(v));
-      pen = true;
-    });
-    ctx.stroke();
-    if (this.test) {                  // the test loss, dashed, at the steps it was measured
-      ctx.strokeStyle = "#d96a00";
-      ctx.setLineDash([5, 4]);
+    const logs = [train && train.log && "training", test && test.log && "test"].filter(Boolean);
+    ctx.fillText(`${last}${logs.length ? ` · log${test ? ` (${logs.join(", ")})` : " scale"}` : ""}`, w - right, h - M.bottom + 4);
+    const line = (steps, losses, axis, from = -Infinity) => {
+      const py = yOf(axis);
       ctx.beginPath();
-      let on = false;
-      this.test.steps.forEach((s, k) => {
-        const v = this.test.losses[k];
-        if (v === null || !Number.isFinite(v) || (log && v <= 0) || s < first) { on = false; return; }
-        if (on) ctx.lineTo(px(s), py(v)); else ctx.moveTo(px(s), py(v));
-        on = true;
+      let pen = false;
+      steps.forEach((s, k) => {
+        const v = losses[k];
+        if (v === null || !Number.isFinite(v) || (axis.log && v <= 0) || s < from) { pen = false; return; }
+        if (pen) ctx.lineTo(px(s), py(v)); else ctx.moveTo(px(s), py(v));
+        pen = true;
       });
       ctx.stroke();
+    };
+    if (train) {
+      ctx.strokeStyle = INK;
+      ctx.lineWidth = 2;
+      line(this.steps, this.losses, train);
+    }
+    if (test) {                  // the test loss, dashed, at the steps it was measured
+      ctx.strokeStyle = TEST;
+      ctx.lineWidth = 2;
+      ctx.setLineDash([5, 4]);
+      line(this.test.steps, this.test.losses, test, first);
       ctx.setLineDash([]);
-      ctx.fillStyle = "#333";
-      ctx.textAlign = "right";
-      ctx.textBaseline = "top";
-      ctx.fillText("— training   - - test", w - M.right - 4, M.top + 2);
     }
     if (this.marked !== null && this.marked !== undefined) {     // the step the scrubber looks at
       ctx.strokeStyle = "#7a3db8";
@@ -132,10 +150,10 @@ export class LossChart {
       ctx.lineTo(px(this.marked + 0.5), M.top + ph);
       ctx.stroke();
     }
-    if (this.steps.length === 1) {
+    if (this.steps.length === 1 && train) {
       ctx.fillStyle = INK;
       ctx.beginPath();
-      ctx.arc(px(this.steps[0]), py(this.losses[0] ?? lo), 3, 0, 2 * Math.PI);
+      ctx.arc(px(this.steps[0]), yOf(train)(this.losses[0] ?? train.lo), 3, 0, 2 * Math.PI);
       ctx.fill();
     }
   }

@@ -42,7 +42,7 @@ export class HistoryScrubber {
       this.losses = new Map(h.steps.map((s, k) => [s, h.losses[k]]));
       this.sync();
     });
-    store.on("state", () => { if (!store.past && !store.running) this.sync(); });   // not per Play tick
+    store.on("state", () => { if (!store.past) this.sync(); });     // during Play too: it says the step
     store.on("running", (what) => {
       this.el.range.disabled = Boolean(what);
       if (what) store.leavePast();
@@ -62,8 +62,12 @@ export class HistoryScrubber {
       range.value = String(state.step);
       label.textContent = `step ${state.step} (now)`;
     }
+    if (this.store.running) {               // a Play tick: only the step moves
+      range.disabled = true;
+      return;
+    }
     box.dataset.kept = String(countReachable(this.reachable));
-    range.disabled = state.step === 0 || Boolean(this.store.running);
+    range.disabled = state.step === 0;
   }
 
   look(step) {
@@ -92,6 +96,7 @@ export class HistoryScrubber {
       sample: { ...state.sample, layers: state.sample.layers.map((l) => ({ z: blank(l.z?.length ?? 0), a: null, dz: null, da: null, f_prime: null })) },
     });
     network.setPictures(past.pictures);
+    network.caption.textContent = `Step ${past.step}: the weights and pictures as they were; a step’s values and gradients are not kept.`;
     plot.setPredictions(past.pictures);
     chart.mark(past.step);
     const loss = this.losses.get(past.step + 1);

@@ -22,6 +22,7 @@ export class StepPreview {
     this.el = doc.getElementById("step-preview");
     this.concealed = concealed;
     store.on("state", (state) => this.show(state));
+    store.on("past", (past) => { if (past) this.el.hidden = true; });     // a preview of now, not of that step
   }
 
   show(state) {
@@ -38,7 +39,9 @@ export class StepPreview {
     }
     if (p.actual === null) {
       el.dataset.verdict = "";
-      el.textContent = `Step preview: to first order, the next Step changes this batch’s loss by ${fmt(p.predicted, 4)} (Σ dW·Δw over every weight and bias).`;
+      const bn = (state.config.layer_options ?? []).some((o) => o && o.batch_norm);
+      el.textContent = `Step preview: to first order, the next Step changes this batch’s loss by ${fmt(p.predicted, 4)} `
+        + `(Σ gradient · change over every weight and bias${bn ? ", and batch norm’s γ and β" : ""}).`;
       return;
     }
     const verdict = previewVerdict(p.predicted, p.actual);

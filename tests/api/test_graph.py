@@ -46,6 +46,23 @@ def test_an_overflow_from_values_is_null_not_an_error(client):
     assert reply["nodes"][reply["output"]]["finite"] is False
 
 
+def test_each_node_is_reported_as_it_is_and_the_stable_line_keeps_its_gradients(client):
+    source = "naive = -log(exp(z1) / (exp(z1) + exp(z2)))\nstable = log(exp(z1 - z1) + exp(z2 - z1))\nnaive, stable"
+    reply = client.post("/api/graph", json={"source": source, "values": {"z1": 1000, "z2": 0}, "wrt": "z2"}).json()
+    naive, stable = reply["jacobian"]["matrix"]
+    assert naive == [None, None] and stable == [0.0, 0.0]              # the stable row is finite
+    special = reply["nonfinite"]
+    assert special["/jacobian/matrix/0/0"] == "nan" and "/jacobian/matrix/1/0" not in special
+    exp_z1 = next(k for k, n in enumerate(reply["nodes"]) if n["label"] == "exp(z1)")
+    assert reply["nodes"][exp_z1]["value"] is None and special[f"/nodes/{exp_z1}/value"] == "inf"
+    assert special[f"/nodes/{exp_z1}/local/0"] == "inf"
+    assert reply["nodes"][exp_z1]["tangent"] == 0.0                    # d exp(z1) / dz2: 0, not NaN
+    # every null number of the reply that is not a plain null says what it was
+    assert all(v in ("inf", "-inf", "nan") for v in special.values())
+    plain = client.post("/api/graph", json={"source": "x * y", "values": {"x": 1, "y": 2}}).json()
+    assert plain["nonfinite"] == {}
+
+
 @pytest.mark.parametrize("body,field", [
     ({"source": "x.__class__.__bases__", "values": {"x": 1}}, "source"),
     ({"source": "__import__('os')"}, "source"),

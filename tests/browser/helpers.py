@@ -32,17 +32,23 @@ def train(page, steps):
 
 
 EDGE_POINT = """(id) => {
-  // a point of the weight's line where no other weight lies on top of it
+  // a point of the weight's line that a click opens it at (no unit or other line over it there)
   const g = document.querySelector(`[data-edge="${id}"]`);
   const path = g.querySelector(".w");
   const matrix = path.getScreenCTM();
   const length = path.getTotalLength();
-  for (const t of [0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9]) {
+  const [L, i, j] = id.split("-").map(Number);
+  for (const t of [0.5, 0.35, 0.65, 0.2, 0.8, 0.1, 0.9, 0.42, 0.58, 0.27, 0.73, 0.15, 0.85]) {
     const p = path.getPointAtLength(t * length);
     const x = matrix.a * p.x + matrix.c * p.y + matrix.e;
     const y = matrix.b * p.x + matrix.d * p.y + matrix.f;
-    const hit = document.elementFromPoint(x, y);
-    if (hit && hit.closest("[data-edge]") === g) return [x, y];
+    // a click's coordinates are whole pixels: the point must open the weight wherever it rounds to
+    const opens = ([px, py]) => {
+      const sel = window.manualgrad.network.itemAtPoint(px, py);
+      return sel && sel.kind === "edge" && sel.L === L && sel.i === i && sel.j === j;
+    };
+    const whole = [Math.round(x), Math.round(y)];
+    if ([whole, [Math.floor(x), Math.floor(y)], [x, y]].every(opens)) return whole;
   }
   return null;
 }"""
@@ -81,3 +87,30 @@ def wait_until(page, script, timeout=10.0):
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout} s: {script}")
         time.sleep(0.05)
+
+
+SMALL_TEXT = """(least) => {
+  // every visible text on the page smaller than `least` px, as it is drawn (an SVG text scaled)
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const t = walker.currentNode;
+    const el = t.parentElement;
+    if (!t.textContent.trim() || !el || el.closest("[hidden], .visually-hidden, script, style, title, option")) continue;
+    const style = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    if (style.visibility === "hidden" || !box.width || !box.height || Number(style.opacity) === 0) continue;
+    let size = parseFloat(style.fontSize);
+    if (el instanceof SVGElement && el.ownerSVGElement) {
+      const m = el.getScreenCTM();
+      size *= Math.hypot(m.a, m.b);
+    }
+    if (size < least - 0.05) out.push(`${t.textContent.trim().slice(0, 30)} (${size.toFixed(1)} px, ${el.tagName})`);
+  }
+  return out;
+}"""
+
+
+def small_text(page, least=11):
+    """The visible texts under `least` px."""
+    return page.evaluate(SMALL_TEXT, least)

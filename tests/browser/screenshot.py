@@ -7,6 +7,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from ..live import live_server
 from .conftest import CHROMIUM, CHROMIUM_ARGS
+from .helpers import click_edge
 
 
 def main(path="docs/screenshot.png"):
@@ -24,7 +25,7 @@ def main(path="docs/screenshot.png"):
         expect(body).to_have_attribute("data-phase", "forward")
         page.keyboard.press("b")
         expect(body).to_have_attribute("data-phase", "backward")
-        page.click('[data-edge="1-1-2"]')
+        click_edge(page, "1-1-2")
         expect(page.locator("[data-role=chain]")).to_contain_text("What Step will do")
         page.mouse.move(0, 0)
         page.wait_for_timeout(300)

@@ -111,7 +111,7 @@ def test_training_a_conv_preset_lowers_the_loss_and_redraws_the_kernels(page, er
     run(page, "forward", "forward")
     assert float(page.locator("[data-role=loss]").get_attribute("data-value")) < 0.5 * first
     expect(page.locator('[data-kernel="0,0,0,0,0"] + text')).not_to_have_text(kernel)
-    expect(page.locator("#accuracy-text")).to_contain_text("classified right")
+    expect(page.locator("#accuracy-text")).to_contain_text(re.compile(r"\d+ % right \(\d+ of \d+ training images\)"))
     assert errors == []
 
 

@@ -20,7 +20,7 @@ def test_a_csv_becomes_the_own_points_dataset(app, errors):
     assert state["config"]["loss"] == "cross_entropy"
     data = app.request.get(f"/api/sessions/{state['id']}/data").json()
     assert data["X"][4] == [0.4, 0.8] and data["Y"][4] == [0, 1, 0]
-    expect(app.locator("#data-caption")).to_contain_text("class 2 (green)")
+    expect(app.locator("#data-caption")).to_contain_text("class 3 (green)")        # label 2: the class of ŷ₃
     assert errors == []
 
 

@@ -69,3 +69,38 @@ def test_a_setting_changed_while_looking_back_starts_from_those_weights(app, err
     assert state["step"] == 0 and state["optimizer"]["lr"] == 0.05
     assert [l["W"] for l in state["layers"]] == [l["W"] for l in past["layers"]]
     assert errors == []
+
+
+def test_looking_back_is_one_state_of_the_whole_page(app, errors):
+    app.emulate_media(reduced_motion="reduce")
+    app.click("[data-action=play]")                                  # during Play the scrubber says the step
+    wait_until(app, "Number(document.body.dataset.step) >= 20")
+    step = int(app.evaluate("document.body.dataset.step"))
+    label = app.locator("#scrub-step").text_content()
+    assert label != "step 0 (now)" and int(re.search(r"\d+", label).group()) >= step - 5, label
+    app.click("[data-action=play]")
+    expect(app.locator("[data-action=play]")).to_have_attribute("aria-pressed", "false")
+    scrubber = app.locator("[data-role=history-scrubber]")
+    # the tick in flight when Pause was pressed lands too: then the scrubber knows every step
+    wait_until(app, "Number(document.querySelector('[data-role=history-scrubber]').dataset.kept) === Number(document.body.dataset.step) + 1")
+    now = int(app.evaluate("document.body.dataset.step"))
+    expect(app.locator("#scrub-step")).to_have_text(f"step {now} (now)")
+    history = app.request.get(f"/api/sessions/{session_id(app)}/history").json()
+    set_range(app, 8)
+    expect(scrubber).to_have_attribute("data-viewing", "8")
+    loss = history["losses"][history["steps"].index(9)]             # the loss of the weights at step 8
+    expect(app.locator("#loss-text")).to_contain_text("at step 8 (looking back)")
+    assert float(app.locator("#loss-text").get_attribute("data-value")) == loss
+    expect(app.locator("[data-role=guidance]")).to_contain_text("Looking back at step 8")
+    expect(app.locator("[data-role=step-preview]")).to_be_hidden()
+    expect(app.locator("#animation-caption")).to_contain_text("Step 8: the weights")
+    app.click('#network [data-node="1-0"]')
+    expect(app.locator("[data-role=looking-back]")).to_contain_text("Looking back at step 8")
+    # a phase button goes back to now first, and says so
+    app.click("[data-action=forward]")
+    expect(scrubber).to_have_attribute("data-viewing", "")
+    expect(app.locator("body")).to_have_attribute("data-phase", "forward")
+    expect(app.locator("[data-role=status]")).to_contain_text("Back from step 8 to now, then: Forward")
+    expect(app.locator("#scrub-step")).to_have_text(f"step {now} (now)")
+    expect(app.locator("#loss-text")).to_contain_text(f"at step {now}")
+    assert errors == []

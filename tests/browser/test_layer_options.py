@@ -22,9 +22,9 @@ def open_options(page):
 
 
 def follow(page, sample):
-    page.fill("#sample-index", str(sample))
+    page.fill("#sample-index", str(sample + 1))             # people count from 1
     page.press("#sample-index", "Enter")
-    expect(page.locator("#sample-index")).to_have_value(str(sample))
+    expect(page.locator("#sample-index")).to_have_value(str(sample + 1))
 
 
 def a_sample_with_a_dropped_unit(page):
@@ -79,7 +79,7 @@ def test_a_batch_norm_units_panel_shows_the_stages_and_terms_with_the_apis_numbe
     expect(panel).to_contain_text("0 up to rounding")
     # a dropped unit's panel says so
     page.click(f'[data-node="1-{mask.index(0.0)}"]')
-    expect(page.locator("[data-role=dropout-mask]")).to_contain_text(f"Dropped for sample #{sample}")
+    expect(page.locator("[data-role=dropout-mask]")).to_contain_text(f"Dropped for sample #{sample + 1}")
     expect(page.locator("[data-role=dropout-mask]")).to_have_attribute("data-mask", "0")
     assert errors == []
 

@@ -278,13 +278,13 @@ def test_clicking_a_point_selects_the_sample_every_number_follows(app):
                          " return p.nearest(p.frame(), x - r.left, y - r.top); }", [x, y])
     assert found >= 0
     app.mouse.click(x, y)
-    expect(app.locator("#sample-index")).to_have_value(str(found))
+    expect(app.locator("#sample-index")).to_have_value(str(found + 1))       # people count from 1
     expect(app.locator('[data-node="0-0"]')).not_to_have_attribute("aria-label", before)
     picked = api_state(app, found)
     shown = app.evaluate("window.manualgrad.state.sample")
     assert shown == picked["sample"]
     app.click('[data-node="1-0"]')
-    expect(app.locator("[data-role=node-panel]")).to_contain_text(f"sample #{found}")
+    expect(app.locator("[data-role=node-panel]")).to_contain_text(f"sample #{found + 1}")
 
 
 def test_clicking_the_plot_adds_and_removes_points(app):
@@ -293,7 +293,7 @@ def test_clicking_the_plot_adds_and_removes_points(app):
     app.check("input[name=click-mode][value=add-1]")
     box = app.locator("#data-plot").bounding_box()
     app.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.4)
-    expect(app.locator("[data-role=status]")).to_contain_text("added a class 1 point")
+    expect(app.locator("[data-role=status]")).to_contain_text("added a point with y = 1")
     expect(app.locator("[data-role=status]")).to_contain_text("the weights on screen carry on")
     expect(app.locator("#dataset")).to_have_value("custom")
     state = api_state(app)

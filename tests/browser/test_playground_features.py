@@ -89,7 +89,7 @@ def test_test_points_their_loss_charted_and_drawn_hollow(app, errors):
     app.click("[data-action=train]")
     expect(app.locator("body")).to_have_attribute("data-step", "60", timeout=20000)
     wait_until(app, "window.manualgrad.chart.test && window.manualgrad.chart.test.steps.length === 60")
-    expect(app.locator("[data-role=test-loss]")).to_contain_text("test points: loss")
+    expect(app.locator("[data-role=test-loss]")).to_contain_text("test, right scale: loss")
     run(app, "forward", "forward")
     shown = float(app.locator("[data-role=test-loss]").get_attribute("data-value"))
     assert shown == api_state(app)["test_loss"]

@@ -67,6 +67,27 @@ def test_naive_softmax_cross_entropy_overflows_where_log_sum_exp_does_not():
     assert stable.outputs[0].finite and stable.outputs[0].value == pytest.approx(0.0, abs=1e-12)
 
 
+SOFTMAX_BOTH = "naive = -log(exp(z1) / (exp(z1) + exp(z2)))\nstable = log(exp(z1 - z1) + exp(z2 - z1))\nnaive, stable"
+
+
+def test_one_overflowing_output_does_not_poison_the_others_gradients():
+    """exp(z1) = inf on the naive line: the stable line's backward used to send 0 · inf = NaN
+    back along it too; a node off the output's path sends nothing."""
+    g = Graph(SOFTMAX_BOTH, {"z1": 1000.0, "z2": 0.0})
+    naive, stable = (o.id for o in g.outputs)
+    g.backward(stable)
+    assert g.needed_by(stable).isdisjoint({1, 2, 4, 5, 6, 7, 8})          # the naive line's nodes
+    assert all(math.isfinite(n.grad) for n in g.nodes)
+    assert g.names["z1"].grad == 0.0 and g.names["z2"].grad == 0.0       # e^-1000 underflows: exactly 0
+    alone = Graph("stable = log(exp(z1 - z1) + exp(z2 - z1))", {"z1": 1000.0, "z2": 0.0})
+    alone.backward(alone.outputs[0].id)
+    assert [g.names[k].grad for k in ("z1", "z2")] == [alone.names[k].grad for k in ("z1", "z2")]
+    g.backward(naive)                                                    # the naive line's own: as they are
+    assert math.isnan(g.names["z1"].grad) and g.nodes[stable].grad == 0.0
+    tangents = g.forward_tangents("z2")                                  # d/dz2 of exp(z1) is 0, not 0 · inf
+    assert tangents[1] == 0.0 and tangents[2] == 0.0 and math.isfinite(tangents[stable])
+
+
 def test_the_hessian_of_a_saddle_and_a_bowl():
     saddle = hessian("x^2 - y^2", {"x": 0.3, "y": -0.7})
     np.testing.assert_allclose(saddle["matrix"], [[2, 0], [0, -2]], atol=1e-6)

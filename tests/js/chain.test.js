@@ -26,3 +26,8 @@ test("agreeingDigits: from 0 to 16, never below or above", () => {
 test("agreeingDigits: no relative error (null) is no agreement", () => {
   assert.equal(agreeingDigits(null), 0);
 });
+
+test("a term of exactly 0 pushes dW neither up nor down", async () => {
+  const { termSigns } = await import("../../static/inspector/terms.js");
+  assert.deepEqual(termSigns([{ product: 0.2 }, { product: -0.1 }, { product: 0 }, { product: 0 }]), { up: 1, down: 1, none: 2 });
+});

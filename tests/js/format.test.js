@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { fmt, operandDigits } from "../../static/core/format.js";
+import { fmt, operandDigits, rightOf } from "../../static/core/format.js";
 
 test("fmt: four significant digits, a real minus sign, exponents for the tiny and the huge", () => {
   assert.equal(fmt(0.123456), "0.1235");
@@ -28,4 +28,10 @@ test("operandDigits: a product shown follows from its factors as shown", () => {
   const digits = operandDigits(factors, (...t) => t.reduce((p, x) => p * x, 1), product);
   const shown = factors.map((x) => Number(x.toPrecision(digits)));
   assert.equal(fmt(shown.reduce((p, x) => p * x, 1)), fmt(product));
+});
+
+test("a share of points is counted, then rounded as a person rounds it", () => {
+  assert.deepEqual(rightOf(113 / 200, 200), { count: 113, percent: 57 });     // not 56
+  assert.deepEqual(rightOf(0.5, 30), { count: 15, percent: 50 });
+  assert.deepEqual(rightOf(1, 7), { count: 7, percent: 100 });
 });

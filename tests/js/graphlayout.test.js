@@ -51,3 +51,29 @@ test("layout: every node is right of its inputs", () => {
   for (const n of PRODUCT.nodes) for (const i of n.inputs) assert.ok(where[i].col < where[n.id].col);
   assert.deepEqual(where[3], { col: 0, row: 2 });
 });
+
+test("NaN and ±∞ come back as they are; an output's steps send only along its own path", async () => {
+  const { decodeReply, neededBy } = await import("../../static/graphlab/graphlayout.js");
+  // naive = exp(z) (overflows), stable = z − z, with z = 1000: nodes z 0, exp 1, − 2
+  const reply = decodeReply({ order: [0, 1, 2], outputs: [1, 2], inputs: ["z"],
+    nodes: [{ id: 0, op: "input", inputs: [], local: [], value: 1000 },
+            { id: 1, op: "exp", inputs: [0], local: [null], value: null },
+            { id: 2, op: "−", inputs: [0, 0], local: [1, -1], value: 0 }],
+    nonfinite: { "/nodes/1/local/0": "inf", "/nodes/1/value": "inf" } });
+  assert.equal(reply.nodes[1].value, Infinity);
+  assert.deepEqual([...neededBy(reply, 2)].sort(), [0, 2]);
+  const stable = reverseSteps(reply, 2);
+  assert.equal(stable[stable.length - 1].partial[0], 0);        // 1 − 1, not NaN from 0 · ∞
+  assert.equal(stable.find((s) => s.node === 1).on, false);
+  const naive = reverseSteps(reply, 1);
+  assert.equal(naive[naive.length - 1].partial[0], Infinity);   // as it is
+});
+
+test("labels move off each other and off the nodes", async () => {
+  const { placeLabels } = await import("../../static/graphlab/graphlayout.js");
+  const node = { x: 0, y: 0, w: 20, h: 20 };
+  const moves = placeLabels([{ x: 5, y: 5, w: 30, h: 10 }, { x: 5, y: 25, w: 30, h: 10 }, { x: 5, y: 25, w: 30, h: 10 }], [node], 6, 10);
+  assert.notEqual(moves[0], 0);                                  // off the node
+  const ys = moves.map((d, k) => [5, 25, 25][k] + d);
+  assert.ok(Math.abs(ys[1] - ys[2]) >= 10);                      // off each other
+});

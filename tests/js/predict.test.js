@@ -80,3 +80,10 @@ test("closeness: further out, the right sign and the factor it is off by", () =>
   assert.equal(closeness(1, 123.4).verdict, "right sign, off by 123× (too small)");  // whole above 10
   assert.equal(closeness(0.3, 0.1).kind, "off");
 });
+
+test("a hidden weight of a batch asks for the followed sample's term; an output weight, or one sample, for dW", async () => {
+  const { predictionKind } = await import("../../static/controls/predict.js");
+  assert.equal(predictionKind(0, [2, 4, 1], 200), "term");     // into the hidden layer: a sum of 200 terms
+  assert.equal(predictionKind(1, [2, 4, 1], 200), "dW");
+  assert.equal(predictionKind(0, [2, 4, 1], 1), "dW");         // one sample: its term is dW
+});

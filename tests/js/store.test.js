@@ -204,7 +204,7 @@ test("train: an answer for a session no longer on screen is returned but not sho
   assert.deepEqual(to(calls, "/predictions"), []);                   // nor its pictures fetched
 });
 
-test("follow: the state of sample n, shown as how = sample, and a notice of its x and y", async () => {
+test("follow: the state of sample n, shown as how = sample, and a notice of it as people count (from 1)", async () => {
   const calls = serve({ "GET /api/sessions/abc": (q) => stateOf("abc", { sample: Number(q.sample) }) });
   const store = new SessionStore({ storage: fakeStorage() });
   store.setRunning("play");
@@ -213,7 +213,7 @@ test("follow: the state of sample n, shown as how = sample, and a notice of its 
   await store.follow(6);
   assert.equal(store.sample, 6);
   assert.deepEqual(to(calls, "/abc").slice(-1), ["GET /api/sessions/abc?sample=6"]);
-  assert.deepEqual(log, ["state sample abc", "notice Following sample #6: x = (0.5, −1), y = (1)."]);
+  assert.deepEqual(log, ["state sample abc", "notice Following sample #7: x = (0.5, −1), y = (1)."]);
 });
 
 test("after a Forward, a followed sample outside the minibatch gives way to the batch's first", async () => {
@@ -231,7 +231,7 @@ test("after a Forward, a followed sample outside the minibatch gives way to the 
   await settle();
   await store.queue;
   assert.deepEqual(log, ["state forward abc", "batch [5,7]", "state sample abc",
-    "notice Now following sample #5, the first of this minibatch: sample #3 is not in it, so it has no values this step."]);
+    "notice Now following sample #6, the first of this minibatch: sample #4 is not in it, so it has no values this step."]);
   assert.equal(store.sample, 5);
   assert.ok(calls.includes("GET /api/sessions/abc/batch?offset=1&limit=500&arrays=false"));
 });

@@ -1,5 +1,6 @@
 """The computational graph lab: an expression's DAG with values, local derivatives, reverse-mode
 gradients, forward-mode tangents, finite differences and (for two inputs) the Hessian."""
+import math
 from typing import Annotated
 
 import numpy as np
@@ -11,7 +12,6 @@ from ...engine.graph import MAX_SOURCE, Graph, finite_difference_steps, grid, he
 from ..jsonbody import JSONBytes, dumps
 from ..responses import GraphReply, errors
 from ...sessions.fields import Strict
-from ..state import Numbers
 from ..deps import ToolLimit
 from ..routing import FastJSONRoute
 
@@ -30,45 +30,67 @@ class GraphRequest(Strict):
     hessian: bool = Field(False, description="for a function of exactly two inputs: its Hessian at the values")
 
 
+class Reported:
+    """Numbers for the reply, each as it is: a finite one as a number; NaN or ±inf as null (JSON
+    has neither), with what it was under `nonfinite`, keyed by its JSON pointer."""
+
+    def __init__(self):
+        self.nonfinite = {}
+
+    def at(self, pointer, x):
+        if x is None:
+            return None
+        x = float(x)
+        if math.isfinite(x):
+            return x
+        self.nonfinite[pointer] = "nan" if math.isnan(x) else "inf" if x > 0 else "-inf"
+        return None
+
+
 def reply(body):
     """The reply, as a generator that pauses (yields) between its parts for the compute
     thread's slices."""
     g = Graph(body.source, body.values)
     yield
-    num = Numbers()
+    num = Reported()
     outputs = [o.id for o in g.outputs]
     inputs = g.inputs()
     # one backward per output: its row of the Jacobian; the first output's gradients are the nodes'
     rows = []
     for out in reversed(outputs):
         g.backward(out)
-        rows.insert(0, [num.number(g.names[name].grad) for name in inputs])
+        rows.insert(0, [g.names[name].grad for name in inputs])
     yield
     if body.wrt is not None:
         g.forward_tangents(body.wrt)
     nodes = [{"id": n.id, "op": n.op, "label": n.label, "name": n.name, "inputs": n.inputs,
-              "value": num.number(n.value), "grad": num.number(n.grad),
-              "local": [num.number(d) for d in n.local], "finite": n.finite,
-              **({"tangent": num.number(n.tangent)} if body.wrt is not None else {})} for n in g.nodes]
+              "value": num.at(f"/nodes/{k}/value", n.value), "grad": num.at(f"/nodes/{k}/grad", n.grad),
+              "local": [num.at(f"/nodes/{k}/local/{m}", d) for m, d in enumerate(n.local)], "finite": n.finite,
+              **({"tangent": num.at(f"/nodes/{k}/tangent", n.tangent)} if body.wrt is not None else {})}
+             for k, n in enumerate(g.nodes)]
     result = {"nodes": nodes, "order": [n.id for n in g.nodes], "inputs": inputs,
-              "gradients": dict(zip(inputs, rows[0]))}
+              "gradients": {name: num.at(f"/gradients/{name}", v) for name, v in zip(inputs, rows[0])}}
     if len(outputs) == 1:
         result["output"] = outputs[0]
     else:
         result["outputs"] = outputs
-        result["jacobian"] = {"rows": outputs, "columns": inputs, "matrix": rows}
+        result["jacobian"] = {"rows": outputs, "columns": inputs,
+                              "matrix": [[num.at(f"/jacobian/matrix/{r}/{c}", v) for c, v in enumerate(row)]
+                                         for r, row in enumerate(rows)]}
     used = {name: body.values[name] for name in inputs}
     with np.errstate(all="ignore"):
         differences = yield from finite_difference_steps(body.source, used)
-        result["finite_differences"] = {k: num.number(v) for k, v in differences.items()}
+        result["finite_differences"] = {k: num.at(f"/finite_differences/{k}", v) for k, v in differences.items()}
         if body.hessian:
             if len(inputs) != 2 or len(outputs) != 1:
                 raise ConfigError("hessian", "the Hessian is drawn for one output of exactly two inputs")
             h = hessian(body.source, used)
             yield
             result["grid"] = grid(body.source, used)       # for its contour plot
-            result["hessian"] = {**h, "matrix": [[num.number(v) for v in row] for row in h["matrix"]],
-                                 "eigenvalues": [num.number(v) for v in h["eigenvalues"]]}
+            result["hessian"] = {**h, "matrix": [[num.at(f"/hessian/matrix/{r}/{c}", v) for c, v in enumerate(row)]
+                                                 for r, row in enumerate(h["matrix"])],
+                                 "eigenvalues": [num.at(f"/hessian/eigenvalues/{k}", v) for k, v in enumerate(h["eigenvalues"])]}
+    result["nonfinite"] = num.nonfinite
     return dumps(result)
 
 

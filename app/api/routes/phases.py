@@ -1,7 +1,7 @@
 """The phases of a training step, one request each, and training many steps at once."""
 import time
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 
 from ..responses import SessionState, TrainState, errors
 from ..schemas import RewindRequest, TrainRequest, WeightEdit
@@ -9,7 +9,9 @@ from ...sessions.store import SessionNotFound
 from ..routing import FastJSONRoute
 from ..deps import Sample, SampleQuery, SessionDep, SessionId, held, sample_of
 from ..work import compute, state_body, within
+from ..classroom import not_paused
 
+NotPaused = Depends(not_paused)       # a class's teacher may pause its sessions' phases (423)
 router = APIRouter(route_class=FastJSONRoute, prefix="/api/sessions/{session_id}", tags=["phases"],
                    responses=errors(404, 413, 422, 503))
 
@@ -28,25 +30,25 @@ async def run_phase(request, session_id, sample, action):
         return await compute(request, session, "phase", phase, session, sample_of(session, sample), action)
 
 
-@router.post("/forward", response_model=SessionState)
+@router.post("/forward", response_model=SessionState, responses=errors(423), dependencies=[NotPaused])
 async def run_forward(request: Request, session_id: SessionId, sample: SampleQuery = 0):
     """Forward pass on the next batch: every layer's Z and A, and the loss."""
     return await run_phase(request, session_id, sample, "forward")
 
 
-@router.post("/backward", response_model=SessionState, responses=errors(409))
+@router.post("/backward", response_model=SessionState, responses=errors(409, 423), dependencies=[NotPaused])
 async def run_backward(request: Request, session_id: SessionId, sample: SampleQuery = 0):
     """Backward pass: dA, dZ, dW, db of every layer (409 before a forward)."""
     return await run_phase(request, session_id, sample, "backward")
 
 
-@router.post("/step", response_model=SessionState, responses=errors(409))
+@router.post("/step", response_model=SessionState, responses=errors(409, 423), dependencies=[NotPaused])
 async def run_step(request: Request, session_id: SessionId, sample: SampleQuery = 0):
     """One optimiser update of every W and b (409 without gradients for the current parameters)."""
     return await run_phase(request, session_id, sample, "step")
 
 
-@router.post("/train", response_model=TrainState)
+@router.post("/train", response_model=TrainState, responses=errors(423), dependencies=[NotPaused])
 async def run_train(request: Request, session_id: SessionId, body: TrainRequest, sample: SampleQuery = 0):
     """`steps` full iterations (forward, backward, step on successive batches), with each loss.
 

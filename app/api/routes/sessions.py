@@ -30,9 +30,9 @@ def check_size(request, trainer):
                                     f"(MANUALGRAD_MAX_SESSION_MB): use fewer points, layers or units")
 
 
-async def open_session(request, trainer_of, sample, replaces=None, status_code=201):
+async def make_session(request, trainer_of, sample=0, replaces=None):
     """A new session from what trainer_of() builds on the compute thread (a function, or a
-    generator that pauses on the way); its state as the reply.
+    generator that pauses on the way), kept in the store: (the session, its state as JSON).
 
     A create counts against the client's rate limit unless it replaces the caller's previous
     session (`replaces`, a live session's id), which then goes: the page sends it with every
@@ -59,6 +59,12 @@ async def open_session(request, trainer_of, sample, replaces=None, status_code=2
         except RateLimited:
             await store.delete(session.id)
             raise
+    return session, body
+
+
+async def open_session(request, trainer_of, sample, replaces=None, status_code=201):
+    """make_session's session, its state as the reply."""
+    session, body = await make_session(request, trainer_of, sample, replaces)
     return JSONBytes(body, status_code=status_code, headers={"Location": f"/api/sessions/{session.id}"})
 
 
