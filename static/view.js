@@ -58,6 +58,7 @@ export class SessionView {
     store.on("running", (what) => {
       network.setBusy(what === "play");
       if (what === "play") network.stopAnimation();
+      attention.setRunning(what);
     });
   }
 
@@ -152,7 +153,7 @@ export class SessionView {
     predict.update(state, how);
     // the conv page first: the attention page keeps the dense parts hidden for a CNN
     const conv = this.parts.conv.show(state, this.store.selection, how);
-    const attention = this.parts.attention.show(state, this.store.selection);
+    const attention = this.parts.attention.show(state, this.store.selection, how);
     if (!conv && !attention) this.showNetwork(state, how);
     drive.setPhase(state.phase, state.diverged);
     // the loss is of the last Forward: after a Step (or a Train) that is the weights before it
@@ -168,10 +169,11 @@ export class SessionView {
     // the accuracy is of the weights now (after a Step the loss is of those before it); a sequence
     // session's share is of its positions (each predicts a token)
     const things = conv ? "images" : attention ? "positions" : "points";
-    const total = attention ? state.points * state.config.input_shape[0] : state.points;
+    const T = attention ? state.config.input_shape[0] : 1;
+    const total = state.points * T;
     this.el.accuracy.textContent = classes ? `now ${right(state.accuracy, total, state.test_points ? ` training ${things}` : ` ${things}`)}` : "";
     const testText = state.test_points
-      ? `- - test, right scale: loss ${state.test_loss === null ? "— (run Forward)" : fmt(state.test_loss, 4)}${state.test_accuracy === null ? "" : `, ${right(state.test_accuracy, state.test_points)}`}`
+      ? `- - test, right scale: loss ${state.test_loss === null ? "— (run Forward)" : fmt(state.test_loss, 4)}${state.test_accuracy === null ? "" : `, ${right(state.test_accuracy, state.test_points * T)}`}`
       : "";
     if (this.el.test.textContent !== testText) this.el.test.textContent = testText;
     this.el.test.dataset.value = state.test_loss === null || state.test_loss === undefined ? "" : String(state.test_loss);

@@ -2,6 +2,7 @@
 // gradient through its row's softmax Jacobian, a weight of Wq, Wk or Wv (the input feature times
 // ∂L/∂q, summed over the positions), a weight of a dense layer after the head; each fills
 // [data-role=chain] and sets its data-grad, as a dense weight's panel does
+import { sampleName } from "../core/names.js";
 import { fmt } from "../core/format.js";
 import * as M from "../inspector/mathml.js";
 import { renderMemory } from "../inspector/memory.js";
@@ -47,11 +48,11 @@ export class AttentionChainPanel {
     }
     if (grad !== null) root.dataset.grad = String(grad);
     if (!state.sample.in_batch) {
-      body.append(para(doc, `Sequence #${state.sample.index} is not in the current minibatch, so it has no numbers this step.`, "problem"));
+      body.append(para(doc, `Sequence ${sampleName(state.sample.index)} is not in the current minibatch, so it has no numbers this step.`, "problem"));
       const n = this.firstInBatch();
       if (n !== null) {
         const follow = doc.createElement("button");
-        Object.assign(follow, { type: "button", className: "small", textContent: `Follow sequence #${n}, which is in this minibatch` });
+        Object.assign(follow, { type: "button", className: "small", textContent: `Follow sequence ${sampleName(n)}, which is in this minibatch` });
         follow.dataset.action = "follow-in-batch";
         follow.addEventListener("click", () => this.follow(n));
         body.append(follow);
@@ -90,7 +91,7 @@ export class AttentionChainPanel {
       const s = state.sample.layers[0];
       const value = s.scores ? s.scores[sel.t][sel.t2] : undefined;
       h.textContent = `Score of query ${sel.t} on key ${sel.t2}: ${value === null ? "masked" : `s = ${fmt(value, 4)}`}${s.weights ? `, weight ${fmt(s.weights[sel.t][sel.t2], 4)}` : ""}`;
-      return [h, para(doc, `sample.layers[0].scores[${sel.t}][${sel.t2}] and weights[${sel.t}][${sel.t2}] of sequence #${state.sample.index}; its gradient is dscores[${sel.t}][${sel.t2}]. How much position ${sel.t} looks at position ${sel.t2}.`, "context")];
+      return [h, para(doc, `sample.layers[0].scores[${sel.t}][${sel.t2}] and weights[${sel.t}][${sel.t2}] of sequence ${sampleName(state.sample.index)}; its gradient is dscores[${sel.t}][${sel.t2}]. How much position ${sel.t} looks at position ${sel.t2}.`, "context")];
     }
     if (sel.kind === "param") {
       const w = state.layers[0][sel.param][sel.i][sel.j];
@@ -164,7 +165,7 @@ export class AttentionChainPanel {
           v: "dV = weightsᵀ·dout: how the loss changes with each value" }[low]
       : "∂L/∂z of this layer at each position";
     return [
-      section(doc, `For sequence #${c.sample}: one product per position`, this.formula(sel),
+      section(doc, `For sequence ${sampleName(c.sample)}: one product per position`, this.formula(sel),
         para(doc, param ? `At each position t the weight multiplied input feature X[t][${sel.i}] into ${low}_t[${sel.j}]; backward multiplies that input by ∂L/∂${low}[t][${sel.j}] (from ${from}).`
           : `At each position t the weight multiplied the layer’s input a[t][${sel.i}] into z[t][${sel.j}]; backward multiplies it by ∂L/∂z[t][${sel.j}].`),
         termTable(doc, ["position", param ? "X[t][i]" : "a_prev[t][i]", `∂L/∂${low}[t][j]`, "product"], rows, "weight-terms"),

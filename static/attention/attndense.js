@@ -40,14 +40,14 @@ export function denseStage(doc, { k, fanIn, units, activation, output, T, cell, 
   }
   return {
     section, figs: { [`dense-${k}`]: W, [`ddense-${k}`]: dW, [`a-${k}`]: a },
-    paint(state, tokenIds) {
+    paint(view, state) {
       const layer = state.layers[k];
       W.paint(layer.W);
       dW.paint(state.phase === "backward" ? layer.dW : null);
-      a.paint(state.sample.layers[k].a);
+      a.paint(view.a[k]);
       const text = `b = (${layer.b.map((v) => fmt(v, 2)).join(", ")})`;
       if (bias.textContent !== text) bias.textContent = text;
-      if (table) table.paint(state.sample.layers[k].a, state.sample.target, tokenIds, sameAsTokens);
+      if (table) table.paint(view.a[k], state.sample.target, view.tokens, sameAsTokens);
     },
   };
 }

@@ -168,3 +168,68 @@ export function gridScale(max) {
   const exponent = Math.floor(Math.log10(max));
   return { exponent, factor: 10 ** -exponent, text: `×10${String(exponent).split("").map((c) => SUPER[c]).join("")}` };
 }
+
+/** a number in at most 4 characters for a small square: ".09", "−.05", "1.17" → "1.2", "−3.4",
+ *  "12"; 0 is "0" */
+export function compact(v) {
+  if (v === null || v === undefined) return "";
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? "NaN" : v > 0 ? "∞" : "−∞";
+  const a = Math.abs(v), sign = v < 0 ? "−" : "";
+  if (a < 0.005) return "0";
+  if (a < 0.995) return `${sign}${a.toFixed(2).slice(1)}`;
+  if (a < 9.95) return `${sign}${a.toFixed(1)}`;
+  return `${sign}${Math.round(a)}`;
+}
+
+/** rows × matrix: A (m × n) · B (n × p) */
+export function matmul(A, B) {
+  return A.map((row) => B[0].map((_, j) => row.reduce((s, x, n) => s + x * B[n][j], 0)));
+}
+
+/** one head's forward for one sequence `X` (T × d_in), as the engine computes it: Q, K, V, the
+ *  scores (null where the causal mask hides them), the weights and out = weights·V */
+export function headForward(X, { Wq, Wk, Wv }, causal = false) {
+  const q = matmul(X, Wq), k = matmul(X, Wk), v = matmul(X, Wv);
+  const dk = Wq[0].length;
+  const scores = q.map((row, t) => rowScores(row, k, dk, t, causal).scores);
+  const weights = scores.map(softmaxRow);
+  return { q, k, v, scores, weights, out: matmul(weights, v) };
+}
+
+/** an activation of the catalog applied to one row of z (softmax over the row) */
+export function activate(z, name, alpha = 0.01) {
+  switch (name) {
+    case "sigmoid": return z.map((x) => 1 / (1 + Math.exp(-x)));
+    case "tanh": return z.map(Math.tanh);
+    case "relu": return z.map((x) => Math.max(0, x));
+    case "leaky_relu": return z.map((x) => (x > 0 ? x : alpha * x));
+    case "softmax": return softmaxRow(z);
+    default: return [...z];        // linear
+  }
+}
+
+/** a dense layer at every position: a[t] = f(x[t]·W + b) */
+export function denseForward(x, { W, b }, activation, alpha = 0.01) {
+  return matmul(x, W).map((z) => activate(z.map((s, j) => s + b[j]), activation, alpha));
+}
+
+/** the followed sequence through the whole network with the weights of `state`, on the page:
+ *  {head: headForward's values, a: [each dense layer's outputs]} */
+export function networkForward(state) {
+  const c = state.config;
+  const head = headForward(state.sample.input, state.layers[0], Boolean(c.layers[0].causal));
+  let x = head.out;
+  const a = [null];
+  for (let k = 1; k < c.layers.length; k++) {
+    x = denseForward(x, state.layers[k], c.layers[k].activation, c.leaky_relu_alpha ?? 0.01);
+    a.push(x);
+  }
+  return { head, a };
+}
+
+/** how much of the weights lies on the anti-diagonal (query t on key T−1−t): the mean over rows
+ *  of weights[t][T−1−t], 1 for a perfect reversal, 1/T for uniform weights */
+export function antiDiagonal(weights) {
+  const T = weights.length;
+  return weights.reduce((s, row, t) => s + (row[T - 1 - t] ?? 0), 0) / T;
+}

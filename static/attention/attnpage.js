@@ -5,6 +5,8 @@ import { SequenceList } from "./sequencelist.js";
 import { isSequenceConfig } from "./attnmath.js";
 import { isConvConfig } from "../conv/convmath.js";
 
+const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+
 /** The attention view and the sequence list, shown for a sequence session (and the dense parts
  *  hidden). Call after the conv page's own show or load: a conv session keeps them hidden. */
 export class AttentionPage {
@@ -44,16 +46,21 @@ export class AttentionPage {
     return true;
   }
 
-  /** a new state: the view repaints it; false for another kind of session */
-  show(state, selection) {
+  /** a new state (`how` it came: forward, train …): the view repaints it; false for another kind */
+  show(state, selection, how) {
     if (!this.setActive(state.config)) return false;
-    this.view.show(state, selection);
+    this.view.show(state, selection, { animate: how === "forward" && !reducedMotion.matches });
     this.list.setSelected(state.sample.index);
     return true;
   }
 
   select(sel) {
     if (this.active) this.view.setSelected(sel);
+  }
+
+  /** Play or Train: the scores and weights come into view, where the training shows most */
+  setRunning(what) {
+    if (this.active && (what === "play" || what === "train")) this.view.showStage("attn-scores");
   }
 
   setBatch(indices) {

@@ -1,12 +1,32 @@
 // a sequence session on screen, in place of the dense network's SVG: the followed sequence's
-// tokens, Q, K and V with their weights, the scores and weights, the output and the predicted
-// token at each position; built once per architecture, repainted after every state; a click on
-// a score, a weight of Wq, Wk, Wv or a dense layer, or a query row's label selects it
-import { cellSize, selectionOf, strongestKeys, tokenCount, tokensOf } from "./attnmath.js";
-import { inputStage, outputStage, projectionStage, scoreStage } from "./attnstages.js";
+// tokens, Q, K and V, the scores and weights with one query row worked through, the output and
+// the predicted token at each position, the head's weights; built once per architecture,
+// repainted after every state. A click on a score, a weight of Wq, Wk, Wv or a dense layer, or a
+// query row's label selects it. Where the server has no values for the followed sequence (after
+// a Step, Play or Train, or outside the minibatch) the page runs the sequence through the
+// current weights itself, so the heatmaps follow the training.
+import { sampleName } from "../core/names.js";
+import { cellSize, networkForward, selectionOf, strongestKeys, tokenCount, tokensOf } from "./attnmath.js";
+import { inputStage, outputStage, qkvStage, scoreStage, weightStage } from "./attnstages.js";
 import { classOf, className, denseStage } from "./attndense.js";
+import { RowWalk } from "./rowwalk.js";
 
 const HOOKS = "[data-score],[data-score-grad],[data-param],[data-param-grad],[data-dense],[data-dense-grad],[data-row]";
+const EMPTY = { q: null, k: null, v: null, scores: null, weights: null, out: null,
+                dout: null, dweights: null, dscores: null, dq: null, dk: null, dv: null };
+
+/** the values the view draws for `state`'s followed sequence: the server's after a Forward that
+ *  saw it; the page's own forward with the current weights once the weights have moved (no
+ *  gradients then); none before the first Forward. {source: "server" | "page" | "none", head, a} */
+export function valuesOf(state) {
+  const layers = state.sample.layers;
+  if (layers[0].weights) return { source: "server", head: layers[0], a: layers.map((l) => l.a ?? null) };
+  if (state.step > 0 && !state.diverged) {
+    const { head, a } = networkForward(state);
+    return { source: "page", head: { ...EMPTY, ...head }, a };
+  }
+  return { source: "none", head: layers[0], a: layers.map(() => null) };
+}
 
 /** Draws a sequence session into `root`; reports clicks through `onSelect(selection)`. */
 export class AttentionView {
@@ -15,6 +35,8 @@ export class AttentionView {
     this.doc = root.ownerDocument;
     this.key = null;
     this.stages = [];
+    this.walkRow = 0;
+    this.last = null;
     const pick = (target) => {
       const hit = target.closest && target.closest(HOOKS);
       if (!hit) return false;
@@ -35,59 +57,116 @@ export class AttentionView {
     const doc = this.doc;
     const [T, dIn] = config.input_shape;
     const head = config.layers[0];
-    const width = Math.min(this.root.clientWidth || 560, 900) - 16;
+    const width = Math.max(300, Math.min(this.root.clientWidth || 560, 900) - 20);
     const tokens = tokenCount(T, dIn);
     const last = config.layers[config.layers.length - 1];
     this.tokens = tokens;
     this.sameAsTokens = last.units === tokens;
-    const small = cellSize(Math.max(head.d_k, head.d_v), (width - 36) / 3, { min: 17, max: 26 });
+    this.walkRow = Math.min(this.walkRow, T - 1);
     this.header = doc.createElement("p");
     this.header.className = "attn-sample";
     this.header.dataset.role = "attn-sample";
     const caption = doc.createElement("p");
     caption.className = "attn-caption";
-    caption.textContent = "Click a square of the scores or weights for its gradient through the softmax, a number of Wq, Wk or Wv for its dW, or a query row’s label (q0 …) for how that query meets every key. "
-      + "Colours: blue −, orange + for values; green −, purple + for gradients (after Backward); weights white 0 → orange 1.";
+    caption.textContent = "From the input down to the prediction; backward runs up again, numbered 1 … 5. Click a square of the scores or weights, or a number of Wq, Wk, Wv, for its gradient with numbers. "
+      + "Colours: values blue − / orange +, gradients green − / purple +, weights white 0 → orange 1.";
+    // Q, K, V three across; two across for a head's weight and its gradient
+    const three = cellSize(Math.max(head.d_k, head.d_v), width / 3 - 26, { min: 16, max: 30 });
+    const two = cellSize(Math.max(head.d_k, head.d_v), width / 2 - 44, { min: 16, max: 30 });
+    this.walk = new RowWalk(doc, { T, dk: head.d_k, causal: head.causal,
+                                   onPick: (t) => this.pickRow(t), onFocus: (t, j) => this.focusKey(t, j) });
     this.stages = [
-      inputStage(doc, { T, dIn, tokens, cell: cellSize(dIn, width - 24, { min: 18, max: 30 }) }),
-      projectionStage(doc, { T, dIn, dk: head.d_k, dv: head.d_v, tokens, cell: small, small }),
-      scoreStage(doc, { T, dk: head.d_k, causal: head.causal, cell: cellSize(T, (width - 60) / 2, { min: 28, max: 44 }) }),
-      outputStage(doc, { T, dv: head.d_v, cell: small }),
+      inputStage(doc, { T, dIn, tokens, cell: cellSize(dIn, width - 30, { min: 18, max: 30 }) }),
+      qkvStage(doc, { T, dk: head.d_k, dv: head.d_v, cell: three }),
+      scoreStage(doc, { T, dk: head.d_k, causal: head.causal, walk: this.walk,
+                        cell: cellSize(T, width / 2 - 40, { min: 30, max: 46 }) }),
+      outputStage(doc, { T, dv: head.d_v, cell: two }),
     ];
     const sizes = config.layers.map((l) => (l.type === "attention" ? l.d_v : l.units));
     config.layers.forEach((spec, k) => {
       if (k === 0) return;
       this.stages.push(denseStage(doc, { k, fanIn: sizes[k - 1], units: spec.units, activation: spec.activation, T,
                                          output: k === config.layers.length - 1, sameAsTokens: this.sameAsTokens,
-                                         cell: cellSize(spec.units, (width - 60) / 3, { min: 20, max: 30 }) }));
+                                         cell: cellSize(Math.max(spec.units, 4), width / 3 - 26, { min: 18, max: 30 }) }));
     });
+    this.stages.push(weightStage(doc, { dIn, dk: head.d_k, dv: head.d_v, tokens, cell: two }));
     this.byName = {};
-    for (const stage of this.stages) Object.assign(this.byName, stage.figs ?? {});
-    this.byName.X = { grid: this.stages[0].grids.X };
+    for (const stage of this.stages) {
+      for (const [name, fig] of Object.entries(stage.figs ?? {})) this.byName[name] = fig;
+    }
+    this.scoreStage = this.stages[2];
     this.root.replaceChildren(this.header, caption, ...this.stages.map((s) => s.section));
   }
 
-  /** paint `state`'s weights, the followed sample's values and gradients; outline `selection` */
-  show(state, selection) {
+  /** paint `state`'s weights and the followed sequence's values and gradients; outline
+   *  `selection`; `animate`: Forward's walk through the query row's keys */
+  show(state, selection, { animate = false } = {}) {
     this.build(state.config);
     const sample = state.sample;
+    const values = valuesOf(state);
     const tokenIds = tokensOf(sample.input, this.tokens);
-    for (const stage of this.stages) stage.paint(state, tokenIds);
     const targets = sample.target.map((row) => className(classOf(row), this.sameAsTokens).replace("token ", ""));
-    const batch = sample.in_batch || state.phase === "fresh" ? "" : " It is not in this minibatch: no values this step (pick another sequence on the right).";
-    this.header.textContent = `Following sequence #${sample.index}: tokens ${tokenIds.join(" ")}, target ${targets.join(" ")}.${batch}`;
-    const weights = sample.layers[0].weights;
-    const strongest = this.stages[2].strongest;
-    const text = weights ? `Where each query looks most: ${strongestKeys(weights).map((t2, t) => `q${t} → k${t2}`).join(", ")}.`
-      : "Run Forward: the scores and weights of the followed sequence appear here.";
+    const view = { ...values, input: sample.input, tokens: tokenIds, targets };
+    this.last = { view, state };
+    for (const stage of this.stages) stage.paint(view, state);
+    const name = sampleName(sample.index);
+    const from = values.source === "page"
+      ? ` Its values are worked out here with the weights of step ${state.step}; run Forward for the server’s, then Backward for the gradients.`
+      : values.source === "none" ? (state.phase === "fresh" ? " Run Forward to fill in Q, K, V, the scores and the weights."
+        : " It is not in this minibatch, so it has no values this step: pick one of the batch on the right.")
+        : sample.in_batch ? "" : " It is not in this minibatch.";
+    this.header.textContent = `Following sequence ${name}: tokens ${tokenIds.join(" ")}, target ${targets.join(" ")}.${from}`;
+    this.root.dataset.source = values.source;
+    const weights = values.head.weights;
+    const strongest = this.scoreStage.strongest;
+    const text = weights ? `Where each query looks most: ${strongestKeys(weights).map((t2, t) => `q${t} → k${t2}`).join(", ")}.` : "";
     if (strongest.textContent !== text) strongest.textContent = text;
+    if (selection && (selection.kind === "score" || selection.kind === "row")) this.walkRow = selection.t;
+    this.walk.paint(values.head, this.walkRow, { animate, backward: state.phase === "backward" && values.source === "server" });
+    if (animate) this.showStage("attn-scores", true);       // Forward: the query row's walk is there
     this.setSelected(selection);
+  }
+
+  /** scroll the view (not the page) so that stage `role` starts at its top, unless it is in view */
+  showStage(role, onlyIfHidden = false) {
+    const section = this.root.querySelector(`[data-role=${role}]`);
+    if (!section) return;
+    const box = this.root.getBoundingClientRect(), r = section.getBoundingClientRect();
+    if (onlyIfHidden && r.top >= box.top && r.top < box.bottom - 120) return;
+    this.root.scrollTop += r.top - box.top;
+  }
+
+  /** a q button of the walk: that row, worked through */
+  pickRow(t) {
+    this.walkRow = t;
+    if (this.last) {
+      const { view, state } = this.last;
+      this.walk.paint(view.head, t, { backward: state.phase === "backward" && view.source === "server" });
+    }
+    this.setSelected(this.selection);
+  }
+
+  /** the walk meets key j of row t: outline q_t, k_j and the score (j null: back to the selection) */
+  focusKey(t, j) {
+    this.setSelected(this.selection);
+    if (j === null) return;
+    const box = (r, c, cls) => ({ top: r, left: c, height: 1, width: 1, cls });
+    const g = (name) => this.byName[name]?.grid;
+    g("Q")?.mark([{ top: t, left: 0, height: 1, width: g("Q").cols, cls: "row" }]);
+    g("K")?.mark([{ top: j, left: 0, height: 1, width: g("K").cols, cls: "window" }]);
+    g("scores")?.mark([box(t, j, "window")]);
+    g("weights")?.mark([box(t, j, "window")]);
   }
 
   /** outline what `sel` names: a score with its query and key rows, a query row, a weight with
    *  the feature column it multiplies and the component it feeds */
   setSelected(sel) {
+    this.selection = sel;
     if (!this.byName) return;
+    if (sel && (sel.kind === "score" || sel.kind === "row") && sel.t !== this.walkRow) {
+      this.pickRow(sel.t);            // the walk works the clicked row (and outlines anew)
+      return;
+    }
     for (const { grid } of Object.values(this.byName)) grid.mark([]);
     if (!sel) return;
     const g = (name) => this.byName[name]?.grid;

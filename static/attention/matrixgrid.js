@@ -6,6 +6,7 @@ import { diverging } from "../core/colors.js";
 import { fmt } from "../core/format.js";
 import { put, svgEl } from "../network/svg.js";
 import { fixed2, gradColor } from "../conv/imagegrid.js";
+import { compact } from "./attnmath.js";
 
 let hatches = 0;            // each grid's hatch pattern needs an id of its own in the page
 
@@ -23,8 +24,10 @@ const PALETTES = { value: diverging, grad: gradColor, prob: probColor };
  *  label's attributes (it is clickable then); `describe(r, c, value)`: its tooltip. */
 export class MatrixGrid {
   constructor({ rows, cols, cell = 22, hook = null, rowLabels = null, colLabels = null, rowHook = null,
-                label = "", describe = null, format = fixed2, labelWidth = 34 }) {
-    Object.assign(this, { rows, cols, cell, format, describe });
+                label = "", describe = null, format = null, labelWidth = 34 }) {
+    // a wide square writes 0.00, a narrow one at most 4 characters (.09, −1.2)
+    const wide = cell >= 34;
+    Object.assign(this, { rows, cols, cell, describe, format: format ?? (wide ? fixed2 : compact) });
     const left = rowLabels ? labelWidth : 0, top = colLabels ? 13 : 0;
     this.left = left;
     this.top = top;
@@ -37,7 +40,7 @@ export class MatrixGrid {
     const pattern = svgEl("pattern", { id, width: 6, height: 6, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" }, defs);
     svgEl("rect", { width: 6, height: 6, fill: "#f4f4f4" }, pattern);
     svgEl("line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: "#b8b8b8", "stroke-width": 2 }, pattern);
-    const size = Math.min(11, cell * 0.34);
+    const size = Math.min(11.5, cell * (wide ? 0.3 : 0.38));
     if (colLabels) {
       colLabels.forEach((text, c) => {
         const t = svgEl("text", { x: left + c * cell + cell / 2, y: 9, class: "axis", "text-anchor": "middle" }, this.svg);

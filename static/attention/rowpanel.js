@@ -2,6 +2,7 @@
 // meeting every key (dot products, ÷√d_k, softmax, the weighted sum of the values) and, after
 // Backward, that row's gradients in the order backward makes them; one score's dot product;
 // the guide before anything is clicked
+import { sampleName } from "../core/names.js";
 import { fmt } from "../core/format.js";
 import * as M from "../inspector/mathml.js";
 import { para, section, termTable } from "../conv/panelparts.js";
@@ -50,7 +51,7 @@ export function renderRow(doc, sel, state) {
   const [T, dIn] = state.config.input_shape;
   const token = tokensOf(state.sample.input, tokenCount(T, dIn))[t];
   const root = panel(doc, "attn-row", `Query row ${t} (position ${t}, token ${token})`,
-    `Sequence #${state.sample.index}: how q${t} meets every key, and what out${t} becomes. Click a square of the row for its gradient.`);
+    `Sequence ${sampleName(state.sample.index)}: how q${t} meets every key, and what out${t} becomes. Click a square of the row for its gradient.`);
   root.dataset.row = String(t);
   if (!s.q) {
     root.append(para(doc, "No values yet: run Forward."));
@@ -99,7 +100,7 @@ function rowBackward(doc, t, s, head, w) {
 export function renderAttentionGuide(doc, state) {
   const head = state.config.layers[0];
   const root = panel(doc, "guide", "One attention head, by hand",
-    `Each position of sequence #${state.sample.index} asks a question (its query q), offers a label (its key k) and a content (its value v). A query’s dot product with every key, ÷√${head.d_k}, softmaxed, says how much of each value it takes.`);
+    `Each position of sequence ${sampleName(state.sample.index)} asks a question (its query q), offers a label (its key k) and a content (its value v). A query’s dot product with every key, ÷√${head.d_k}, softmaxed, says how much of each value it takes.`);
   const list = doc.createElement("ol");
   for (const text of [
     "Forward (f): Q, K, V, the scores and the weights fill in. Click a query row’s label (q0 …) beside the scores for its dot products and softmax with numbers.",

@@ -1,5 +1,6 @@
 // the training sequences of a sequence session, in place of the data plot: each one's tokens and
 // target, a click follows it; the followed one is marked, those outside the minibatch faded
+import { sampleName } from "../core/names.js";
 import { tokenCount, tokensOf } from "./attnmath.js";
 import { classOf } from "./attndense.js";
 
@@ -31,7 +32,7 @@ export class SequenceList {
       b.type = "button";
       b.className = "attn-seq";
       b.dataset.sequence = String(n);
-      b.textContent = `#${n}: ${tokensOf(x, tokens).join(" ")} → ${Y[n].map(classOf).join(" ")}`;
+      b.textContent = `${sampleName(n)}: ${tokensOf(x, tokens).join(" ")} → ${Y[n].map(classOf).join(" ")}`;
       b.setAttribute("aria-pressed", "false");
       li.append(b);
       return b;
