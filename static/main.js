@@ -158,6 +158,7 @@ function startPage(doc) {
   const attentionChain = new AttentionChainPanel(doc, {
     fetchChain: (at) => store.attentionChain(at),
     fetchCheck: (at) => store.attentionCheck(at),
+    onSelect: (sel) => store.select(sel),
     firstInBatch: () => attention.firstInBatch(),
     follow: (n) => store.follow(n),
     onFilled: () => view.keepInView(),

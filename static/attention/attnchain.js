@@ -16,13 +16,13 @@ const LOW = { Wq: "q", Wk: "k", Wv: "v" };
 /** The panel of a clicked score, weight or query row of a sequence session; `fetchChain(at)` and
  *  `fetchCheck(at)` ask the server for /chain and /gradcheck of `at` (with the followed sample). */
 export class AttentionChainPanel {
-  constructor(doc, { fetchChain, fetchCheck, firstInBatch = () => null, follow = () => {}, onFilled = () => {} }) {
-    Object.assign(this, { doc, fetchChain, fetchCheck, firstInBatch, follow, onFilled });
+  constructor(doc, { fetchChain, fetchCheck, firstInBatch = () => null, follow = () => {}, onFilled = () => {}, onSelect = () => {} }) {
+    Object.assign(this, { doc, fetchChain, fetchCheck, firstInBatch, follow, onFilled, onSelect });
     this.token = 0;
   }
 
   guide(state) {
-    return renderAttentionGuide(this.doc, state);
+    return renderAttentionGuide(this.doc, state, this.onSelect);
   }
 
   render(sel, state) {

@@ -63,7 +63,7 @@ function predictionTable(doc, T) {
   el.className = "attn-predictions";
   el.dataset.role = "predictions";
   const head = doc.createElement("tr");
-  for (const text of ["position", "input", "target", "predicted", ""]) {
+  for (const text of ["position", "input", "target", "predicted", "right?"]) {
     const th = doc.createElement("th");
     th.textContent = text;
     head.append(th);

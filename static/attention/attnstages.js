@@ -140,7 +140,7 @@ export function scoreStage(doc, { T, dk, causal, cell, walk }) {
     `Row t is query t meeting every key: how much position t looks at each position. Click a square for its gradient through the row’s softmax.${causal ? " Causal: query t sees keys 0 … t only; the hatched scores are masked (−∞), their weight is 0 and no gradient crosses them." : ""}`,
     "attn-scores");
   // the scores' row labels open a query row's panel (q0 …), one Tab stop each
-  const rowHook = (t) => ({ "data-row": `0,${t}`, role: "button", tabindex: "0", "aria-label": `query ${t}: how it meets every key` });
+  const rowHook = (t) => ({ "data-row": `0,${t}`, role: "button", tabindex: "0", "aria-label": `q${t}: how query ${t} meets every key` });
   const make = (name, palette, hookName, caption) => figure(doc, new MatrixGrid({
     rows: T, cols: T, cell, hook: (t, t2) => ({ [hookName]: `0,${t},${t2}` }), rowHook: name === "scores" ? rowHook : null,
     rowLabels: range(T, (t) => `q${t}`), colLabels: range(T, (t) => `k${t}`), labelWidth: 22, label: `${name}: click a square`,

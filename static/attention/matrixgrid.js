@@ -65,6 +65,7 @@ export class MatrixGrid {
         if (hook) {
           for (const [k, v] of Object.entries(hook(r, c))) rect.setAttribute(k, v);
           rect.setAttribute("role", "button");
+          rect.setAttribute("aria-label", describe ? describe(r, c, "click for its numbers") : `${label} [${r}][${c}]`);
           rect.setAttribute("tabindex", r === 0 && c === 0 ? "0" : "-1");
         }
         row.push(rect);

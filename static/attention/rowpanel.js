@@ -96,24 +96,29 @@ function rowBackward(doc, t, s, head, w) {
   return box;
 }
 
-/** what to do first in a sequence session, before anything is clicked */
-export function renderAttentionGuide(doc, state) {
+/** what to do first in a sequence session, before anything is clicked; `onSelect(sel)` opens a
+ *  query row's panel from its button */
+export function renderAttentionGuide(doc, state, onSelect = () => {}) {
   const head = state.config.layers[0];
   const root = panel(doc, "guide", "One attention head, by hand",
     `Each position of sequence ${sampleName(state.sample.index)} asks a question (its query q), offers a label (its key k) and a content (its value v). A query’s dot product with every key, ÷√${head.d_k}, softmaxed, says how much of each value it takes.`);
   const list = doc.createElement("ol");
   for (const text of [
-    "Forward (f): Q, K, V, the scores and the weights fill in. Click a query row’s label (q0 …) beside the scores for its dot products and softmax with numbers.",
-    "Backward (b) runs backwards through the head: dout → dV = weightsᵀ·dout and dweights = dout·Vᵀ → dscores through each row’s softmax → dQ and dK → dWq, dWk, dWv.",
-    "Click a square of the scores or weights for its gradient through the softmax Jacobian, with the finite-difference check.",
-    "Click a number of Wq, Wk or Wv for its dW: the input feature times ∂L/∂q (or k, v), summed over the positions.",
-    "Step (s), Play or Train: on “reverse” the weights turn into the anti-diagonal (each position looks at its mirror), on “copy_first” into column 0.",
+    "Forward (f): Q, K, V, the scores and the weights fill in, and the box under the heatmaps works one query row through its keys: dot products, ÷√d_k, softmax. Its q0 … buttons pick the row.",
+    "Backward (b) runs up the view, numbered 1 … 5: dout → dV and dweights → dscores through each row’s softmax Jacobian → dQ and dK → dWq, dWk, dWv.",
+    "Click a square of the scores or weights for its gradient through the softmax Jacobian, with a finite-difference check.",
+    "Click a number of Wq, Wk or Wv (at the bottom) for its dW: the input feature times ∂L/∂q (or k, v), summed over the positions.",
+    `Step (s), Play or Train: ${state.config.dataset.name === "copy_first" ? "on “copy_first” the weights gather in column 0" : state.config.dataset.name === "reverse" ? "on “reverse” the weights turn into the anti-diagonal (each position looks at its mirror)" : "watch the weights heatmap take the pattern the task needs"}.`,
   ]) {
     const li = doc.createElement("li");
     li.textContent = text;
     list.append(li);
   }
-  root.append(list);
+  const open = doc.createElement("button");
+  Object.assign(open, { type: "button", className: "small", textContent: "Open query row 0’s arithmetic" });
+  open.dataset.action = "open-row";
+  open.addEventListener("click", () => onSelect({ kind: "row", layer: 0, t: 0 }));
+  root.append(list, open);
   root.classList.add("guide");
   return root;
 }

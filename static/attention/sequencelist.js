@@ -39,7 +39,7 @@ export class SequenceList {
     });
     this.list.replaceChildren(...this.items.map((b) => b.parentElement));
     this.caption.textContent = `${name ?? "your own sequences"}: ${X.length} training sequences${held ? ` (${held} more held out as test sequences)` : ""}`
-      + `${X.length > SHOWN ? `, the first ${SHOWN} here` : ""}. Each: its tokens → the target at each position. Click one to follow it; faded ones are not in the current minibatch.`;
+      + `${X.length > SHOWN ? `, the first ${SHOWN} here` : ""}. Each: its tokens → the target at each position. Click one to follow it; those of the current minibatch are in bold.`;
     this.selected = -1;
     this.setBatch(this.batch ?? null);
   }
