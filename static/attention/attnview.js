@@ -70,9 +70,13 @@ export class AttentionView {
     caption.className = "attn-caption";
     caption.textContent = "From the input down to the prediction; backward runs up again, numbered 1 … 5. Click a square of the scores or weights, or a number of Wq, Wk, Wv, for its gradient with numbers. "
       + "Colours: values blue − / orange +, gradients green − / purple +, weights white 0 → orange 1.";
-    // Q, K, V three across; two across for a head's weight and its gradient
-    const three = cellSize(Math.max(head.d_k, head.d_v), width / 3 - 26, { min: 16, max: 30 });
-    const two = cellSize(Math.max(head.d_k, head.d_v), width / 2 - 44, { min: 16, max: 30 });
+    // Q, K, V three across; two across for a head's weight and its gradient; on a phone one
+    // across, each big enough to read its numbers
+    const d = Math.max(head.d_k, head.d_v);
+    const narrow = width < 520;
+    const one = cellSize(d, width - 40, { min: 16, max: 30 });
+    const three = narrow ? one : cellSize(d, width / 3 - 26, { min: 16, max: 30 });
+    const two = narrow ? one : cellSize(d, width / 2 - 44, { min: 16, max: 30 });
     this.walk = new RowWalk(doc, { T, dk: head.d_k, causal: head.causal,
                                    onPick: (t) => this.pickRow(t), onFocus: (t, j) => this.focusKey(t, j) });
     this.stages = [
@@ -87,7 +91,7 @@ export class AttentionView {
       if (k === 0) return;
       this.stages.push(denseStage(doc, { k, fanIn: sizes[k - 1], units: spec.units, activation: spec.activation, T,
                                          output: k === config.layers.length - 1, sameAsTokens: this.sameAsTokens,
-                                         cell: cellSize(Math.max(spec.units, 4), width / 3 - 26, { min: 18, max: 30 }) }));
+                                         cell: cellSize(Math.max(spec.units, 4), narrow ? width / 2 - 30 : width / 3 - 26, { min: 18, max: 30 }) }));
     });
     this.stages.push(weightStage(doc, { dIn, dk: head.d_k, dv: head.d_v, tokens, cell: two }));
     this.byName = {};

@@ -52,7 +52,7 @@ export class RowWalk {
     const table = cell(doc, "table", "", "attn-walk-table");
     table.dataset.role = "walk-forward";
     const tr = doc.createElement("tr");
-    this.headers = ["key", "q·k", "÷√d_k = score", "e^(score − max)", "weight"].map((text) => {
+    this.headers = ["key", "q·k", "÷√d_k = score", "e^(s − max)", "weight"].map((text) => {
       const th = cell(doc, "th", text);
       th.scope = "col";
       tr.append(th);
@@ -120,7 +120,7 @@ export class RowWalk {
     this.t = t;
     this.buttons.forEach((b, n) => b.setAttribute("aria-pressed", String(n === t)));
     put(this.title, `Query ${t} meets every key`);
-    put(this.headers[2], `÷ √${this.dk} = score`);
+    put(this.headers[2], `÷√${this.dk} = score`);
     if (!head || !head.q) {
       for (const { tds, bar, value } of this.rows) { for (const td of tds.slice(1, 4)) put(td, ""); put(value, ""); bar.style.width = "0"; }
       for (const td of this.sum.slice(1)) put(td, "");
@@ -139,7 +139,7 @@ export class RowWalk {
       put(tds[2], masked ? "−∞" : num(scores[j]));
       put(tds[3], masked ? "0" : num(e[j]));
       put(value, num(w[j]));
-      bar.style.width = `${Math.round(w[j] * 100)}%`;
+      bar.style.width = `${(w[j] * 2.6).toFixed(2)}rem`;         // 1 is 2.6rem
       row.classList.toggle("masked", masked);
       row.classList.remove("pending");
     });

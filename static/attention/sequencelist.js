@@ -32,7 +32,10 @@ export class SequenceList {
       b.type = "button";
       b.className = "attn-seq";
       b.dataset.sequence = String(n);
-      b.textContent = `${sampleName(n)}: ${tokensOf(x, tokens).join(" ")} → ${Y[n].map(classOf).join(" ")}`;
+      // single-digit tokens written together (3 2 2 1 1 as 32211), so that a line fits a column
+      const ids = tokensOf(x, tokens), out = Y[n].map(classOf);
+      const gap = [...ids, ...out].every((v) => v < 10) ? "" : " ";
+      b.textContent = `${sampleName(n)}: ${ids.join(gap)} → ${out.join(gap)}`;
       b.setAttribute("aria-pressed", "false");
       li.append(b);
       return b;
