@@ -19,6 +19,8 @@ export class AttentionPage {
     // the dense network's parts: its SVG and legend, the data plot, the look-back scrubber
     this.dense = [$("network-scroll").closest(".network-box"), doc.querySelector(".legend"),
                   doc.querySelector(".plots"), doc.querySelector("[data-role=history-scrubber]")];
+    // the predict-the-gradient exercise is for a dense weight: not offered for a head
+    this.exercise = doc.querySelector(".exercise-bar");
     this.active = false;
   }
 
@@ -29,6 +31,7 @@ export class AttentionPage {
     if (active !== this.active) {
       this.active = active;
       for (const el of this.own) el.hidden = !active;
+      if (this.exercise) this.exercise.hidden = active;
       if (active || !isConvConfig(config)) for (const el of this.dense) if (el) el.hidden = active;
       if (active) this.doc.body.dataset.kind = "attention";
       else if (!isConvConfig(config)) this.doc.body.dataset.kind = "dense";
@@ -49,7 +52,11 @@ export class AttentionPage {
   /** a new state (`how` it came: forward, train …): the view repaints it; false for another kind */
   show(state, selection, how) {
     if (!this.setActive(state.config)) return false;
-    this.view.show(state, selection, { animate: how === "forward" && !reducedMotion.matches });
+    // Forward's walk through a query row's keys; again when the page then follows a sequence of
+    // the minibatch (its values are the ones the walk should show)
+    const animate = (how === "forward" || (how === "sample" && this.lastHow === "forward")) && !reducedMotion.matches;
+    this.lastHow = how;
+    this.view.show(state, selection, { animate });
     this.list.setSelected(state.sample.index);
     return true;
   }

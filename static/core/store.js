@@ -420,7 +420,8 @@ export class SessionStore {
       this.sample = n;
       const state = await api.get(this.id, n);
       this.show(state, "sample");
-      this.emit("notice", `Now following sample ${sampleName(n)}, the first of this minibatch: sample ${sampleName(old)} is not in it, so it has no values this step.`);
+      const what = isSequenceConfig(state.config) ? "sequence" : "sample";
+      this.emit("notice", `Now following ${what} ${sampleName(n)}, the first of this minibatch: ${what} ${sampleName(old)} is not in it, so it has no values this step.`);
     });
   }
 }

@@ -213,8 +213,9 @@ def test_play_on_reverse_turns_the_weights_into_the_anti_diagonal(page, errors):
     wait_until(page, "Number(document.body.dataset.step) >= 60", timeout=30)
     page.click("[data-action=play]")
     expect(page.locator("[data-action=play]")).to_contain_text("Play")
-    # the page draws the followed sequence through the weights of now: the anti-diagonal
-    expect(page.locator("#attention-view")).to_have_attribute("data-source", "page")
+    # the followed sequence through the weights of now (the page's own forward, or the server's
+    # of the last step when the sequence was in its batch): the anti-diagonal
+    assert page.locator("#attention-view").get_attribute("data-source") in ("page", "server")
     after = shown_weights(page)
     assert [row.index(max(row)) for row in after] == [T - 1 - t for t in range(T)], after
     assert sum(after[t][T - 1 - t] for t in range(T)) / T > 0.6, after
