@@ -68,7 +68,7 @@ export class AttentionView {
     this.header.dataset.role = "attn-sample";
     const caption = doc.createElement("p");
     caption.className = "attn-caption";
-    caption.textContent = "From the input down to the prediction; backward runs up again, numbered 1 … 5. Click a square of the scores or weights, or a number of Wq, Wk, Wv, for its gradient with numbers. "
+    caption.textContent = "Forward runs down, from the input to the prediction. Backward climbs back from the prediction through steps 1 … 4 and ends at step 5, the head’s weights at the bottom. Click a square of the scores or weights, or a number of Wq, Wk, Wv, for its gradient with numbers. "
       + "Colours: values blue − / orange +, gradients green − / purple +, weights white 0 → orange 1.";
     // Q, K, V three across; two across for a head's weight and its gradient; on a phone one
     // across, each big enough to read its numbers

@@ -105,7 +105,7 @@ export function renderAttentionGuide(doc, state, onSelect = () => {}) {
   const list = doc.createElement("ol");
   for (const text of [
     "Forward (f): Q, K, V, the scores and the weights fill in, and the box under the heatmaps works one query row through its keys: dot products, ÷√d_k, softmax. Its q0 … buttons pick the row.",
-    "Backward (b) runs up the view, numbered 1 … 5: dout → dV and dweights → dscores through each row’s softmax Jacobian → dQ and dK → dWq, dWk, dWv.",
+    "Backward (b) climbs the view in steps numbered 1 … 5: dout → dV and dweights → dscores through each row’s softmax Jacobian (worked in the box for its row) → dQ and dK → dWq, dWk, dWv at the bottom.",
     "Click a square of the scores or weights for its gradient through the softmax Jacobian, with a finite-difference check.",
     "Click a number of Wq, Wk or Wv (at the bottom) for its dW: the input feature times ∂L/∂q (or k, v), summed over the positions.",
     `Step (s), Play or Train: ${state.config.dataset.name === "copy_first" ? "on “copy_first” the weights gather in column 0" : state.config.dataset.name === "reverse" ? "on “reverse” the weights turn into the anti-diagonal (each position looks at its mirror)" : "watch the weights heatmap take the pattern the task needs"}.`,
