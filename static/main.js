@@ -12,7 +12,11 @@
 //   graphlab/   the computational graph lab (/graph), a page of its own
 //   conv/       a CNN session: its stages in place of the network, its images, the panels of a
 //               kernel weight, a pixel and a map cell
+//   attention/  a sequence session: its attention head's matrices in place of the network, its
+//               sequences, the panels of a score, a weight of Wq, Wk, Wv and a query row
 import { reasons } from "./core/api.js";
+import { AttentionChainPanel } from "./attention/attnchain.js";
+import { AttentionPage } from "./attention/attnpage.js";
 import { Builder } from "./controls/builder.js";
 import { readCatalog, useCatalog } from "./core/catalog.js";
 import { ChainPanel } from "./inspector/chain.js";
@@ -152,7 +156,17 @@ function startPage(doc) {
     follow: (n) => store.follow(n),
     onFilled: () => view.keepInView(),
   });
-  view = new SessionView(doc, { store, network, plot, predict, drive, chain, messages, chart, conv, convChain });
+  // a sequence session (an attention head) draws into the attention view and the sequence list (static/attention/)
+  const attention = new AttentionPage(doc, { onSelect: (sel) => store.select(sel), onPick: (n) => store.follow(n) });
+  const attentionChain = new AttentionChainPanel(doc, {
+    fetchChain: (at) => store.attentionChain(at),
+    fetchCheck: (at) => store.attentionCheck(at),
+    onSelect: (sel) => store.select(sel),
+    firstInBatch: () => attention.firstInBatch(),
+    follow: (n) => store.follow(n),
+    onFilled: () => view.keepInView(),
+  });
+  view = new SessionView(doc, { store, network, plot, predict, drive, chain, messages, chart, conv, convChain, attention, attentionChain });
   openDeriveLesson(store, teacher);
   new StepPreview(doc, store, { concealed: () => predict.concealed() });
   new GradientHealth(doc, store, { network, concealed: () => predict.concealed() });

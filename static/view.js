@@ -14,11 +14,12 @@ const CLASS_WORDS = ["blue", "orange", "green", "red", "purple", "brown", "pink"
 
 /** draws each state of the store's session, and the node or weight it has selected */
 export class SessionView {
-  constructor(doc, { store, network, plot, predict, drive, chain, messages, chart, conv, convChain }) {
+  constructor(doc, { store, network, plot, predict, drive, chain, messages, chart, conv, convChain, attention, attentionChain }) {
     this.doc = doc;
     this.store = store;
     // conv: a CNN session's view and images (conv/convpage.js); convChain: its panels
-    this.parts = { network, plot, predict, drive, chain, messages, chart, conv, convChain };
+    // attention: a sequence session's view and sequences (attention/attnpage.js); attentionChain: its panels
+    this.parts = { network, plot, predict, drive, chain, messages, chart, conv, convChain, attention, attentionChain };
     const $ = (id) => doc.getElementById(id);
     this.el = {
       inspector: $("inspector"), loss: $("loss-text"), accuracy: $("accuracy-text"),
@@ -52,17 +53,19 @@ export class SessionView {
     store.on("select", (sel) => this.select(sel));
     store.on("past", (past) => { if (past) this.showPast(past); });   // back to now: the state is drawn again
     store.on("pictures", (pred) => { network.setPictures(pred); plot.setPredictions(pred); });
-    store.on("batch", (indices) => { plot.setBatch(indices); conv.setBatch(indices); });
+    store.on("batch", (indices) => { plot.setBatch(indices); conv.setBatch(indices); attention.setBatch(indices); });
     store.on("clickMode", (mode) => this.setClickMode(mode));
     store.on("running", (what) => {
       network.setBusy(what === "play");
       if (what === "play") network.stopAnimation();
+      attention.setRunning(what);
     });
   }
 
   /** a session just adopted: its data (its state follows) */
   load(state, data) {
     if (this.parts.conv.load(state, data)) return;      // a CNN: its images, not the plot
+    if (this.parts.attention.load(state, data)) return; // a sequence session: its sequences
     // the plot's points are the training points (a sample's index is theirs); the test points
     // are drawn apart, hollow, on demand
     const test = data.test ?? data.X.map(() => false);
@@ -79,6 +82,7 @@ export class SessionView {
   select(sel) {
     this.parts.network.setSelected(sel);
     this.parts.conv.select(sel);
+    this.parts.attention.select(sel);
     // an open panel gets the side column's room: the data plot shrinks beside its caption
     this.el.inspector.closest(".side").classList.toggle("inspecting", Boolean(sel));
     const from = this.doc.activeElement;
@@ -147,7 +151,10 @@ export class SessionView {
     body.dataset.phase = state.phase;
     body.dataset.step = String(state.step);
     predict.update(state, how);
-    if (!this.parts.conv.show(state, this.store.selection, how)) this.showNetwork(state, how);
+    // the conv page first: the attention page keeps the dense parts hidden for a CNN
+    const conv = this.parts.conv.show(state, this.store.selection, how);
+    const attention = this.parts.attention.show(state, this.store.selection, how);
+    if (!conv && !attention) this.showNetwork(state, how);
     drive.setPhase(state.phase, state.diverged);
     // the loss is of the last Forward: after a Step (or a Train) that is the weights before it
     this.el.loss.textContent = state.loss === null
@@ -159,17 +166,20 @@ export class SessionView {
     // classes right: for a classification, once a Forward has run (a regression has no classes)
     const classes = c.task !== "regression" && state.accuracy !== null && (state.loss !== null || state.step > 0);
     const right = (share, total, what = "") => { const r = rightOf(share, total); return `${r.percent} % right (${r.count} of ${total}${what})`; };
-    // the accuracy is of the weights now (after a Step the loss is of those before it)
-    const things = this.parts.conv.active ? "images" : "points";
-    this.el.accuracy.textContent = classes ? `now ${right(state.accuracy, state.points, state.test_points ? ` training ${things}` : ` ${things}`)}` : "";
+    // the accuracy is of the weights now (after a Step the loss is of those before it); a sequence
+    // session's share is of its positions (each predicts a token)
+    const things = conv ? "images" : attention ? "positions" : "points";
+    const T = attention ? state.config.input_shape[0] : 1;
+    const total = state.points * T;
+    this.el.accuracy.textContent = classes ? `now ${right(state.accuracy, total, state.test_points ? ` training ${things}` : ` ${things}`)}` : "";
     const testText = state.test_points
-      ? `- - test, right scale: loss ${state.test_loss === null ? "— (run Forward)" : fmt(state.test_loss, 4)}${state.test_accuracy === null ? "" : `, ${right(state.test_accuracy, state.test_points)}`}`
+      ? `- - test, right scale: loss ${state.test_loss === null ? "— (run Forward)" : fmt(state.test_loss, 4)}${state.test_accuracy === null ? "" : `, ${right(state.test_accuracy, state.test_points * T)}`}`
       : "";
     if (this.el.test.textContent !== testText) this.el.test.textContent = testText;
     this.el.test.dataset.value = state.test_loss === null || state.test_loss === undefined ? "" : String(state.test_loss);
     this.el.sampleInput.max = String(state.points);
     this.el.sampleInput.value = String(this.store.sample + 1);
-    if (!this.parts.conv.active) {
+    if (!conv && !attention) {
       plot.setSelected(this.store.sample);
       this.describeData(state);
     }
@@ -266,6 +276,10 @@ export class SessionView {
       root.replaceChildren(this.parts.convChain.guide(state));
       return;
     }
+    if (!sel && this.parts.attention.active) {
+      root.replaceChildren(this.parts.attentionChain.guide(state));
+      return;
+    }
     if (!sel) {
       root.replaceChildren(renderGuide(this.doc, { single: state.config.dataset.name === "single",
                                                    concealed: predict.concealed() !== null,
@@ -274,7 +288,9 @@ export class SessionView {
     }
     const panel = sel.kind === "node"
       ? renderNodePanel(this.doc, sel, state, { onEdge: (edge) => store.select(edge), concealed: predict.concealed() })
-      : sel.kind === "edge" ? chain.render(sel, state) : this.parts.convChain.render(sel, state);   // a CNN's
+      : sel.kind === "edge" ? chain.render(sel, state)
+        : this.parts.attention.active ? this.parts.attentionChain.render(sel, state)     // a sequence session's
+          : this.parts.convChain.render(sel, state);   // a CNN's
     const close = this.doc.createElement("button");
     close.type = "button";
     close.className = "small close";

@@ -4,6 +4,7 @@
 import { defaultLoss, defaultOutput, hiddenActivations, lossWords, outputActivations, requiredOutput, settingDefault } from "../core/catalog.js";
 import { DEFAULT_CONV, STARTER, SINGLE_NEURON, clone, lossFits, specConfig, specFromConfig, specInfo } from "./buildspec.js";
 import { ConvStackEditor, addImageOptions, imageInfos } from "./convbuild.js";
+import { DEFAULT_HEAD, HeadEditor, addSequenceOptions, sequenceInfos } from "./seqbuild.js";
 
 /** The Build controls; `onChange(spec, what)` fires for every edit the learner makes. */
 export class Builder {
@@ -29,6 +30,10 @@ export class Builder {
     Object.assign(this.datasets, imageInfos());
     addImageOptions(this.el.dataset);
     this.convEditor = new ConvStackEditor(doc, this.el.inputRow, { onEdit: (change) => this.edit(change) });
+    // the sequence datasets (an attention head) and the head's settings (seqbuild.js)
+    Object.assign(this.datasets, sequenceInfos());
+    addSequenceOptions(this.el.dataset);
+    this.headEditor = new HeadEditor(doc, this.el.inputRow, { onEdit: (change) => this.edit(change) });
     this.spec = {
       dataset: "xor", n: 200, noise: 0.1, points: null,
       hidden: [{ units: 4, activation: "tanh" }], output: "sigmoid", loss: "bce",
@@ -206,10 +211,17 @@ export class Builder {
     const after = this.info(s);
     if (after.image && !before.image) {            // images: the default CNN, its dense output only
       s.conv = clone(DEFAULT_CONV);
+      delete s.head;
       s.hidden = [];
       s.features = null;
-    } else if (!after.image && before.image) {     // points again: the usual hidden layer
+    } else if (after.sequence && !before.sequence) {   // sequences: one head, a dense output per position
+      s.head = { d_k: DEFAULT_HEAD.d_k, d_v: DEFAULT_HEAD.d_v, causal: DEFAULT_HEAD.causal };
       delete s.conv;
+      s.hidden = [];
+      s.features = null;
+    } else if (!after.image && !after.sequence && (before.image || before.sequence)) {   // points again: the usual hidden layer
+      delete s.conv;
+      delete s.head;
       if (!s.hidden.length) s.hidden = [{ units: 4, activation: "tanh" }];
     }
     let what = name === "custom" ? `data: your own points (${s.points.X.length} to start; click the plot to add more)`
@@ -242,7 +254,7 @@ export class Builder {
     // a new network from them: say what that means for the step, the chart and Reset
     const kept = next.params ? "; the weights on screen carry on as its starting weights (so the step "
       + "count starts again at 0, the loss chart starts anew, and Reset now goes back to these weights)" : "";
-    return [next, (wasNamed ? `${what}; the data are now your own ${X.length} ${after.image ? "images" : "points"}` : what) + kept];
+    return [next, (wasNamed ? `${what}; the data are now your own ${X.length} ${after.image ? "images" : after.sequence ? "sequences" : "points"}` : what) + kept];
   }
 
   /** the SessionConfig of a spec */
@@ -282,7 +294,7 @@ export class Builder {
     const info = this.info();
     e.dataset.value = s.dataset;
     e.hint.textContent = s.dataset === "custom"
-      ? `${info.description}: ${info.image ? "draw one under the images to add more" : "click the data plot to add or remove points"}.`
+      ? `${info.description}${info.sequence ? "" : `: ${info.image ? "draw one under the images to add more" : "click the data plot to add or remove points"}`}.`
       : `${info.description} (${info.task === "regression" ? "regression" : info.task === "multiclass" ? `${info.outputs} classes` : "2 classes"}).`;
     // never overwrite what the learner is typing, unless reverting
     const put = (input, value) => { if (everyField || this.doc.activeElement !== input) input.value = value; };
@@ -294,12 +306,14 @@ export class Builder {
     e.points.title = e.noise.title = named ? "" : "fixed for this dataset";
     const features = info.inputs === 2 ? s.features : null;
     e.inputRow.textContent = info.image ? `Input: images of ${info.inputs.join("×")} (channels × height × width)`
+      : info.sequence ? `Input: sequences of ${info.inputs[0]} positions × ${info.inputs[1]} features (token and position one-hot)`
       : features ? `Inputs: ${features.length} (the features chosen below)` : `Inputs: ${info.inputs} (set by the data)`;
     this.convEditor.render(s, info);
+    this.headEditor.render(s, info);
     e.features.hidden = info.inputs !== 2;
     const on = new Set(features ?? ["x1", "x2"]);
     for (const box of e.features.querySelectorAll("input[name=feature]")) box.checked = on.has(box.value);
-    e.outputLabel.textContent = `Output: ${info.outputs} unit${info.outputs > 1 ? "s" : ""}`;
+    e.outputLabel.textContent = `Output: ${info.outputs} unit${info.outputs > 1 ? "s" : ""}${info.sequence ? " at each position" : ""}`;
 
     const rows = s.hidden.map((h, k) => {
       const li = this.doc.createElement("li");

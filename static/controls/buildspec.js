@@ -3,6 +3,7 @@
 import { lossWords } from "../core/catalog.js";
 
 import { describeLayers, isConvConfig } from "../conv/convmath.js";
+import { describeHead, isSequenceConfig } from "../attention/attnmath.js";
 
 // a small XOR to start "your own points" from; clicks add more
 export const STARTER = {
@@ -32,6 +33,11 @@ export const DEFAULT_CONV = [
 export function specInfo(spec, datasets) {
   if (spec.dataset !== "custom") return datasets[spec.dataset];
   const { X, Y } = spec.points;
+  if (Array.isArray(X[0][0]) && !Array.isArray(X[0][0][0])) {   // own sequences (n, T, d_in), targets per position
+    const task = Y[0][0].length > 1 ? "multiclass" : "binary";
+    return { inputs: [X[0].length, X[0][0].length], outputs: Y[0][0].length, task, sequence: true,
+             description: `your own ${X.length} sequences` };
+  }
   if (Array.isArray(X[0][0])) {              // own images (n, C, H, W): an image's shape is the input
     const task = Y[0].length > 1 ? "multiclass" : "binary";
     const shape = [X[0].length, X[0][0].length, X[0][0][0].length];
@@ -52,6 +58,7 @@ export function lossFits(loss, task) {
 /** the SessionConfig of a spec whose data are `info` (specInfo's) */
 export function specConfig(spec, info) {
   if (info.image) return convSpecConfig(spec, info);
+  if (info.sequence) return sequenceSpecConfig(spec, info);
   const extra = spec.extra ?? {};
   const features = info.inputs === 2 ? spec.features : null;
   const config = {
@@ -97,6 +104,29 @@ function convSpecConfig(spec, info) {
   return config;
 }
 
+/** a sequence network's SessionConfig: the spec's attention head, then its dense layers, applied
+ *  at every position */
+function sequenceSpecConfig(spec, info) {
+  const extra = spec.extra ?? {};
+  const head = spec.head ?? { d_k: 8, d_v: 8, causal: false };
+  const config = {
+    layers: [{ type: "attention", d_k: head.d_k, d_v: head.d_v, causal: Boolean(head.causal) },
+             ...spec.hidden.map((h) => ({ type: "dense", units: h.units, activation: h.activation })),
+             { type: "dense", units: info.outputs, activation: spec.output }],
+    loss: spec.loss,
+    optimizer: { name: spec.optimizer, lr: spec.lr, ...extra.optimizer },
+    batch_size: spec.batch,
+    seed: spec.seed,
+    dataset: spec.dataset === "custom" ? { X: spec.points.X, Y: spec.points.Y }
+                                       : { name: spec.dataset, n: spec.n, noise: spec.noise, ...extra.dataset },
+  };
+  if (extra.init) config.init = extra.init;
+  if (spec.params) config.params = spec.params;
+  if (spec.reg) config.regularization = spec.reg;
+  if (spec.test) config.test_ratio = spec.test;
+  return config;
+}
+
 /** the conv part of a CNN's layers (before flatten), and its dense layers after it */
 function splitLayers(layers) {
   const flat = layers.findIndex((l) => l.type === "flatten");
@@ -111,18 +141,19 @@ export function specFromConfig(normal, given, current) {
   const own = Array.isArray(ds.X);
   const opt = normal.optimizer;
   const cnn = isConvConfig(normal);
-  const [conv, dense] = cnn ? splitLayers(normal.layers) : [null, null];
+  const seq = isSequenceConfig(normal);
+  const [conv, dense] = cnn ? splitLayers(normal.layers) : seq ? [null, normal.layers.slice(1)] : [null, null];
   const spec = {
     dataset: own ? "custom" : normal.dataset.name,
     n: own ? current.n : normal.dataset.n,
     noise: own ? current.noise : normal.dataset.noise,
     points: own ? { X: clone(ds.X), Y: clone(ds.Y) } : null,
-    hidden: cnn ? dense.slice(0, -1).map((l) => ({ units: l.units, activation: l.activation, batchNorm: false, dropout: 0 }))
+    hidden: cnn || seq ? dense.slice(0, -1).map((l) => ({ units: l.units, activation: l.activation, batchNorm: false, dropout: 0 }))
       : normal.layers.slice(1, -1).map((units, k) => ({
         units, activation: normal.activations[k],
         batchNorm: !!normal.layer_options?.[k]?.batch_norm, dropout: normal.layer_options?.[k]?.dropout ?? 0,
       })),
-    output: cnn ? dense[dense.length - 1].activation : normal.activations[normal.activations.length - 1],
+    output: cnn || seq ? dense[dense.length - 1].activation : normal.activations[normal.activations.length - 1],
     loss: normal.loss,
     optimizer: opt.name,
     lr: opt.lr,
@@ -141,6 +172,7 @@ export function specFromConfig(normal, given, current) {
     },
   };
   if (cnn) spec.conv = conv.map((l) => ({ ...l }));
+  if (seq) spec.head = { d_k: normal.layers[0].d_k, d_v: normal.layers[0].d_v, causal: Boolean(normal.layers[0].causal) };
   return spec;
 }
 
@@ -156,6 +188,9 @@ export function describeChange(before, after) {
   if (before.dataset !== after.dataset) out.push(`data: ${after.dataset === "custom" ? "your own points" : after.dataset}`);
   if (JSON.stringify(before.conv ?? null) !== JSON.stringify(after.conv ?? null) && after.conv) {
     out.push(`convolution and pooling: ${describeLayers(after.conv)}`);
+  }
+  if (JSON.stringify(before.head ?? null) !== JSON.stringify(after.head ?? null) && after.head) {
+    out.push(describeHead(after.head));
   }
   if (before.hidden.length !== after.hidden.length) out.push(`${after.hidden.length} hidden layer${after.hidden.length === 1 ? "" : "s"} (was ${before.hidden.length})`);
   if (before.loss !== after.loss) out.push(`loss ${words(before.loss)} → ${words(after.loss)}`);

@@ -33,3 +33,5 @@ export const imageDatasets = () => need().image_datasets ?? [];
 export const layerKinds = () => need().layer_kinds ?? [];
 /** a loss as prose names it ("mse", "bce", "cross-entropy"): its label up to the colon or bracket */
 export const lossWords = (name) => (need().losses.find((l) => l.name === name)?.label ?? name).split(/:| \(/)[0].trim();
+// the attention page's: the sequence datasets (shape [T, d_in], classes per position)
+export const sequenceDatasets = () => need().sequence_datasets ?? [];

@@ -7,6 +7,7 @@ import { fmt, sentence } from "./format.js";
 import { codeFromHash } from "../controls/scenarios.js";
 import { storedId } from "./store.js";
 import { describeLayers, isConvConfig } from "../conv/convmath.js";
+import { describeHead, isSequenceConfig } from "../attention/attnmath.js";
 import { className, sampleName } from "./names.js";
 import { deriveNote } from "../inspector/derive.js";
 
@@ -14,9 +15,11 @@ import { deriveNote } from "../inspector/derive.js";
 function describeNet(state, points = true) {
   const c = state.config;
   const shape = isConvConfig(c) ? `convolutional network on ${c.input_shape.join("×")} images (${describeLayers(c.layers)})`
-    : `${c.layers.join("–")} network (${c.activations.join(", ")})`;
+    : isSequenceConfig(c) ? `network of ${describeHead(c.layers[0])} and ${c.layers.length - 1} dense layer${c.layers.length > 2 ? "s" : ""} at each position, on sequences of ${c.input_shape[0]} positions`
+      : `${c.layers.join("–")} network (${c.activations.join(", ")})`;
   const net = `a ${shape}, ${lossWords(c.loss)} loss, ${c.optimizer.name} with learning rate ${c.optimizer.lr}`;
-  return points ? `${net}, on ${state.points} point${state.points === 1 ? "" : "s"}` : net;
+  const what = isSequenceConfig(c) ? "sequence" : "point";
+  return points ? `${net}, on ${state.points} ${what}${state.points === 1 ? "" : "s"}` : net;
 }
 
 /** which session the store holds, and what the Build panel, the lesson box and the teacher's

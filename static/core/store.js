@@ -3,6 +3,7 @@
 import { api } from "./api.js";
 import { fmt } from "./format.js";
 import { fitsConv, isConvConfig } from "../conv/convmath.js";
+import { fitsAttention, isSequenceConfig } from "../attention/attnmath.js";
 import { sampleName } from "./names.js";
 
 const STORED = "manualgrad.session";   // sessionStorage: this tab's session, reopened on a reload
@@ -25,11 +26,18 @@ export function isMinibatch(state) {
 /** whether `sel` ({kind: "node" | "edge", L, i[, j]}) names a node or a weight of `state`'s network */
 export function fitsNetwork(sel, state) {
   if (isConvConfig(state.config)) return fitsConv(sel, state.config);    // a kernel weight, a pixel …
+  if (isSequenceConfig(state.config)) return fitsAttention(sel, state.config);   // a score, a weight of Wq …
   if (sel.kind !== "node" && sel.kind !== "edge") return false;
   const sizes = state.config.layers;
   return sel.kind === "node"
     ? sel.L < sizes.length && sel.i < sizes[sel.L]
     : sel.L >= 1 && sel.L < sizes.length && sel.i < sizes[sel.L - 1] && sel.j < sizes[sel.L];
+}
+
+/** whether the session's inputs are points of a plane (or a line) whose outputs can be pictured:
+ *  not images, not sequences */
+function hasPlane(config) {
+  return !isConvConfig(config) && !isSequenceConfig(config);
 }
 
 /** the answers after which the pictures of the outputs change (the weights moved or were replaced) */
@@ -269,6 +277,10 @@ export class SessionStore {
       const state = await api.get(this.id, n);
       this.show(state, "sample");
       const s = state.sample;
+      if (isSequenceConfig(state.config)) {
+        this.emit("notice", `Following sequence ${sampleName(n)}: its ${s.input.length} positions, their tokens and targets are in the view.`);
+        return;
+      }
       const x = Array.isArray(s.input[0]) ? `an image of ${state.config.input_shape.join("×")}` : `x = (${s.input.map((v) => fmt(v, 3)).join(", ")})`;
       this.emit("notice", `Following sample ${sampleName(n)}: ${x}, y = (${s.target.map((v) => fmt(v, 3)).join(", ")}).`);
     });
@@ -325,6 +337,17 @@ export class SessionStore {
     return api.convCheck(this.id, at, this.sample);
   }
 
+  /** an attention head's chain of `at`: {layer, score: "t,t2"} a score, {layer, param, i, j} a
+   *  weight of Wq, Wk or Wv, {layer, i, j} a dense weight after the head (its terms per position) */
+  attentionChain(at) {
+    return api.convChain(this.id, at, this.sample);
+  }
+
+  /** the finite-difference check of a score (of the followed sample) or a weight */
+  attentionCheck(at) {
+    return api.convCheck(this.id, at, this.sample);
+  }
+
   // -- scenarios (no session needed) --------------------------------------------------------
 
   decode(code) {
@@ -353,7 +376,7 @@ export class SessionStore {
 
   /** the grid (or line) of outputs the pictures are drawn from, for the weights of session `id` */
   predictions(id, step = null) {
-    if (this.state && isConvConfig(this.state.config)) return Promise.resolve(null);   // no plane to picture
+    if (this.state && !hasPlane(this.state.config)) return Promise.resolve(null);   // no plane to picture
     return api.predictions(id, this.lineOfPoints ? 100 : 50, 16, this.extent, step);
   }
 
@@ -365,7 +388,7 @@ export class SessionStore {
 
   /** the output pictures: unit thumbnails and the decision boundary; the latest request wins */
   refreshPictures() {
-    if (this.state && isConvConfig(this.state.config)) return Promise.resolve();
+    if (this.state && !hasPlane(this.state.config)) return Promise.resolve();
     return this.latest("pictures", (id) => this.predictions(id));
   }
 
@@ -402,7 +425,8 @@ export class SessionStore {
       this.sample = n;
       const state = await api.get(this.id, n);
       this.show(state, "sample");
-      this.emit("notice", `Now following sample ${sampleName(n)}, the first of this minibatch: sample ${sampleName(old)} is not in it, so it has no values this step.`);
+      const what = isSequenceConfig(state.config) ? "sequence" : "sample";
+      this.emit("notice", `Now following ${what} ${sampleName(n)}, the first of this minibatch: ${what} ${sampleName(old)} is not in it, so it has no values this step.`);
     });
   }
 }
