@@ -57,14 +57,15 @@ class Connection:
         self.host, self.port = url.hostname, url.port
         self.reader = self.writer = None
 
-    async def request(self, method, path, body=None):
-        """(status, parsed JSON body or None)."""
+    async def request(self, method, path, body=None, headers=None):
+        """(status, parsed JSON body or None); `headers` more request headers ({name: value})."""
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         data = b"" if body is None else json.dumps(body).encode()
+        extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
         self.writer.write(f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
                           f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
-                          f"\r\n".encode() + data)
+                          f"{extra}\r\n".encode() + data)
         head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").lower().split("\r\n")
         status = int(head[0].split()[1])
         headers = dict(line.split(":", 1) for line in head[1:] if ":" in line)
@@ -72,6 +73,7 @@ class Connection:
         if headers.get("connection", "").strip() == "close":
             self.close()
         self.timing = server_timing(headers.get("server-timing", ""))
+        self.last_size = len(raw)
         return status, json.loads(raw) if raw else None
 
     def close(self):
@@ -96,11 +98,11 @@ class Recorder:
         self.stages = defaultdict(lambda: defaultdict(list))   # action -> stage -> seconds (Server-Timing)
         self.errors = defaultdict(int)        # description -> count
 
-    async def call(self, conn, action, method, path, body=None):
+    async def call(self, conn, action, method, path, body=None, headers=None):
         """The parsed JSON, or None after recording an error (the connection is then dropped)."""
         t0 = time.perf_counter()
         try:
-            status, data = await asyncio.wait_for(conn.request(method, path, body), TIMEOUT)
+            status, data = await asyncio.wait_for(conn.request(method, path, body, headers), TIMEOUT)
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.TimeoutError,
                 ValueError, IndexError) as e:
             conn.close()

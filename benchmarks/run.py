@@ -8,7 +8,7 @@
 Each benchmark runs in its own process, one after the other, printing its detailed report as
 it goes: engine.py (engine step against a NumPy loop and PyTorch), conv.py and attention.py (the conv
 and attention presets' steps against PyTorch), memory.py, http_roundtrip.py, load.py, classroom.py,
-stalls.py, sessions_in_redis.py, page_fps.py. The table at the end collects their headline figures, and the machine's CPU pressure
+teacher_view.py, stalls.py, sessions_in_redis.py, page_fps.py. The table at the end collects their headline figures, and the machine's CPU pressure
 over the run (Linux PSI: the share of the time some task waited for a CPU): latencies measured
 while other work competes for the 2 cores are pessimistic. The exit status is 1 when a
 benchmark failed to run or a target was missed.
@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT))  # run from a checkout, no install
 from benchmarks.proc import cpu_pressure_seconds  # noqa: E402
 from benchmarks.report import figure  # noqa: E402
 
-BENCHMARKS = ("conv", "attention", "memory", "http_roundtrip", "load", "classroom", "stalls", "sessions_in_redis", "page_fps")   # each writes its figures with --json
+BENCHMARKS = ("conv", "attention", "memory", "http_roundtrip", "load", "classroom", "teacher_view", "stalls",
+              "sessions_in_redis", "page_fps")   # each writes its figures with --json
 QUICK_ENGINE = ["--steps", "300", "--repeats", "3"]
 QUIET = 10.0                # % of CPU pressure (avg10) under which the machine counts as quiet
 

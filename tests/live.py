@@ -30,12 +30,12 @@ class Live:
     def socket(self, timeout=10):
         return socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
 
-    def call(self, method, path, body=None, timeout=30):
+    def call(self, method, path, body=None, timeout=30, headers=None):
         """(status, headers, parsed JSON or text) on a fresh connection."""
         conn = self.connection(timeout)
         try:
             data = json.dumps(body).encode() if body is not None else None
-            conn.request(method, path, body=data, headers={"content-type": "application/json"})
+            conn.request(method, path, body=data, headers={"content-type": "application/json", **(headers or {})})
             return read(conn.getresponse())
         finally:
             conn.close()

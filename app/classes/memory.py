@@ -43,8 +43,11 @@ class MemoryClasses:
         room = self.classes[code] = Classroom(code, key_digest(key), title, lesson)
         return code, key, self.expires_at(room)
 
-    async def get(self, code):
-        return self.live(code)
+    async def get(self, code, learners=True):
+        """The class (ClassNotFound if it is gone); `learners` is for the Redis store's sake."""
+        room = self.live(code)
+        room.size = len(room.learners)
+        return room
 
     async def join(self, code, name, session_id):
         """Add a learner by `name` (made distinct) with their new session; the name used."""

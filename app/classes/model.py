@@ -108,7 +108,9 @@ class Classroom:
     used: float = field(default_factory=time.time)
     paused: bool = False
     lesson_version: int = 1
-    learners: dict = field(default_factory=dict)       # name -> Learner
+    learners: dict = field(default_factory=dict)       # name -> Learner (none when read without them)
+    size: int = 0                                       # how many learners it has
+
 
     def view(self, now):
         """The teacher's view: no session ids (nobody can act on a learner's session from it)."""

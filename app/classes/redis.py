@@ -24,9 +24,10 @@ REMEMBER_SECONDS = 2.0       # how long a process trusts what it read of members
 
 class RedisClasses:
     def __init__(self, connection, hours, size):
-        self.connection, self.seconds, self.size = connection, int(hours * 3600), size
+        self.connection, self.seconds, self.size = connection, max(1, round(hours * 3600)), size
         self.memberships = {}        # session id -> ((code, name) or None, read at)
         self.pauses = {}             # code -> (paused, read at)
+        self.refreshed = {}          # code -> when this process last pushed back its learners' keys
 
     async def run(self, build):
         """The commands `build(pipe)` queues, sent in one round trip; their replies."""
@@ -40,6 +41,11 @@ class RedisClasses:
 
     def keys(self, code):
         return [f"mg:c:{code}", f"mg:c:{code}:roster", f"mg:c:{code}:progress"]
+
+    def learner_keys(self, code, name, entry):
+        """A learner's own keys: their lists and their session's membership (`entry`: their roster JSON)."""
+        name = name.decode() if isinstance(name, bytes) else name
+        return [f"mg:c:{code}:errors:{name}", f"mg:c:{code}:predictions:{name}", f"mg:m:{json.loads(entry)['session']}"]
 
     def touch(self, pipe, code, *more):
         for key in [*self.keys(code), *more]:
@@ -57,20 +63,31 @@ class RedisClasses:
                 return code, key, time.time() + self.seconds
         raise StoreUnavailable("no free class code after 20 tries")
 
-    async def get(self, code):
-        """The class with its learners (ClassNotFound if it is gone), its expiry pushed back."""
+    async def get(self, code, learners=True):
+        """The class (ClassNotFound if it is gone), its expiry pushed back; with `learners`, their
+        progress, refusals and predictions too (without: a lesson's poll, a teacher's key checked)."""
+        if not learners:
+            meta, size, *_ = await self.run(lambda pipe: (
+                pipe.hgetall(f"mg:c:{code}"), pipe.hlen(f"mg:c:{code}:roster"), self.touch(pipe, code)))
+            return self.classroom(code, meta, size)
         meta, roster, progress, *_ = await self.run(lambda pipe: (
             pipe.hgetall(f"mg:c:{code}"), pipe.hgetall(f"mg:c:{code}:roster"), pipe.hgetall(f"mg:c:{code}:progress"),
             self.touch(pipe, code)))
-        if not meta:
-            raise ClassNotFound(code)
+        room = self.classroom(code, meta, len(roster))
         names = sorted((json.loads(v)["joined"], k.decode()) for k, v in roster.items())
-        lists = await self.run(lambda pipe: [
-            (pipe.lrange(f"mg:c:{code}:errors:{name}", 0, -1), pipe.lrange(f"mg:c:{code}:predictions:{name}", 0, -1))
-            for _, name in names])
-        room = Classroom(code, meta[b"digest"].decode(), json.loads(meta[b"title"]), json.loads(meta[b"lesson"]),
-                         created=float(meta[b"created"]), paused=meta[b"paused"] == b"1",
-                         lesson_version=int(meta[b"version"]))
+        refresh = time.monotonic() - self.refreshed.get(code, 0) > min(60, self.seconds / 4)
+
+        def read_lists(pipe):
+            for _, name in names:
+                pipe.lrange(f"mg:c:{code}:errors:{name}", 0, -1)
+                pipe.lrange(f"mg:c:{code}:predictions:{name}", 0, -1)
+            if refresh:               # now and then, every learner's keys kept as long as the class
+                for name, entry in roster.items():
+                    for key in self.learner_keys(code, name, entry):
+                        pipe.expire(key, self.seconds)
+        lists = await self.run(read_lists)
+        if refresh:
+            self.refreshed[code] = time.monotonic()
         for n, (joined, name) in enumerate(names):
             entry = json.loads(roster[name.encode()])
             seen = json.loads(progress.get(name.encode(), b"null")) or {}
@@ -80,6 +97,14 @@ class RedisClasses:
             learner.progress = seen or learner.progress
             room.learners[name] = learner
         return room
+
+    def classroom(self, code, meta, size):
+        """A Classroom of the class's hash (ClassNotFound for none), without its learners yet."""
+        if not meta:
+            raise ClassNotFound(code)
+        return Classroom(code, meta[b"digest"].decode(), json.loads(meta[b"title"]), json.loads(meta[b"lesson"]),
+                         created=float(meta[b"created"]), paused=meta[b"paused"] == b"1",
+                         lesson_version=int(meta[b"version"]), size=size)
 
     async def join(self, code, name, session_id):
         meta, roster = await self.run(lambda pipe: (pipe.exists(f"mg:c:{code}"), pipe.hkeys(f"mg:c:{code}:roster")))
@@ -138,7 +163,7 @@ class RedisClasses:
                     pipe.rpush(f"mg:c:{code}:{kind}:{name}", json.dumps(entry))
                     pipe.ltrim(f"mg:c:{code}:{kind}:{name}", -kept, -1)
                     pipe.expire(f"mg:c:{code}:{kind}:{name}", self.seconds)
-            self.touch(pipe, code)
+            self.touch(pipe, code, f"mg:m:{session_id}")
         await self.run(build)
 
     async def moved(self, old, new, progress):

@@ -39,16 +39,23 @@ class MemoryStore:
             old = self._sessions.pop(replaces, None) if replaces else None
             if old is not None:
                 self.held -= old.held_bytes
+            try:
+                self._drop_idle()
+                while len(self._sessions) >= self.max_sessions:
+                    if not self._evict_one():
+                        raise StoreFull(
+                            f"the class is full: this server holds {self.max_sessions} sessions, all "
+                            f"used in the last {self.protect_seconds / 60:g} minutes, and none is taken "
+                            f"from a learner who is still working; try again in a few minutes, or ask "
+                            f"your teacher", self._protected_until())
+                self._make_room(session.peak_bytes, keep=None)
+            except StoreFull:
+                if old is not None:          # no room for the new one: the learner keeps the old
+                    self.held += old.held_bytes
+                    self._sessions[replaces] = old
+                raise
+            if old is not None:
                 old.closed = True
-            self._drop_idle()
-            while len(self._sessions) >= self.max_sessions:
-                if not self._evict_one():
-                    raise StoreFull(
-                        f"the class is full: this server holds {self.max_sessions} sessions, all "
-                        f"used in the last {self.protect_seconds / 60:g} minutes, and none is taken "
-                        f"from a learner who is still working; try again in a few minutes, or ask "
-                        f"your teacher", self._protected_until())
-            self._make_room(session.peak_bytes, keep=None)
             session.last_used = self.clock()
             session.held_bytes = held_bytes(session.trainer)
             self.held += session.held_bytes

@@ -67,6 +67,23 @@ class Pool:
 pool = Pool()
 
 
+class Classes:
+    """A live class, made again once the fuzzing ended it, and its teacher's key."""
+
+    def __init__(self):
+        self.code = self.key = None
+
+    def live(self):
+        if self.code is None or pool.client.get(f"/api/classes/{self.code}/lesson").status_code != 200:
+            made = pool.client.post("/api/classes", json={"title": "fuzz"}).json()
+            self.code, self.key = made["code"], made["teacher_key"]
+            pool.client.post(f"/api/classes/{self.code}/join", json={"name": "Ana"})
+        return self.code
+
+
+classes = Classes()
+
+
 @schema.parametrize()
 @schema.given(live=st.sampled_from([True] * 4 + [False]), kind=st.sampled_from(range(len(POOL))),
               phase=st.sampled_from([0, 1, 2, 2, 3]), small_indices=st.booleans())
@@ -79,6 +96,10 @@ def test_api_conforms_to_its_spec(case, live, kind, phase, small_indices):
             phase = 2
             case.query.update({k: 0 for k in ("layer", "i", "j", "sample") if k in (case.query or {})})
         case.path_parameters["session_id"] = pool.session(kind, phase)
+    if "code" in (case.path_parameters or {}) and live and path_is_valid:       # a class that is there
+        case.path_parameters["code"] = classes.live()
+        key = classes.key if kind else classes.key[::-1]         # the teacher's key, or a wrong one
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {key}"} if phase else case.headers
     # not positive_data_acceptance: a schema-valid config the engine refuses (layers[0] not the
     # data's inputs, say) is rightly a 422, and 404/409 answer valid requests on wrong state
     case.call_and_validate(excluded_checks=[positive_data_acceptance])

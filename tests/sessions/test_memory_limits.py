@@ -169,3 +169,17 @@ def test_past_states_are_trimmed_before_any_session_is_evicted(make_client):
         assert client.get(f"/api/sessions/{sid}/history").json()["reachable"] == [[0, 120]]
     for sid in ids:
         assert client.get(f"/api/sessions/{sid}").status_code == 200
+
+
+def test_a_replace_with_no_room_for_the_new_network_keeps_the_old_one(make_client):
+    """A learner on a full server who builds a bigger network is told there is no room, and
+    keeps the network they had (it was dropped before the room was looked for)."""
+    client = make_client(session_memory_mb=40)
+    mine = create(client, {}).json()["id"]
+    busy = create(client, DEEP).json()["id"]                    # another learner's, in use
+    phases(client, busy, "forward", "backward")
+    bigger = {**DEEP, "dataset": {"name": "xor", "n": 5000}, "batch_size": 5000}
+    response = client.post(f"/api/sessions?replaces={mine}", json=bigger)
+    assert response.status_code == 503 and "memory for sessions is full" in response.json()["detail"]
+    assert client.post(f"/api/sessions/{mine}/forward").status_code == 200
+    assert client.app.state.store.held == sum(s.held_bytes for s in client.app.state.store._sessions.values())

@@ -1,37 +1,16 @@
 """Sessions in Redis: several processes serve one class, and a restart loses nothing. Real app
 processes (`python -m app.cli`), a real redis-server started by the tests."""
-import collections
-import contextlib
-import json
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 
 import pytest
 
 from ..live import live_process
+from .redis_processes import BIG, CONFIG, comparable, servers
 
 pytestmark = pytest.mark.slow
 
-CONFIG = {"layers": [2, 8, 8, 1], "dataset": {"name": "circles", "n": 300}, "batch_size": 32,
-          "optimizer": {"name": "adam", "lr": 0.02}}
-BIG = {"layers": [2, 64, 64, 1], "dataset": {"name": "xor", "n": 1000}}
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-
-@contextlib.contextmanager
-def servers(redis, count=2, **settings):
-    with contextlib.ExitStack() as stack:
-        yield [stack.enter_context(live_process(redis_url=redis.url, **settings)) for _ in range(count)]
-
-
-def comparable(state):
-    """A state without its id (the one thing two sessions of the same config differ in) and a
-    train's `waited` (a measured time)."""
-    return {k: v for k, v in state.items() if k not in ("id", "waited")}
 
 
 OPTIONED = {**CONFIG, "layer_options": [{"batch_norm": True, "dropout": 0.3}, {"dropout": 0.2}]}
@@ -151,23 +130,6 @@ def test_ten_trains_at_once_through_both_processes_all_run(redis):
         assert a.call("GET", f"/api/sessions/{sid}")[2]["step"] == 100
 
 
-def test_a_process_killed_mid_request_frees_its_sessions_for_the_others(redis):
-    with servers(redis) as (a, b):
-        ids = [a.session(**BIG) for _ in range(3)]
-        thread = threading.Thread(target=lambda: _quietly(a.call, "POST", f"/api/sessions/{ids[0]}/train",
-                                                          {"steps": 10000}, timeout=10), daemon=True)
-        thread.start()
-        time.sleep(0.5)
-        os.kill(a.process.pid, signal.SIGKILL)
-        started = time.monotonic()
-        for sid in ids:
-            status, _, state = b.call("POST", f"/api/sessions/{sid}/forward")
-            assert status == 200, state
-        # its lease runs out 3 s after it was last renewed (2.8 s here): 30 s, ten times that (issue
-        # 30), still catches a lease that never runs out
-        assert time.monotonic() - started < 30, "the dead process's lease held the session too long"
-
-
 def test_a_request_is_two_round_trips_and_loads_a_session_only_when_it_moved(redis):
     """Each request takes the lease (one script, whose HMGET of the session's fields runs only
     when another process changed it since: a second HMGET) and saves and releases it, or for a
@@ -241,22 +203,6 @@ def test_the_byte_count_of_a_session_is_every_field_it_holds_in_redis(redis):
         assert int(client.get("mg:total")) == sum(held(sid) for sid in sids)
 
 
-def test_a_phase_after_redis_restarted_is_saved_on_a_new_connection(redis):
-    """The connections the client's pool still had are closed by the restart: a command goes
-    once more on a new connection, and the scripts Redis forgot are sent again."""
-    with servers(redis, count=1) as (a,):
-        sid = a.session(**CONFIG)
-        assert a.call("POST", f"/api/sessions/{sid}/forward")[0] == 200
-        redis.restart()
-        deadline = time.monotonic() + 15
-        while a.call("GET", "/healthz")[0] != 200:
-            assert time.monotonic() < deadline, "the server did not recover"
-            time.sleep(0.2)
-        status, _, state = a.call("POST", f"/api/sessions/{sid}/backward")
-        assert status == 200, state
-        assert a.call("POST", f"/api/sessions/{sid}/step")[2]["step"] == 1
-
-
 def test_phases_alternating_between_processes_are_quick_and_count_right(redis):
     """Each request releases its lease at its end, so the other process takes it at once: twelve
     phases alternating between the processes, then a delete on one that the other sees."""
@@ -270,93 +216,6 @@ def test_phases_alternating_between_processes_are_quick_and_count_right(redis):
         assert b.call("GET", f"/api/sessions/{sid}")[2]["step"] == 4
         assert a.call("DELETE", f"/api/sessions/{sid}")[0] == 204       # b served it last: deleted on a
         assert b.call("GET", f"/api/sessions/{sid}")[0] == 404          # and b no longer has it
-
-
-def test_a_process_killed_after_its_requests_holds_none_of_its_sessions(redis):
-    with servers(redis) as (a, b):
-        ids = [a.session(**CONFIG) for _ in range(3)]
-        for sid in ids:
-            assert a.call("POST", f"/api/sessions/{sid}/forward")[0] == 200
-        os.kill(a.process.pid, signal.SIGKILL)
-        started = time.monotonic()
-        for sid in ids:
-            assert b.call("POST", f"/api/sessions/{sid}/backward")[0] == 200
-        assert time.monotonic() - started < 5, "a dead process's leases held the sessions"
-
-
-def _quietly(fn, *args, **kwargs):
-    with contextlib.suppress(OSError):
-        fn(*args, **kwargs)
-
-
-def test_every_process_restarted_the_sessions_are_there(redis):
-    with servers(redis) as (a, b):
-        sid = a.session(**CONFIG)
-        b.call("POST", f"/api/sessions/{sid}/train", {"steps": 30})
-        a.call("POST", f"/api/sessions/{sid}/forward")
-        _, _, before = b.call("GET", f"/api/sessions/{sid}?sample=3")
-    with servers(redis) as (c, d):
-        assert c.call("GET", f"/api/sessions/{sid}?sample=3")[2] == before
-        assert d.call("POST", f"/api/sessions/{sid}/backward")[0] == 200
-
-
-def test_a_diverged_session_loads_shows_and_resets_on_every_process_and_after_a_restart(redis):
-    """A diverged network is a state a learner reaches on purpose (lr 1e6): another process, and
-    every process after a restart, loads it (the weights NaN or infinite), shows it, trains on,
-    resets it; export says why it cannot (409). It was 503 for good but for DELETE."""
-    diverging = {"dataset": {"name": "sine"}, "optimizer": {"name": "sgd", "lr": 1e6}}
-    with servers(redis) as (a, b):
-        sid = a.session(**diverging)
-        state = a.call("POST", f"/api/sessions/{sid}/train", {"steps": 60})[2]
-        assert state["stopped"] == "diverged" and state["diverged"]
-        status, _, shown = b.call("GET", f"/api/sessions/{sid}")
-        assert status == 200 and shown["diverged"] and shown["step"] == state["step"]
-        assert b.call("POST", f"/api/sessions/{sid}/forward")[0] == 200
-    with servers(redis) as (c, d):
-        status, _, shown = c.call("GET", f"/api/sessions/{sid}")
-        assert status == 200 and shown["diverged"]
-        status, _, problem = d.call("GET", f"/api/sessions/{sid}/export")
-        assert status == 409 and "diverged" in problem["detail"]
-        status, _, reset = d.call("POST", f"/api/sessions/{sid}/reset")
-        assert status == 200 and reset["step"] == 0 and not reset["diverged"]
-        assert c.call("POST", f"/api/sessions/{sid}/train", {"steps": 5})[2]["step"] == 5
-
-
-def test_redis_restarted_the_sessions_are_there(redis):
-    with servers(redis, count=1) as (a,):
-        sid = a.session(**CONFIG)
-        a.call("POST", f"/api/sessions/{sid}/train", {"steps": 25})
-        _, _, before = a.call("GET", f"/api/sessions/{sid}")
-        redis.restart()                       # appendonly with appendfsync always
-        deadline = time.monotonic() + 10
-        while True:
-            status, _, after = a.call("GET", f"/api/sessions/{sid}")
-            if status == 200 or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
-        assert status == 200 and after == before
-
-
-def test_redis_down_is_503_with_the_reason_and_then_recovers(redis, tmp_path):
-    """The learner reads a sentence a learner understands; the details go to the log and to
-    /healthz, for the operator."""
-    with open(tmp_path / "server.log", "w") as log, live_process(log=log, redis_url=redis.url) as a:
-        sid = a.session(**CONFIG)
-        redis.stop()
-        status, headers, problem = a.call("POST", f"/api/sessions/{sid}/forward")
-        assert status == 503 and "retry-after" in headers
-        assert problem["detail"] == ("the server cannot reach its session store; your work is kept and will "
-                                     "be back shortly: try again in a moment")
-        status, _, health = a.call("GET", "/healthz")
-        assert status == 503 and "Redis" in health["detail"]
-        assert "answered 503: the session store (Redis at 127.0.0.1:" in (tmp_path / "server.log").read_text()
-        assert a.call("POST", "/api/sessions", {})[0] == 503
-        redis.start()
-        deadline = time.monotonic() + 15
-        while a.call("GET", "/healthz")[0] != 200:
-            assert time.monotonic() < deadline, "the server did not recover"
-            time.sleep(0.2)
-        assert a.call("POST", f"/api/sessions/{sid}/forward")[0] == 200
 
 
 def test_reset_and_delete_on_one_process_stop_a_train_on_the_other(redis):
@@ -414,114 +273,19 @@ def test_a_replace_is_free_once_on_either_process(redis):
         assert a.call("POST", f"/api/sessions?replaces={second['id']}", {})[0] == 201   # free again
 
 
-def test_workers_need_a_redis_url():
-    out = subprocess.run([sys.executable, "-m", "app.cli", "--workers", "2"], cwd=ROOT, capture_output=True,
-                         text=True, timeout=30, env={k: v for k, v in os.environ.items() if k != "MANUALGRAD_REDIS_URL"})
-    assert out.returncode == 2 and "MANUALGRAD_REDIS_URL" in out.stderr
-
-
-def test_two_workers_serve_one_class(redis):
-    with live_process(redis_url=redis.url, cli_args=["--workers", "2"]) as server:
-        ids = [server.session(**CONFIG) for _ in range(6)]
-        for sid in ids:
-            for phase in ("forward", "backward", "step"):
-                assert server.call("POST", f"/api/sessions/{sid}/{phase}")[0] == 200
-        assert server.call("GET", "/healthz")[2]["sessions"] == 6
-
-
-def processes_answering(server, count):
-    """The process id behind each of `count` keep-alive connections, all opened first (as a
-    class's browsers open theirs together)."""
-    connections = [server.connection() for _ in range(count)]
-    try:
-        for conn in connections:
-            conn.connect()
-        pids = []
-        for conn in connections:
-            conn.request("GET", "/healthz")
-            response = conn.getresponse()
-            assert response.status == 200
-            pids.append(json.loads(response.read())["process"])
-        return pids
-    finally:
-        for conn in connections:
-            conn.close()
-
-
-def test_each_worker_gets_its_share_of_a_class_of_connections_and_a_dead_one_is_replaced(redis):
-    """--workers 2: each process listens on a socket of its own (SO_REUSEPORT), so the
-    connections a class opens at once are shared out (on uvicorn's one shared socket the
-    process that woke first accepted most of them: 83 % and 19 % of a core, measured). A worker
-    that dies is started again, and the others answer meanwhile."""
-    with live_process(redis_url=redis.url, cli_args=["--workers", "2"]) as server:
-        counts = collections.Counter(processes_answering(server, 60))
-        assert len(counts) == 2 and min(counts.values()) >= 15, counts
-        os.kill(next(iter(counts)), signal.SIGKILL)
-        deadline, now = time.monotonic() + 20, None
-        while True:
-            with contextlib.suppress(OSError):       # a connection the dying worker took is reset
-                now = collections.Counter(processes_answering(server, 20))
-                if len(now) == 2 and set(now) != set(counts):
-                    break                            # every connection answered, a new worker too
-            assert time.monotonic() < deadline, f"no new worker: {now}"
-            time.sleep(0.5)
-
-
-def test_compose_runs_redis_with_persistence_and_the_app_with_workers():
-    """compose.yaml as podman-compose reads it (images other than the app's cannot be pulled
-    here: the same processes are tested natively above)."""
-    import yaml
-    compose = yaml.safe_load(open(os.path.join(ROOT, "compose.yaml")))
-    redis_service, app = compose["services"]["redis"], compose["services"]["app"]
-    assert redis_service["image"].startswith("redis:7")
-    command = " ".join(redis_service["command"])
-    assert "--appendonly yes" in command and "--maxmemory-policy noeviction" in command
-    assert app["command"][:2] == ["manualgrad", "--workers"] and int(app["command"][2]) >= 2
-    assert app["environment"]["MANUALGRAD_REDIS_URL"].startswith("redis://redis:")
-    assert app["depends_on"]["redis"]["condition"] == "service_healthy"
-
-
-def test_a_request_ends_even_while_its_watcher_waits_for_redis(redis, monkeypatch):
-    """A watcher's command still in flight when the work ends (a Redis that answers slowly) does
-    not hold the request: it ends, and the next request on the session gets the lease at once.
-    (The watcher was once cancelled instead, and redis-py turned the cancel into a connection
-    error that the watcher outlived, renewing the lease for ever.)"""
-    import asyncio
-
-    from app.sessions.compute import Scheduler
-    from app.sessions.config import SessionConfig
-    from app.sessions.redis import lease as redis_lease
-    from app.sessions.redis.store import RedisStore
-    from app.sessions.session import Session, build_trainer
-    from app.sessions.store import new_id
-    from app.settings import Settings
-
-    store = RedisStore(Settings(redis_url=redis.url), Scheduler())
-    real_run = store.connection.run
-
-    async def slow_watch(name, *args):
-        if name == "watch":
-            await asyncio.sleep(10)         # a command in flight when the request ends
-        return await real_run(name, *args)
-
-    async def scenario():
-        spec = SessionConfig(**CONFIG)
-        session = Session(new_id(), *build_trainer(spec), spec)
-        await store.create(session)
-        monkeypatch.setattr(store.connection, "run", slow_watch)
-        started = time.monotonic()
-        async with store.hold(session.id):
-            await asyncio.sleep(redis_lease.WATCH_SECONDS * 2)      # the watcher is inside its command
-        async with store.hold(session.id):       # the lease was released: the next one gets it
-            pass
-        return time.monotonic() - started - redis_lease.WATCH_SECONDS * 2
-
-    took = []       # in a thread of its own: the failure was a hang no timeout inside could end
-    runner = threading.Thread(target=lambda: took.append(asyncio.run(scenario())), daemon=True)
-    runner.start()
-    runner.join(10)
-    assert not runner.is_alive(), "the request never ended"
-    assert took[0] < 1.0
+def test_a_replace_with_no_room_for_the_new_network_keeps_the_old_one(redis):
+    """On a full server, a learner building a bigger network is refused and keeps the one they
+    had: the session replaced goes only once the new one has room."""
+    with servers(redis, session_memory_mb=0.5) as (a, b):      # 512 KB: a starter at work fits
+        mine, theirs = a.session(), b.session()                          # a few KB each in Redis, in use
+        bigger = {"layers": [2] + [64] * 7 + [1], "dataset": {"name": "xor", "n": 5000}}      # 600 KB
+        status, _, problem = b.call("POST", f"/api/sessions?replaces={mine}", bigger)
+        assert status == 503 and "the class is full" in problem["detail"]
+        status, _, body = a.call("POST", f"/api/sessions/{mine}/forward")
+        assert status == 200, body
+        assert b.call("POST", f"/api/sessions?replaces={mine}", {"layers": [2, 3, 1]})[0] == 201   # room: it goes
+        assert a.call("GET", f"/api/sessions/{mine}")[0] == 404
+        assert a.call("GET", f"/api/sessions/{mine}")[0] == 404
 
 
 def test_a_packed_state_comes_back_exactly_and_older_blobs_still_read():

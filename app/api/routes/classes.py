@@ -73,8 +73,9 @@ def class_code(code):
 
 
 async def teacher(request: Request, code: CodePath, authorization: Annotated[str | None, Header()] = None):
-    """The class, for the holder of its key: 401 without one, 403 with another, 404 if gone."""
-    room = await request.app.state.classes.get(class_code(code))
+    """The class (without its learners), for the holder of its key: 401 without one, 403 with
+    another, 404 if gone."""
+    room = await request.app.state.classes.get(class_code(code), learners=False)
     if not authorization or not authorization.startswith("Bearer "):
         raise HTTPException(401, "this needs the class's teacher key: Authorization: Bearer <teacher_key>",
                             headers={"WWW-Authenticate": "Bearer"})
@@ -86,7 +87,7 @@ async def teacher(request: Request, code: CodePath, authorization: Annotated[str
 Teacher = Annotated[object, Depends(teacher)]
 
 
-@router.post("", status_code=201, responses=errors(429))
+@router.post("", status_code=201, responses=errors(415, 429))
 async def create_class(request: Request, body: NewClass | None = None):
     """A new class: {code, teacher_key, expires_at}. Keep the key: it is shown once."""
     body = body or NewClass()
@@ -100,6 +101,7 @@ async def create_class(request: Request, body: NewClass | None = None):
 async def class_view(request: Request, room: Teacher):
     """Every learner's name, step, loss, phase, accuracy, last_seen (s ago), recent refusals and
     predictions; no session ids."""
+    room = await request.app.state.classes.get(room.code)
     return JSONBytes(dumps(room.view(time.time())))
 
 
@@ -115,12 +117,12 @@ async def join_class(request: Request, code: CodePath, body: Join):
     """A learner joins with a nickname: a new session on the class's lesson (as a create, counted
     by the rate limit); {session, name, lesson}."""
     classes = request.app.state.classes
-    room = await classes.get(class_code(code))
+    room = await classes.get(class_code(code), learners=False)
     try:
         name = clean_name(body.name)
     except ValueError as e:
         raise ConfigError("name", str(e)) from None
-    if len(room.learners) >= classes.size:
+    if room.size >= classes.size:            # checked again as the learner is added
         raise ClassFull(f"the class has {classes.size} learners, as many as this server allows")
     scenario = decode(room.lesson["code"]) if room.lesson else Scenario()
     session, _ = await make_session(request, lambda: (*build_trainer(scenario.config), scenario.config))
@@ -137,7 +139,7 @@ async def join_class(request: Request, code: CodePath, body: Join):
 async def get_lesson(request: Request, code: CodePath):
     """The class's lesson (a link code and its title, or null), its version, whether it is paused:
     what a learner's page polls to offer a new lesson."""
-    room = await request.app.state.classes.get(class_code(code))
+    room = await request.app.state.classes.get(class_code(code), learners=False)
     return JSONBytes(dumps({"title": room.title, "lesson": room.lesson, "lesson_version": room.lesson_version,
                             "paused": room.paused}))
 
@@ -164,9 +166,11 @@ async def remove_learner(request: Request, room: Teacher, name: Annotated[str, P
     return Response(status_code=204)
 
 
-@router.get("/{code}/results.csv", response_class=Response, responses=errors(401, 403))
+@router.get("/{code}/results.csv", response_class=Response, responses={
+    **errors(401, 403), 200: {"description": "one row per learner", "content": {"text/csv": {"schema": {"type": "string"}}}}})
 async def results(request: Request, room: Teacher):
     """The class's results as CSV: name, step, last loss, accuracy, then each prediction."""
+    room = await request.app.state.classes.get(room.code)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["name", "step", "last loss", "accuracy", "phase", "predictions (layer i j: value / truth)"])

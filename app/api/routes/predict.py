@@ -20,7 +20,7 @@ from ..routing import FastJSONRoute
 from ..work import compute
 
 router = APIRouter(route_class=FastJSONRoute, prefix="/api/sessions/{session_id}", tags=["inspect"],
-                   responses=errors(404, 422, 503))
+                   responses=errors(404, 413, 422, 503))
 
 
 class Prediction(Strict):

@@ -27,22 +27,26 @@ end
 # protection} full; {-2, 0} too big
 ADMIT = NOW + FORGET + """
 drop_idle(now, tonumber(ARGV[9]))
-local replaced = 0
-if ARGV[10] ~= '' and redis.call('EXISTS', P .. 's:' .. ARGV[10]) == 1 then
-  forget(ARGV[10])
-  replaced = 1
+-- the session replaced counts as gone while room is looked for, and goes only once there is room:
+-- a learner refused keeps the network they had
+local old, replaced, old_bytes = ARGV[10], 0, 0
+if old ~= '' and redis.call('EXISTS', P .. 's:' .. old) == 1 then
+  replaced, old_bytes = 1, tonumber(redis.call('HGET', P .. 'bytes', old) or '0')
 end
 local size, evicted = tonumber(ARGV[5]), 0
-while redis.call('ZCARD', P .. 'used') >= tonumber(ARGV[6])
-      or tonumber(redis.call('GET', P .. 'total') or '0') + size > tonumber(ARGV[7]) do
-  local oldest = redis.call('ZRANGE', P .. 'used', 0, 0, 'WITHSCORES')
-  if #oldest == 0 then return {-2, 0} end
-  if tonumber(oldest[2]) > now - tonumber(ARGV[8]) then
-    return {-1, tonumber(oldest[2]) + tonumber(ARGV[8]) - now}
+while redis.call('ZCARD', P .. 'used') - replaced >= tonumber(ARGV[6])
+      or tonumber(redis.call('GET', P .. 'total') or '0') - old_bytes + size > tonumber(ARGV[7]) do
+  local two = redis.call('ZRANGE', P .. 'used', 0, 1, 'WITHSCORES')
+  local id, used = two[1], two[2]
+  if id == old and replaced == 1 then id, used = two[3], two[4] end       -- the oldest but the replaced
+  if id == nil then return {-2, 0} end
+  if tonumber(used) > now - tonumber(ARGV[8]) then
+    return {-1, tonumber(used) + tonumber(ARGV[8]) - now}
   end
-  forget(oldest[1])
+  forget(id)
   evicted = evicted + 1
 end
+if replaced == 1 then forget(old) end
 local key = P .. 's:' .. ARGV[1]
 redis.call('HSET', key, 'state', ARGV[2], 'config', ARGV[3], 'spec', ARGV[4], 'version', 1, 'resets', 0)
 redis.call('PEXPIRE', key, ARGV[9])
