@@ -8,8 +8,9 @@
 //   panels/     the pictures beside the network: data plot, loss chart, step preview, gradient
 //               health, history scrubber
 //   controls/   what the learner sets: Build, Drive, presets and links, files, CSV points, the
-//               teacher's mode and the predict exercise
+//               teacher's mode, the predict exercise, joining a class
 //   graphlab/   the computational graph lab (/graph), a page of its own
+//   teach/      the teacher's page (/teach): a class's code, its learners, their predictions
 //   conv/       a CNN session: its stages in place of the network, its images, the panels of a
 //               kernel weight, a pixel and a map cell
 //   attention/  a sequence session: its attention head's matrices in place of the network, its
@@ -40,6 +41,7 @@ import { Session } from "./core/session.js";
 import { StepPreview } from "./panels/steppreview.js";
 import { SessionStore } from "./core/store.js";
 import { TeacherControls } from "./controls/teacher.js";
+import { ClassJoin } from "./controls/classjoin.js";
 import { SessionView } from "./view.js";
 
 /** whether two weight selections name the same weight */
@@ -108,7 +110,7 @@ function startPage(doc) {
   const chart = new LossChart($("loss-chart"));
   followLoss(store, chart);
   const predict = new PredictExercise(doc, { onReveal: (edge) => view.reveal(edge),
-                                             fetchChain: (layer, i, j) => store.chain(layer, i, j) });
+                                             sendGuess: (guess) => store.predict(guess) });
   // anyone's exercise: the weight open, or the next one picked; the drawing marks it
   doc.querySelector("[data-action=predict]").addEventListener("click", () => {
     predict.start(store.selection);
@@ -221,6 +223,7 @@ function startPage(doc) {
   // a small handle for the console (and the browser tests)
   window.manualgrad = { store, plot, chart, network, get state() { return store.state; } };
   session.start();
+  new ClassJoin(doc, { session, store, messages }).start(body.dataset.joinCode);
 }
 
 useCatalog(readCatalog(document));        // the names and rules the server's engine defines

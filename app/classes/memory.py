@@ -94,6 +94,16 @@ class MemoryClasses:
                 kept.append(entry)
                 del kept[:-most]
 
+    async def moved(self, old, new, progress):
+        """A learner's session replaced by a new one (a rebuild, a lesson opened): the learner
+        keeps their place, with the new session's progress."""
+        learner = self.learner(old)
+        member = self.members.pop(old, None)
+        if learner is None:
+            return
+        self.members[new] = member
+        learner.session, learner.progress, learner.seen = new, progress, time.time()
+
     async def set_lesson(self, code, lesson):
         room = self.live(code)
         room.lesson, room.lesson_version = lesson, room.lesson_version + 1

@@ -167,6 +167,25 @@ class RedisClasses:
             self.touch(pipe, code, f"mg:m:{session_id}")
         await self.run(build)
 
+    async def moved(self, old, new, progress):
+        """A learner's session replaced by a new one (a rebuild, a lesson opened): the learner
+        keeps their place, with the new session's progress."""
+        found = await self.member(old)
+        if found is None:
+            return
+        code, name = found
+        (entry,) = await self.run(lambda pipe: (pipe.hget(f"mg:c:{code}:roster", name),))
+        if entry is None or json.loads(entry)["session"] != old:
+            return
+        entry = json.dumps({**json.loads(entry), "session": new})
+        await self.run(lambda pipe: (
+            pipe.hset(f"mg:c:{code}:roster", name, entry),
+            pipe.hset(f"mg:c:{code}:progress", name, json.dumps({**progress, "seen": time.time()})),
+            pipe.set(f"mg:m:{new}", json.dumps([code, name]), ex=self.seconds), pipe.delete(f"mg:m:{old}"),
+            self.touch(pipe, code)))
+        self.memberships.pop(old, None)
+        self.memberships[new] = ((code, name), time.monotonic())
+
     async def set_lesson(self, code, lesson):
         await self.get_meta(code)
         version, *_ = await self.run(lambda pipe: (pipe.hincrby(f"mg:c:{code}", "version", 1),

@@ -2,8 +2,8 @@
 // suggests); Import reads such a file and hands its content on to open as a new session
 
 /** Save `text` as a download called `filename`. */
-export function saveFile(doc, text, filename) {
-  const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+export function saveFile(doc, text, filename, type = "application/json") {
+  const url = URL.createObjectURL(new Blob([text], { type }));
   const a = doc.createElement("a");
   a.href = url;
   a.download = filename;

@@ -42,15 +42,24 @@ export function predictionKind(layer, sizes, n) {
   return layer + 2 < sizes.length && n > 1 ? "term" : "dW";
 }
 
+/** the body of POST /api/sessions/{id}/predict for a guess of weight {layer, i, j}: dW, or
+ *  with `sample` (a dataset index) that sample's term of it */
+export function predictionBody(weight, value, sample = null) {
+  const body = { layer: weight.layer, i: weight.i, j: weight.j, value };
+  if (sample !== null) body.sample = sample;
+  return body;
+}
+
 /** The exercise box: a teacher's (set(), from a lesson link: dW hidden after Backward until the
  *  guess) or the learner's own (start(): pick a weight, type a prediction before Backward, see
  *  how close it was once Backward has run). `onReveal(edge)` opens the weight's chain rule;
- *  `fetchChain(layer, i, j)` gives the followed sample's term. */
+ *  `sendGuess(body)` sends the guess to the server (POST …/predict), which judges it against
+ *  the real dW or term (and, in a class, collects it for the teacher). */
 export class PredictExercise {
-  constructor(doc, { onReveal, fetchChain = null }) {
+  constructor(doc, { onReveal, sendGuess }) {
     this.doc = doc;
     this.onReveal = onReveal;
-    this.fetchChain = fetchChain;
+    this.sendGuess = sendGuess;
     const $ = (id) => doc.getElementById(id);
     this.el = { box: $("predict"), text: $("predict-text"), input: $("predict-guess"),
                 check: $("predict-check"), result: $("predict-result"), row: doc.querySelector(".predict-row"),
@@ -62,6 +71,7 @@ export class PredictExercise {
     this.saved = null;         // the learner's prediction, typed before Backward
     this.armed = false;        // waiting for the learner to pick a weight
     this.revealed = false;
+    this.checking = false;     // a guess on its way to the server
     this.state = null;
     this.el.check.addEventListener("click", () => this.check());
     this.el.input.addEventListener("keydown", (e) => {
@@ -245,24 +255,29 @@ export class PredictExercise {
     if (guess !== null) this.judge(guess);
   }
 
-  /** compare `guess` with the real dW (or the followed sample's term, from /chain) */
+  /** send `guess` to the server, which compares it with the real dW (or the followed sample's
+   *  term) and collects it in a class; show its verdict */
   async judge(guess) {
     const s = this.state;
-    let truth = s.layers[this.weight.layer].dW[this.weight.i][this.weight.j];
-    if (this.kind === "term") {
-      try {
-        const c = await this.fetchChain(this.weight.layer, this.weight.i, this.weight.j);
-        if (this.state !== s) return;                           // a newer state came meanwhile
-        truth = c.sample === s.sample.index && s.sample.in_batch ? c.product : null;
-      } catch (err) {
-        this.say(`The term could not be fetched: ${err.message}`, "problem");
-        return;
-      }
-      if (truth === null) {
-        this.say(`Sample ${sampleName(s.sample.index)} is not in this minibatch, so it has no term this step: follow one of the batch, then run Forward and Backward again.`, "problem");
-        return;
-      }
+    const weight = this.weight;
+    if (this.kind === "term" && !s.sample.in_batch) {
+      this.say(`Sample ${sampleName(s.sample.index)} is not in this minibatch, so it has no term this step: follow one of the batch, then run Forward and Backward again.`, "problem");
+      return;
     }
+    if (this.checking) return;                             // one guess on its way at a time
+    this.checking = true;
+    let reply;
+    try {
+      reply = await this.sendGuess(predictionBody(weight, guess, this.kind === "term" ? s.sample.index : null));
+    } catch (err) {
+      if (this.stale(s, weight)) return;
+      this.say(`Your prediction could not be checked: ${err.message}`, "problem");
+      return;
+    } finally {
+      this.checking = false;
+    }
+    if (this.stale(s, weight)) return;                     // a newer Backward, or another weight
+    const truth = reply.truth;
     const c = closeness(guess, truth);
     const p = (text, cls) => {
       const el = this.doc.createElement("p");
@@ -270,7 +285,8 @@ export class PredictExercise {
       if (cls) el.className = cls;
       return el;
     };
-    const verdict = p(`${c.verdict[0].toUpperCase()}${c.verdict.slice(1)}.`, `verdict ${c.kind}`);
+    const said = reply.verdict || c.verdict;                // the server's words (the same as closeness's)
+    const verdict = p(`${said[0].toUpperCase()}${said.slice(1)}.`, `verdict ${c.kind}`);
     verdict.dataset.role = "verdict";
     verdict.dataset.kind = c.kind;
     verdict.dataset.relativeError = String(c.relative);
@@ -286,6 +302,12 @@ export class PredictExercise {
     this.saved = null;
     this.render();
     this.onReveal(this.edge);
+  }
+
+  /** whether the answer to a guess made on state `s` for `weight` no longer fits what is on screen */
+  stale(s, weight) {
+    const now = this.state;
+    return this.weight !== weight || this.revealed || !now || now.id !== s.id || now.step !== s.step || now.phase !== "backward";
   }
 
   say(text, cls) {

@@ -44,6 +44,9 @@ export function fieldName(field) {
   return FIELD_NAMES[field] ?? FIELD_NAMES[field.replace(/\[\d+\].*$/, "")] ?? field;
 }
 
+/** what the page says when a teacher's pause holds a phase (423) */
+export const PAUSED = "Paused by the teacher: Forward, Backward, Step and Train wait until they resume the class.";
+
 function readable(status, body) {
   const detail = body && body.detail;
   if (status === 422 && Array.isArray(detail)) {
@@ -56,6 +59,7 @@ function readable(status, body) {
   }
   if (status === 413) return [sentence(`Too much data for one request: ${detail}`), ["body"]];
   if (status === 409) return [sentence(`Not yet: ${detail}`), []];
+  if (status === 423) return [PAUSED, []];
   if (typeof detail === "string" && status < 500) return [detail, []];
   return [`The server failed (HTTP ${status}${typeof detail === "string" ? `: ${detail}` : ""}). ` +
           "Try again, or reload the page.", []];
@@ -73,9 +77,9 @@ export function reasons(err) {
 }
 
 /** fetch + JSON, throwing ApiError for network failures and non-2xx answers; a string body is
- *  sent as it is (JSON text already). */
-export async function request(method, path, body) {
-  const init = { method, headers: { Accept: "application/json" } };
+ *  sent as it is (JSON text already); `headers` go along (a teacher's Authorization). */
+export async function request(method, path, body, headers = {}) {
+  const init = { method, headers: { Accept: "application/json", ...headers } };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = typeof body === "string" ? body : JSON.stringify(body);
@@ -138,16 +142,21 @@ export const api = {
   graph: (body) => request("POST", "/api/graph", body),
   encode: (scenario) => request("POST", "/api/scenarios/encode", scenario),
   decode: (code) => request("POST", "/api/scenarios/decode", { code }),
+  // the learner's guess of a weight's dW (or, with `sample`, of that sample's term): {value, truth, verdict}
+  predict: (id, guess) => request("POST", `${base(id)}/predict`, guess),
+  // a class, as a learner sees it: join by code and nickname, then follow its lesson and pause
+  joinClass: (code, name) => request("POST", `/api/classes/${encodeURIComponent(code)}/join`, { name }),
+  classLesson: (code) => request("GET", `/api/classes/${encodeURIComponent(code)}/lesson`),
   exportFile: (id) => download(`${base(id)}/export`),
   // the file's own text: parsing and re-serialising would write 1.0 as 1 and break its sha256
   importFile: (text, replaces = null) => request("POST", `/api/sessions/import${query({ replaces })}`, text),
 };
 
 /** a file the server sends as an attachment: its text and the name it suggests */
-async function download(path) {
+export async function download(path, headers = {}) {
   let response;
   try {
-    response = await fetch(path, { headers: { Accept: "application/json" } });
+    response = await fetch(path, { headers: { Accept: "application/json", ...headers } });
   } catch (err) {
     throw new ApiError(0, "Cannot reach the server: is it still running? Check the connection and try again.");
   }

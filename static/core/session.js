@@ -1,6 +1,6 @@
 // the session's lifecycle: create, replace, recover, open from a link, preset or file; one request
 // at a time, through the store
-import { reasons } from "./api.js";
+import { api, reasons } from "./api.js";
 import { lossWords } from "./catalog.js";
 import { describeChange } from "../controls/buildspec.js";
 import { fmt, sentence } from "./format.js";
@@ -82,6 +82,32 @@ export class Session {
     }).then(() => {
       if (!gone) return undefined;
       return code ? this.openLink(code) : this.rebuild(builder.spec, null);
+    });
+  }
+
+  /** session `id`, just made by joining a class, as this tab's session, on the class's lesson
+   *  (its link code, or null: the default network); `joined` says so. The tab's previous
+   *  session goes. */
+  openJoined(id, code, joined) {
+    const { store, builder, teacher, predict, lesson, messages } = this;
+    this.runner.stopRunning();
+    const before = store.id;
+    return store.enqueue(async () => {
+      const opened = await store.open(id);
+      if (!opened) throw { message: "The class’s session was gone at once (the server restarted?): join again." };
+      const { state, data } = opened;
+      const scenario = code ? await store.decode(code).catch(() => null) : null;
+      const given = scenario ? scenario.config : state.config.dataset.points ? { dataset: { X: data.X, Y: data.Y } } : state.config;
+      const spec = builder.want(builder.fromConfig(state.config, given));
+      teacher.set(scenario ? scenario.teacher : null);
+      if (teacher.how("points")) store.setClickMode("pick");
+      const problem = predict.set(scenario && scenario.teacher ? scenario.teacher.predict : null, state.config.layers);
+      lesson.show(scenario ? scenario.title : "", scenario ? scenario.description : "", this.teacherNote());
+      this.opened = scenario ? { code, title: scenario.title, description: scenario.description, spec: JSON.stringify(spec) } : null;
+      await this.adopt(state, spec, { unselect: true });
+      if (before && before !== id) api.remove(before).catch(() => {});
+      messages.say(`${joined} It is ${describeNet(state)}. Press Forward (f) to begin.`);
+      if (problem) messages.showProblem(problem);
     });
   }
 

@@ -323,6 +323,11 @@ export class SessionStore {
     return api.batch(this.id, offset, limit, true);
   }
 
+  /** the learner's guess {layer, i, j, value, sample?} judged by the server: {value, truth, verdict} */
+  predict(guess) {
+    return api.predict(this.id, guess);
+  }
+
   gradcheck(layer, i, j) {
     return api.gradcheck(this.id, layer, i, j);
   }

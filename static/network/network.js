@@ -240,9 +240,11 @@ export class NetworkView {
   /** draw again for another room (a resize past a layout's tier), with everything it showed */
   redraw(geo) {
     this.redraws = (this.redraws ?? 0) + 1;
+    const caption = this.caption.textContent;       // what it said (looking back, say) stays said
     this.draw(geo);
     if (!this.lastState) return;
     this.update(this.lastState);
+    this.caption.textContent = caption;
     if (this.lastPictures) this.setPictures(this.lastPictures);
     if (this.health) this.setUnitHealth(...this.health);
     if (this.lastState.phase === "backward") this.player.play(backwardStages(this), true, "");

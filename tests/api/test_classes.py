@@ -178,3 +178,29 @@ def test_the_teachers_view_of_200_learners_stays_under_256_kb(make_client):
     response = client.get(f"/api/classes/{code}", headers=key)
     assert response.status_code == 200 and len(response.json()["learners"]) == 200
     assert len(response.content) < 256 * 1024, len(response.content)
+
+
+@pytest.mark.parametrize("where", ["memory", "redis"])
+def test_a_learner_who_rebuilds_keeps_their_place_in_the_class(make_client, request, where):
+    """The page replaces its session on every rebuild (a setting changed, a pushed lesson opened,
+    an import): the learner stays in the class, with the new session's progress, and the pause
+    holds it too."""
+    settings = {"redis_url": request.getfixturevalue("redis").url} if where == "redis" else {}
+    client = make_client(**settings)
+    code, key = new_class(client)
+    sid = client.post(f"/api/classes/{code}/join", json={"name": "Ana"}).json()["session"]
+    client.post(f"/api/sessions/{sid}/train", json={"steps": 4})
+    view(client, code, key, lambda r: r["learners"][0]["step"] == 4)
+    other = client.post("/api/sessions", json={}).json()["id"]             # not in the class
+    new = client.post(f"/api/sessions?replaces={sid}", json={"layers": [2, 3, 1]}).json()["id"]
+    room = view(client, code, key)
+    assert [(l["name"], l["step"], l["phase"]) for l in room["learners"]] == [("Ana", 0, "fresh")]
+    client.post(f"/api/classes/{code}/pause", headers=key, json={"paused": True})
+    assert client.post(f"/api/sessions/{new}/forward").status_code == 423
+    assert client.post(f"/api/sessions/{other}/forward").status_code == 200
+    client.post(f"/api/classes/{code}/pause", headers=key, json={"paused": False})
+    client.post(f"/api/sessions/{new}/train", json={"steps": 2})
+    assert view(client, code, key, lambda r: r["learners"][0]["step"] == 2)["learners"][0]["step"] == 2
+    again = client.post(f"/api/sessions?replaces={other}", json={}).json()["id"]        # a stranger's rebuild
+    assert len(view(client, code, key)["learners"]) == 1
+    assert client.post(f"/api/sessions/{again}/forward").status_code == 200

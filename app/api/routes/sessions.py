@@ -13,6 +13,7 @@ from ...sessions.session import Session, build_trainer
 from ...sessions.store import new_id
 from ..routing import FastJSONRoute
 from ..deps import ReplacesQuery, ResetSessionDep, SampleQuery, SessionId, StoreDep, held, sample_of
+from ..classroom import progress_of
 from ..work import compute, state_body
 
 router = APIRouter(route_class=FastJSONRoute, prefix="/api/sessions", tags=["sessions"],
@@ -44,21 +45,29 @@ async def make_session(request, trainer_of, sample=0, replaces=None):
     free = bool(replaces) and await store.exists(replaces)
     if not free:
         await limiter.admit(address)
+    # a learner in a class who rebuilds (a setting changed, a lesson opened) stays in it
+    in_class = free and await request.app.state.classes.member(replaces) is not None
+    progress = []
 
     def create(job):
         built = trainer_of()
         trainer, normalised, spec = (yield from built) if inspect.isgenerator(built) else built
         check_size(request, trainer)
         session = Session(new_id(), trainer, normalised, spec)
+        if in_class:
+            progress.append(progress_of(trainer))
         return session, state_body(session, min(sample, len(trainer.X) - 1))
 
     session, body = await request.app.state.scheduler.run(create)
-    if not await store.create(session, replaces=replaces if free else None) and free:
+    replaced = await store.create(session, replaces=replaces if free else None)
+    if free and not replaced:
         try:                           # another create replaced it first: this one counts
             await limiter.admit(address)
         except RateLimited:
             await store.delete(session.id)
             raise
+    elif in_class:
+        await request.app.state.classes.moved(replaces, session.id, progress[0])
     return session, body
 
 
