@@ -204,3 +204,12 @@ def test_a_learner_who_rebuilds_keeps_their_place_in_the_class(make_client, requ
     again = client.post(f"/api/sessions?replaces={other}", json={}).json()["id"]        # a stranger's rebuild
     assert len(view(client, code, key)["learners"]) == 1
     assert client.post(f"/api/sessions/{again}/forward").status_code == 200
+
+
+def test_a_learner_whose_name_holds_a_slash_can_be_removed(client):
+    """A nickname is any printable characters: "a/b" travels as a%2Fb and still names the learner."""
+    code, key = new_class(client)
+    sid = client.post(f"/api/classes/{code}/join", json={"name": "Ana/B"}).json()["session"]
+    assert client.delete(f"/api/classes/{code}/learners/Ana%2FB", headers=key).status_code == 204
+    assert client.get(f"/api/classes/{code}", headers=key).json()["learners"] == []
+    assert client.post(f"/api/sessions/{sid}/forward").status_code == 200       # their session carries on

@@ -162,7 +162,7 @@ async def pause_class(request: Request, room: Teacher, body: Pause):
     return JSONBytes(dumps({"paused": body.paused}))
 
 
-@router.delete("/{code}/learners/{name}", status_code=204, responses=errors(401, 403))
+@router.delete("/{code}/learners/{name:path}", status_code=204, responses=errors(401, 403))
 async def remove_learner(request: Request, room: Teacher, name: Annotated[str, Path(max_length=64)]):
     """Take a learner out of the class; their session carries on outside it."""
     await request.app.state.classes.remove(room.code, name)
