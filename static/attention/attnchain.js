@@ -5,8 +5,7 @@
 import { sampleName } from "../core/names.js";
 import { fmt } from "../core/format.js";
 import * as M from "../inspector/mathml.js";
-import { renderMemory } from "../inspector/memory.js";
-import { checkSection, para, section, sumMath, termTable } from "../conv/panelparts.js";
+import { checkSection, exactValue, para, section, sumMath, termTable, updateRows } from "../conv/panelparts.js";
 import { dot, featureName, fusedBackward, tokenCount } from "./attnmath.js";
 import { renderAttentionGuide, renderRow, scoreForward } from "./rowpanel.js";
 
@@ -144,12 +143,7 @@ export class AttentionChainPanel {
         section(doc, "Where it goes next",
           para(doc, `To the query and the key that made the score: dq_${sel.t} gets ${fmt(c.dscore, 4)} · k_${sel.t2}/√${state.config.layers[0].d_k} and dk_${sel.t2} gets ${fmt(c.dscore, 4)} · q_${sel.t}/√${state.config.layers[0].d_k} (÷ ${fmt(scale, 4)}), added to those of the row’s other scores (dQ = dscores·K/√d_k, dK = dscoresᵀ·Q/√d_k).`)));
     }
-    const exact = doc.createElement("p");
-    exact.className = "exact";
-    const code = doc.createElement("code");
-    code.dataset.role = "dscore";
-    code.textContent = String(c.dscore);
-    exact.append(`dscores[${sel.t}][${sel.t2}] in the state, to full precision: `, code);
+    const exact = exactValue(doc, `dscores[${sel.t}][${sel.t2}]`, "dscore", c.dscore);
     parts.push(exact, checkSection(doc, () => this.fetchCheck({ layer: 0, score: `${sel.t},${sel.t2}` }), "s",
       "Nudge this score by a tiny h both ways (the rest of the batch as it is) and measure the loss: the slope between the two is dscores, found without any chain rule."));
     return parts;
@@ -179,12 +173,7 @@ export class AttentionChainPanel {
 
   batchSum(c) {
     const doc = this.doc;
-    const exact = doc.createElement("p");
-    exact.className = "exact";
-    const code = doc.createElement("code");
-    code.dataset.role = "dw";
-    code.textContent = c.dW === null ? "not a number (the network diverged)" : String(c.dW);
-    exact.append("dW in the state, to full precision: ", code);
+    const exact = exactValue(doc, "dW", "dw", c.dW);
     return section(doc, "Over the batch",
       M.math(`dW = ${c.batch_sum}`, M.mi("dW"), M.eq(), M.el("munder", {}, M.mo("∑"), M.mtext("sequences")), M.mtext("(their sums)"),
              M.eq(), M.num(c.batch_sum, { digits: 6, cls: "result" })),
@@ -194,15 +183,6 @@ export class AttentionChainPanel {
   }
 
   update(c) {
-    const doc = this.doc;
-    const rows = [];
-    if (c.optimizer.name === "sgd") {
-      rows.push(M.math(`delta w = -lr dW = ${c.update}`, M.mi("Δw"), M.eq(), M.mo("−"), M.mi("η"), M.mo("·"), M.mi("dW"), M.eq(),
-        M.mo("−"), M.mn(c.optimizer.lr), M.mo("·"), M.num(c.dW, { bracket: true, digits: 6 }), M.eq(), M.num(c.update, { cls: "result" })));
-    }
-    rows.push(renderMemory(doc, c));
-    rows.push(para(doc, c.w === null || c.update === null ? "w is no longer a finite number (the network diverged)."
-      : `w: ${fmt(c.w, 6)} → ${fmt(c.w + c.update, 6)}`, "outcome"));
-    return rows;
+    return updateRows(this.doc, c);
   }
 }

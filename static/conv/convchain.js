@@ -5,10 +5,9 @@
 import { fmt } from "../core/format.js";
 import { sampleName } from "../core/names.js";
 import * as M from "../inspector/mathml.js";
-import { renderMemory } from "../inspector/memory.js";
 import { flippedGrid, layerShapes, termGrids } from "./convmath.js";
 import { cellSize } from "./convstages.js";
-import { checkSection, figureGrid, gridRow, para, section, sumMath, termTable } from "./panelparts.js";
+import { checkSection, exactValue, figureGrid, gridRow, para, section, sumMath, termTable, updateRows } from "./panelparts.js";
 import { renderCell, renderGuide, renderPool } from "./convforward.js";
 
 const d = (top, bottom) => M.partial(top, bottom);
@@ -186,12 +185,7 @@ export class ConvChainPanel {
 
   batchSum(c) {
     const doc = this.doc;
-    const exact = doc.createElement("p");
-    exact.className = "exact";
-    const code = doc.createElement("code");
-    code.dataset.role = "dw";
-    code.textContent = c.dW === null ? "not a number (the network diverged)" : String(c.dW);
-    exact.append("dW in the state, to full precision: ", code);
+    const exact = exactValue(doc, "dW", "dw", c.dW);
     return section(doc, `Over the batch (n = ${c.batch_size})`,
       M.math(`dW = ${c.batch_sum}`, M.mi("dW"), M.eq(), M.el("munder", {}, M.mo("∑"), M.mtext("images")), M.mtext("(their sums)"),
              M.eq(), M.num(c.batch_sum, { digits: 6, cls: "result" })),
@@ -201,16 +195,7 @@ export class ConvChainPanel {
   }
 
   update(c) {
-    const doc = this.doc;
-    const rows = [];
-    if (c.optimizer.name === "sgd") {
-      rows.push(M.math(`delta w = -lr dW = ${c.update}`, M.mi("Δw"), M.eq(), M.mo("−"), M.mi("η"), M.mo("·"), M.mi("dW"), M.eq(),
-        M.mo("−"), M.mn(c.optimizer.lr), M.mo("·"), M.num(c.dW, { bracket: true, digits: 6 }), M.eq(), M.num(c.update, { cls: "result" })));
-    }
-    rows.push(renderMemory(doc, c));
-    rows.push(para(doc, c.w === null || c.update === null ? "w is no longer a finite number (the network diverged)."
-      : `w: ${fmt(c.w, 6)} → ${fmt(c.w + c.update, 6)}`, "outcome"));
-    return rows;
+    return updateRows(this.doc, c);
   }
 
   explainPixel(c, sel, state) {

@@ -1,8 +1,10 @@
-// the pieces every conv panel is made of: sections, notes, a small grid with a caption, a table
-// of terms, and the finite-difference check's verdict
+// the pieces every conv (and attention) panel is made of: sections, notes, a small grid with a
+// caption, a table of terms, a value to full precision, the update, and the finite-difference
+// check's verdict
 import { agreeingDigits } from "../inspector/chain.js";
 import { fmt } from "../core/format.js";
 import * as M from "../inspector/mathml.js";
+import { renderMemory } from "../inspector/memory.js";
 import { ImageGrid, fixed2 } from "./imagegrid.js";
 import { maxAbs } from "./convmath.js";
 
@@ -141,4 +143,28 @@ export function checkSection(doc, fetch, what, explain) {
   const box = section(doc, "Is backward right?", para(doc, explain), check, result);
   box.dataset.control = "gradcheck";
   return box;
+}
+
+/** "`label` in the state, to full precision: <code data-role=role>value</code>" */
+export function exactValue(doc, label, role, value) {
+  const exact = doc.createElement("p");
+  exact.className = "exact";
+  const code = doc.createElement("code");
+  code.dataset.role = role;
+  code.textContent = value === null ? "not a number (the network diverged)" : String(value);
+  exact.append(`${label} in the state, to full precision: `, code);
+  return exact;
+}
+
+/** what Step will do to a weight: Δw = −η·dW for SGD, the optimiser's memory, and w before → after */
+export function updateRows(doc, c) {
+  const rows = [];
+  if (c.optimizer.name === "sgd") {
+    rows.push(M.math(`delta w = -lr dW = ${c.update}`, M.mi("Δw"), M.eq(), M.mo("−"), M.mi("η"), M.mo("·"), M.mi("dW"), M.eq(),
+      M.mo("−"), M.mn(c.optimizer.lr), M.mo("·"), M.num(c.dW, { bracket: true, digits: 6 }), M.eq(), M.num(c.update, { cls: "result" })));
+  }
+  rows.push(renderMemory(doc, c));
+  rows.push(para(doc, c.w === null || c.update === null ? "w is no longer a finite number (the network diverged)."
+    : `w: ${fmt(c.w, 6)} → ${fmt(c.w + c.update, 6)}`, "outcome"));
+  return rows;
 }
