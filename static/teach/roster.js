@@ -35,6 +35,26 @@ export function errorLine(error, now) {
   return Number.isFinite(age) && age >= -5 && age < 86400 ? `${errorText(error)} (${seenText(Math.max(0, age))})` : errorText(error);
 }
 
+// a formula's slip (POST /derive's `slip`) in a few words for the teacher's card
+const SLIPS = {
+  sign: "sign flipped", one_over_n: "the mean's 1/n missing", twice_over_n: "1/n taken twice",
+  batch_sum: "the batch's sum, not one sample's term", factor_two: "a factor 2 too many",
+  other_activation: "another activation's f′", f_prime_at_a: "f′ taken at a, not z", a_form_at_z: "f′ written at z in a's form",
+  no_f_prime: "f′ missing", no_dL_da: "dL_da missing", no_a_prev: "a_prev missing", a_for_a_prev: "a in place of a_prev",
+  w_for_a_prev: "w in place of a_prev", times_b: "b as a factor", other_loss: "another loss's ∂L/∂a",
+  softmax_diagonal: "one softmax unit's slope alone", factor: "off by a constant factor",
+  not_finite: "not a finite number", constant: "one number for every sample", some_samples: "right on some samples only",
+};
+
+/** a formula the learner wrote, as the teacher's card lists it: "W[0][1] of layer 1: right",
+ *  "b[2] of layer 2: sign flipped" (the formula itself stays with the learner) */
+export function derivationText(d) {
+  const weight = d.param === "b" ? `b[${d.i}]` : `W[${d.i}][${d.j}]`;
+  const slip = d.slip ? (SLIPS[d.slip] ?? (d.slip.startsWith("sign+") ? `sign flipped, and ${SLIPS[d.slip.slice(5)] ?? "more"}` : "wrong"))
+    : "wrong";
+  return `formula for ${weight} of layer ${d.layer}: ${d.correct ? "right" : slip}`;
+}
+
 /** the learner's progress as short facts: [step, phase, loss, accuracy], the missing ones left out */
 export function progressFacts(learner) {
   const facts = [`step ${learner.step ?? 0}`, PHASES[learner.phase] ?? String(learner.phase ?? "")];
@@ -113,7 +133,10 @@ export class LearnerGrid {
     const errors = doc.createElement("ul");
     errors.className = "learner-errors";
     errors.dataset.role = "learner-errors";
-    li.append(name, facts, seen, errors);
+    const formula = doc.createElement("p");
+    formula.className = "learner-formula";
+    formula.dataset.role = "learner-formula";
+    li.append(name, facts, seen, formula, errors);
     if (!this.anonymous) {
       const remove = doc.createElement("button");
       remove.type = "button";
@@ -124,12 +147,12 @@ export class LearnerGrid {
       remove.addEventListener("click", () => this.onRemove(learner.name));
       li.append(remove);
     }
-    li._parts = { name, facts, seen, errors };
+    li._parts = { name, facts, seen, formula, errors };
     return li;
   }
 
   fill(card, learner, position) {
-    const { name, facts, seen, errors } = card._parts;
+    const { name, facts, seen, formula, errors } = card._parts;
     const set = (el, text) => { if (el.textContent !== text) el.textContent = text; };
     card.dataset.learner = String(position);
     card.dataset.phase = learner.phase ?? "";
@@ -137,6 +160,9 @@ export class LearnerGrid {
     set(name, shownName(learner, position, this.anonymous));
     set(facts, progressFacts(learner).join(" · "));
     set(seen, `seen ${seenText(learner.last_seen)}`);
+    const latest = (learner.derivations ?? []).at(-1);           // the last formula written, if any
+    set(formula, latest ? derivationText(latest) : "");
+    formula.hidden = !latest;
     const now = Date.now() / 1000;
     const newest = (learner.errors ?? []).slice().reverse();                     // the newest first
     const texts = newest.map((e) => errorLine(e, now));

@@ -113,6 +113,11 @@ def test_a_class_from_creation_to_its_end(teacher, browser, app_url, errors):
     expect(teacher.locator("[data-role=truth-line]")).to_have_count(1)        # one network for both
     expect(teacher.locator("[data-role=dot-summary]")).to_contain_text("2 learners predicted layers[1].W[0][0]")
     expect(teacher.locator("[data-role=dot-summary]")).to_contain_text("1 wrong sign")
+    # a formula Zebedee writes: its verdict (not the formula) on the card, the slip in a few words
+    teacher.request.post(f"/api/sessions/{bo}/derive", data={"layer": 1, "i": 0, "j": 0, "formula": "-dL_da * a * (1 - a) * a_prev"})
+    expect(card(teacher, "Zebedee").locator("[data-role=learner-formula]")).to_have_text(
+        "formula for W[0][0] of layer 1: sign flipped", timeout=2500)
+    expect(card(teacher, "Quokka").locator("[data-role=learner-formula]")).to_be_hidden()
 
     # projector mode: not one name on the page, not even in an attribute
     teacher.click("[data-action=projector]")

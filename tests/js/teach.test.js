@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { errorLine, errorText, progressFacts, rowText, seenText, shownName } from "../../static/teach/roster.js";
+import { derivationText, errorLine, errorText, progressFacts, rowText, seenText, shownName } from "../../static/teach/roster.js";
 import { axisRange, beyond, latestGuesses, oneTruth, predictedWeights, stackRows, summary, tally, ticks, toX,
          weightKey, weightLabel, weightToPlot } from "../../static/teach/dotplot.js";
 import { forgetClass, joinLink, lessonCodeFrom, storeClass, storedClass } from "../../static/teach/classapi.js";
@@ -168,4 +168,12 @@ test("classNews: a new lesson is offered once its version differs; the pause", (
 test("predictionBody: dW, or one sample's term of it", () => {
   assert.deepEqual(predictionBody({ layer: 1, i: 0, j: 2 }, -0.05), { layer: 1, i: 0, j: 2, value: -0.05 });
   assert.deepEqual(predictionBody({ layer: 0, i: 1, j: 2 }, 0.3, 4), { layer: 0, i: 1, j: 2, value: 0.3, sample: 4 });
+});
+
+test("derivationText: a formula's verdict in a teacher's words, its weight named", () => {
+  assert.equal(derivationText({ layer: 1, i: 0, j: 2, correct: true, slip: null }), "formula for W[0][2] of layer 1: right");
+  assert.equal(derivationText({ layer: 2, param: "b", i: 1, correct: false, slip: "sign" }), "formula for b[1] of layer 2: sign flipped");
+  assert.equal(derivationText({ layer: 1, i: 0, j: 0, correct: false, slip: "sign+one_over_n" }),
+               "formula for W[0][0] of layer 1: sign flipped, and the mean's 1/n missing");
+  assert.equal(derivationText({ layer: 1, i: 0, j: 0, correct: false, slip: null }), "formula for W[0][0] of layer 1: wrong");
 });
