@@ -100,12 +100,19 @@ def test_a_window_made_narrow_lays_the_network_out_again(app, errors):
     assert errors == []
 
 
-SHOWN = """(selector) => {
-  // the element is inside the window and inside the inspector's visible part
+SHOWN = """async (selector) => {
+  // after the formulas are fitted (a frame after the panel changes): the element is inside
+  // the window and inside the inspector's visible part
+  for (let k = 0; k < 2; k++) await new Promise(requestAnimationFrame);
   const r = document.querySelector(selector).getBoundingClientRect();
   const panel = document.getElementById("inspector").getBoundingClientRect();
   return r.height > 0 && r.top >= Math.max(0, panel.top) - 1 && r.bottom <= Math.min(innerHeight, panel.bottom) + 1;
 }"""
+
+
+def shown(page, selector):
+    page.wait_for_selector(selector, state="attached")
+    return page.evaluate(SHOWN, selector)
 
 
 def test_at_1280_by_800_what_a_click_opens_is_on_screen(page, errors):
@@ -120,12 +127,12 @@ def test_at_1280_by_800_what_a_click_opens_is_on_screen(page, errors):
     chain = page.locator("[data-role=chain]")
     expect(chain).to_contain_text("three factors")
     # the chain rule with its numbers, what it means, and where ∂L/∂a comes from, unscrolled
-    assert page.evaluate(SHOWN, "[data-role=chain] .quantity .formula .fit-math:last-child")
-    assert page.evaluate(SHOWN, "[data-role=chain] .quantity .note")
-    assert page.evaluate(SHOWN, "[data-role=chain] [data-role=paths] .formula")
+    assert shown(page, "[data-role=chain] .quantity .formula .fit-math:last-child")
+    assert shown(page, "[data-role=chain] .quantity .note")
+    assert shown(page, "[data-role=chain] [data-role=paths] .formula")
     page.click('#network [data-node="1-2"]')
     expect(page.locator("[data-role=node-panel]")).to_be_visible()
-    assert page.evaluate(SHOWN, "[data-role=node-panel] .quantity:nth-of-type(2) math")     # z = …
+    assert shown(page, "[data-role=node-panel] .quantity:nth-of-type(2) math")     # z = …
     assert errors == []
 
 
