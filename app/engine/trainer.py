@@ -71,9 +71,10 @@ class Trainer:
         Y[~self.is_test], Y[self.is_test] = self.Y, self.test[1]
         return Y
 
-    def state_dict(self):
-        """Everything needed to carry on bit for bit, as arrays and numbers (engine/bookkeeping/checkpoint.py)."""
-        return checkpoint.state_dict(self)
+    def state_dict(self, past=True):
+        """Everything needed to carry on bit for bit, as arrays and numbers (engine/bookkeeping/checkpoint.py);
+        without the past states if not `past` (a store that keeps them apart: self.past.state())."""
+        return checkpoint.state_dict(self, past)
 
     def load_state_dict(self, state):
         """Carry on from a state_dict() of a trainer of the same configuration (ValueError naming

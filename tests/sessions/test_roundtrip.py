@@ -62,6 +62,23 @@ def test_a_saved_session_loads_back_equal_and_carries_on_alike(config, actions):
         assert shown(back) == shown(session), action
 
 
+def test_past_states_not_changed_since_a_save_are_not_written_again():
+    # a save writes the past states (hundreds of arrays) only when they changed: a phase that
+    # takes no past state hands the store the very part it saved before
+    session = made({"layers": [2, 4, 1], "dataset": {"name": "xor"}}, ["train"] * 30)
+    before = split_state(session)[1]["past"]
+    session.trainer.forward()
+    assert split_state(session)[1]["past"] is before
+    session.trainer.backward()
+    session.trainer.step()
+    while session.trainer.steps % session.trainer.past.stride:     # up to a step on the stride, which keeps a state
+        session.trainer.train(1)
+    after = split_state(session)[1]["past"]
+    assert after is not before and after["past.steps"][-1] == session.trainer.steps
+    state = session.trainer.state_dict()
+    assert {name: value for name, value in state.items() if name.startswith("past.")}.keys() == after.keys()
+
+
 @pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(config=configurations(), actions=ACTIONS)

@@ -48,9 +48,9 @@ def boundary_state(trainer):
     return state
 
 
-def state_dict(trainer):
+def state_dict(trainer, past=True):
     """The trainer's state: arrays (float64, int64) and numbers, under flat dotted names: its
-    boundary state, what its phase computed, its histories and its past states."""
+    boundary state, what its phase computed, its histories and (with `past`) its past states."""
     net = trainer.network
     state = boundary_state(trainer)
     state.update({"phase": net.phase.value, "loss": net.loss_value, "draws": trainer.draws})
@@ -74,7 +74,8 @@ def state_dict(trainer):
     for k, layer in enumerate(net.layers):          # dropout's mask of the last forward
         if isinstance(layer, OptionDense) and layer.mask is not None and net.phase != Phase.FRESH:
             state[f"options.{k}.mask"] = layer.mask
-    state.update(trainer.past.state())
+    if past:
+        state.update(trainer.past.state())
     if trainer.step_preview is not None:
         actual = trainer.step_preview["actual"]
         state["step_preview"] = np.array([trainer.step_preview["predicted"], np.nan if actual is None else actual])

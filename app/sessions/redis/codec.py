@@ -52,12 +52,16 @@ def unpack(blob):
 
 
 def split_state(session):
-    """(the state without its PARTS, {part: its entries}): what a save writes."""
-    state = session.trainer.state_dict()
+    """(the state without its PARTS, {part: its entries}): what a save writes. The past states
+    are the very dict PastStates.state() keeps while they do not change (hundreds of arrays:
+    same_arrays then tells at once, and nothing of them is sorted out or packed again)."""
+    trainer = session.trainer
+    state = trainer.state_dict(past=False)
     if "points" in session.config["dataset"]:        # the learner's own points travel with it
-        state["data.X"], state["data.Y"] = session.trainer.points, session.trainer.targets()
-    parts = {part: {name: state.pop(name) for name in [name for name in state if name.startswith(prefixes)]}
-             for part, prefixes in PARTS.items()}
+        state["data.X"], state["data.Y"] = trainer.points, trainer.targets()
+    history = PARTS["history"]
+    parts = {"history": {name: state.pop(name) for name in [name for name in state if name.startswith(history)]},
+             "past": trainer.past.state()}
     return state, parts
 
 
@@ -95,6 +99,8 @@ def same_arrays(state, saved):
     """Whether every array of `state` is the very array (or a view of it) `saved` has: the
     histories' arrays are new ones whenever they changed (engine/bookkeeping/history.py's
     ArrayCopy), so this tells whether they changed since they were saved."""
+    if state is saved:
+        return True
     if saved is None or saved.keys() != state.keys():
         return False
     return all(same_array(value, saved[name]) if isinstance(value, np.ndarray) else value == saved[name]
