@@ -1,6 +1,7 @@
 """The FastAPI application: routes, middleware, error handlers, the page and its static files."""
 import gc
 import logging
+import re
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -57,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app)
-    app.add_middleware(JSONOnly, paths=["/api/sessions", IMPORT_PATH, "/api/classes"])
+    app.add_middleware(JSONOnly, paths=["/api/sessions", re.escape(IMPORT_PATH), "/api/classes", "/api/classes/[^/]+/join"])
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
                        by_path={IMPORT_PATH: settings.max_import_bytes},
                        receiving_bytes=int(settings.receiving_mb * 2**20))

@@ -20,7 +20,7 @@ def test_empty_body_gives_the_xor_starter(client):
     assert state["diverged"] is False
 
 
-@pytest.mark.parametrize("path", ["/api/sessions", "/api/sessions/import"])
+@pytest.mark.parametrize("path", ["/api/sessions", "/api/sessions/import", "/api/classes", "/api/classes/ABCDEF/join"])
 @pytest.mark.parametrize("headers, body", [({}, None), ({"content-type": "text/plain"}, b"{}"),
                                            ({"content-type": "application/x-www-form-urlencoded"}, b"a=1"),
                                            ({"content-type": "multipart/form-data; boundary=x"}, b"--x--")])
