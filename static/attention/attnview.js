@@ -71,12 +71,13 @@ export class AttentionView {
     caption.textContent = "Forward runs down, from the input to the prediction. Backward climbs back from the prediction through steps 1 … 4 and ends at step 5, the head’s weights at the bottom. Click a square of the scores or weights, or a number of Wq, Wk, Wv, for its gradient with numbers. "
       + "Colours: values blue − / orange +, gradients green − / purple +, weights white 0 → orange 1.";
     // Q, K, V three across; two across for a head's weight and its gradient; on a phone one
-    // across, each big enough to read its numbers
+    // across, each big enough to read its numbers: squares of 29 px at least (numbers of 11 px),
+    // the grids wrapping to the next line where three or two do not fit
     const d = Math.max(head.d_k, head.d_v);
     const narrow = width < 520;
     const one = cellSize(d, width - 40, { min: 16, max: 30 });
-    const three = narrow ? one : cellSize(d, width / 3 - 26, { min: 16, max: 30 });
-    const two = narrow ? one : cellSize(d, width / 2 - 44, { min: 16, max: 30 });
+    const three = narrow ? one : cellSize(d, width / 3 - 26, { min: 29, max: 30 });
+    const two = narrow ? one : cellSize(d, width / 2 - 44, { min: 29, max: 30 });
     this.walk = new RowWalk(doc, { T, dk: head.d_k, causal: head.causal,
                                    onPick: (t) => this.pickRow(t), onFocus: (t, j) => this.focusKey(t, j) });
     this.stages = [

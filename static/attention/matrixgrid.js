@@ -28,7 +28,7 @@ export class MatrixGrid {
     // a wide square writes 0.00, a narrow one at most 4 characters (.09, −1.2)
     const wide = cell >= 34;
     Object.assign(this, { rows, cols, cell, describe, format: format ?? (wide ? fixed2 : compact) });
-    const left = rowLabels ? labelWidth : 0, top = colLabels ? 13 : 0;
+    const left = rowLabels ? labelWidth : 0, top = colLabels ? 15 : 0;
     this.left = left;
     this.top = top;
     const width = left + cols * cell + 2, height = top + rows * cell + 2;
@@ -40,15 +40,15 @@ export class MatrixGrid {
     const pattern = svgEl("pattern", { id, width: 6, height: 6, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" }, defs);
     svgEl("rect", { width: 6, height: 6, fill: "#f4f4f4" }, pattern);
     svgEl("line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: "#b8b8b8", "stroke-width": 2 }, pattern);
-    const size = Math.min(11.5, cell * (wide ? 0.3 : 0.38));
+    const size = Math.min(11.5, cell * (wide ? 0.33 : 0.38));      // 11 px or more from squares of 29 px
     if (colLabels) {
       colLabels.forEach((text, c) => {
-        const t = svgEl("text", { x: left + c * cell + cell / 2, y: 9, class: "axis", "text-anchor": "middle" }, this.svg);
+        const t = svgEl("text", { x: left + c * cell + cell / 2, y: 11, class: "axis", "text-anchor": "middle" }, this.svg);
         t.textContent = text;
       });
     }
     this.rowLabels = (rowLabels ?? []).map((text, r) => {
-      const t = svgEl("text", { x: left - 4, y: top + r * cell + cell / 2 + 3.5, class: `axis${rowHook ? " pick" : ""}`, "text-anchor": "end" }, this.svg);
+      const t = svgEl("text", { x: left - 4, y: top + r * cell + cell / 2 + 4, class: `axis${rowHook ? " pick" : ""}`, "text-anchor": "end" }, this.svg);
       t.textContent = text;
       if (rowHook) for (const [k, v] of Object.entries(rowHook(r))) t.setAttribute(k, v);
       return t;

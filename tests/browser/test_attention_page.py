@@ -288,6 +288,31 @@ def test_an_attention_session_fits_a_phone_without_sideways_scrolling(page, erro
     assert errors == []
 
 
+SMALLEST_TEXT = """() => {
+  // the smallest text of the attention view as drawn: each SVG text's size times its SVG's scale
+  let smallest = Infinity, where = "";
+  for (const el of document.querySelectorAll(".attention-view svg text")) {
+    if (!el.textContent.trim() || !el.getBoundingClientRect().height) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize) * el.getScreenCTM().a;
+    if (size < smallest) [smallest, where] = [size, `${el.textContent} in ${el.closest("svg").getAttribute("aria-label")}`];
+  }
+  return [smallest, where];
+}"""
+
+
+@pytest.mark.parametrize("width, height", [(1280, 800), (420, 900)])
+def test_every_number_of_the_attention_view_is_11_px_or_more(page, errors, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    open_preset(page, "attention-reverse")
+    forward_backward(page)
+    page.click('[data-role=weights] [data-score="0,1,3"]')          # the row's Jacobian, too
+    page.click('[data-row="0,2"]')
+    expect(page.locator("[data-role=attn-row]")).to_be_visible()
+    smallest, where = page.evaluate(SMALLEST_TEXT)
+    assert smallest >= 10.95, f"{smallest:.1f} px: {where}"
+    assert errors == []
+
+
 def test_the_attention_page_has_no_serious_accessibility_violation(page_for_axe):
     page = page_for_axe
     page.select_option("#presets", "attention-reverse")      # the presets menu, as a learner opens one
