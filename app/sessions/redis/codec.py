@@ -12,7 +12,8 @@ from ..store import StoreUnavailable
 
 # parts of the state in hash fields of their own, each written only when it changed: the
 # histories (up to ~70 KB) grow at each update, the past states (up to 4 MB) every so many
-PARTS = {"history": ("history.", "norms.", "testloss."), "past": ("past.",)}
+PARTS = ("history", "past")
+HISTORY = ("history.", "norms.", "testloss.")      # the names of the histories' entries
 
 
 def pack(state):
@@ -59,8 +60,7 @@ def split_state(session):
     state = trainer.state_dict(past=False)
     if "points" in session.config["dataset"]:        # the learner's own points travel with it
         state["data.X"], state["data.Y"] = trainer.points, trainer.targets()
-    history = PARTS["history"]
-    parts = {"history": {name: state.pop(name) for name in [name for name in state if name.startswith(history)]},
+    parts = {"history": {name: state.pop(name) for name in [name for name in state if name.startswith(HISTORY)]},
              "past": trainer.past.state()}
     return state, parts
 
