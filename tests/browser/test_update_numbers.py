@@ -215,6 +215,7 @@ def test_forward_is_animated_layer_by_layer_and_skippable(app, errors):
     run(app, "reset", "fresh")
     app.click("[data-action=forward]")
     expect(network).to_have_attribute("data-animating", "true")
+    expect(app.locator('[data-node="2-0"]')).to_have_class(re.compile(r"\bpending\b"))
     app.click("#skip-animation")
     expect(network).to_have_attribute("data-animating", "false")
     assert app.locator("#network .pending").count() == 0
