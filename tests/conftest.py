@@ -9,17 +9,19 @@ from .redis_server import RedisServer, need_redis
 
 @pytest.fixture
 def make_client():
-    """A TestClient on a fresh app with the settings given."""
+    """A TestClient on a fresh app with the settings given, on one event loop for its life, as a
+    server runs (without `with`, each request had a loop of its own, which ended the background
+    notes to a class before they landed)."""
     clients = []
 
     def make(**settings):
-        client = TestClient(create_app(Settings(**settings)))
+        client = TestClient(create_app(Settings(**settings))).__enter__()
         clients.append(client)
         return client
 
     yield make
     for client in clients:
-        client.close()
+        client.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -160,18 +160,16 @@ def test_verdicts_reach_the_teachers_view_and_the_results(client):
 
 
 def test_verdicts_in_a_class_kept_in_redis_reach_the_teachers_view(make_client, redis):
-    # one event loop for the client's life, as a server has: the notes for the teacher's view go
-    # to Redis after each reply, and a loop of its own per request would end them unfinished
-    with make_client(redis_url=redis.url, creates_per_minute=0) as client:
-        code, key = new_class(client, lesson={"config": {"dataset": {"name": "xor", "n": 40}, "layers": [2, 3, 1]}})
-        sid = client.post(f"/api/classes/{code}/join", json={"name": "Cy"}).json()["session"]
-        client.post(f"/api/sessions/{sid}/forward")
-        client.post(f"/api/sessions/{sid}/backward")
-        for formula in ("(a - y) * a_prev", RIGHT):
-            assert derive(client, sid, formula).status_code == 200
-        room = view(client, code, key, lambda r: len(r["learners"][0]["derivations"]) == 2)
-        assert [(d["correct"], d["slip"]) for d in room["learners"][0]["derivations"]] == [(False, "one_over_n"),
-                                                                                            (True, None)]
-        assert "1 0 0: (a - y) * a_prev: one_over_n" in client.get(f"/api/classes/{code}/results.csv", headers=key).text
-        assert client.delete(f"/api/classes/{code}/learners/Cy", headers=key).status_code == 204
-        assert not redis_py.Redis.from_url(redis.url).keys(f"mg:c:{code}:derivations:*")
+    client = make_client(redis_url=redis.url, creates_per_minute=0)
+    code, key = new_class(client, lesson={"config": {"dataset": {"name": "xor", "n": 40}, "layers": [2, 3, 1]}})
+    sid = client.post(f"/api/classes/{code}/join", json={"name": "Cy"}).json()["session"]
+    client.post(f"/api/sessions/{sid}/forward")
+    client.post(f"/api/sessions/{sid}/backward")
+    for formula in ("(a - y) * a_prev", RIGHT):
+        assert derive(client, sid, formula).status_code == 200
+    room = view(client, code, key, lambda r: len(r["learners"][0]["derivations"]) == 2)
+    assert [(d["correct"], d["slip"]) for d in room["learners"][0]["derivations"]] == [(False, "one_over_n"),
+                                                                                        (True, None)]
+    assert "1 0 0: (a - y) * a_prev: one_over_n" in client.get(f"/api/classes/{code}/results.csv", headers=key).text
+    assert client.delete(f"/api/classes/{code}/learners/Cy", headers=key).status_code == 204
+    assert not redis_py.Redis.from_url(redis.url).keys(f"mg:c:{code}:derivations:*")
