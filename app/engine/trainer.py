@@ -73,7 +73,7 @@ class Trainer:
 
     def state_dict(self, past=True):
         """Everything needed to carry on bit for bit, as arrays and numbers (engine/bookkeeping/checkpoint.py);
-        without the past states if not `past` (a store that keeps them apart: self.past.state())."""
+        without the past states if not `past` (a store that keeps them apart: self.past)."""
         return checkpoint.state_dict(self, past)
 
     def load_state_dict(self, state):

@@ -131,9 +131,9 @@ def test_ten_trains_at_once_through_both_processes_all_run(redis):
 
 
 def test_a_request_is_two_round_trips_and_loads_a_session_only_when_it_moved(redis):
-    """Each request takes the lease (one script, whose HMGET of the session's fields runs only
-    when another process changed it since: a second HMGET) and saves and releases it, or for a
-    read only releases it (one script): no other command reaches Redis from a click."""
+    """Each request takes the lease (one script, whose HGETALL of the session's fields runs only
+    when another process changed it since) and saves and releases it, or for a read only
+    releases it (one script): no other command reaches Redis from a click."""
     import redis as redis_py
     client = redis_py.Redis.from_url(redis.url)
 
@@ -153,8 +153,9 @@ def test_a_request_is_two_round_trips_and_loads_a_session_only_when_it_moved(red
         ran = {name: calls - before.get(name, 0) for name, calls in commands().items()}
         scripts = ran.get("evalsha", 0) + ran.get("eval", 0)
         assert scripts == 42, ran                         # 21 requests, two scripts each
-        assert ran.get("hmget") == 21 + 1, ran            # one load: b's, of a session a had changed
-        assert not {"hgetall", "publish", "script|load", "subscribe"} & {k for k, v in ran.items() if v}, ran
+        assert ran.get("hmget") == 21, ran                # each lease reads the version
+        assert ran.get("hgetall") == 1, ran               # one load: b's, of a session a had changed
+        assert not {"publish", "script|load", "subscribe"} & {k for k, v in ran.items() if v}, ran
 
 
 def test_a_phase_that_leaves_the_histories_as_they_were_does_not_write_them_again(redis):
@@ -183,22 +184,59 @@ def test_a_phase_that_leaves_the_histories_as_they_were_does_not_write_them_agai
         assert histories(b, sid) == histories(a, sid) and len(histories(b, sid)["steps"]) == 401
 
 
+def test_a_save_writes_the_past_states_not_written_yet_and_lets_go_of_the_others(redis):
+    """Each past state has a field of its own, written once: a step that takes one sends that
+    state and the index, not the sixty before it; the fields of states let go are deleted. The
+    other process rewinds right from what Redis holds."""
+    import redis as redis_py
+    client = redis_py.Redis.from_url(redis.url)
+
+    def past(sid):
+        return {field: len(value) for field, value in client.hgetall(f"mg:s:{sid}").items() if field.startswith(b"past@")}
+
+    with servers(redis) as (a, b):
+        sid = a.session(**CONFIG)
+        assert a.call("POST", f"/api/sessions/{sid}/train", {"steps": 400})[0] == 200
+        kept = past(sid)
+        assert len(kept) > 30
+        while True:                               # a step at a time, up to one that takes a past state
+            before = client.info("stats")["total_net_input_bytes"]
+            assert a.call("POST", f"/api/sessions/{sid}/train", {"steps": 1})[0] == 200
+            received = client.info("stats")["total_net_input_bytes"] - before
+            if past(sid) != kept:
+                break
+        new = [field for field in past(sid) if field not in kept]
+        fields = client.hgetall(f"mg:s:{sid}")
+        written = sum(len(fields[field]) for field in (b"state", b"history", b"past", *new))
+        assert len(new) == 1 and written <= received < written + 2000, (new, received, written)
+        assert received < sum(kept.values()) / 10
+        step = int(new[0][len(b"past@"):])
+        assert a.call("POST", f"/api/sessions/{sid}/train", {"steps": step})[0] == 200    # the stride doubles
+        assert set(kept) - set(past(sid)) and set(past(sid)) - set(kept) - set(new)     # let go, and new
+        assert int(client.hget("mg:bytes", sid)) == sum(len(value) for field, value in client.hgetall(f"mg:s:{sid}").items()
+                                                         if field not in (b"version", b"resets"))
+        assert b.call("POST", f"/api/sessions/{sid}/rewind", {"step": 1})[0] == 200
+        assert a.call("GET", f"/api/sessions/{sid}")[2]["step"] == 1
+
+
 def test_the_byte_count_of_a_session_is_every_field_it_holds_in_redis(redis):
     """`mg:bytes` (what the class's byte budget adds up) counts each session's state, histories,
     past states, config and spec as Redis holds them, after its creation and after each save, on either
-    process, and `mg:total` is their sum."""
+    process (past states taken and let go as a train goes on), and `mg:total` is their sum."""
     import redis as redis_py
     client = redis_py.Redis.from_url(redis.url)
 
     def held(sid):
-        return sum(client.hstrlen(f"mg:s:{sid}", field) for field in ("state", "history", "past", "config", "spec"))
+        return sum(len(value) for field, value in client.hgetall(f"mg:s:{sid}").items()
+                   if field not in (b"version", b"resets"))
 
     with servers(redis) as (a, b):
         sids = [a.session(**CONFIG), b.session(**BIG)]
         assert all(int(client.hget("mg:bytes", sid)) == held(sid) for sid in sids)
-        for server, phase in [(a, "forward"), (b, "backward"), (a, "step"), (b, "forward")]:
+        for server, phase, body in [(a, "forward", None), (b, "backward", None), (a, "step", None),
+                                    (b, "train", {"steps": 300}), (a, "train", {"steps": 300}), (b, "forward", None)]:
             for sid in sids:
-                assert server.call("POST", f"/api/sessions/{sid}/{phase}")[0] == 200
+                assert server.call("POST", f"/api/sessions/{sid}/{phase}", body)[0] == 200
                 assert int(client.hget("mg:bytes", sid)) == held(sid), (phase, sid)
         assert int(client.get("mg:total")) == sum(held(sid) for sid in sids)
 

@@ -10,7 +10,7 @@ from app.api.state import session_state
 from app.api.jsonbody import dumps
 from app.engine import PhaseError
 from app.sessions.config import SessionConfig
-from app.sessions.redis.codec import meta, pack, rebuild, split_state
+from app.sessions.redis.codec import meta, pack, past_fields, rebuild, split_state
 from app.sessions.session import Session, build_trainer
 from app.sessions.turns import Turns
 
@@ -48,12 +48,26 @@ def made(config, actions):
     return session
 
 
+def fields_of(session, form="fields"):
+    """The hash Redis holds of a session: as a save writes it (each past state a field of its
+    own), as a store before wrote it ("all past": every past state inside `past`), or as a create
+    writes it ("created": everything inside `state`)."""
+    state, history = split_state(session)
+    config, spec = meta(session)
+    past = session.trainer.past
+    if form == "created":
+        return {"state": pack({**state, **history, **past.state()}), "config": config, "spec": spec}
+    if form == "all past":
+        return {"state": pack(state), "history": pack(history), "past": pack(past.state()), "config": config, "spec": spec}
+    return {"state": pack(state), "history": pack(history), "past": pack(past.index()), "config": config, "spec": spec,
+            **{field: pack(dict(zip(names, values))) for field, (names, values) in past_fields(past).items()}}
+
+
 @settings(max_examples=80, deadline=None)
 @given(configurations(), ACTIONS)
 def test_a_saved_session_loads_back_equal_and_carries_on_alike(config, actions):
     session = made(config, actions)
-    state, parts = split_state(session)
-    back = rebuild("s", pack(state), [pack(entries) for entries in parts.values()], *meta(session), Turns())
+    back = rebuild("s", fields_of(session), Turns())
     same_state(back.trainer.state_dict(), session.trainer.state_dict())
     assert shown(back) == shown(session)
     for action in ("forward", "backward", "step", "train"):        # the same steps from there
@@ -62,21 +76,34 @@ def test_a_saved_session_loads_back_equal_and_carries_on_alike(config, actions):
         assert shown(back) == shown(session), action
 
 
-def test_past_states_not_changed_since_a_save_are_not_written_again():
-    # a save writes the past states (hundreds of arrays) only when they changed: a phase that
-    # takes no past state hands the store the very part it saved before
+@pytest.mark.parametrize("form", ["created", "all past"])
+def test_a_session_as_a_create_or_an_older_store_wrote_it_loads_back_equal(form):
+    session = made({"layers": [2, 4, 1], "dataset": {"name": "xor"}, "optimizer": {"name": "adam"}},
+                   ["train"] * 40 + ["forward"])
+    back = rebuild("s", fields_of(session, form), Turns())
+    same_state(back.trainer.state_dict(), session.trainer.state_dict())
+    assert shown(back) == shown(session)
+
+
+def test_a_past_state_is_a_new_field_only_once():
+    # each past state is written when it first shows (its `values` object new to the store),
+    # and its field goes when the past states let it go (the stride doubles)
     session = made({"layers": [2, 4, 1], "dataset": {"name": "xor"}}, ["train"] * 30)
-    before = split_state(session)[1]["past"]
-    session.trainer.forward()
-    assert split_state(session)[1]["past"] is before
-    session.trainer.backward()
-    session.trainer.step()
-    while session.trainer.steps % session.trainer.past.stride:     # up to a step on the stride, which keeps a state
-        session.trainer.train(1)
-    after = split_state(session)[1]["past"]
-    assert after is not before and after["past.steps"][-1] == session.trainer.steps
-    state = session.trainer.state_dict()
-    assert {name: value for name, value in state.items() if name.startswith("past.")}.keys() == after.keys()
+    trainer = session.trainer
+    before = past_fields(trainer.past)
+    trainer.forward()
+    trainer.backward()
+    assert past_fields(trainer.past).keys() == before.keys()
+    assert all(past_fields(trainer.past)[field][1] is values for field, (_, values) in before.items())
+    stride = trainer.past.stride
+    while trainer.past.stride == stride:            # up to the stride doubling, which lets every second go
+        trainer.train(1)
+    after = past_fields(trainer.past)
+    new = [field for field in after if field not in before]
+    gone = [field for field in before if field not in after]
+    assert new[-1] == f"past@{trainer.steps}" and gone
+    assert all(int(field[len("past@"):]) > max(trainer.past.steps()[:-len(new)]) for field in new)
+    assert all(after[field][1] is before[field][1] for field in after if field in before)
 
 
 @pytest.mark.slow

@@ -65,8 +65,7 @@ class PastStates:
         self.kept = []
         self.bytes = 0
         self.stride = 1
-        self.version = 0          # counts the changes, for the store (they are saved only then)
-        self._saved = (None, {})  # (version, state()) as last made
+        self.version = 0          # counts the changes, for the store (the index is saved only then)
 
     def take(self, trainer, anchor=False):
         """Keep the trainer's state as it is now (after its update number trainer.steps), if it
@@ -158,18 +157,20 @@ class PastStates:
 
     # -- as part of the trainer's state (checkpoint.py), for a store that keeps it -------------
 
+    def index(self):
+        """What the past states are, without their arrays: the stride, and each one's step, anchor
+        flag and limit (-1: none)."""
+        states = self.states
+        return {"past.stride": self.stride, "past.steps": np.array(self.steps(), dtype=np.int64),
+                "past.anchors": np.array([p.anchor for p in states], dtype=np.int64),
+                "past.limits": np.array([-1 if p.limit is None else p.limit for p in states], dtype=np.int64)}
+
     def state(self):
-        """The past states as flat names: past.<n>.<name> for each, and their index."""
-        version, saved = self._saved
-        if version != self.version:
-            states = self.states
-            saved = {"past.stride": self.stride, "past.steps": np.array(self.steps(), dtype=np.int64),
-                     "past.anchors": np.array([p.anchor for p in states], dtype=np.int64),
-                     "past.limits": np.array([-1 if p.limit is None else p.limit for p in states], dtype=np.int64)}
-            for n, past in enumerate(states):
-                saved.update({f"past.{n}.{name}": value for name, value in zip(past.names, past.values)})
-            self._saved = (self.version, saved)
-        return saved
+        """The past states as flat names: their index, and past.<n>.<name> for each."""
+        state = self.index()
+        for n, past in enumerate(self.states):
+            state.update({f"past.{n}.{name}": value for name, value in zip(past.names, past.values)})
+        return state
 
     def load(self, state):
         """The past states of a state(); ValueError if they do not fit together."""

@@ -1,5 +1,6 @@
 """A session as Redis keeps it, and back: its state (Trainer.state_dict) as raw bytes beside a
-JSON header, the histories as a blob of their own, the configuration and the spec as JSON."""
+JSON header, the histories and each past state as blobs of their own, the configuration and the
+spec as JSON."""
 import json
 
 import numpy as np
@@ -10,10 +11,11 @@ from ..config import PointsDataset, SessionConfig
 from ..session import Session, build_trainer
 from ..store import StoreUnavailable
 
-# parts of the state in hash fields of their own, each written only when it changed: the
-# histories (up to ~70 KB) grow at each update, the past states (up to 4 MB) every so many
-PARTS = ("history", "past")
+# the fields of a session's hash beside its state, each written only when it changed: the
+# histories (up to ~70 KB) grow at each update; the past states' index changes every so many, and
+# each past state (up to 4 MB in all) has a field of its own, PAST + its step, written once
 HISTORY = ("history.", "norms.", "testloss.")      # the names of the histories' entries
+PAST = "past@"
 
 
 def pack(state):
@@ -53,16 +55,21 @@ def unpack(blob):
 
 
 def split_state(session):
-    """(the state without its PARTS, {part: its entries}): what a save writes. The past states
-    are the very dict PastStates.state() keeps while they do not change (hundreds of arrays:
-    same_arrays then tells at once, and nothing of them is sorted out or packed again)."""
+    """(the state without its histories and past states, the histories): what a save writes
+    beside the past states (past_fields)."""
     trainer = session.trainer
     state = trainer.state_dict(past=False)
     if "points" in session.config["dataset"]:        # the learner's own points travel with it
         state["data.X"], state["data.Y"] = trainer.points, trainer.targets()
-    parts = {"history": {name: state.pop(name) for name in [name for name in state if name.startswith(HISTORY)]},
-             "past": trainer.past.state()}
-    return state, parts
+    history = {name: state.pop(name) for name in [name for name in state if name.startswith(HISTORY)]}
+    return state, history
+
+
+def past_fields(past):
+    """{field: (names, values)} of each past state kept (engine/bookkeeping/past.py). A past
+    state's arrays never change once it is taken: its field is written when it first shows, and
+    the `values` tuple, the same object for as long as it is kept, says which are new."""
+    return {f"{PAST}{entry[0]}": (entry[3], entry[4]) for entry in past.kept}
 
 
 def meta(session):
@@ -73,26 +80,29 @@ def meta(session):
     return json.dumps(session.config), json.dumps(spec)
 
 
-def rebuild(session_id, state_blob, part_blobs, config, spec, turns):
-    """A Session from what Redis holds: the trainer built from its spec, then its state loaded
-    (the parts, where there are any, over what the state itself holds)."""
-    state = unpack(state_blob)
-    for blob in part_blobs:
-        if blob:
-            state.update(unpack(blob))
-    spec = json.loads(spec)
-    points = spec.get("dataset") == {"points": True}
-    if points:
-        spec.pop("dataset")
-    built_from = SessionConfig.model_validate(spec)
-    if points:    # arrays the server wrote itself: not validated again as a client's
-        built_from.dataset = PointsDataset.model_construct(X=state.pop("data.X"), Y=state.pop("data.Y"))
+def rebuild(session_id, fields, turns):
+    """A Session from its hash's fields: the trainer built from its spec, then its state loaded
+    (the histories and the past states' index over the state, then each past state kept)."""
     try:
+        state = unpack(fields["state"])
+        for part in ("history", "past"):
+            if fields.get(part):
+                state.update(unpack(fields[part]))
+        if any(field.startswith(PAST) for field in fields):    # (before, "past" held them all)
+            for n, step in enumerate(state["past.steps"].tolist()):
+                state.update({f"past.{n}.{name}": value for name, value in unpack(fields[f"{PAST}{step}"]).items()})
+        spec = json.loads(fields["spec"])
+        points = spec.get("dataset") == {"points": True}
+        if points:
+            spec.pop("dataset")
+        built_from = SessionConfig.model_validate(spec)
+        if points:    # arrays the server wrote itself: not validated again as a client's
+            built_from.dataset = PointsDataset.model_construct(X=state.pop("data.X"), Y=state.pop("data.Y"))
         trainer, _ = build_trainer(built_from)
         trainer.load_state_dict(state)
-    except (ConfigError, ValueError) as e:
+    except (ConfigError, ValueError, KeyError) as e:
         raise StoreUnavailable(f"the session's saved state cannot be read back: {e}") from None
-    return Session(session_id, trainer, json.loads(config), built_from, turns)
+    return Session(session_id, trainer, json.loads(fields["config"]), built_from, turns)
 
 
 def same_arrays(state, saved):

@@ -19,12 +19,12 @@ MAX_PAUSE = 0.05           # the longest wait between two tries for a lease anot
 @dataclass
 class Lease:
     """The lease of one request: its `token`, the session's `version` and reset count when it
-    was taken, and the session's fields (config, spec, state, and its parts: history, past) when
-    its version was not the one this process had."""
+    was taken, and the session's fields ({name: bytes}: config, spec, state, history, past, and
+    each past state) when its version was not the one this process had."""
     token: str
     version: int
     resets: int
-    fields: tuple | None = None
+    fields: dict | None = None
     lost: bool = False         # another process has taken the session since
     ended: bool = False        # saved (which releases it) or released
 
@@ -36,7 +36,8 @@ async def acquire(connection, session_id, idle_ms, known_version):
     while True:
         reply = await connection.run("acquire", session_id, LEASE_MS, idle_ms, known_version)
         if reply[0] == 1:
-            return Lease(str(reply[1]), int(reply[2]), int(reply[3]), tuple(reply[4:]) if len(reply) > 4 else None)
+            fields = {name.decode(): value for name, value in zip(reply[4::2], reply[5::2])} if len(reply) > 4 else None
+            return Lease(str(reply[1]), int(reply[2]), int(reply[3]), fields)
         if reply[0] == -2:
             raise SessionNotFound(session_id)
         await asyncio.sleep(pause)

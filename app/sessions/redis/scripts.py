@@ -1,7 +1,7 @@
 """The Lua scripts: each runs atomically in Redis, on Redis's own clock.
 
-Keys (P = "mg:"): `mg:s:<id>` the session's hash (state, history, past, config, spec,
-version, resets); `mg:lock:<id>` the lease of the request at work on it, holding its fencing token;
+Keys (P = "mg:"): `mg:s:<id>` the session's hash (state, history, past, past@<step> for each
+past state, config, spec, version, resets); `mg:lock:<id>` the lease of the request at work on it, holding its fencing token;
 `mg:fence` the last token handed out; `mg:used` a sorted set of each session's last use;
 `mg:bytes` (a hash) and `mg:total` what each session and all of them hold; `mg:rate:<address>:<second>`
 the creates of one address in one second.
@@ -58,7 +58,7 @@ return {1, evicted, replaced}
 
 # ARGV: id, lease_ms, idle_ms, the version this process has in memory ('0': none)
 # -> {1, token, version, resets} the lease, and the session's fields only when its version moved:
-# {1, token, version, resets, config, spec, state, history, past}; {0} another request holds
+# {1, token, version, resets, field, value, field, value...} (HGETALL); {0} another request holds
 # it; {-2} gone
 ACQUIRE = NOW + """
 local key = P .. 's:' .. ARGV[1]
@@ -70,21 +70,24 @@ redis.call('SET', lock, token, 'PX', ARGV[2])
 redis.call('ZADD', P .. 'used', now, ARGV[1])
 redis.call('PEXPIRE', key, ARGV[3])
 local head = redis.call('HMGET', key, 'version', 'resets')
-if head[1] == ARGV[4] then return {1, token, tonumber(head[1]), tonumber(head[2])} end
-local data = redis.call('HMGET', key, 'config', 'spec', 'state', 'history', 'past')
-return {1, token, tonumber(head[1]), tonumber(head[2]), data[1], data[2], data[3], data[4], data[5]}
+local reply = {1, token, tonumber(head[1]), tonumber(head[2])}
+if head[1] == ARGV[4] then return reply end
+for _, item in ipairs(redis.call('HGETALL', key)) do reply[#reply + 1] = item end
+return reply
 """
 
-# ARGV: id, token, size, version, then field and blob pairs (the state, and each part that
-# changed) -> 1: saved at `version` (the lease's, plus one: nobody else writes while the lease
-# holds) and the lease released; 0 the lease was not the token's (lost), -2 the session is gone.
-# ACQUIRE marked it used.
+# ARGV: id, token, size, version, the number of fields to delete, those fields, then field and
+# blob pairs (the state, and each part that changed) -> 1: saved at `version` (the lease's, plus
+# one: nobody else writes while the lease holds) and the lease released; 0 the lease was not the
+# token's (lost), -2 the session is gone. ACQUIRE marked it used.
 SAVE = """
 local key, lock = P .. 's:' .. ARGV[1], P .. 'lock:' .. ARGV[1]
 if redis.call('GET', lock) ~= ARGV[2] then return 0 end
 redis.call('DEL', lock)
 if redis.call('EXISTS', key) == 0 then return -2 end
-redis.call('HSET', key, 'version', ARGV[4], unpack(ARGV, 5))
+local gone = tonumber(ARGV[5])
+if gone > 0 then redis.call('HDEL', key, unpack(ARGV, 6, 5 + gone)) end
+redis.call('HSET', key, 'version', ARGV[4], unpack(ARGV, 6 + gone))
 local old = tonumber(redis.call('HGET', P .. 'bytes', ARGV[1]) or '0')
 if old ~= tonumber(ARGV[3]) then
   redis.call('HSET', P .. 'bytes', ARGV[1], ARGV[3])

@@ -1,8 +1,9 @@
 """Sessions in Redis (MANUALGRAD_REDIS_URL): several processes and machines serve one class, and
 a restart loses nothing.
 
-Each session is one Redis hash (scripts.py names the keys): its state, its histories, what it
-was built from, and a version that grows with every save. A request on a session:
+Each session is one Redis hash (scripts.py names the keys): its state, its histories, its past
+states (each in a field of its own, written once), what it was built from, and a version that
+grows with every save. A request on a session:
 
 1. waits for its turn among this process's requests on it (sessions/turns.py);
 2. takes the session's lease (lease.py) in one round trip, which brings the session's fields
@@ -27,7 +28,7 @@ from collections import OrderedDict
 from ...engine import held_bytes
 from ..store import SessionNotFound, StoreFull, StoreUnavailable
 from ..turns import Turns
-from .codec import PARTS, meta, pack, rebuild, same_arrays, split_state
+from .codec import PAST, meta, pack, past_fields, rebuild, same_arrays, split_state
 from .connection import Connection
 from .lease import WATCH_SECONDS, acquire, release, watch
 
@@ -38,15 +39,18 @@ TAKEN_OVER = ("another server took this session over while this one worked on it
 
 class Local:
     """A session this process has in memory, and what Redis holds of it: the `version` the
-    trainer is at, the trainer's revision when last saved, each part as last written (the very
-    arrays: same_arrays) and its bytes, the bytes of its config and spec."""
+    trainer is at, the trainer's revision when last saved, the histories as last written (the
+    very arrays: same_arrays), the past states' version and each past state's `values` as last
+    written, and the bytes of each field."""
 
-    def __init__(self, session, version, part_bytes, meta_bytes):
+    def __init__(self, session, version, field_bytes):
         self.session, self.version = session, version
         self.saved_revision = session.trainer.revision
-        self.parts = dict.fromkeys(PARTS)              # part -> its entries as last written (None: never here)
-        self.part_bytes, self.meta_bytes = part_bytes, meta_bytes
-        self.lease = None          # the lease of the request at work on it
+        self.history = None                # the histories as last written (None: not in a field of their own)
+        self.past, self.past_version = None, None      # the PastStates and its version as last written
+        self.past_values = {}              # past@<step> -> the values of the past state written there
+        self.field_bytes = field_bytes     # field -> its bytes in Redis
+        self.lease = None                  # the lease of the request at work on it
 
 
 class RedisStore:
@@ -68,8 +72,8 @@ class RedisStore:
     # -- the Store interface ------------------------------------------------------------------
 
     async def create(self, session, replaces=None):
-        state, parts = split_state(session)
-        blob = pack({**state, **{name: value for part in parts.values() for name, value in part.items()}})
+        state, history = split_state(session)
+        blob = pack({**state, **history, **session.trainer.past.state()})
         config, spec = meta(session)
         size = len(blob) + len(config) + len(spec)
         status, detail, *replaced = await self.connection.run(
@@ -86,7 +90,7 @@ class RedisStore:
         if replaces:
             self.forget(replaces)
         self._turns[session.id] = session.turns
-        self.keep(Local(session, 1, dict.fromkeys(PARTS, 0), len(config) + len(spec)))
+        self.keep(Local(session, 1, {"config": len(config), "spec": len(spec), "state": len(blob)}))
         return replaced == [1]
 
     async def exists(self, session_id):
@@ -133,18 +137,28 @@ class RedisStore:
         if lease.lost:
             self.forget(session.id)
             raise StoreUnavailable(TAKEN_OVER, TAKEN_OVER)
-        state, parts = split_state(session)
-        fields = ["state", pack(state)]
-        changed = {part: entries for part, entries in parts.items() if not same_arrays(entries, local.parts[part])}
-        part_bytes = dict(local.part_bytes)
-        for part, entries in changed.items():
-            fields += [part, pack(entries)]
-            part_bytes[part] = len(fields[-1])
-        size = len(fields[1]) + sum(part_bytes.values()) + local.meta_bytes
+        state, history = split_state(session)
+        fields, field_bytes, gone = ["state", pack(state)], dict(local.field_bytes), []
+        if not same_arrays(history, local.history):
+            fields += ["history", pack(history)]
+        past = session.trainer.past
+        past_changed = past is not local.past or past.version != local.past_version
+        if past_changed:                   # its index, each past state not written yet, those let go
+            fields += ["past", pack(past.index())]
+            kept = past_fields(past)
+            for field, (names, values) in kept.items():
+                if local.past_values.get(field) is not values:
+                    fields += [field, pack(dict(zip(names, values)))]
+            gone = [field for field in local.past_values if field not in kept]
+        for field in gone:
+            del field_bytes[field]
+        for field, blob in zip(fields[::2], fields[1::2]):
+            field_bytes[field] = len(blob)
         lease.ended = True
         version = lease.version + 1
         try:
-            status = await self.connection.run("save", session.id, lease.token, size, version, *fields)
+            status = await self.connection.run("save", session.id, lease.token, sum(field_bytes.values()), version,
+                                               len(gone), *gone, *fields)
         except StoreUnavailable:
             self.forget(session.id)        # what it holds here may not be what Redis has
             raise
@@ -154,9 +168,11 @@ class RedisStore:
         if status == 0:
             self.forget(session.id)
             raise StoreUnavailable(TAKEN_OVER, TAKEN_OVER)
-        local.version, local.saved_revision = version, session.trainer.revision
-        local.parts.update(changed)
-        local.part_bytes = part_bytes
+        local.version, local.saved_revision, local.field_bytes = version, session.trainer.revision, field_bytes
+        local.history = history
+        if past_changed:
+            local.past, local.past_version = past, past.version
+            local.past_values = {field: values for field, (_, values) in kept.items()}
 
     async def delete(self, session_id):
         if not await self.connection.run("delete", session_id):
@@ -192,11 +208,14 @@ class RedisStore:
 
     async def load(self, session_id, lease, turns):
         """The session rebuilt from the fields its lease brought (on the compute thread)."""
-        config, spec, state, *blobs = lease.fields
-        session = await self.scheduler.run(lambda job: rebuild(session_id, state, blobs, config, spec, turns))
+        fields = {name: value for name, value in lease.fields.items() if name not in ("version", "resets")}
+        session = await self.scheduler.run(lambda job: rebuild(session_id, fields, turns))
         self.forget(session_id)
-        local = Local(session, lease.version, {part: len(blob or b"") for part, blob in zip(PARTS, blobs)},
-                      len(config) + len(spec))
+        local = Local(session, lease.version, {name: len(value) for name, value in fields.items()})
+        past = session.trainer.past
+        if any(name.startswith(PAST) for name in fields):    # what Redis has: written already
+            local.past_values = {field: values for field, (_, values) in past_fields(past).items()}
+            local.past_values.update({name: None for name in fields if name.startswith(PAST) and name not in local.past_values})
         self.keep(local)
         return local
 
