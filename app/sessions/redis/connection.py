@@ -71,15 +71,14 @@ class Connection:
     async def _script(self, connection, name, args):
         if not connection.is_connected:
             await connection.connect()
+        await connection.send_packed_command(connection.pack_command("EVALSHA", self._shas[name], 0, *args),
+                                             check_health=False)
         try:
-            return await self._command(connection, "EVALSHA", self._shas[name], 0, *args)
+            return await connection.read_response()
         except NoScriptError:
-            return await self._command(connection, "EVAL", SCRIPTS[name], 0, *args)
-
-    @staticmethod
-    async def _command(connection, *args):
-        await connection.send_packed_command(connection.pack_command(*args), check_health=False)
-        return await connection.read_response()
+            await connection.send_packed_command(connection.pack_command("EVAL", SCRIPTS[name], 0, *args),
+                                                 check_health=False)
+            return await connection.read_response()
 
     async def call(self, method, *args):
         client = self.client()
