@@ -62,14 +62,12 @@ return {1, evicted, replaced}
 # it; {-2} gone
 ACQUIRE = NOW + """
 local key = P .. 's:' .. ARGV[1]
-if redis.call('EXISTS', key) == 0 then return {-2} end
-local lock = P .. 'lock:' .. ARGV[1]
-if redis.call('EXISTS', lock) == 1 then return {0} end
+local head = redis.call('HMGET', key, 'version', 'resets')
+if not head[1] then return {-2} end
 local token = redis.call('INCR', P .. 'fence')
-redis.call('SET', lock, token, 'PX', ARGV[2])
+if not redis.call('SET', P .. 'lock:' .. ARGV[1], token, 'NX', 'PX', ARGV[2]) then return {0} end
 redis.call('ZADD', P .. 'used', now, ARGV[1])
 redis.call('PEXPIRE', key, ARGV[3])
-local head = redis.call('HMGET', key, 'version', 'resets')
 local reply = {1, token, tonumber(head[1]), tonumber(head[2])}
 if head[1] == ARGV[4] then return reply end
 for _, item in ipairs(redis.call('HGETALL', key)) do reply[#reply + 1] = item end
