@@ -50,15 +50,17 @@ class Connection:
         one that hangs is given up after TIMEOUT_SECONDS."""
         pool = self.client().connection_pool
         for attempt in (1, 2):
-            fresh = not self._idle
-            connection = self._idle.pop() if self._idle else pool.connection_class(
-                **{**pool.connection_kwargs, "socket_timeout": None})    # the timeout is ours, below
+            fresh = attempt == 2 or not self._idle      # a second try takes a new one: the idle may all be closed
+            if fresh:                                     # the timeout is ours, below
+                connection = pool.connection_class(**{**pool.connection_kwargs, "socket_timeout": None})
+            else:
+                connection = self._idle.pop()
             try:
                 async with asyncio.timeout(TIMEOUT_SECONDS):
                     reply = await self._script(connection, name, args)
             except BaseException as e:       # a cancel too: what the connection holds is unknown
                 await connection.disconnect(nowait=True)
-                if isinstance(e, LostConnection) and not fresh and attempt == 1:
+                if isinstance(e, LostConnection) and not fresh:
                     continue                 # it was closed while idle: once more on a new one
                 if isinstance(e, (RedisError, OSError, TimeoutError)):
                     raise StoreUnavailable(self.unreachable(e)) from None
