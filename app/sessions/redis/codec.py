@@ -109,8 +109,6 @@ def same_arrays(state, saved):
     """Whether every array of `state` is the very array (or a view of it) `saved` has: the
     histories' arrays are new ones whenever they changed (engine/bookkeeping/history.py's
     ArrayCopy), so this tells whether they changed since they were saved."""
-    if state is saved:
-        return True
     if saved is None or saved.keys() != state.keys():
         return False
     return all(same_array(value, saved[name]) if isinstance(value, np.ndarray) else value == saved[name]

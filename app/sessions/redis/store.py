@@ -47,7 +47,7 @@ class Local:
         self.session, self.version = session, version
         self.saved_revision = session.trainer.revision
         self.history = None                # the histories as last written (None: not in a field of their own)
-        self.past, self.past_version = None, None      # the PastStates and its version as last written
+        self.past_version = None           # the past states' version as last written (None: not yet)
         self.past_values = {}              # past@<step> -> the values of the past state written there
         self.field_bytes = field_bytes     # field -> its bytes in Redis
         self.lease = None                  # the lease of the request at work on it
@@ -142,7 +142,7 @@ class RedisStore:
         if not same_arrays(history, local.history):
             fields += ["history", pack(history)]
         past = session.trainer.past
-        past_changed = past is not local.past or past.version != local.past_version
+        past_changed = past.version != local.past_version
         if past_changed:                   # its index, each past state not written yet, those let go
             fields += ["past", pack(past.index())]
             kept = past_fields(past)
@@ -171,7 +171,7 @@ class RedisStore:
         local.version, local.saved_revision, local.field_bytes = version, session.trainer.revision, field_bytes
         local.history = history
         if past_changed:
-            local.past, local.past_version = past, past.version
+            local.past_version = past.version
             local.past_values = {field: values for field, (_, values) in kept.items()}
 
     async def delete(self, session_id):
@@ -212,10 +212,8 @@ class RedisStore:
         session = await self.scheduler.run(lambda job: rebuild(session_id, fields, turns))
         self.forget(session_id)
         local = Local(session, lease.version, {name: len(value) for name, value in fields.items()})
-        past = session.trainer.past
-        if any(name.startswith(PAST) for name in fields):    # what Redis has: written already
-            local.past_values = {field: values for field, (_, values) in past_fields(past).items()}
-            local.past_values.update({name: None for name in fields if name.startswith(PAST) and name not in local.past_values})
+        loaded = past_fields(session.trainer.past)      # what Redis has: written already (None: not kept)
+        local.past_values = {name: loaded[name][1] if name in loaded else None for name in fields if name.startswith(PAST)}
         self.keep(local)
         return local
 
